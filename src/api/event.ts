@@ -1,0 +1,229 @@
+/**
+ * C-style event_base and event functions (event2/event.h). Each forwards to
+ * {@link EventBase} or {@link Event}.
+ *
+ * @module
+ */
+
+import { EventBase, timevalToMs, type timeval } from "../core/event_base.js";
+import { Event, checkEventArgs, type event_callback_fn } from "../core/event.js";
+import { EV_PERSIST, EV_SIGNAL } from "../constants.js";
+import { argTypeError } from "../errors.js";
+
+/** `struct event_base *`. */
+export type event_base = EventBase;
+/** `struct event *`. */
+export type event = Event;
+export type { timeval, event_callback_fn };
+
+function needBase(fn: string, base: unknown): EventBase {
+  if (!(base instanceof EventBase)) throw argTypeError(fn, "base", "an event_base", base);
+  return base;
+}
+
+function needEvent(fn: string, ev: unknown): Event {
+  if (!(ev instanceof Event)) throw argTypeError(fn, "ev", "an event", ev);
+  return ev;
+}
+
+/** Create a new event_base. @example const base = event_base_new(); */
+export function event_base_new(): EventBase {
+  return new EventBase();
+}
+
+/** Free a base. */
+export function event_base_free(base: EventBase): void {
+  needBase("event_base_free", base).free();
+}
+
+/** Run the loop until no events are pending: resolves 1, 0 (exit/break) or -1. */
+export function event_base_dispatch(base: EventBase): Promise<number> {
+  return needBase("event_base_dispatch", base).dispatch();
+}
+
+/** Run the loop with EVLOOP_* flags. */
+export function event_base_loop(base: EventBase, flags: number): Promise<number> {
+  return needBase("event_base_loop", base).loop(flags);
+}
+
+/** Exit the loop after `tv` (null: after the current callbacks). Returns 0. */
+export function event_base_loopexit(base: EventBase, tv: timeval | null): number {
+  return needBase("event_base_loopexit", base).loopexit(
+    timevalToMs("event_base_loopexit", "tv", tv),
+  );
+}
+
+/** Abort the loop after the running callback. Returns 0. */
+export function event_base_loopbreak(base: EventBase): number {
+  return needBase("event_base_loopbreak", base).loopbreak();
+}
+
+/** 1 if the last loop ended through loopexit. */
+export function event_base_got_exit(base: EventBase): number {
+  return needBase("event_base_got_exit", base).gotExit();
+}
+
+/** 1 if the last loop ended through loopbreak. */
+export function event_base_got_break(base: EventBase): number {
+  return needBase("event_base_got_break", base).gotBreak();
+}
+
+/** Set the number of priorities (1 <= n < 256) before anything is active. 0 / -1. */
+export function event_base_priority_init(base: EventBase, npriorities: number): number {
+  return needBase("event_base_priority_init", base).priorityInit(npriorities);
+}
+
+/** The number of priorities. */
+export function event_base_get_npriorities(base: EventBase): number {
+  return needBase("event_base_get_npriorities", base).getNpriorities();
+}
+
+/**
+ * The cached time of the current loop iteration. Returns the timeval (and also
+ * fills `tv` in place when one is given).
+ */
+export function event_base_gettimeofday_cached(base: EventBase, tv?: timeval | null): timeval {
+  const now = needBase("event_base_gettimeofday_cached", base).gettimeofdayCached();
+  if (tv) {
+    tv.tv_sec = now.tv_sec;
+    tv.tv_usec = now.tv_usec;
+  }
+  return now;
+}
+
+/**
+ * Create an event: a timer (`fd` -1) or a signal event (`EV_SIGNAL`, fd = signal number).
+ *
+ * @example
+ * const ev = event_new(base, -1, EV_PERSIST, (fd, what, arg) => {}, null);
+ */
+export function event_new(
+  base: EventBase,
+  fd: number,
+  events: number,
+  cb: event_callback_fn,
+  arg: unknown,
+): Event {
+  needBase("event_new", base);
+  checkEventArgs("event_new", fd, events, cb);
+  return new Event(base, fd, events, cb, arg);
+}
+
+/** Delete and release an event. */
+export function event_free(ev: Event): void {
+  needEvent("event_free", ev).free();
+}
+
+/** Make an event pending, with an optional timeout. 0 / -1. */
+export function event_add(ev: Event, tv: timeval | null): number {
+  return needEvent("event_add", ev).add(tv);
+}
+
+/** Make an event non-pending and non-active. 0. */
+export function event_del(ev: Event): number {
+  return needEvent("event_del", ev).del();
+}
+
+/** Make an event active with result flags `res`. */
+export function event_active(ev: Event, res: number, ncalls: number): void {
+  needEvent("event_active", ev).active(res, ncalls);
+}
+
+/** Which of `what` the event is pending/active on; fills `tv` with the time left if given. */
+export function event_pending(ev: Event, what: number, tv?: timeval | null): number {
+  return needEvent("event_pending", ev).pending(what, tv);
+}
+
+/** Set an event's priority. 0 / -1. */
+export function event_priority_set(ev: Event, pri: number): number {
+  return needEvent("event_priority_set", ev).prioritySet(pri);
+}
+
+/** The event's base. */
+export function event_get_base(ev: Event): EventBase {
+  return needEvent("event_get_base", ev).base;
+}
+
+/** The event's fd (or signal number). */
+export function event_get_fd(ev: Event): number {
+  return needEvent("event_get_fd", ev).fd;
+}
+
+/** The event's EV_* flags. */
+export function event_get_events(ev: Event): number {
+  return needEvent("event_get_events", ev).events;
+}
+
+/** The event's callback argument. */
+export function event_get_callback_arg(ev: Event): unknown {
+  return needEvent("event_get_callback_arg", ev).arg;
+}
+
+/** Run `cb` once after `tv` (a one-shot timer). 0. */
+export function event_base_once(
+  base: EventBase,
+  fd: number,
+  events: number,
+  cb: event_callback_fn,
+  arg: unknown,
+  tv: timeval | null,
+): number {
+  needBase("event_base_once", base);
+  checkEventArgs("event_base_once", fd, events & ~EV_PERSIST, cb);
+  const ev = new Event(
+    base,
+    fd,
+    events & ~EV_PERSIST,
+    (f, w, a) => {
+      ev.free();
+      cb(f, w, a);
+    },
+    arg,
+  );
+  return ev.add(tv);
+}
+
+/** `evtimer_new(base, cb, arg)` = `event_new(base, -1, 0, cb, arg)`. */
+export function evtimer_new(base: EventBase, cb: event_callback_fn, arg: unknown): Event {
+  return event_new(base, -1, 0, cb, arg);
+}
+
+/** `evtimer_add(ev, tv)` = `event_add(ev, tv)`. */
+export function evtimer_add(ev: Event, tv: timeval | null): number {
+  return event_add(ev, tv);
+}
+
+/** `evtimer_del(ev)` = `event_del(ev)`. */
+export function evtimer_del(ev: Event): number {
+  return event_del(ev);
+}
+
+/** `evtimer_pending(ev, tv)` = `event_pending(ev, EV_TIMEOUT, tv)`. */
+export function evtimer_pending(ev: Event, tv?: timeval | null): number {
+  return event_pending(ev, 0x01, tv);
+}
+
+/** `evsignal_new(base, signum, cb, arg)` = `event_new(base, signum, EV_SIGNAL|EV_PERSIST, cb, arg)`. */
+export function evsignal_new(
+  base: EventBase,
+  signum: number,
+  cb: event_callback_fn,
+  arg: unknown,
+): Event {
+  return event_new(base, signum, EV_SIGNAL | EV_PERSIST, cb, arg);
+}
+
+/** `evsignal_add(ev, tv)` = `event_add(ev, tv)`. */
+export function evsignal_add(ev: Event, tv: timeval | null): number {
+  return event_add(ev, tv);
+}
+
+/** `evsignal_del(ev)` = `event_del(ev)`. */
+export function evsignal_del(ev: Event): number {
+  return event_del(ev);
+}
+
+/** `evsignal_pending(ev, tv)` = `event_pending(ev, EV_SIGNAL, tv)`. */
+export function evsignal_pending(ev: Event, tv?: timeval | null): number {
+  return event_pending(ev, EV_SIGNAL, tv);
+}

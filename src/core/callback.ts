@@ -1,0 +1,35 @@
+/**
+ * The unit of work an {@link EventBase} runs — libevent's `struct event_callback`.
+ * Events, deferred callbacks and finalizers are all callbacks: while active they
+ * sit in their priority's FIFO of the base and run, in order, during dispatch.
+ *
+ * @module
+ */
+
+import type { EventBase } from "./event_base.js";
+
+/** A callback that can be activated on a base. Internal building block. */
+export class Callback {
+  /** The base whose queues this callback runs on. */
+  readonly base: EventBase;
+  /** Priority (0 is the most urgent). */
+  priority: number;
+  /** What to run. */
+  run: () => void;
+  /**
+   * Non-zero while the callback sits in an active queue: the token of its queue
+   * entry. Cancelling sets it to 0, which turns the queue entry stale.
+   */
+  activeToken = 0;
+
+  constructor(base: EventBase, run: () => void, priority: number) {
+    this.base = base;
+    this.run = run;
+    this.priority = priority;
+  }
+
+  /** True while the callback is waiting in an active queue. */
+  get isActive(): boolean {
+    return this.activeToken !== 0;
+  }
+}

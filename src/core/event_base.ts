@@ -1,0 +1,441 @@
+/**
+ * The event_base: libevent's scheduler, running on top of Node's own loop.
+ *
+ * Model (SPEC §2):
+ * - Work reaches the base as {@link Callback}s: timers that expire, Node I/O that
+ *   completes, deferred callbacks, finalizers. Each is appended to the active FIFO
+ *   of its priority.
+ * - Callbacks run only while the base dispatches. `loop()` is an async function:
+ *   it processes active callbacks synchronously and awaits (yielding to Node) only
+ *   when nothing is active. Activation while it waits wakes it at once.
+ * - One pass processes only the most urgent non-empty priority queue, FIFO,
+ *   including callbacks appended to it while it runs; activating a more urgent
+ *   callback stops the pass after the running callback. loopbreak stops after
+ *   the running callback; loopexit lets the current queue finish.
+ * - "Pending" (added events, in-flight connects and lookups, ...) is a counter.
+ *   An iteration that starts with nothing pending and nothing active ends the
+ *   loop with 1, and since idle sources hold no Node handle, the process may exit.
+ *
+ * @module
+ */
+
+import { performance } from "node:perf_hooks";
+import { Callback } from "./callback.js";
+import { TimerHeap, type TimerNode } from "./timer_heap.js";
+import {
+  EVENT_MAX_PRIORITIES,
+  EVLOOP_NO_EXIT_ON_EMPTY,
+  EVLOOP_NONBLOCK,
+  EVLOOP_ONCE,
+} from "../constants.js";
+import { argRangeError, argTypeError } from "../errors.js";
+
+/** A `struct timeval`: seconds and microseconds. */
+export interface timeval {
+  tv_sec: number;
+  tv_usec: number;
+}
+
+/** Convert a timeval to milliseconds, or null for null/undefined. Throws on bad input. */
+export function timevalToMs(
+  fn: string,
+  arg: string,
+  tv: timeval | null | undefined,
+): number | null {
+  if (tv === null || tv === undefined) return null;
+  if (typeof tv !== "object" || typeof tv.tv_sec !== "number" || typeof tv.tv_usec !== "number")
+    throw argTypeError(fn, arg, "a timeval { tv_sec, tv_usec } or null", tv);
+  if (!(tv.tv_sec >= 0) || !(tv.tv_usec >= 0))
+    throw argRangeError(fn, arg, "a non-negative timeval", `${tv.tv_sec}s ${tv.tv_usec}us`);
+  return tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/** A timer armed on the base: when it expires `cb` is activated. */
+export interface BaseTimer extends TimerNode {
+  /** Called (synchronously, inside the loop) when the deadline passes. */
+  expire: () => void;
+}
+
+/** Most deferred callbacks queued into the active FIFO per pass (libevent's MAX_DEFERREDS_QUEUED). */
+const MAX_DEFERREDS_QUEUED = 32;
+
+/** One priority's FIFO: parallel arrays of callbacks and their queue tokens, drained from `head`. */
+class ActiveQueue {
+  cbs: (Callback | undefined)[] = [];
+  tokens: number[] = [];
+  head = 0;
+  count = 0;
+}
+
+/**
+ * An event loop scheduler (libevent's `struct event_base`).
+ *
+ * @example
+ * const base = new EventBase();
+ * const ev = base.newTimer(() => console.log("tick"));
+ * ev.add({ tv_sec: 0, tv_usec: 10_000 });
+ * await base.dispatch(); // 1 once nothing is left
+ */
+export class EventBase {
+  #queues: ActiveQueue[] = [new ActiveQueue()];
+  #nActive = 0;
+  #activeLater: Callback[] = [];
+  #tokenSeq = 0;
+  #nDeferredsQueued = 0;
+  #runningPriority = -1;
+
+  #timers = new TimerHeap<BaseTimer>();
+  #pending = 0;
+
+  #running = false;
+  #break = false;
+  #gotterm = false;
+  #gotBreak = false;
+  #gotExit = false;
+  #continue = false;
+  #freed = false;
+
+  #waker: (() => void) | null = null;
+  #nodeTimer: NodeJS.Timeout | null = null;
+  #cachedMono = -1;
+  #cachedWall = -1;
+  #loopexitTimer: BaseTimer | null = null;
+
+  // ---- public API --------------------------------------------------------------
+
+  /** Run the loop until nothing is pending (1), or loopexit/loopbreak (0). */
+  dispatch(): Promise<number> {
+    return this.loop(0);
+  }
+
+  /**
+   * Run the loop with `EVLOOP_*` flags. Resolves with 1 when nothing was pending or
+   * active, 0 when ended by loopexit/loopbreak/ONCE/NONBLOCK, -1 when re-entered or
+   * freed. Rejects with the error a user callback threw (the base stays usable).
+   */
+  async loop(flags = 0): Promise<number> {
+    if (typeof flags !== "number")
+      throw argTypeError("event_base_loop", "flags", "a number of EVLOOP_* flags", flags);
+    if (this.#running || this.#freed) return -1;
+    this.#running = true;
+    this.#gotterm = this.#break = false;
+    this.#gotBreak = this.#gotExit = false;
+    try {
+      return await this.#loop(flags);
+    } finally {
+      this.#running = false;
+      this.#clearNodeTimer();
+      this.#cachedMono = this.#cachedWall = -1;
+    }
+  }
+
+  async #loop(flags: number): Promise<number> {
+    for (;;) {
+      this.#continue = false;
+      if (this.#freed) return -1;
+      if (this.#gotterm) {
+        this.#gotExit = true;
+        return 0;
+      }
+      if (this.#break) {
+        this.#gotBreak = true;
+        return 0;
+      }
+      if (
+        !(flags & EVLOOP_NO_EXIT_ON_EMPTY) &&
+        this.#pending === 0 &&
+        this.#timers.size === 0 &&
+        this.#nActive === 0 &&
+        this.#activeLater.length === 0
+      ) {
+        return 1;
+      }
+      this.#moveActiveLater();
+      this.#cachedMono = this.#cachedWall = -1;
+      if (this.#nActive === 0 && !(flags & EVLOOP_NONBLOCK)) {
+        await this.#wait();
+        if (this.#freed) return -1;
+      }
+      this.#updateCache();
+      this.#expireTimers();
+      if (this.#nActive > 0) {
+        const n = this.#processActive();
+        if (flags & EVLOOP_ONCE && this.#nActive === 0 && n !== 0) return 0;
+      } else if (flags & EVLOOP_NONBLOCK) {
+        return 0;
+      }
+    }
+  }
+
+  /** Stop the loop after the current priority queue finishes, now or after `ms`. */
+  loopexit(ms: number | null): number {
+    if (this.#loopexitTimer) this.#timers.remove(this.#loopexitTimer);
+    const t: BaseTimer = {
+      deadline: 0,
+      seq: 0,
+      index: -1,
+      expire: () => {
+        this.#loopexitTimer = null;
+        const cb = new Callback(
+          this,
+          () => {
+            this.#gotterm = true;
+          },
+          0,
+        );
+        this._activate(cb);
+      },
+    };
+    this.#loopexitTimer = t;
+    this._addTimer(t, ms ?? 0);
+    return 0;
+  }
+
+  /** Stop the loop right after the running callback. No effect when not dispatching. */
+  loopbreak(): number {
+    if (this.#running) this.#break = true;
+    return 0;
+  }
+
+  /** 1 if the last loop ended through loopexit. */
+  gotExit(): number {
+    return this.#gotExit ? 1 : 0;
+  }
+
+  /** 1 if the last loop ended through loopbreak. */
+  gotBreak(): number {
+    return this.#gotBreak ? 1 : 0;
+  }
+
+  /** True while a loop is running on this base. */
+  get dispatching(): boolean {
+    return this.#running;
+  }
+
+  /** Number of priorities. */
+  getNpriorities(): number {
+    return this.#queues.length;
+  }
+
+  /** Set the number of priorities: 1 <= n < 256, only while nothing is active. 0 / -1. */
+  priorityInit(n: number): number {
+    if (!Number.isInteger(n) || n < 1 || n >= EVENT_MAX_PRIORITIES) return -1;
+    if (this.#nActive > 0 || this.#activeLater.length > 0) return -1;
+    if (n === this.#queues.length) return 0;
+    this.#queues = Array.from({ length: n }, () => new ActiveQueue());
+    return 0;
+  }
+
+  /** The time at the start of this loop iteration (wall clock), or now when not looping. */
+  gettimeofdayCached(): timeval {
+    const ms = this.#cachedWall >= 0 ? this.#cachedWall : Date.now();
+    const sec = Math.floor(ms / 1000);
+    return { tv_sec: sec, tv_usec: Math.floor((ms - sec * 1000) * 1000) };
+  }
+
+  /** Free the base: cancel its timers and stop a running loop (which resolves -1). */
+  free(): void {
+    if (this.#freed) return;
+    this.#freed = true;
+    this.#clearNodeTimer();
+    while (this.#timers.pop()) {
+      /* drop */
+    }
+    this.#wakeUp();
+  }
+
+  /** True once freed. */
+  get freed(): boolean {
+    return this.#freed;
+  }
+
+  // ---- internal API for the library's modules -------------------------------------
+
+  /** Monotonic milliseconds (cached during a loop iteration). */
+  _now(): number {
+    return this.#cachedMono >= 0 ? this.#cachedMono : performance.now();
+  }
+
+  /** Append `cb` to its priority's active FIFO (no-op if already active). */
+  _activate(cb: Callback): void {
+    if (cb.activeToken !== 0) return;
+    const p = cb.priority;
+    const q = this.#queues[p] ?? this.#queues[this.#queues.length - 1]!;
+    const token = ++this.#tokenSeq;
+    cb.activeToken = token;
+    q.cbs.push(cb);
+    q.tokens.push(token);
+    q.count++;
+    this.#nActive++;
+    if (this.#runningPriority >= 0 && p < this.#runningPriority) this.#continue = true;
+    if (this.#waker) this.#wakeUp();
+  }
+
+  /** Queue a deferred callback: into the active FIFO, or "active later" past the per-pass cap. */
+  _scheduleDeferred(cb: Callback): void {
+    if (cb.activeToken !== 0 || this.#activeLater.includes(cb)) return;
+    if (++this.#nDeferredsQueued > MAX_DEFERREDS_QUEUED) {
+      this.#activeLater.push(cb);
+      if (this.#waker) this.#wakeUp();
+    } else {
+      this._activate(cb);
+    }
+  }
+
+  /** Remove `cb` from the active FIFO (its queue entry becomes stale). */
+  _cancel(cb: Callback): void {
+    if (cb.activeToken !== 0) {
+      cb.activeToken = 0;
+      const q = this.#queues[cb.priority] ?? this.#queues[this.#queues.length - 1]!;
+      q.count--;
+      this.#nActive--;
+      return;
+    }
+    const i = this.#activeLater.indexOf(cb);
+    if (i >= 0) this.#activeLater.splice(i, 1);
+  }
+
+  /** Queue a finalizer: it runs in the loop like any active callback. */
+  _finalize(fn: () => void): void {
+    this._activate(new Callback(this, fn, Math.floor(this.#queues.length / 2)));
+  }
+
+  /** Arm `t` to expire `ms` milliseconds from now. */
+  _addTimer(t: BaseTimer, ms: number): void {
+    this.#timers.push(t, this._now() + ms);
+    if (this.#waker) this.#armNodeTimer();
+  }
+
+  /** Arm `t` to expire at the absolute monotonic time `deadline`. */
+  _addTimerAt(t: BaseTimer, deadline: number): void {
+    this.#timers.push(t, deadline);
+    if (this.#waker) this.#armNodeTimer();
+  }
+
+  /** Disarm `t`. */
+  _delTimer(t: BaseTimer): void {
+    this.#timers.remove(t);
+  }
+
+  /** Count one more pending thing (an added event, a connect or lookup in flight). */
+  _ref(): void {
+    this.#pending++;
+  }
+
+  /** Count one pending thing less. */
+  _unref(): void {
+    this.#pending--;
+    if (this.#pending === 0 && this.#waker && this.#timers.size === 0) this.#wakeUp();
+  }
+
+  /** Number of pending things (for tests and diagnostics). */
+  get _pendingCount(): number {
+    return this.#pending;
+  }
+
+  // ---- loop internals --------------------------------------------------------------
+
+  #wait(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      this.#waker = resolve;
+      this.#armNodeTimer();
+    });
+  }
+
+  #wakeUp(): void {
+    const w = this.#waker;
+    if (!w) return;
+    this.#waker = null;
+    this.#clearNodeTimer();
+    w();
+  }
+
+  #armNodeTimer(): void {
+    this.#clearNodeTimer();
+    const first = this.#timers.peek();
+    if (!first) return;
+    const delay = Math.max(0, first.deadline - performance.now());
+    this.#nodeTimer = setTimeout(() => {
+      this.#nodeTimer = null;
+      this.#wakeUp();
+    }, Math.ceil(delay));
+  }
+
+  #clearNodeTimer(): void {
+    if (this.#nodeTimer) {
+      clearTimeout(this.#nodeTimer);
+      this.#nodeTimer = null;
+    }
+  }
+
+  #updateCache(): void {
+    this.#cachedMono = performance.now();
+    this.#cachedWall = Date.now();
+  }
+
+  #expireTimers(): void {
+    const now = this.#cachedMono;
+    for (;;) {
+      const t = this.#timers.peek();
+      if (!t || t.deadline > now) break;
+      this.#timers.pop();
+      t.expire();
+    }
+  }
+
+  #moveActiveLater(): void {
+    const later = this.#activeLater;
+    if (later.length === 0) return;
+    this.#activeLater = [];
+    for (const cb of later) this._activate(cb);
+  }
+
+  #processActive(): number {
+    this.#nDeferredsQueued = 0;
+    const queues = this.#queues;
+    for (let p = 0; p < queues.length; p++) {
+      const q = queues[p]!;
+      if (q.count === 0) {
+        if (q.head > 0) this.#compact(q);
+        continue;
+      }
+      this.#runningPriority = p;
+      try {
+        return this.#processQueue(q);
+      } finally {
+        this.#runningPriority = -1;
+        if (q.head >= q.cbs.length) this.#compact(q);
+      }
+    }
+    return 0;
+  }
+
+  #compact(q: ActiveQueue): void {
+    if (q.head >= q.cbs.length) {
+      q.cbs.length = 0;
+      q.tokens.length = 0;
+    } else {
+      q.cbs.splice(0, q.head);
+      q.tokens.splice(0, q.head);
+    }
+    q.head = 0;
+  }
+
+  #processQueue(q: ActiveQueue): number {
+    let count = 0;
+    while (q.head < q.cbs.length) {
+      const i = q.head++;
+      const cb = q.cbs[i]!;
+      q.cbs[i] = undefined;
+      if (cb.activeToken !== q.tokens[i]) continue;
+      cb.activeToken = 0;
+      q.count--;
+      this.#nActive--;
+      count++;
+      cb.run();
+      if (this.#break || this.#freed) return count;
+      if (this.#continue) break;
+    }
+    return count;
+  }
+}
