@@ -1,0 +1,781 @@
+/**
+ * A C `printf` format interpreter whose bytes equal glibc's for the same format and values:
+ * the engine behind `evbuffer_add_printf` / `evbuffer_add_vprintf`.
+ *
+ * Supported: conversions `d i u o x X f F e E g G a A c s p n m %` (and glibc's `C`/`S`),
+ * flags `- + space # 0` (and `'`, `I`, accepted and without effect in the C locale), width
+ * and precision as digits or `*`, positional arguments (`%2$d`, `*3$`), and the length
+ * modifiers `hh h l ll q L j z Z t`.
+ *
+ * How JavaScript values map to C arguments:
+ *
+ * - Integer conversions take a `number` (an integer) or a `bigint`, converted to the C type as C
+ *   does: `%d` keeps the low 32 bits as a signed int, `%hhu` the low 8 bits unsigned, `%lu`
+ *   the low 64 bits unsigned, and so on (so `%u` of -1 is 4294967295).
+ * - Floating conversions take a `number` (or a `bigint`, converted). Digits are the exact
+ *   decimal expansion of the binary value, rounded half-to-even, as glibc does. NaN prints
+ *   as "nan" whatever its sign bit (JavaScript does not keep it reliably).
+ * - `%c` takes a character code (`number`, the low 8 bits are written) or a one-character
+ *   string (its UTF-8 bytes); `%lc` writes the UTF-8 encoding of the code point (glibc in a
+ *   UTF-8 locale; the C locale would fail for non-ASCII).
+ * - `%s` takes a `string` (written as UTF-8; precision counts bytes) or a `Uint8Array`;
+ *   `null` prints `(null)` as glibc does.
+ * - `%p` takes a `number`/`bigint` address or `null` (`(nil)`).
+ * - `%n` takes a `{ value }` box, which receives the number of bytes written so far.
+ * - `%m` prints the text of `EVUTIL_SOCKET_ERROR()` (glibc prints `strerror(errno)`).
+ *
+ * A directive glibc does not know (`%y`) is written back the way glibc writes it. A format
+ * that ends inside a directive (glibc returns -1), a missing argument or an argument of the
+ * wrong type throws a `TypeError` naming the function and the argument.
+ *
+ * Cost: O(length of the output). Floating conversions use BigInt arithmetic on the exact
+ * binary value, O(digits²) in the worst case (`%.1000f` of 1e-300).
+ *
+ * @module
+ */
+
+import { BevRangeError, BevTypeError, argTypeError, describe } from "../errors.js";
+import { EVUTIL_SOCKET_ERROR, evutil_socket_error_to_string } from "../util/errno.js";
+
+/** Who is formatting, for error messages. */
+export interface PrintfOptions {
+  /**
+   * The C function named in error messages.
+   * @default "evbuffer_add_printf"
+   */
+  fn?: string;
+  /**
+   * The C argument number of `args[0]` (in `evbuffer_add_printf(buf, fmt, ...)` it is 3).
+   * @default 3
+   */
+  firstArg?: number;
+}
+
+/** One parsed `%` directive. */
+interface Directive {
+  left: boolean;
+  plus: boolean;
+  space: boolean;
+  alt: boolean;
+  zero: boolean;
+  group: boolean;
+  i18n: boolean;
+  width: number;
+  /** -1 when absent. */
+  precision: number;
+  /** The length modifier as written ("", "hh", "h", "l", "ll", "q", "L", "j", "z", "Z", "t"). */
+  length: string;
+  conversion: string;
+  /** The directive as written, for error messages. */
+  text: string;
+}
+
+/** Output accumulator: UTF-8 text runs and raw byte runs, in order. */
+class Output {
+  readonly #chunks: Uint8Array[] = [];
+  #text = "";
+  #flushedBytes = 0;
+
+  text(s: string): void {
+    this.#text += s;
+  }
+
+  bytes(b: Uint8Array): void {
+    this.#flush();
+    this.#chunks.push(b);
+    this.#flushedBytes += b.length;
+  }
+
+  /** Bytes written so far (for `%n`). */
+  count(): number {
+    this.#flush();
+    return this.#flushedBytes;
+  }
+
+  result(): Buffer {
+    this.#flush();
+    return this.#chunks.length === 1
+      ? Buffer.from(this.#chunks[0].buffer, this.#chunks[0].byteOffset, this.#chunks[0].length)
+      : Buffer.concat(this.#chunks, this.#flushedBytes);
+  }
+
+  #flush(): void {
+    if (this.#text === "") return;
+    const b = Buffer.from(this.#text, "utf8");
+    this.#text = "";
+    this.#chunks.push(b);
+    this.#flushedBytes += b.length;
+  }
+}
+
+/** The widest field glibc accepts (INT_MAX); wider gives EOVERFLOW there. */
+const MAX_FIELD = 0x7fffffff;
+
+/**
+ * Format `args` with the C format string `fmt`, returning the bytes glibc's printf would.
+ *
+ * @example
+ * formatPrintf("%-5s|%05.1f|%#x", ["ab", 3.14159, 255]).toString(); // "ab   |003.1|0xff"
+ * formatPrintf("%lu", [-1]).toString(); // "18446744073709551615"
+ */
+export function formatPrintf(
+  fmt: string,
+  args: readonly unknown[],
+  options?: PrintfOptions,
+): Buffer {
+  const fn = options?.fn ?? "evbuffer_add_printf";
+  const firstArg = options?.firstArg ?? 3;
+  if (typeof fmt !== "string") throw argTypeError(fn, "fmt", "a string", fmt);
+  if (!Array.isArray(args)) throw argTypeError(fn, "args", "an array", args);
+  return new Formatter(fmt, args, fn, firstArg).run();
+}
+
+class Formatter {
+  readonly #fmt: string;
+  readonly #args: readonly unknown[];
+  readonly #fn: string;
+  readonly #firstArg: number;
+  readonly #out = new Output();
+  /** Index of the next sequential argument. */
+  #next = 0;
+  /** Parse position in #fmt. */
+  #pos = 0;
+
+  constructor(fmt: string, args: readonly unknown[], fn: string, firstArg: number) {
+    this.#fmt = fmt;
+    this.#args = args;
+    this.#fn = fn;
+    this.#firstArg = firstArg;
+  }
+
+  run(): Buffer {
+    const fmt = this.#fmt;
+    while (this.#pos < fmt.length) {
+      const pct = fmt.indexOf("%", this.#pos);
+      if (pct < 0) {
+        this.#out.text(fmt.slice(this.#pos));
+        break;
+      }
+      if (pct > this.#pos) this.#out.text(fmt.slice(this.#pos, pct));
+      this.#pos = pct + 1;
+      this.#directive(pct);
+    }
+    return this.#out.result();
+  }
+
+  // ---- parsing ----------------------------------------------------------------------
+
+  #digits(): number | null {
+    const fmt = this.#fmt;
+    const start = this.#pos;
+    let n = 0;
+    while (this.#pos < fmt.length) {
+      const c = fmt.charCodeAt(this.#pos);
+      if (c < 48 || c > 57) break;
+      n = n * 10 + (c - 48);
+      this.#pos++;
+    }
+    if (this.#pos === start) return null;
+    if (n > MAX_FIELD) {
+      throw new BevRangeError(
+        `${this.#fn}(): field width or precision ${n} in "${fmt.slice(start - 1, this.#pos)}" is larger than INT_MAX`,
+      );
+    }
+    return n;
+  }
+
+  /** After a `*`: an optional `n$`, then fetch the int argument. */
+  #starArg(d: Directive, what: string): number {
+    const save = this.#pos;
+    const n = this.#digits();
+    let index: number;
+    if (n !== null && this.#fmt[this.#pos] === "$" && n > 0) {
+      this.#pos++;
+      index = n - 1;
+    } else {
+      this.#pos = save;
+      index = this.#next++;
+    }
+    const v = this.#arg(index, d, what);
+    if (typeof v === "number" && Number.isInteger(v))
+      return Math.max(-MAX_FIELD, Math.min(v, MAX_FIELD));
+    if (typeof v === "bigint") return Number(BigInt.asIntN(32, v));
+    throw this.#typeError(index, `an integer ${what}`, d, v);
+  }
+
+  #directive(start: number): void {
+    const fmt = this.#fmt;
+    const d: Directive = {
+      left: false,
+      plus: false,
+      space: false,
+      alt: false,
+      zero: false,
+      group: false,
+      i18n: false,
+      width: 0,
+      precision: -1,
+      length: "",
+      conversion: "",
+      text: "",
+    };
+    // %n$ (positional) or a width that starts right away.
+    let argIndex = -1;
+    let width: number | null = null;
+    const c0 = fmt.charCodeAt(this.#pos);
+    if (c0 >= 49 && c0 <= 57) {
+      const n = this.#digits() as number;
+      if (fmt[this.#pos] === "$") {
+        this.#pos++;
+        argIndex = n - 1;
+      } else {
+        width = n;
+      }
+    }
+    if (width === null) {
+      flags: for (; this.#pos < fmt.length; this.#pos++) {
+        switch (fmt[this.#pos]) {
+          case "-":
+            d.left = true;
+            break;
+          case "+":
+            d.plus = true;
+            break;
+          case " ":
+            d.space = true;
+            break;
+          case "#":
+            d.alt = true;
+            break;
+          case "0":
+            d.zero = true;
+            break;
+          case "'":
+            d.group = true;
+            break;
+          case "I":
+            d.i18n = true;
+            break;
+          default:
+            break flags;
+        }
+      }
+      if (fmt[this.#pos] === "*") {
+        this.#pos++;
+        width = this.#starArg(d, "field width");
+        if (width < 0) {
+          d.left = true;
+          width = -width;
+        }
+      } else {
+        width = this.#digits();
+      }
+    }
+    d.width = width ?? 0;
+    if (fmt[this.#pos] === ".") {
+      this.#pos++;
+      if (fmt[this.#pos] === "*") {
+        this.#pos++;
+        const p = this.#starArg(d, "precision");
+        d.precision = p < 0 ? -1 : p;
+      } else {
+        d.precision = this.#digits() ?? 0;
+      }
+    }
+    const lengthStart = this.#pos;
+    switch (fmt[this.#pos]) {
+      case "h":
+      case "l":
+        this.#pos += fmt[this.#pos + 1] === fmt[this.#pos] ? 2 : 1;
+        break;
+      case "q":
+      case "L":
+      case "j":
+      case "z":
+      case "Z":
+      case "t":
+        this.#pos++;
+        break;
+    }
+    d.length = fmt.slice(lengthStart, this.#pos);
+    if (this.#pos >= fmt.length) {
+      throw new BevTypeError(
+        `${this.#fn}(): format ends inside the directive "${fmt.slice(start)}" (glibc returns -1)`,
+      );
+    }
+    const cp = fmt.codePointAt(this.#pos) as number;
+    d.conversion = String.fromCodePoint(cp);
+    this.#pos += d.conversion.length;
+    d.text = fmt.slice(start, this.#pos);
+    this.#convert(d, argIndex);
+  }
+
+  // ---- arguments --------------------------------------------------------------------
+
+  #arg(index: number, d: Directive, what = "value"): unknown {
+    if (index >= this.#args.length) {
+      throw new BevTypeError(
+        `${this.#fn}(): argument ${index + this.#firstArg} missing for ${d.text || "%" + what}`,
+      );
+    }
+    return this.#args[index];
+  }
+
+  #typeError(index: number, expected: string, d: Directive, v: unknown): BevTypeError {
+    return new BevTypeError(
+      `${this.#fn}(): argument ${index + this.#firstArg} must be ${expected} for ${d.text}, got ${describe(v)}`,
+    );
+  }
+
+  #take(d: Directive, argIndex: number): { v: unknown; index: number } {
+    const index = argIndex >= 0 ? argIndex : this.#next++;
+    return { v: this.#arg(index, d), index };
+  }
+
+  #intArg(d: Directive, argIndex: number): bigint | number {
+    const { v, index } = this.#take(d, argIndex);
+    if (typeof v === "number" && Number.isInteger(v)) return v;
+    if (typeof v === "bigint") return v;
+    throw this.#typeError(index, "an integer (number or bigint)", d, v);
+  }
+
+  #floatArg(d: Directive, argIndex: number): number {
+    const { v, index } = this.#take(d, argIndex);
+    if (typeof v === "number") return v;
+    if (typeof v === "bigint") return Number(v);
+    throw this.#typeError(index, "a number", d, v);
+  }
+
+  // ---- conversions ------------------------------------------------------------------
+
+  #convert(d: Directive, argIndex: number): void {
+    switch (d.conversion) {
+      case "d":
+      case "i":
+      case "u":
+      case "o":
+      case "x":
+      case "X":
+        this.#pad(d, formatInteger(this.#intArg(d, argIndex), d), true);
+        return;
+      case "f":
+      case "F":
+      case "e":
+      case "E":
+      case "g":
+      case "G":
+      case "a":
+      case "A": {
+        const x = this.#floatArg(d, argIndex);
+        this.#pad(d, formatFloat(x, d), Number.isFinite(x));
+        return;
+      }
+      case "c":
+      case "C":
+        this.#char(d, argIndex);
+        return;
+      case "s":
+      case "S":
+        this.#string(d, argIndex);
+        return;
+      case "p":
+        this.#pointer(d, argIndex);
+        return;
+      case "n": {
+        const { v, index } = this.#take(d, argIndex);
+        if (typeof v !== "object" || v === null || !("value" in v)) {
+          throw this.#typeError(index, "a { value } box", d, v);
+        }
+        (v as { value: unknown }).value = this.#out.count();
+        return;
+      }
+      case "m":
+        this.#padBytes(
+          d,
+          limit(Buffer.from(evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR())), d),
+        );
+        return;
+      case "%":
+        this.#out.text("%");
+        return;
+      default:
+        this.#out.text(unknownDirective(d));
+    }
+  }
+
+  #char(d: Directive, argIndex: number): void {
+    const { v, index } = this.#take(d, argIndex);
+    const wide = d.conversion === "C" || d.length === "l";
+    let bytes: Uint8Array;
+    if (typeof v === "number" && Number.isInteger(v)) {
+      if (!wide) bytes = Uint8Array.of(v & 0xff);
+      else if (v >= 0 && v <= 0x10ffff) bytes = Buffer.from(String.fromCodePoint(v));
+      else
+        throw new BevRangeError(
+          `${this.#fn}(): argument ${index + this.#firstArg} is not a code point for ${d.text}, got ${describe(v)}`,
+        );
+    } else if (
+      typeof v === "string" &&
+      v.length > 0 &&
+      String.fromCodePoint(v.codePointAt(0) as number) === v
+    ) {
+      bytes = Buffer.from(v);
+    } else {
+      throw this.#typeError(index, "a character code (number) or a one-character string", d, v);
+    }
+    this.#padBytes(d, bytes);
+  }
+
+  #string(d: Directive, argIndex: number): void {
+    const { v, index } = this.#take(d, argIndex);
+    let bytes: Uint8Array;
+    if (typeof v === "string") bytes = Buffer.from(v, "utf8");
+    else if (v instanceof Uint8Array) bytes = v;
+    else if (v === null) {
+      // glibc: "(null)" only if the precision lets all of it through, else nothing.
+      bytes = d.precision === -1 || d.precision >= 6 ? Buffer.from("(null)") : new Uint8Array(0);
+      this.#padBytes(d, bytes);
+      return;
+    } else throw this.#typeError(index, "a string, a Uint8Array or null", d, v);
+    const wide = d.conversion === "S" || d.length === "l";
+    this.#padBytes(d, wide ? limitWhole(bytes, d) : limit(bytes, d));
+  }
+
+  #pointer(d: Directive, argIndex: number): void {
+    const { v, index } = this.#take(d, argIndex);
+    let address: bigint;
+    if (v === null || v === undefined) address = 0n;
+    else if (typeof v === "bigint") address = BigInt.asUintN(64, v);
+    else if (typeof v === "number" && Number.isInteger(v)) address = BigInt.asUintN(64, BigInt(v));
+    else throw this.#typeError(index, "an address (number or bigint) or null", d, v);
+    if (address === 0n) {
+      // glibc prints "(nil)" as a string whose precision is at least 5, padded with spaces.
+      this.#padBytes({ ...d, zero: false }, Buffer.from("(nil)"));
+      return;
+    }
+    // Otherwise exactly "%#lx" with the flags given (a sign flag still prints, as in glibc).
+    const hex = formatDigits(
+      address,
+      false,
+      { ...d, alt: true, length: "l", conversion: "x" },
+      true,
+    );
+    this.#pad(d, hex, true);
+  }
+
+  /** Pad an ASCII field. `zeroable`: the '0' flag applies (numbers, finite floats). */
+  #pad(d: Directive, field: Field, zeroable: boolean): void {
+    const len = field.prefix.length + field.body.length;
+    if (len >= d.width) this.#out.text(field.prefix + field.body);
+    else if (d.left) this.#out.text(field.prefix + field.body + " ".repeat(d.width - len));
+    else if (d.zero && zeroable && field.zeroPad)
+      this.#out.text(field.prefix + "0".repeat(d.width - len) + field.body);
+    else this.#out.text(" ".repeat(d.width - len) + field.prefix + field.body);
+  }
+
+  /** Pad a byte field with spaces (glibc ignores '0' for %s and %c). */
+  #padBytes(d: Directive, bytes: Uint8Array): void {
+    const fill = d.width - bytes.length;
+    if (fill > 0 && !d.left) this.#out.text(" ".repeat(fill));
+    if (bytes.length > 0) this.#out.bytes(bytes);
+    if (fill > 0 && d.left) this.#out.text(" ".repeat(fill));
+  }
+}
+
+/** A formatted number: sign and radix prefix (zero padding goes between) and digits. */
+interface Field {
+  prefix: string;
+  body: string;
+  /** Whether the '0' flag may pad this field (false when a precision was given to an integer). */
+  zeroPad: boolean;
+}
+
+/** `%s` precision: at most that many bytes. */
+function limit(bytes: Uint8Array, d: Directive): Uint8Array {
+  return d.precision >= 0 && bytes.length > d.precision ? bytes.subarray(0, d.precision) : bytes;
+}
+
+/** `%ls` precision: at most that many bytes, never a partial UTF-8 character. */
+function limitWhole(bytes: Uint8Array, d: Directive): Uint8Array {
+  if (d.precision < 0 || bytes.length <= d.precision) return bytes;
+  let end = d.precision;
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end);
+}
+
+/** What glibc's printf_unknown writes for a directive it does not know. */
+function unknownDirective(d: Directive): string {
+  let s = "%";
+  if (d.alt) s += "#";
+  if (d.group) s += "'";
+  if (d.plus) s += "+";
+  else if (d.space) s += " ";
+  if (d.left) s += "-";
+  if (d.zero && !d.left) s += "0"; // glibc drops the 0 flag under -
+  if (d.i18n) s += "I";
+  if (d.width !== 0) s += String(d.width);
+  if (d.precision !== -1) s += "." + String(d.precision);
+  return s + d.conversion;
+}
+
+// ---- integers -------------------------------------------------------------------------
+
+/** Width in bits of the C type a length modifier names. */
+function intBits(length: string): number {
+  switch (length) {
+    case "hh":
+      return 8;
+    case "h":
+      return 16;
+    case "":
+      return 32;
+    default:
+      return 64; // l ll q L j z Z t (LP64)
+  }
+}
+
+function formatInteger(value: bigint | number, d: Directive): Field {
+  const signed = d.conversion === "d" || d.conversion === "i";
+  const bits = intBits(d.length);
+  // Fast path: a number already inside a 32-bit int.
+  if (typeof value === "number" && bits >= 32 && value === (value | 0) && (signed || value >= 0)) {
+    return formatDigits(value, signed, d, false);
+  }
+  const big = typeof value === "bigint" ? value : BigInt(value);
+  return formatDigits(
+    signed ? BigInt.asIntN(bits, big) : BigInt.asUintN(bits, big),
+    signed,
+    d,
+    false,
+  );
+}
+
+function formatDigits(
+  value: bigint | number,
+  signed: boolean,
+  d: Directive,
+  pointer: boolean,
+): Field {
+  const negative = value < 0;
+  const magnitude = negative ? -value : value;
+  const isZero = magnitude === 0 || magnitude === 0n;
+  const radix = d.conversion === "o" ? 8 : d.conversion === "x" || d.conversion === "X" ? 16 : 10;
+  let digits = magnitude.toString(radix);
+  if (d.conversion === "X") digits = digits.toUpperCase();
+  if (d.precision >= 0) {
+    if (d.precision === 0 && isZero) digits = "";
+    else if (digits.length < d.precision) digits = "0".repeat(d.precision - digits.length) + digits;
+  }
+  let prefix = negative
+    ? "-"
+    : (signed || pointer) && d.plus
+      ? "+"
+      : (signed || pointer) && d.space
+        ? " "
+        : "";
+  if (d.alt) {
+    if (radix === 8 && digits[0] !== "0") digits = "0" + digits;
+    else if (radix === 16 && !isZero) prefix += d.conversion === "X" ? "0X" : "0x";
+  }
+  return { prefix, body: digits, zeroPad: d.precision < 0 };
+}
+
+// ---- floating point -------------------------------------------------------------------
+
+const view = new DataView(new ArrayBuffer(8));
+
+/** A finite double as sign, integer mantissa and binary exponent: |x| = m · 2^e exactly. */
+function decompose(x: number): { negative: boolean; m: bigint; e: number; biased: number } {
+  view.setFloat64(0, x);
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const biased = (hi >>> 20) & 0x7ff;
+  const fraction = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  const negative = hi >>> 31 === 1;
+  if (biased === 0) return { negative, m: fraction, e: -1074, biased };
+  return { negative, m: fraction | (1n << 52n), e: biased - 1075, biased };
+}
+
+function signBit(x: number): boolean {
+  view.setFloat64(0, x);
+  return view.getUint32(0) >>> 31 === 1;
+}
+
+const pow10Cache: bigint[] = [1n];
+function pow10(k: number): bigint {
+  for (let i = pow10Cache.length; i <= k; i++) pow10Cache.push(pow10Cache[i - 1] * 10n);
+  return pow10Cache[k];
+}
+
+/** round(m · 2^e · 10^k), ties to even — the digits glibc prints. */
+function scaledInteger(m: bigint, e: number, k: number): bigint {
+  let num = m;
+  let den = 1n;
+  if (e >= 0) num <<= BigInt(e);
+  else den <<= BigInt(-e);
+  if (k >= 0) num *= pow10(k);
+  else den *= pow10(-k);
+  const q = num / den;
+  const twice = (num - q * den) * 2n;
+  return twice > den || (twice === den && (q & 1n) === 1n) ? q + 1n : q;
+}
+
+/** `%f` digits of m · 2^e with `precision` decimals. */
+function fixedDigits(m: bigint, e: number, precision: number, alt: boolean): string {
+  const s = scaledInteger(m, e, precision).toString();
+  if (precision === 0) return alt ? s + "." : s;
+  const padded = s.length <= precision ? "0".repeat(precision + 1 - s.length) + s : s;
+  return padded.slice(0, -precision) + "." + padded.slice(-precision);
+}
+
+/** The `precision + 1` significant digits of m · 2^e, and the decimal exponent of the first. */
+function scientificDigits(
+  m: bigint,
+  e: number,
+  x: number,
+  precision: number,
+): { digits: string; exponent: number } {
+  if (m === 0n) return { digits: "0".repeat(precision + 1), exponent: 0 };
+  let exponent = Math.floor(Math.log10(x));
+  const low = pow10(precision);
+  const high = pow10(precision + 1);
+  for (;;) {
+    const n = scaledInteger(m, e, precision - exponent);
+    if (n >= high) exponent++;
+    else if (n < low) exponent--;
+    else return { digits: n.toString(), exponent };
+  }
+}
+
+function exponentSuffix(letter: string, exponent: number, minDigits: number): string {
+  const abs = String(Math.abs(exponent));
+  return (
+    letter +
+    (exponent < 0 ? "-" : "+") +
+    (abs.length < minDigits ? "0".repeat(minDigits - abs.length) + abs : abs)
+  );
+}
+
+function scientific(digits: string, exponent: number, alt: boolean, upper: boolean): string {
+  const point = digits.length > 1 || alt ? "." : "";
+  return digits[0] + point + digits.slice(1) + exponentSuffix(upper ? "E" : "e", exponent, 2);
+}
+
+function formatFloat(x: number, d: Directive): Field {
+  const upper =
+    d.conversion === "F" || d.conversion === "E" || d.conversion === "G" || d.conversion === "A";
+  // NaN prints without a sign: JavaScript does not keep a NaN's sign bit reliably
+  // (0/0 has it set on x86, NaN does not), so glibc's "-nan" could not be reproduced faithfully.
+  const negative = !Number.isNaN(x) && signBit(x);
+  const prefix = negative ? "-" : d.plus ? "+" : d.space ? " " : "";
+  if (!Number.isFinite(x)) {
+    const word = Number.isNaN(x) ? "nan" : "inf";
+    return { prefix, body: upper ? word.toUpperCase() : word, zeroPad: false };
+  }
+  const { m, e, biased } = decompose(x);
+  const abs = Math.abs(x);
+  const precision = d.precision;
+  switch (d.conversion) {
+    case "f":
+    case "F":
+      return {
+        prefix,
+        body: fixedDigits(m, e, precision < 0 ? 6 : precision, d.alt),
+        zeroPad: true,
+      };
+    case "e":
+    case "E": {
+      const p = precision < 0 ? 6 : precision;
+      const { digits, exponent } = scientificDigits(m, e, abs, p);
+      return { prefix, body: scientific(digits, exponent, d.alt, upper), zeroPad: true };
+    }
+    case "g":
+    case "G":
+      return { prefix, body: general(m, e, abs, precision, d.alt, upper), zeroPad: true };
+    default: {
+      const hex = hexFloat(m, biased, precision, d.alt, upper);
+      return { prefix: prefix + (upper ? "0X" : "0x"), body: hex, zeroPad: true };
+    }
+  }
+}
+
+/** `%g`: `%e` or `%f` by the exponent, then trailing zeros removed unless '#'. */
+function general(
+  m: bigint,
+  e: number,
+  abs: number,
+  precision: number,
+  alt: boolean,
+  upper: boolean,
+): string {
+  const p = precision < 0 ? 6 : precision === 0 ? 1 : precision;
+  const { digits, exponent } = scientificDigits(m, e, abs, p - 1);
+  let body: string;
+  if (p > exponent && exponent >= -4) {
+    // The same p significant digits, written positionally.
+    if (exponent >= 0) {
+      const int = digits.slice(0, exponent + 1);
+      const frac = digits.slice(exponent + 1);
+      body = frac.length > 0 || alt ? int + "." + frac : int;
+    } else {
+      body = "0." + "0".repeat(-exponent - 1) + digits;
+    }
+    if (!alt && body.includes(".")) body = body.replace(/\.?0+$/, "");
+    return body;
+  }
+  body = digits[0] + (digits.length > 1 || alt ? "." : "") + digits.slice(1);
+  if (!alt && body.includes(".")) body = body.replace(/\.?0+$/, "");
+  return body + exponentSuffix(upper ? "E" : "e", exponent, 2);
+}
+
+/** `%a` after the "0x": glibc's form, "1.8p+1", "0.0000000000001p-1022", "0p+0". */
+function hexFloat(
+  m: bigint,
+  biased: number,
+  precision: number,
+  alt: boolean,
+  upper: boolean,
+): string {
+  let lead: number;
+  const fraction = m & ((1n << 52n) - 1n);
+  let exponent: number;
+  if (m === 0n) {
+    lead = 0;
+    exponent = 0;
+  } else if (biased === 0) {
+    lead = 0;
+    exponent = -1022;
+  } else {
+    lead = 1;
+    exponent = biased - 1023;
+  }
+  let digits: string;
+  if (precision < 0) {
+    digits = fraction === 0n ? "" : fraction.toString(16).padStart(13, "0").replace(/0+$/, "");
+  } else if (precision < 13) {
+    const drop = BigInt(52 - precision * 4);
+    let kept = fraction >> drop;
+    const rest = fraction & ((1n << drop) - 1n);
+    const half = 1n << (drop - 1n);
+    const lastOdd = precision === 0 ? (lead & 1) === 1 : (kept & 1n) === 1n;
+    if (rest > half || (rest === half && lastOdd)) {
+      kept++;
+      if (kept >> BigInt(precision * 4) !== 0n) {
+        lead++;
+        kept = 0n;
+      }
+    }
+    digits = precision === 0 ? "" : kept.toString(16).padStart(precision, "0");
+  } else {
+    digits = fraction.toString(16).padStart(13, "0") + "0".repeat(precision - 13);
+  }
+  let s =
+    String(lead) +
+    (digits.length > 0 || alt ? "." : "") +
+    digits +
+    "p" +
+    (exponent < 0 ? "-" : "+") +
+    String(Math.abs(exponent));
+  if (upper) s = s.toUpperCase();
+  return s;
+}
