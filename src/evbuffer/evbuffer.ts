@@ -1,0 +1,1356 @@
+/**
+ * The evbuffer chain core: libevent's `struct evbuffer` (buffer.c) as a class.
+ *
+ * Chain invariants (checked by the tests after every operation):
+ *
+ * ```
+ *  segs:  [ DEAD … DEAD | S0 | S1 | … | Sk | E … E ]
+ *                        ^head          ^last data segment
+ *
+ *  - segs[0, head) are DEAD slots: draining advances `head` (no O(n) shift);
+ *    the array is compacted once the dead prefix is over half of it.
+ *  - S0 … Sk hold data: len > 0, and length == Σ len.
+ *  - Only after Sk may empty segments E stand: reserved space (mutable, with
+ *    room) or 0-byte references waiting for their cleanup. An append drops
+ *    the ones it cannot use (libevent's "free trailing empty chains").
+ *  - Appends fill the free tail of Sk, then E, then one new segment sized
+ *    max(needed, 2 × previous, capped at 64 KiB), so small adds do not make
+ *    many segments. add_buffer/remove_buffer move whole segments (no copy);
+ *    only a partial segment is copied.
+ *  - Bytes that once held data are never written again (see segment.ts), so
+ *    every view handed out (pullup, peek, segments, readLineBytes) stays valid.
+ * ```
+ *
+ * Reads inside one segment return `subarray` views; only reads that span
+ * segments copy. Callbacks run after the chain is consistent, and reference
+ * cleanups run after the operation's bookkeeping, so a throwing callback
+ * cannot leave the buffer half-changed.
+ *
+ * @module
+ */
+
+import * as fs from "node:fs";
+import {
+  EVBUFFER_CB_ENABLED,
+  EVBUFFER_EOL_ANY,
+  EVBUFFER_EOL_CRLF,
+  EVBUFFER_EOL_CRLF_STRICT,
+  EVBUFFER_EOL_LF,
+  EVBUFFER_EOL_NUL,
+  EVBUFFER_PTR_ADD,
+  EVBUFFER_PTR_SET,
+  EVBUF_FS_CLOSE_ON_FREE,
+} from "../constants.js";
+import type { EventBase } from "../core/event_base.js";
+import { argRangeError, argTypeError, LineTooLongError } from "../errors.js";
+import {
+  CallbackList,
+  EvBufferCbEntry,
+  EVBUFFER_CB_NODEFER,
+  type EvBufferCbFunc,
+  type evbuffer_cb_info,
+} from "./callbacks.js";
+import { readFd, writeFd } from "./fdio.js";
+import { EvBufferFileSegment } from "./file.js";
+import { formatPrintf } from "./printf.js";
+import {
+  EvBufferPtr,
+  type evbuffer_ptr,
+  eolLen,
+  frontBytes,
+  frontString,
+  gather,
+  hitOff,
+  hitSeg,
+  locate,
+  locOff,
+  locSeg,
+  ptrNotFound,
+  searchBytes,
+  searchEol,
+  setHint,
+} from "./search.js";
+import {
+  asBuffer,
+  Chain,
+  DEAD,
+  GROWTH_CAP,
+  KIND_FILE,
+  KIND_MULTICAST,
+  KIND_PLAIN,
+  KIND_REFERENCE,
+  newFrontSegment,
+  newSegment,
+  releaseSegment,
+  room,
+  type Segment,
+  type SegmentOwner,
+  viewSegment,
+} from "./segment.js";
+
+/** `struct evbuffer_iovec`: an extent of memory, `iov_len` bytes at `iov_base`. */
+export interface evbuffer_iovec {
+  iov_base: Uint8Array;
+  iov_len: number;
+}
+
+/** A scalar out-parameter (`n_read_out`, `eol_len_out`): the call fills `value`. */
+export interface ValueBox {
+  value: number;
+}
+
+/** `evbuffer_ref_cleanup_cb`: `cleanup(data, datalen, extra)`, run once when the data is gone. */
+export type EvBufferRefCleanup = (data: any, datalen: number, extra: any) => void;
+
+/** Line endings for {@link EvBuffer.readLine}, by name. */
+export type EolName = "any" | "crlf" | "crlf_strict" | "lf" | "nul";
+
+/** Options of {@link EvBuffer.readLine} and {@link EvBuffer.readLineBytes}. */
+export interface ReadLineOptions {
+  /** The end-of-line style. @default "crlf" (LF, optionally preceded by CR) */
+  eol?: EolName;
+  /** Longest line accepted; with no EOL within it, `LineTooLongError` is thrown. @default Infinity */
+  maxLength?: number;
+}
+
+const EOL_STYLES: Record<EolName, number> = {
+  any: EVBUFFER_EOL_ANY,
+  crlf: EVBUFFER_EOL_CRLF,
+  crlf_strict: EVBUFFER_EOL_CRLF_STRICT,
+  lf: EVBUFFER_EOL_LF,
+  nul: EVBUFFER_EOL_NUL,
+};
+
+/** The data argument of add/prepend: bytes, or a string encoded as UTF-8, cut to `size`. */
+function bytesArg(fn: string, data: unknown, size: number | undefined, arg = "data"): Uint8Array {
+  let b: Uint8Array;
+  if (data instanceof Uint8Array) b = data;
+  else if (typeof data === "string") b = Buffer.from(data, "utf8");
+  else throw argTypeError(fn, arg, "a Uint8Array or string", data);
+  if (size === undefined || size === b.length) return b;
+  sizeArg(fn, "size", size);
+  if (size > b.length) throw argRangeError(fn, "size", `at most the data length ${b.length}`, size);
+  return b.subarray(0, size);
+}
+
+/** A `size_t` argument: a non-negative integer. */
+function sizeArg(fn: string, arg: string, v: unknown): number {
+  if (typeof v !== "number") throw argTypeError(fn, arg, "a number", v);
+  if (!Number.isInteger(v) || v < 0) throw argRangeError(fn, arg, "a non-negative integer", v);
+  return v;
+}
+
+/** A length that may be "everything" (`(size_t)-1` in C): non-negative, Infinity allowed. */
+function countArg(fn: string, arg: string, v: unknown): number {
+  if (typeof v !== "number") throw argTypeError(fn, arg, "a number", v);
+  if (!(v >= 0) || (!Number.isInteger(v) && v !== Infinity))
+    throw argRangeError(fn, arg, "a non-negative integer or Infinity", v);
+  return v;
+}
+
+/** An `ssize_t`/`int` argument: an integer, negative allowed. */
+function intArg(fn: string, arg: string, v: unknown): number {
+  if (typeof v !== "number") throw argTypeError(fn, arg, "a number", v);
+  if (!Number.isInteger(v) && v !== -Infinity && v !== Infinity)
+    throw argRangeError(fn, arg, "an integer", v);
+  return v;
+}
+
+function outArg(fn: string, out: unknown, n: number | undefined): number {
+  if (!(out instanceof Uint8Array)) throw argTypeError(fn, "data_out", "a Uint8Array", out);
+  if (n === undefined) return out.length;
+  sizeArg(fn, "datlen", n);
+  if (n > out.length) throw argRangeError(fn, "datlen", `at most data_out.length ${out.length}`, n);
+  return n;
+}
+
+function ptrArg(fn: string, arg: string, p: unknown): evbuffer_ptr | null {
+  if (p === null || p === undefined) return null;
+  if (typeof p !== "object" || typeof (p as evbuffer_ptr).pos !== "number")
+    throw argTypeError(fn, arg, "an evbuffer_ptr ({ pos }) or null", p);
+  return p as evbuffer_ptr;
+}
+
+function vecArg(fn: string, vec: unknown, n: number): evbuffer_iovec[] {
+  if (!Array.isArray(vec)) throw argTypeError(fn, "vec", "an array of evbuffer_iovec", vec);
+  return vec as evbuffer_iovec[];
+}
+
+function setVec(vec: evbuffer_iovec[], i: number, view: Uint8Array): void {
+  const v = vec[i];
+  if (v !== undefined && v !== null) {
+    v.iov_base = view;
+    v.iov_len = view.length;
+  } else {
+    vec[i] = { iov_base: view, iov_len: view.length };
+  }
+}
+
+/** A reference's cleanup, shared by the segment and any multicast views of it. */
+class ReferenceOwner implements SegmentOwner {
+  refs = 1;
+  constructor(
+    readonly data: unknown,
+    readonly datalen: number,
+    readonly cleanup: EvBufferRefCleanup,
+    readonly extra: unknown,
+  ) {}
+
+  release(): void {
+    this.cleanup(this.data, this.datalen, this.extra);
+  }
+}
+
+/**
+ * An evbuffer: a queue of bytes stored as a chain of segments.
+ *
+ * @example
+ * const buf = new EvBuffer();
+ * buf.add("GET / HTTP/1.0\r\n\r\n");
+ * buf.readln(EVBUFFER_EOL_CRLF); // "GET / HTTP/1.0"
+ */
+export class EvBuffer {
+  readonly #c = new Chain();
+  #freezeStart = false;
+  #freezeEnd = false;
+  #cbs: CallbackList | null = null;
+  /** Segments whose owners must be released once the current operation is consistent. */
+  #dead: Segment[] = [];
+
+  // ---- size ------------------------------------------------------------------------
+
+  /** `evbuffer_get_length`: bytes stored. */
+  get length(): number {
+    return this.#c.length;
+  }
+
+  /** `evbuffer_get_contiguous_space`: bytes in the first segment (0 when empty). */
+  getContiguousSpace(): number {
+    const s = this.#c.segs[this.#c.head];
+    return s === undefined ? 0 : s.len;
+  }
+
+  // ---- chain primitives ------------------------------------------------------------
+
+  /** Index of the last data segment, or head-1. */
+  #lastData(): number {
+    const c = this.#c;
+    const segs = c.segs;
+    let k = segs.length - 1;
+    while (k >= c.head && segs[k]!.len === 0) k--;
+    return k;
+  }
+
+  /** Queue a segment's owner for release at the end of the operation. */
+  #release(s: Segment): void {
+    if (s.owner !== null) this.#dead.push(s);
+  }
+
+  /** Drop trailing empty segments; with `keepWritable`, keep the mutable ones that have room. */
+  #dropEmptyTail(keepWritable: boolean): void {
+    const segs = this.#c.segs;
+    const k = Math.max(this.#lastData() + 1, this.#c.head);
+    if (k >= segs.length) return;
+    let w = k;
+    for (let j = k; j < segs.length; j++) {
+      const s = segs[j]!;
+      if (keepWritable && s.owner === null && room(s) > 0) segs[w++] = s;
+      else this.#release(s);
+    }
+    segs.length = w;
+    this.#c.gen++;
+  }
+
+  /** Copy `src` to the end of the chain (length and gen updated). */
+  #append(src: Uint8Array): void {
+    const c = this.#c;
+    const segs = c.segs;
+    const n = src.length;
+    c.length += n;
+    c.gen++;
+    const last = segs.length > c.head ? segs[segs.length - 1]! : null;
+    if (last !== null && last.len > 0 && last.cap - last.off - last.len >= n) {
+      last.buf.set(src, last.off + last.len);
+      last.len += n;
+      return;
+    }
+    this.#dropEmptyTail(true);
+    let at = 0;
+    for (let j = Math.max(this.#lastData(), c.head); j < segs.length && at < n; j++) {
+      const s = segs[j]!;
+      const t = Math.min(room(s), n - at);
+      if (t <= 0) continue;
+      s.buf.set(at === 0 && t === n ? src : src.subarray(at, at + t), s.off + s.len);
+      s.len += t;
+      at += t;
+    }
+    if (at < n) {
+      const prev = segs.length > c.head ? segs[segs.length - 1]!.buf.length : 0;
+      const s = newSegment(Math.max(n - at, Math.min(prev * 2, GROWTH_CAP)));
+      s.buf.set(at === 0 ? src : src.subarray(at), 0);
+      s.len = n - at;
+      segs.push(s);
+    }
+  }
+
+  /** Append whole segments (moved or views) holding `n` bytes. */
+  #appendSegments(list: Segment[], n: number): void {
+    this.#dropEmptyTail(false);
+    const segs = this.#c.segs;
+    for (const s of list) segs.push(s);
+    this.#c.length += n;
+    this.#c.gen++;
+  }
+
+  /** Insert whole segments holding `n` bytes before the first one. */
+  #prependSegments(list: Segment[], n: number): void {
+    const c = this.#c;
+    if (c.head >= list.length) {
+      c.head -= list.length;
+      for (let j = 0; j < list.length; j++) c.segs[c.head + j] = list[j]!;
+    } else {
+      c.segs = list.concat(c.segs.slice(c.head));
+      c.head = 0;
+    }
+    c.length += n;
+    c.gen++;
+  }
+
+  /**
+   * Move every data segment out (for add_buffer and friends). A writable last
+   * segment is split: its data moves as a read-only view, and this buffer keeps
+   * the free tail for its next add (no copy, no shared writable memory).
+   */
+  #takeAll(): Segment[] {
+    const c = this.#c;
+    const segs = c.segs;
+    const k = this.#lastData();
+    const out: Segment[] = [];
+    let head = k + 1;
+    for (let i = c.head; i <= k; i++) {
+      const s = segs[i]!;
+      if (i === k && s.owner === null && room(s) > 0) {
+        out.push({ ...s, lo: s.off, cap: s.off + s.len });
+        s.off += s.len;
+        s.len = 0;
+        s.lo = s.off;
+        head = k;
+      } else {
+        out.push(s);
+        segs[i] = DEAD;
+      }
+    }
+    c.head = head;
+    if (head === segs.length) {
+      segs.length = 0;
+      c.head = 0;
+    }
+    c.length = 0;
+    c.gen++;
+    return out;
+  }
+
+  /** Remove `n` bytes (0 < n < length) from the front. */
+  #drainFront(n: number): void {
+    const c = this.#c;
+    const segs = c.segs;
+    c.length -= n;
+    c.gen++;
+    let i = c.head;
+    for (;;) {
+      const s = segs[i]!;
+      if (n < s.len) {
+        s.off += n;
+        s.len -= n;
+        s.lo = s.off;
+        break;
+      }
+      n -= s.len;
+      s.off += s.len;
+      s.len = 0;
+      s.lo = s.off;
+      if (i === segs.length - 1 && s.owner === null && s.cap > s.off) break; // keep the writable tail
+      this.#release(s);
+      segs[i++] = DEAD;
+      if (n === 0) break;
+    }
+    c.head = i;
+    if (i === segs.length) {
+      segs.length = 0;
+      c.head = 0;
+    } else if (i > 32 && i * 2 > segs.length) {
+      segs.splice(0, i);
+      c.head = 0;
+    }
+  }
+
+  /** Remove everything, keeping only a writable last segment for reuse. */
+  #drainAll(): void {
+    const c = this.#c;
+    const segs = c.segs;
+    let keep: Segment | null = null;
+    for (let i = c.head; i < segs.length; i++) {
+      const s = segs[i]!;
+      if (i === segs.length - 1 && s.owner === null && room(s) > 0) {
+        s.off += s.len;
+        s.len = 0;
+        s.lo = s.off;
+        keep = s;
+      } else {
+        this.#release(s);
+      }
+    }
+    segs.length = 0;
+    c.head = 0;
+    if (keep !== null) segs.push(keep);
+    c.length = 0;
+    c.gen++;
+  }
+
+  /** End of an operation: release dropped owners, then run the callbacks. */
+  #done(added: number, deleted: number): void {
+    if (this.#dead.length === 0) {
+      if (this.#cbs !== null && (added !== 0 || deleted !== 0))
+        this.#cbs.changed(this, added, deleted);
+      return;
+    }
+    const dead = this.#dead;
+    this.#dead = [];
+    try {
+      for (let i = 0; i < dead.length; i++) {
+        try {
+          releaseSegment(dead[i]!);
+        } catch (err) {
+          // Release the rest, then report the first failure.
+          for (let j = i + 1; j < dead.length; j++) this.#dead.push(dead[j]!);
+          throw err;
+        }
+      }
+    } finally {
+      if (this.#dead.length > 0 && this.#dead !== dead) {
+        const rest = this.#dead;
+        this.#dead = [];
+        for (const s of rest) releaseSegment(s);
+      }
+      if (this.#cbs !== null && (added !== 0 || deleted !== 0))
+        this.#cbs.changed(this, added, deleted);
+    }
+  }
+
+  // ---- adding ------------------------------------------------------------------------
+
+  /**
+   * `evbuffer_add`: append a copy of `data` (a string is encoded as UTF-8).
+   * Returns 0, or -1 if the end is frozen (even for 0 bytes).
+   *
+   * @example
+   * buf.add("hello"); buf.add(bytes, 3);
+   */
+  add(data: Uint8Array | string, size?: number): number {
+    const bytes = bytesArg("evbuffer_add", data, size);
+    if (this.#freezeEnd) return -1;
+    if (bytes.length === 0) return 0;
+    this.#append(bytes);
+    this.#done(bytes.length, 0);
+    return 0;
+  }
+
+  /**
+   * Append `buf` as its own segment WITHOUT copying: ownership moves to the
+   * evbuffer, the caller must not modify it afterwards. 0, or -1 if frozen.
+   */
+  addNoCopy(buf: Uint8Array): number {
+    if (!(buf instanceof Uint8Array))
+      throw argTypeError("evbuffer_add", "data", "a Uint8Array", buf);
+    if (this.#freezeEnd) return -1;
+    const n = buf.length;
+    if (n === 0) return 0;
+    this.#appendSegments([viewSegment(buf, KIND_PLAIN, null)], n);
+    this.#done(n, 0);
+    return 0;
+  }
+
+  /** `evbuffer_add_iovec`: add each extent in turn; returns the bytes added. */
+  addIovec(vec: evbuffer_iovec[], nVec?: number): number {
+    const list = vecArg("evbuffer_add_iovec", vec, 0);
+    const n = nVec === undefined ? list.length : sizeArg("evbuffer_add_iovec", "n_vec", nVec);
+    if (n > list.length)
+      throw argRangeError("evbuffer_add_iovec", "n_vec", `at most vec.length ${list.length}`, n);
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const v = list[i]!;
+      if (this.add(bytesArg("evbuffer_add_iovec", v?.iov_base, v?.iov_len, "vec")) < 0) break;
+      total += v.iov_len;
+    }
+    return total;
+  }
+
+  /**
+   * `evbuffer_add_printf`: append the bytes C's printf gives for `fmt`.
+   * Returns the number of bytes added, -1 if the end is frozen.
+   *
+   * @example
+   * buf.addPrintf("%s/%d", "hello", 1); // 7
+   */
+  addPrintf(fmt: string, ...args: unknown[]): number {
+    return this.#addFormatted(formatPrintf(fmt, args));
+  }
+
+  /** `evbuffer_add_vprintf`: {@link addPrintf} with the arguments in an array. */
+  addVprintf(fmt: string, args: readonly unknown[]): number {
+    return this.#addFormatted(formatPrintf(fmt, args, { fn: "evbuffer_add_vprintf" }));
+  }
+
+  #addFormatted(bytes: Buffer): number {
+    if (this.#freezeEnd) return -1;
+    if (bytes.length > 0) {
+      this.#append(bytes);
+      this.#done(bytes.length, 0);
+    }
+    return bytes.length;
+  }
+
+  /**
+   * `evbuffer_add_reference`: append caller memory without copying. `cleanup(data,
+   * datalen, extra)` runs exactly once when the bytes are gone (drained, or the
+   * buffer freed). Returns 0, or -1 if the end is frozen (cleanup not called).
+   */
+  addReference(
+    data: Uint8Array | string,
+    size?: number,
+    cleanup?: EvBufferRefCleanup | null,
+    extra?: unknown,
+  ): number {
+    const bytes = bytesArg("evbuffer_add_reference", data, size);
+    if (cleanup !== undefined && cleanup !== null && typeof cleanup !== "function")
+      throw argTypeError("evbuffer_add_reference", "cleanupfn", "a function or null", cleanup);
+    if (this.#freezeEnd) return -1;
+    const owner = cleanup ? new ReferenceOwner(data, bytes.length, cleanup, extra) : null;
+    this.#appendSegments([viewSegment(bytes, KIND_REFERENCE, owner)], bytes.length);
+    this.#done(bytes.length, 0);
+    return 0;
+  }
+
+  /** `evbuffer_add_file`: append `length` bytes (-1 = to EOF) of `fd` from `offset`; the fd is closed when done. */
+  addFile(fd: number, offset: number, length: number): number {
+    const seg = EvBufferFileSegment.create(fd, offset, length, EVBUF_FS_CLOSE_ON_FREE);
+    if (seg === null) {
+      try {
+        if (typeof fd === "number" && fd >= 0) fs.closeSync(fd);
+      } catch {
+        // A bad fd: nothing to close.
+      }
+      return -1;
+    }
+    const r = this.addFileSegment(seg, 0, -1);
+    seg.free();
+    return r;
+  }
+
+  /**
+   * `evbuffer_add_file_segment`: append `[offset, offset+length)` of the
+   * segment (`length` < 0 = the rest). 0, or -1 when out of range or frozen.
+   */
+  addFileSegment(seg: EvBufferFileSegment, offset: number, length: number): number {
+    if (!(seg instanceof EvBufferFileSegment))
+      throw argTypeError("evbuffer_add_file_segment", "seg", "an evbuffer_file_segment", seg);
+    intArg("evbuffer_add_file_segment", "offset", offset);
+    intArg("evbuffer_add_file_segment", "length", length);
+    if (this.#freezeEnd || offset < 0) return -1;
+    if (length < 0) {
+      if (offset > seg.length) return -1;
+      length = seg.length - offset;
+    }
+    if (offset + length > seg.length || seg.refs === 0) return -1;
+    this.#appendSegments([seg.chainSegment(offset, length)], length);
+    this.#done(length, 0);
+    return 0;
+  }
+
+  /**
+   * `evbuffer_add_buffer(this, src)`: move all of `src` to the end of this
+   * buffer without copying. 0, or -1 if this end or src's start is frozen.
+   */
+  addBuffer(src: EvBuffer): number {
+    if (!(src instanceof EvBuffer))
+      throw argTypeError("evbuffer_add_buffer", "inbuf", "an evbuffer", src);
+    const n = src.#c.length;
+    if (n === 0 || src === this) return 0;
+    if (this.#freezeEnd || src.#freezeStart) return -1;
+    this.#appendSegments(src.#takeAll(), n);
+    try {
+      src.#done(0, n);
+    } finally {
+      this.#done(n, 0);
+    }
+    return 0;
+  }
+
+  /**
+   * `evbuffer_add_buffer_reference(this, src)`: append read-only views of src's
+   * data; both buffers can then be drained independently. -1 if this end is
+   * frozen, `src === this`, or src holds file or multicast segments.
+   */
+  addBufferReference(src: EvBuffer): number {
+    if (!(src instanceof EvBuffer))
+      throw argTypeError("evbuffer_add_buffer_reference", "inbuf", "an evbuffer", src);
+    const sc = src.#c;
+    if (sc.length === 0) return 0;
+    if (this.#freezeEnd || src === this) return -1;
+    const views: Segment[] = [];
+    for (let i = sc.head; i < sc.segs.length; i++) {
+      const s = sc.segs[i]!;
+      if (s.kind === KIND_FILE || s.kind === KIND_MULTICAST) return -1;
+      if (s.len === 0) continue;
+      if (s.owner !== null) s.owner.refs++;
+      views.push({ ...s, lo: s.off, cap: s.off + s.len, kind: KIND_MULTICAST });
+    }
+    this.#appendSegments(views, sc.length);
+    this.#done(sc.length, 0);
+    return 0;
+  }
+
+  /**
+   * `evbuffer_remove_buffer(this, dst, n)`: move up to `n` bytes to the end of
+   * `dst`, whole segments without copying. Returns the bytes moved, or -1 if
+   * dst's end or this start is frozen.
+   */
+  removeBuffer(dst: EvBuffer, n: number): number {
+    if (!(dst instanceof EvBuffer))
+      throw argTypeError("evbuffer_remove_buffer", "dst", "an evbuffer", dst);
+    countArg("evbuffer_remove_buffer", "datlen", n);
+    if (n === 0 || dst === this) return 0;
+    if (dst.#freezeEnd || this.#freezeStart) return -1;
+    const c = this.#c;
+    if (n >= c.length) {
+      const all = c.length;
+      dst.addBuffer(this);
+      return all;
+    }
+    const segs = c.segs;
+    const moved: Segment[] = [];
+    let whole = 0;
+    let i = c.head;
+    while (segs[i]!.len <= n - whole) {
+      const s = segs[i]!;
+      whole += s.len;
+      moved.push(s);
+      segs[i++] = DEAD;
+    }
+    c.head = i;
+    if (moved.length > 0) dst.#appendSegments(moved, whole);
+    const rest = n - whole;
+    if (rest > 0) {
+      const s = segs[i]!;
+      dst.#append(s.buf.subarray(s.off, s.off + rest));
+      s.off += rest;
+      s.len -= rest;
+      s.lo = s.off;
+    }
+    c.length -= n;
+    c.gen++;
+    try {
+      dst.#done(n, 0);
+    } finally {
+      this.#done(0, n);
+    }
+    return n;
+  }
+
+  /**
+   * `evbuffer_prepend`: insert a copy of `data` at the front. 0 (also for 0
+   * bytes, even when frozen), or -1 if the start is frozen.
+   */
+  prepend(data: Uint8Array | string, size?: number): number {
+    const bytes = bytesArg("evbuffer_prepend", data, size);
+    const n = bytes.length;
+    if (n === 0) return 0;
+    if (this.#freezeStart) return -1;
+    const c = this.#c;
+    if (c.length === 0) {
+      this.#append(bytes);
+    } else {
+      const first = c.segs[c.head]!;
+      const t = Math.min(first.off - first.lo, n);
+      if (t > 0) {
+        first.buf.set(bytes.subarray(n - t), first.off - t);
+        first.off -= t;
+        first.len += t;
+      }
+      if (t < n) {
+        const s = newFrontSegment(n - t);
+        s.off = s.cap - (n - t);
+        s.len = n - t;
+        s.buf.set(bytes.subarray(0, n - t), s.off);
+        this.#prependSegments([s], 0);
+      }
+      c.length += n;
+      c.gen++;
+    }
+    this.#done(n, 0);
+    return 0;
+  }
+
+  /**
+   * `evbuffer_prepend_buffer(this, src)`: move all of `src` in front of this
+   * buffer's data. 0, or -1 if either start is frozen.
+   */
+  prependBuffer(src: EvBuffer): number {
+    if (!(src instanceof EvBuffer))
+      throw argTypeError("evbuffer_prepend_buffer", "inbuf", "an evbuffer", src);
+    const n = src.#c.length;
+    if (n === 0 || src === this) return 0;
+    if (this.#freezeStart || src.#freezeStart) return -1;
+    this.#prependSegments(src.#takeAll(), n);
+    try {
+      src.#done(0, n);
+    } finally {
+      this.#done(n, 0);
+    }
+    return 0;
+  }
+
+  // ---- reserve / commit / expand ---------------------------------------------------------
+
+  /** Index of the first segment with free space at the data's end (where commit starts). */
+  #firstWithSpace(): number {
+    const k = this.#lastData();
+    return k >= this.#c.head && room(this.#c.segs[k]!) > 0 ? k : Math.max(k + 1, this.#c.head);
+  }
+
+  /**
+   * `evbuffer_expand`: make sure `n` bytes can be appended into one segment.
+   * 0, or -1 when `n` is impossibly large.
+   */
+  expand(n: number): number {
+    countArg("evbuffer_expand", "datlen", n);
+    if (n > 0x7fffffff) return -1;
+    const k = this.#lastData();
+    if (k >= this.#c.head && room(this.#c.segs[k]!) >= n) return 0;
+    this.#dropEmptyTail(false);
+    this.#c.segs.push(newSegment(n));
+    this.#c.gen++;
+    this.#done(0, 0);
+    return 0;
+  }
+
+  /**
+   * `evbuffer_reserve_space`: fill `vec` with up to `nVec` WRITABLE views into
+   * the buffer's free space, together at least `size` bytes. Write into
+   * `iov_base`, set `iov_len`, then {@link commitSpace}. Returns the number of
+   * extents, or -1 if the end is frozen or `nVec` < 1.
+   */
+  reserveSpace(size: number, vec: evbuffer_iovec[] | null, nVec: number): number {
+    sizeArg("evbuffer_reserve_space", "size", size);
+    intArg("evbuffer_reserve_space", "n_vec", nVec);
+    if (this.#freezeEnd || nVec < 1) return -1;
+    const out = vecArg("evbuffer_reserve_space", vec, nVec);
+    this.#dropEmptyTail(true);
+    const segs = this.#c.segs;
+    const first = this.#firstWithSpace();
+    let n = 0;
+    if (nVec === 1) {
+      if (first >= segs.length || room(segs[first]!) < size) {
+        segs.length = Math.max(this.#lastData() + 1, this.#c.head);
+        segs.push(newSegment(size));
+        setVec(out, 0, this.#tailView(segs.length - 1));
+        this.#done(0, 0);
+        return 1;
+      }
+      n = 1;
+    } else {
+      let total = 0;
+      for (let j = first; j < segs.length && n < nVec && total < size; j++, n++)
+        total += room(segs[j]!);
+      if (total < size) {
+        if (n < nVec) {
+          segs.push(newSegment(size - total));
+          n++;
+        } else {
+          // Too many small extents: replace the empty ones with one big segment.
+          const k = this.#lastData();
+          const keep = first === k ? room(segs[k]!) : 0;
+          segs.length = Math.max(k + 1, this.#c.head);
+          segs.push(newSegment(size - keep));
+          n = first === k ? 2 : 1;
+        }
+      }
+    }
+    this.#c.gen++;
+    for (let j = 0; j < n; j++) setVec(out, j, this.#tailView(first + j));
+    this.#done(0, 0);
+    return n;
+  }
+
+  #tailView(j: number): Uint8Array {
+    const s = this.#c.segs[j]!;
+    return s.buf.subarray(s.off + s.len, s.cap);
+  }
+
+  /** Does extent `v` start at segment j's free tail and fit in it? */
+  #isTail(j: number, v: evbuffer_iovec | undefined): boolean {
+    const c = this.#c;
+    if (j < c.head || j >= c.segs.length || v === undefined || v === null) return false;
+    const s = c.segs[j]!;
+    const b = v.iov_base;
+    return (
+      b instanceof Uint8Array &&
+      b.buffer === s.buf.buffer &&
+      b.byteOffset === s.buf.byteOffset + s.off + s.len &&
+      Number.isInteger(v.iov_len) &&
+      v.iov_len >= 0 &&
+      v.iov_len <= room(s) &&
+      v.iov_len <= b.length
+    );
+  }
+
+  /**
+   * `evbuffer_commit_space`: make the first `iov_len` bytes of each reserved
+   * extent part of the buffer (one callback invocation). 0, or -1 if the end
+   * is frozen or the extents are not the buffer's current free space.
+   */
+  commitSpace(vec: evbuffer_iovec[], nVecs?: number): number {
+    const list = vecArg("evbuffer_commit_space", vec, 0);
+    const n = nVecs === undefined ? list.length : sizeArg("evbuffer_commit_space", "n_vecs", nVecs);
+    if (this.#freezeEnd) return -1;
+    if (n === 0) return 0;
+    if (n > list.length) return -1;
+    const c = this.#c;
+    let first = this.#firstWithSpace();
+    let ok = true;
+    for (let i = 0; i < n && ok; i++) ok = this.#isTail(first + i, list[i]);
+    if (!ok) {
+      // A single extent may also be the last segment (reserve skipped a small tail).
+      if (n === 1 && this.#isTail(c.segs.length - 1, list[0])) first = c.segs.length - 1;
+      else return -1;
+    }
+    let added = 0;
+    for (let i = 0; i < n; i++) {
+      c.segs[first + i]!.len += list[i]!.iov_len;
+      added += list[i]!.iov_len;
+    }
+    if (added === 0) return 0;
+    // Extents committed with 0 bytes before one with data would be empty
+    // segments between data: drop them.
+    const lastUsed = this.#lastData();
+    let w = first;
+    for (let j = first; j < c.segs.length; j++) {
+      const s = c.segs[j]!;
+      if (s.len > 0 || j > lastUsed) c.segs[w++] = s;
+    }
+    c.segs.length = w;
+    c.length += added;
+    c.gen++;
+    this.#done(added, 0);
+    return 0;
+  }
+
+  // ---- removing ------------------------------------------------------------------------
+
+  /**
+   * `evbuffer_drain`: remove `n` bytes from the front (more than the length
+   * drains everything). 0, or -1 if the start is frozen and data is present.
+   */
+  drain(n: number): number {
+    countArg("evbuffer_drain", "len", n);
+    const len = this.#c.length;
+    if (len === 0) return 0;
+    if (this.#freezeStart) return -1;
+    if (n === 0) return 0;
+    if (n >= len) {
+      this.#drainAll();
+      this.#done(0, len);
+      return 0;
+    }
+    this.#drainFront(n);
+    this.#done(0, n);
+    return 0;
+  }
+
+  /** Drain without the freeze check or validation (for readln). */
+  #drainQuiet(n: number): void {
+    if (n === 0) return;
+    if (n >= this.#c.length) this.#drainAll();
+    else this.#drainFront(n);
+    this.#done(0, n);
+  }
+
+  /**
+   * `evbuffer_remove`: move up to `n` bytes (default: `out.length`) into `out`.
+   * Returns the count, or -1 if the start is frozen.
+   */
+  remove(out: Uint8Array, n?: number): number {
+    const count = this.copyoutFrom(null, out, outArg("evbuffer_remove", out, n));
+    if (count > 0) this.#drainQuiet(count);
+    return count;
+  }
+
+  /** `evbuffer_copyout`: like {@link remove} but leaves the data in place. */
+  copyout(out: Uint8Array, n?: number): number {
+    return this.copyoutFrom(null, out, outArg("evbuffer_copyout", out, n));
+  }
+
+  /**
+   * `evbuffer_copyout_from`: copy up to `n` bytes starting at `ptr` (null = 0).
+   * Returns the count (0 at the end), or -1 if the start is frozen.
+   */
+  copyoutFrom(ptr: evbuffer_ptr | null, out: Uint8Array, n?: number): number {
+    const p = ptrArg("evbuffer_copyout_from", "pos", ptr);
+    const want = outArg("evbuffer_copyout_from", out, n);
+    const c = this.#c;
+    const pos = p === null ? 0 : p.pos;
+    if (pos < 0 || pos > c.length) return -1;
+    const count = Math.min(want, c.length - pos);
+    if (count <= 0) return 0;
+    if (this.#freezeStart) return -1;
+    if (pos === 0) {
+      gather(c, c.head, 0, out, 0, count);
+    } else {
+      locate(c, pos, p);
+      gather(c, locSeg, locOff, out, 0, count);
+    }
+    return count;
+  }
+
+  /**
+   * `evbuffer_pullup`: make the first `n` bytes (< 0 = all) contiguous and
+   * return a view of them; null if `n` is 0 or more than the length. A view of
+   * the first segment when it already holds them (no copy). Ignores freeze.
+   */
+  pullup(n: number): Uint8Array | null {
+    intArg("evbuffer_pullup", "size", n);
+    const c = this.#c;
+    if (n < 0) n = c.length;
+    if (n === 0 || n > c.length) return null;
+    const segs = c.segs;
+    const first = segs[c.head]!;
+    if (first.len >= n) return first.buf.subarray(first.off, first.off + n);
+    let target: Segment;
+    let have: number;
+    let i: number;
+    if (first.owner === null && room(first) >= n - first.len) {
+      target = first;
+      have = first.len;
+      i = c.head + 1;
+    } else {
+      target = newSegment(n);
+      have = 0;
+      i = c.head;
+    }
+    while (have < n) {
+      const s = segs[i]!;
+      const t = Math.min(s.len, n - have);
+      s.buf.copy(target.buf, target.off + have, s.off, s.off + t);
+      have += t;
+      target.len = have;
+      if (t === s.len) {
+        s.len = 0;
+        this.#release(s);
+        segs[i++] = DEAD;
+      } else {
+        s.off += t;
+        s.len -= t;
+        s.lo = s.off;
+      }
+    }
+    if (target === first) segs[c.head] = DEAD;
+    segs[i - 1] = target;
+    c.head = i - 1;
+    c.gen++;
+    this.#done(0, 0);
+    return target.buf.subarray(target.off, target.off + n);
+  }
+
+  // ---- positions and search ----------------------------------------------------------------
+
+  /**
+   * `evbuffer_ptr_set`: `EVBUFFER_PTR_SET` moves `ptr` to `n`, `EVBUFFER_PTR_ADD`
+   * advances it by `n`. 0, or -1 (and `ptr.pos` -1) when past the end.
+   */
+  ptrSet(ptr: evbuffer_ptr, n: number, how: number): number {
+    if (ptrArg("evbuffer_ptr_set", "ptr", ptr) === null)
+      throw argTypeError("evbuffer_ptr_set", "ptr", "an evbuffer_ptr", ptr);
+    sizeArg("evbuffer_ptr_set", "position", n);
+    const c = this.#c;
+    let pos: number;
+    if (how === EVBUFFER_PTR_SET) pos = n;
+    else if (how === EVBUFFER_PTR_ADD) {
+      if (!(ptr.pos >= 0)) return -1;
+      pos = ptr.pos + n;
+    } else
+      throw argRangeError("evbuffer_ptr_set", "how", "EVBUFFER_PTR_SET or EVBUFFER_PTR_ADD", how);
+    if (pos > c.length) {
+      ptrNotFound(ptr);
+      return -1;
+    }
+    setHint(c, ptr, pos, how === EVBUFFER_PTR_ADD ? ptr : null);
+    return 0;
+  }
+
+  #found(pos: number): EvBufferPtr {
+    const p = new EvBufferPtr(pos);
+    if (pos < 0) return p;
+    if (hitSeg >= 0) {
+      p._chain = this.#c;
+      p._gen = this.#c.gen;
+      p._seg = hitSeg;
+      p._off = hitOff;
+    }
+    return p;
+  }
+
+  /**
+   * `evbuffer_search`: the first occurrence of `what` at or after `start`
+   * (null = 0). `pos` is -1 when not found; an empty `what` gives `start`.
+   *
+   * @example
+   * buf.search("\r\n\r\n").pos; // end of the HTTP header, or -1
+   */
+  search(what: Uint8Array | string, start?: evbuffer_ptr | null, size?: number): EvBufferPtr {
+    return this.#searchRange("evbuffer_search", what, start ?? null, null, size);
+  }
+
+  /** `evbuffer_search_range`: like {@link search}, but the match must end by `end.pos` (null = the end). */
+  searchRange(
+    what: Uint8Array | string,
+    start: evbuffer_ptr | null,
+    end: evbuffer_ptr | null,
+    size?: number,
+  ): EvBufferPtr {
+    return this.#searchRange("evbuffer_search_range", what, start, end, size);
+  }
+
+  #searchRange(
+    fn: string,
+    what: unknown,
+    start: evbuffer_ptr | null,
+    end: evbuffer_ptr | null,
+    size: number | undefined,
+  ): EvBufferPtr {
+    const w = asBuffer(bytesArg(fn, what, size, "what"));
+    const s = ptrArg(fn, "start", start);
+    const e = ptrArg(fn, "end", end);
+    const c = this.#c;
+    const from = s === null ? 0 : s.pos;
+    if (from < 0 || from > c.length) return new EvBufferPtr(-1);
+    if (w.length === 0) {
+      const p = new EvBufferPtr();
+      setHint(c, p, from, s);
+      return p;
+    }
+    const limit = e === null ? c.length : Math.min(e.pos, c.length);
+    return this.#found(searchBytes(c, w, from, s, limit));
+  }
+
+  /**
+   * `evbuffer_search_eol`: the start of the first EOL of `style` at or after
+   * `start`; `eolLenOut.value` gets its length (0 when not found).
+   */
+  searchEol(start: evbuffer_ptr | null, eolLenOut: ValueBox | null, style: number): EvBufferPtr {
+    const s = ptrArg("evbuffer_search_eol", "start", start);
+    const from = s === null ? 0 : s.pos;
+    const r = from < 0 ? -1 : searchEol(this.#c, from, s, style, Infinity);
+    if (eolLenOut !== null && eolLenOut !== undefined) eolLenOut.value = r < 0 ? 0 : eolLen;
+    return this.#found(r);
+  }
+
+  /**
+   * `evbuffer_peek`: describe the data from `start` (null = 0) in `vec`, one
+   * extent per segment, stopping once `len` bytes (< 0 = all) are covered.
+   * Fills at most `nVec` entries; returns how many extents are needed.
+   */
+  peek(
+    len: number,
+    start: evbuffer_ptr | null,
+    vec: evbuffer_iovec[] | null,
+    nVec: number,
+  ): number {
+    intArg("evbuffer_peek", "len", len);
+    const s = ptrArg("evbuffer_peek", "start_at", start);
+    intArg("evbuffer_peek", "n_vec", nVec);
+    const out = nVec > 0 ? vecArg("evbuffer_peek", vec, nVec) : [];
+    const c = this.#c;
+    const segs = c.segs;
+    let idx = 0;
+    let soFar = 0;
+    let i = c.head;
+    if (s !== null) {
+      if (s.pos < 0 || s.pos >= c.length) return 0;
+      locate(c, s.pos, s);
+      const seg = segs[locSeg]!;
+      soFar = seg.len - locOff;
+      idx = 1;
+      if (nVec > 0) setVec(out, 0, seg.buf.subarray(seg.off + locOff, seg.off + seg.len));
+      i = locSeg + 1;
+    }
+    if (nVec <= 0 && len < 0) len = c.length - (s === null ? 0 : s.pos);
+    for (; i < segs.length; i++) {
+      const seg = segs[i]!;
+      if (seg.len === 0) continue;
+      if (len >= 0 && soFar >= len) break;
+      if (idx < nVec) setVec(out, idx, seg.buf.subarray(seg.off, seg.off + seg.len));
+      else if (len < 0) break;
+      idx++;
+      soFar += seg.len;
+    }
+    return idx;
+  }
+
+  /** Views of the data in order, covering at most `max` bytes (no copy; for writev). */
+  segments(max?: number): Uint8Array[] {
+    const c = this.#c;
+    let left = max === undefined ? c.length : Math.min(max, c.length);
+    const out: Uint8Array[] = [];
+    for (let i = c.head; left > 0 && i < c.segs.length; i++) {
+      const s = c.segs[i]!;
+      const t = Math.min(s.len, left);
+      if (t === 0) continue;
+      out.push(s.buf.subarray(s.off, s.off + t));
+      left -= t;
+    }
+    return out;
+  }
+
+  /** A copy of all the data. */
+  toBuffer(): Buffer {
+    const out = Buffer.allocUnsafe(this.#c.length);
+    gather(this.#c, this.#c.head, 0, out, 0, out.length);
+    return out;
+  }
+
+  // ---- lines --------------------------------------------------------------------------------
+
+  /**
+   * `evbuffer_readln`: remove and return the first line (without its EOL) as a
+   * UTF-8 string, or null when no complete line is buffered, the start is
+   * frozen or `style` is invalid. `nReadOut.value` gets the line's byte length.
+   * Like libevent, callbacks see two changes: the line, then the EOL.
+   *
+   * @example
+   * while ((line = buf.readln(EVBUFFER_EOL_CRLF)) !== null) handle(line);
+   */
+  readln(style: number, nReadOut?: ValueBox | null): string | null {
+    const n = this.#findLine(style, Infinity);
+    if (nReadOut !== null && nReadOut !== undefined) nReadOut.value = n < 0 ? 0 : n;
+    if (n < 0) return null;
+    const line = frontString(this.#c, n);
+    this.#consumeLine(n, eolLen);
+    return line;
+  }
+
+  /**
+   * Remove and return the first line as a string, or null if none is complete.
+   * Throws `LineTooLongError` (buffer unchanged) when no EOL lies within `maxLength` bytes.
+   *
+   * @example
+   * const line = buf.readLine({ eol: "crlf", maxLength: 8192 });
+   */
+  readLine(options: ReadLineOptions = {}): string | null {
+    const n = this.#findLimitedLine("EvBuffer.readLine", options);
+    if (n < 0) return null;
+    const line = frontString(this.#c, n);
+    this.#consumeLine(n, eolLen);
+    return line;
+  }
+
+  /** {@link readLine} returning the bytes (a view when the line lies in one segment). */
+  readLineBytes(options: ReadLineOptions = {}): Uint8Array | null {
+    const n = this.#findLimitedLine("EvBuffer.readLineBytes", options);
+    if (n < 0) return null;
+    const line = frontBytes(this.#c, n);
+    this.#consumeLine(n, eolLen);
+    return line;
+  }
+
+  /** Length of the first line (EOL length in `eolLen`), or -1. */
+  #findLine(style: number, limit: number): number {
+    if (this.#freezeStart || this.#c.length === 0) return -1;
+    return searchEol(this.#c, 0, null, style, limit);
+  }
+
+  #findLimitedLine(fn: string, options: ReadLineOptions): number {
+    if (typeof options !== "object" || options === null)
+      throw argTypeError(fn, "options", "an object", options);
+    const eol = options.eol ?? "crlf";
+    const style = EOL_STYLES[eol];
+    if (style === undefined)
+      throw argTypeError(fn, "options.eol", '"any", "crlf", "crlf_strict", "lf" or "nul"', eol);
+    const max = options.maxLength ?? Infinity;
+    if (typeof max !== "number" || !(max >= 0))
+      throw argRangeError(fn, "options.maxLength", "a non-negative number", max);
+    const n = this.#findLine(style, max + 1);
+    const len = this.#c.length;
+    if (n > max || (n < 0 && len > max && !this.#crMayEndLine(style, max))) {
+      throw new LineTooLongError(fn, max, len);
+    }
+    return n;
+  }
+
+  /** With exactly max+1 bytes ending in CR, a coming LF still ends a line of `max` bytes. */
+  #crMayEndLine(style: number, max: number): boolean {
+    if (style !== EVBUFFER_EOL_CRLF && style !== EVBUFFER_EOL_CRLF_STRICT) return false;
+    const c = this.#c;
+    if (c.length !== max + 1) return false;
+    const last = c.segs[this.#lastData()]!;
+    return last.buf[last.off + last.len - 1] === 13;
+  }
+
+  /** Drain the line, then the EOL: two changes for callbacks, as in libevent. */
+  #consumeLine(n: number, eol: number): void {
+    if (this.#cbs === null) {
+      this.#drainQuiet(n + eol);
+      return;
+    }
+    this.#drainQuiet(n);
+    this.#drainQuiet(eol);
+  }
+
+  // ---- freeze ------------------------------------------------------------------------------
+
+  /** `evbuffer_freeze`: forbid changes at the front (`atFront`) or the end. Returns 0. */
+  freeze(atFront: boolean | number): 0 {
+    if (atFront) this.#freezeStart = true;
+    else this.#freezeEnd = true;
+    return 0;
+  }
+
+  /** `evbuffer_unfreeze`. Returns 0. */
+  unfreeze(atFront: boolean | number): 0 {
+    if (atFront) this.#freezeStart = false;
+    else this.#freezeEnd = false;
+    return 0;
+  }
+
+  /** Is the front (`atFront`) or the end frozen? */
+  isFrozen(atFront: boolean | number): boolean {
+    return atFront ? this.#freezeStart : this.#freezeEnd;
+  }
+
+  // ---- callbacks ----------------------------------------------------------------------------
+
+  /**
+   * `evbuffer_add_cb`: call `cb(buffer, { orig_size, n_added, n_deleted }, arg)`
+   * after every change. Newest callbacks run first. Returns the entry handle.
+   *
+   * @example
+   * buf.addCb((b, info) => console.log(info.n_added), null);
+   */
+  addCb(cb: EvBufferCbFunc, arg?: unknown): EvBufferCbEntry {
+    if (typeof cb !== "function") throw argTypeError("evbuffer_add_cb", "cb", "a function", cb);
+    return (this.#cbs ??= new CallbackList()).add(
+      new EvBufferCbEntry(cb, arg, EVBUFFER_CB_ENABLED),
+    );
+  }
+
+  /**
+   * For the bufferevent layer: a callback `fn(buf, info)`; with `nodefer` it
+   * runs at once even when the buffer's callbacks are deferred (EVBUFFER_CB_NODEFER).
+   */
+  addCbInternal(
+    fn: (buf: EvBuffer, info: evbuffer_cb_info) => void,
+    nodefer: boolean,
+  ): EvBufferCbEntry {
+    if (typeof fn !== "function") throw argTypeError("evbuffer_add_cb", "cb", "a function", fn);
+    const flags = EVBUFFER_CB_ENABLED | (nodefer ? EVBUFFER_CB_NODEFER : 0);
+    return (this.#cbs ??= new CallbackList()).add(new EvBufferCbEntry(fn, undefined, flags));
+  }
+
+  /** `evbuffer_remove_cb_entry`. Returns 0. */
+  removeCbEntry(entry: EvBufferCbEntry): number {
+    if (!(entry instanceof EvBufferCbEntry))
+      throw argTypeError("evbuffer_remove_cb_entry", "ent", "an evbuffer_cb_entry", entry);
+    this.#cbs?.remove(entry);
+    return 0;
+  }
+
+  /** `evbuffer_remove_cb`: remove the newest callback with this `cb` and `arg`. 0, or -1 if none. */
+  removeCb(cb: EvBufferCbFunc, arg?: unknown): number {
+    const e = this.#cbs?.find(cb, arg) ?? null;
+    if (e === null) return -1;
+    this.#cbs!.remove(e);
+    return 0;
+  }
+
+  /** `evbuffer_cb_set_flags`: e.g. re-enable with EVBUFFER_CB_ENABLED. Returns 0. */
+  cbSetFlags(entry: EvBufferCbEntry, flags: number): number {
+    if (!(entry instanceof EvBufferCbEntry))
+      throw argTypeError("evbuffer_cb_set_flags", "cbent", "an evbuffer_cb_entry", entry);
+    entry.flags |= flags & ~EVBUFFER_CB_NODEFER;
+    return 0;
+  }
+
+  /** `evbuffer_cb_clear_flags`: e.g. disable with EVBUFFER_CB_ENABLED. Returns 0. */
+  cbClearFlags(entry: EvBufferCbEntry, flags: number): number {
+    if (!(entry instanceof EvBufferCbEntry))
+      throw argTypeError("evbuffer_cb_clear_flags", "cbent", "an evbuffer_cb_entry", entry);
+    entry.flags &= ~(flags & ~EVBUFFER_CB_NODEFER);
+    return 0;
+  }
+
+  /**
+   * `evbuffer_defer_callbacks`: run the callbacks later from `base`'s loop,
+   * with the changes of several operations summed into one call. Returns 0.
+   */
+  deferCallbacks(base: EventBase): number {
+    if (base === null || typeof base !== "object")
+      throw argTypeError("evbuffer_defer_callbacks", "base", "an event_base", base);
+    (this.#cbs ??= new CallbackList()).defer(this, base);
+    return 0;
+  }
+
+  // ---- fd I/O, locking, free ----------------------------------------------------------------
+
+  /** `evbuffer_read`: read up to `howmuch` bytes (< 0: up to 64 KiB) from `fd`. Count, 0 at EOF, -1 on error. */
+  read(fd: number, howmuch: number): number {
+    if (typeof fd !== "number")
+      throw argTypeError("evbuffer_read", "fd", "a file descriptor number", fd);
+    return readFd(this, fd, intArg("evbuffer_read", "howmuch", howmuch));
+  }
+
+  /** `evbuffer_write`: write (and drain) as much as `fd` takes. Count, or -1 on error. */
+  write(fd: number): number {
+    return this.writeAtmost(fd, -1);
+  }
+
+  /** `evbuffer_write_atmost`: like {@link write}, at most `howmuch` bytes (< 0 = all). */
+  writeAtmost(fd: number, howmuch: number): number {
+    if (typeof fd !== "number")
+      throw argTypeError("evbuffer_write_atmost", "fd", "a file descriptor number", fd);
+    return writeFd(this, fd, intArg("evbuffer_write_atmost", "howmuch", howmuch));
+  }
+
+  /**
+   * `evbuffer_enable_locking`: JavaScript runs one callback at a time on one
+   * thread, so an evbuffer never needs a lock; accepted for portability. Returns 0.
+   */
+  enableLocking(_lock?: unknown): number {
+    return 0;
+  }
+
+  /** `evbuffer_lock`: a no-op (see {@link enableLocking}). */
+  lock(): number {
+    return 0;
+  }
+
+  /** `evbuffer_unlock`: a no-op (see {@link enableLocking}). */
+  unlock(): number {
+    return 0;
+  }
+
+  /**
+   * `evbuffer_free`: release all data (running reference and file-segment
+   * cleanups) and the callbacks. No callbacks are invoked.
+   */
+  free(): void {
+    const c = this.#c;
+    for (let i = c.head; i < c.segs.length; i++) this.#release(c.segs[i]!);
+    c.segs = [];
+    c.head = 0;
+    c.length = 0;
+    c.gen++;
+    const cbs = this.#cbs;
+    this.#cbs = null;
+    cbs?.deferred?.cancel();
+    this.#done(0, 0);
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The unit of an evbuffer's chain: one run of bytes in one `Buffer` (libevent's
+ * `struct evbuffer_chain`), plus the rules for sizing and releasing segments.
+ *
+ * @module
+ */
+
+/** Something that must learn when the last segment using it is gone (reference cleanup, file segment). */
+export interface SegmentOwner {
+  /** Number of segments (and, for file segments, user handles) still using it. */
+  refs: number;
+  /** Called when `refs` drops to 0. Runs the user's cleanup exactly once. */
+  release(): void;
+}
+
+/** Plain memory the evbuffer allocated. */
+export const KIND_PLAIN = 0;
+/** Caller memory from `add_reference`. */
+export const KIND_REFERENCE = 1;
+/** Bytes of a file segment. */
+export const KIND_FILE = 2;
+/** A read-only view of another evbuffer's segment (`add_buffer_reference`). */
+export const KIND_MULTICAST = 3;
+
+/**
+ * One segment. The bytes of `buf` are laid out as
+ *
+ * ```
+ *  0        lo          off             off+len           cap      buf.length
+ *  |  used  | free front |     data      |   free tail     | not ours |
+ * ```
+ *
+ * - `[off, off+len)` is the data.
+ * - `[off+len, cap)` and `[lo, off)` are free and have never held data: only
+ *   they are ever written (add/reserve write the tail, prepend the front).
+ *   Memory that once held data is never written again, so every view the
+ *   evbuffer hands out (pullup, peek, remove, segments) stays a valid snapshot
+ *   even after the data is drained — safe for asynchronous `socket.write`.
+ * - Immutable segments (references, files, multicast views) have
+ *   `lo == off` and `cap == off + len`.
+ */
+export interface Segment {
+  buf: Buffer;
+  lo: number;
+  off: number;
+  len: number;
+  cap: number;
+  kind: number;
+  owner: SegmentOwner | null;
+}
+
+/** The chain overhead libevent counts per allocation (`sizeof(struct evbuffer_chain)` on 64-bit). */
+const CHAIN_HEADER = 48;
+/** libevent's `MIN_BUFFER_SIZE`. */
+const MIN_BUFFER_SIZE = 1024;
+/** Above this, allocations are exact instead of rounded to a power of two. */
+const ROUND_LIMIT = 1 << 20;
+/** Automatic growth of appended segments stops doubling here. */
+export const GROWTH_CAP = 65536 - CHAIN_HEADER;
+
+/**
+ * Usable capacity for a request of `n` bytes: like libevent, the request plus a
+ * 48-byte header rounded up to a power of two of at least 1024, minus the
+ * header (976 for small requests, 2000 for 1024, 32720 for 20000).
+ */
+export function capacityFor(n: number): number {
+  const need = n + CHAIN_HEADER;
+  if (need > ROUND_LIMIT) return n;
+  let size = MIN_BUFFER_SIZE;
+  while (size < need) size *= 2;
+  return size - CHAIN_HEADER;
+}
+
+/** A new empty mutable segment with room for at least `n` bytes at its tail. */
+export function newSegment(n: number): Segment {
+  const cap = capacityFor(n);
+  return {
+    buf: Buffer.allocUnsafe(cap),
+    lo: 0,
+    off: 0,
+    len: 0,
+    cap,
+    kind: KIND_PLAIN,
+    owner: null,
+  };
+}
+
+/** A new mutable segment with `n` bytes of front space (data will be prepended). */
+export function newFrontSegment(n: number): Segment {
+  const cap = capacityFor(n);
+  return {
+    buf: Buffer.allocUnsafe(cap),
+    lo: 0,
+    off: cap,
+    len: 0,
+    cap,
+    kind: KIND_PLAIN,
+    owner: null,
+  };
+}
+
+/** An immutable segment over `bytes` (no copy). */
+export function viewSegment(bytes: Uint8Array, kind: number, owner: SegmentOwner | null): Segment {
+  const buf = asBuffer(bytes);
+  return { buf, lo: 0, off: 0, len: buf.length, cap: buf.length, kind, owner };
+}
+
+/** A Buffer over the same memory as `bytes` (no copy). */
+export function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes)
+    ? bytes
+    : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Free bytes at the tail. */
+export function room(seg: Segment): number {
+  return seg.cap - seg.off - seg.len;
+}
+
+/** Drop one use of the segment's owner; the last one runs the cleanup. */
+export function releaseSegment(seg: Segment): void {
+  const owner = seg.owner;
+  if (owner === null) return;
+  seg.owner = null;
+  if (--owner.refs === 0) owner.release();
+}
+
+/** The placeholder left in the dead slots before the chain's head. */
+export const DEAD: Segment = Object.freeze({
+  buf: Buffer.alloc(0),
+  lo: 0,
+  off: 0,
+  len: 0,
+  cap: 0,
+  kind: KIND_PLAIN,
+  owner: null,
+}) as Segment;
+
+/**
+ * The chain state an {@link EvBuffer} keeps, shared by its helper modules
+ * (search, lines, peek). See the invariant diagram in `evbuffer.ts`.
+ */
+export class Chain {
+  /** Segments; `[0, head)` are {@link DEAD} slots. */
+  segs: Segment[] = [];
+  /** Index of the first live segment. */
+  head = 0;
+  /** Total data bytes. */
+  length = 0;
+  /** Bumped by every change; evbuffer_ptr hints are valid only for the same `gen`. */
+  gen = 0;
+}
