@@ -7,7 +7,7 @@
 
 import { EventBase, timevalToMs, type timeval } from "../core/event_base.js";
 import { Event, checkEventArgs, type event_callback_fn } from "../core/event.js";
-import { EV_PERSIST, EV_SIGNAL } from "../constants.js";
+import { EV_CLOSED, EV_PERSIST, EV_READ, EV_SIGNAL, EV_TIMEOUT, EV_WRITE } from "../constants.js";
 import { argTypeError } from "../errors.js";
 
 /** `struct event_base *`. */
@@ -124,6 +124,11 @@ export function event_del(ev: Event): number {
   return needEvent("event_del", ev).del();
 }
 
+/** Remove an event's timeout, keeping it pending on its signal (libevent 2.1 event_remove_timer). 0. */
+export function event_remove_timer(ev: Event): number {
+  return needEvent("event_remove_timer", ev).removeTimer();
+}
+
 /** Make an event active with result flags `res`. */
 export function event_active(ev: Event, res: number, ncalls: number): void {
   needEvent("event_active", ev).active(res, ncalls);
@@ -159,7 +164,12 @@ export function event_get_callback_arg(ev: Event): unknown {
   return needEvent("event_get_callback_arg", ev).arg;
 }
 
-/** Run `cb` once after `tv` (a one-shot timer). 0. */
+/**
+ * Run `cb` once: after `tv` (a one-shot timer; `null` or zero: activate it now, at
+ * the tail of the default priority's queue, as libevent does). `events` must be
+ * `EV_TIMEOUT` (or EV_READ/EV_WRITE on fd -1); EV_SIGNAL or EV_PERSIST give -1, as
+ * does any other combination. 0 / -1.
+ */
 export function event_base_once(
   base: EventBase,
   fd: number,
@@ -169,17 +179,22 @@ export function event_base_once(
   tv: timeval | null,
 ): number {
   needBase("event_base_once", base);
-  checkEventArgs("event_base_once", fd, events & ~EV_PERSIST, cb);
-  const ev = new Event(
-    base,
-    fd,
-    events & ~EV_PERSIST,
-    (f, w, a) => {
-      ev.free();
-      cb(f, w, a);
-    },
-    arg,
-  );
+  checkEventArgs("event_base_once", fd, events & ~(EV_PERSIST | EV_SIGNAL), cb);
+  const ms = timevalToMs("event_base_once", "tv", tv);
+  if (events & (EV_SIGNAL | EV_PERSIST)) return -1;
+  const isTimer = (events & (EV_TIMEOUT | EV_READ | EV_WRITE | EV_CLOSED)) === EV_TIMEOUT;
+  if (!isTimer && !(events & (EV_READ | EV_WRITE | EV_CLOSED))) return -1;
+  const once = (f: number, w: number, a: unknown): void => {
+    ev.free();
+    cb(f, w, a);
+  };
+  const ev = isTimer
+    ? new Event(base, -1, 0, once, arg)
+    : new Event(base, fd, events & (EV_READ | EV_WRITE | EV_CLOSED), once, arg);
+  if (isTimer && (ms === null || ms === 0)) {
+    ev.active(EV_TIMEOUT, 1);
+    return 0;
+  }
   return ev.add(tv);
 }
 

@@ -21,6 +21,8 @@ export class Callback {
    * entry. Cancelling sets it to 0, which turns the queue entry stale.
    */
   activeToken = 0;
+  /** True while the callback waits in the base's "active later" list (deferreds past the cap). */
+  activeLater = false;
 
   constructor(base: EventBase, run: () => void, priority: number) {
     this.base = base;
@@ -28,8 +30,8 @@ export class Callback {
     this.priority = priority;
   }
 
-  /** True while the callback is waiting in an active queue. */
+  /** True while the callback is waiting in an active queue (or the "active later" list). */
   get isActive(): boolean {
-    return this.activeToken !== 0;
+    return this.activeToken !== 0 || this.activeLater;
   }
 }

@@ -9,7 +9,7 @@
 import os from "node:os";
 import { Callback } from "./callback.js";
 import { type BaseTimer, type EventBase, timevalToMs, type timeval } from "./event_base.js";
-import { EV_PERSIST, EV_READ, EV_SIGNAL, EV_TIMEOUT, EV_WRITE } from "../constants.js";
+import { EV_CLOSED, EV_PERSIST, EV_READ, EV_SIGNAL, EV_TIMEOUT, EV_WRITE } from "../constants.js";
 import { argRangeError, argTypeError } from "../errors.js";
 
 /** An event callback: `cb(fd, what, arg)`. */
@@ -49,10 +49,13 @@ export class Event {
 
   readonly #cb: Callback;
   readonly #timer: BaseTimer;
-  #added = false;
+  /** Inserted: a signal or I/O event between add and del (counts as pending in the base). */
+  #inserted = false;
   #timeoutMs: number | null = null;
   #res = 0;
   #ncalls = 0;
+  /** Counts event_del calls, so that a signal callback's remaining calls can tell. */
+  #deletions = 0;
   #io: IoHooks | null = null;
   #signalHandler: (() => void) | null = null;
   #freed = false;
@@ -80,31 +83,40 @@ export class Event {
 
   /** Report readiness `what` (EV_READ/EV_WRITE) from the I/O source; activates if pending. */
   _ready(what: number): void {
-    if (!this.#added) return;
-    this.#res |= what;
-    this.base._activate(this.#cb);
+    if (!this.#inserted) return;
+    this.#activate(what, 1);
   }
 
-  /** Make the event pending, with an optional timeout (replacing any previous one). 0 / -1. */
+  /**
+   * Make the event pending, with an optional timeout (replacing any previous one;
+   * `null` removes it). Signal and I/O events are pending until deleted; a pure timer
+   * is pending only while its timeout is armed, so adding one with `null` makes
+   * nothing pending (as in libevent). Re-adding with a timeout an event that is
+   * active because its timeout expired withdraws that expiry. 0, or -1 once freed.
+   */
   add(tv: timeval | null = null): number {
     if (this.#freed) return -1;
     const ms = timevalToMs("event_add", "tv", tv);
-    if (!this.#added) {
-      this.#added = true;
-      this.base._ref();
+    if (!this.#inserted && this.events & (EV_READ | EV_WRITE | EV_SIGNAL)) {
       if (this.events & EV_SIGNAL) this.#startSignal();
+      this.#inserted = true;
+      this.base._ref();
       this.#io?.start();
     }
     this.#timeoutMs = ms;
-    if (ms === null) this.base._delTimer(this.#timer);
-    else this.base._addTimer(this.#timer, ms);
+    if (ms === null) {
+      this.base._delTimer(this.#timer);
+    } else {
+      this.#withdrawTimeout();
+      this.base._addTimer(this.#timer, ms);
+    }
     return 0;
   }
 
   /** Make the event non-pending and non-active. Always 0. */
   del(): number {
-    if (this.#added) {
-      this.#added = false;
+    if (this.#inserted) {
+      this.#inserted = false;
       this.base._unref();
       this.#stopSignal();
       this.#io?.stop();
@@ -112,44 +124,64 @@ export class Event {
     this.base._delTimer(this.#timer);
     this.base._cancel(this.#cb);
     this.#res = 0;
+    this.#ncalls = 0;
+    this.#deletions++;
+    return 0;
+  }
+
+  /** Remove the timeout but keep the event pending on its signal or I/O (libevent's event_remove_timer). 0. */
+  removeTimer(): number {
+    if (this.#timer.index >= 0) {
+      this.base._delTimer(this.#timer);
+      this.#timeoutMs = null;
+    }
     return 0;
   }
 
   /** Restart the timeout of a pending event from now (bufferevents do this after I/O). */
   _restartTimeout(): void {
-    if (this.#added && this.#timeoutMs !== null) this.base._addTimer(this.#timer, this.#timeoutMs);
+    if (this.isPending && this.#timeoutMs !== null) {
+      this.#withdrawTimeout();
+      this.base._addTimer(this.#timer, this.#timeoutMs);
+    }
   }
 
-  /** Make the event active with result flags `res`. */
+  /**
+   * Make the event active with result flags `res`. If it is active already the flags
+   * are ORed in (and, for a signal event, `ncalls` is not changed); otherwise they
+   * replace the old ones and a signal event's callback will run `ncalls` times.
+   */
   active(res: number, ncalls = 1): void {
     if (this.#freed) return;
-    if (this.events & EV_SIGNAL) this.#ncalls += ncalls;
-    this.#res |= res;
-    this.base._activate(this.#cb);
+    this.#activate(res, ncalls);
   }
 
   /**
    * Which of `what` (EV_TIMEOUT|EV_READ|EV_WRITE|EV_SIGNAL) the event is pending or
-   * active on. If `tvOut` is given and a timeout is pending, it receives the remaining time.
+   * active on. If `tvOut` is given and EV_TIMEOUT is among the answer, it receives —
+   * as in libevent — the wall-clock time (`gettimeofday` scale) at which the timeout
+   * expires (expired, if the event is active because of it).
    */
   pending(what: number, tvOut?: timeval | null): number {
     let flags = 0;
-    if (this.#added) flags |= this.events & (EV_READ | EV_WRITE | EV_SIGNAL);
+    if (this.#inserted) flags |= this.events & (EV_READ | EV_WRITE | EV_CLOSED | EV_SIGNAL);
     if (this.#cb.isActive) flags |= this.#res;
-    if (this.#timer.index >= 0) {
-      flags |= EV_TIMEOUT;
-      if (tvOut) {
-        const left = Math.max(0, this.#timer.deadline - this.base._now());
-        tvOut.tv_sec = Math.floor(left / 1000);
-        tvOut.tv_usec = Math.floor((left % 1000) * 1000);
-      }
+    if (this.#timer.index >= 0) flags |= EV_TIMEOUT;
+    what &= EV_TIMEOUT | EV_READ | EV_WRITE | EV_CLOSED | EV_SIGNAL;
+    if (tvOut && flags & what & EV_TIMEOUT) {
+      const now = this.base.gettimeofdayCached();
+      const wallMs =
+        now.tv_sec * 1000 + now.tv_usec / 1000 + (this.#timer.deadline - this.base._now());
+      const sec = Math.floor(wallMs / 1000);
+      tvOut.tv_sec = sec;
+      tvOut.tv_usec = Math.min(999_999, Math.round((wallMs - sec * 1000) * 1000));
     }
-    return flags & (what | (what & EV_TIMEOUT));
+    return flags & what;
   }
 
-  /** True while added (pending). */
+  /** True while added (pending): signal and I/O events until deleted, timers while armed. */
   get isPending(): boolean {
-    return this.#added;
+    return this.#inserted || this.#timer.index >= 0;
   }
 
   /** Set the priority; -1 while the event is active or when out of range. */
@@ -171,35 +203,63 @@ export class Event {
     this.#freed = true;
   }
 
-  #timedOut(): void {
-    this.#res |= EV_TIMEOUT;
+  /** libevent's event_active_nolock_. */
+  #activate(res: number, ncalls: number): void {
+    if (this.#cb.isActive) {
+      this.#res |= res;
+      return;
+    }
+    this.#res = res;
+    if (this.events & EV_SIGNAL) this.#ncalls = ncalls;
     this.base._activate(this.#cb);
+  }
+
+  /**
+   * A new timeout replaces an expiry that has not been run yet (libevent removes an
+   * event active "due to a timeout" from the active queue). Readiness reported
+   * with it is kept: libevent's next poll would report it again.
+   */
+  #withdrawTimeout(): void {
+    if (!(this.#res & EV_TIMEOUT) || !this.#cb.isActive) return;
+    this.#res &= ~EV_TIMEOUT;
+    if (this.#res === 0) this.base._cancel(this.#cb);
+  }
+
+  #timedOut(): void {
+    this.#activate(EV_TIMEOUT, 1);
   }
 
   #fire(): void {
     const res = this.#res;
+    let ncalls = this.#ncalls;
     this.#res = 0;
+    this.#ncalls = 0;
     if (this.events & EV_PERSIST) {
-      if (this.#added && this.#timeoutMs !== null) {
-        // Re-arm from the old deadline when it was the timeout that fired (no drift).
-        if (res & EV_TIMEOUT && this.#timer.index < 0) {
-          const next = Math.max(this.#timer.deadline + this.#timeoutMs, this.base._now());
-          this.base._addTimerAt(this.#timer, next);
-        } else {
-          this.base._addTimer(this.#timer, this.#timeoutMs);
-        }
+      // libevent's event_persist_closure: re-arm a non-zero timeout before the
+      // callback, from the old deadline when it was the timeout that fired (no
+      // drift), from now otherwise or when that is already past.
+      const period = this.#timeoutMs;
+      const added = this.#inserted || this.#timer.index >= 0 || res & EV_TIMEOUT;
+      if (period !== null && period > 0 && added) {
+        const now = this.base._now();
+        let next = res & EV_TIMEOUT ? this.#timer.deadline + period : now + period;
+        if (next < now) next = now + period;
+        this.base._addTimerAt(this.#timer, next);
       }
     } else {
       this.del();
     }
-    let ncalls = 1;
-    if (this.events & EV_SIGNAL) {
-      ncalls = Math.max(1, this.#ncalls);
-      this.#ncalls = 0;
-    }
-    for (let i = 0; i < ncalls; i++) {
+    if (!(this.events & EV_SIGNAL)) {
       this.callback(this.fd, res, this.arg);
-      if (!(this.events & EV_SIGNAL) || this.#freed) break;
+      return;
+    }
+    // libevent's event_signal_closure: `ncalls` calls; event_del (or free) inside
+    // the callback, or loopbreak, aborts the rest.
+    const deletions = this.#deletions;
+    while (ncalls > 0) {
+      ncalls--;
+      this.callback(this.fd, res, this.arg);
+      if (this.#deletions !== deletions || this.base.gotBreak()) break;
     }
   }
 
@@ -207,10 +267,7 @@ export class Event {
     const name = signalNames.get(this.fd);
     if (!name) throw argRangeError("event_add", "signal", "a known signal number", this.fd);
     this.#signalHandler = () => {
-      if (!this.#added) return;
-      this.#ncalls++;
-      this.#res |= EV_SIGNAL;
-      this.base._activate(this.#cb);
+      if (this.#inserted) this.#activate(EV_SIGNAL, 1);
     };
     process.on(name, this.#signalHandler);
   }

@@ -56,8 +56,22 @@ export interface BaseTimer extends TimerNode {
   expire: () => void;
 }
 
-/** Most deferred callbacks queued into the active FIFO per pass (libevent's MAX_DEFERREDS_QUEUED). */
+/**
+ * libevent's MAX_DEFERREDS_QUEUED. The counter is reset at the top of every loop
+ * iteration and a deferred callback goes to "active later" once it is *above* 32,
+ * so at most 33 are queued per iteration (reference §3.6).
+ */
 const MAX_DEFERREDS_QUEUED = 32;
+
+/**
+ * A busy loop (active callbacks in every iteration) still lets Node run its I/O
+ * and timers this often — libevent polls with a zero timeout in every iteration;
+ * we poll (yield with setImmediate) once this many milliseconds have passed.
+ */
+const YIELD_AFTER_MS = 5;
+
+/** Period of the do-nothing interval that keeps Node alive while dispatch waits on pending work. */
+const KEEPALIVE_MS = 0x7fffffff;
 
 /** One priority's FIFO: parallel arrays of callbacks and their queue tokens, drained from `head`. */
 class ActiveQueue {
@@ -88,10 +102,11 @@ export class EventBase {
   #pending = 0;
 
   #running = false;
+  #flags = 0;
+  /** libevent's event_break: set by loopbreak, cleared when a loop starts; got_break reads it. */
   #break = false;
+  /** libevent's event_gotterm: set by the loopexit callback, cleared when a loop starts. */
   #gotterm = false;
-  #gotBreak = false;
-  #gotExit = false;
   #continue = false;
   #freed = false;
 
@@ -99,7 +114,6 @@ export class EventBase {
   #nodeTimer: NodeJS.Timeout | null = null;
   #cachedMono = -1;
   #cachedWall = -1;
-  #loopexitTimer: BaseTimer | null = null;
 
   // ---- public API --------------------------------------------------------------
 
@@ -118,93 +132,95 @@ export class EventBase {
       throw argTypeError("event_base_loop", "flags", "a number of EVLOOP_* flags", flags);
     if (this.#running || this.#freed) return -1;
     this.#running = true;
+    this.#flags = flags;
     this.#gotterm = this.#break = false;
-    this.#gotBreak = this.#gotExit = false;
     try {
       return await this.#loop(flags);
     } finally {
       this.#running = false;
+      this.#flags = 0;
       this.#clearNodeTimer();
       this.#cachedMono = this.#cachedWall = -1;
     }
   }
 
   async #loop(flags: number): Promise<number> {
+    let lastPoll = performance.now();
     for (;;) {
       this.#continue = false;
+      this.#nDeferredsQueued = 0;
       if (this.#freed) return -1;
-      if (this.#gotterm) {
-        this.#gotExit = true;
-        return 0;
-      }
-      if (this.#break) {
-        this.#gotBreak = true;
-        return 0;
-      }
-      if (
-        !(flags & EVLOOP_NO_EXIT_ON_EMPTY) &&
-        this.#pending === 0 &&
-        this.#timers.size === 0 &&
-        this.#nActive === 0 &&
-        this.#activeLater.length === 0
-      ) {
-        return 1;
-      }
+      if (this.#gotterm || this.#break) return 0;
+      if (!(flags & EVLOOP_NO_EXIT_ON_EMPTY) && this.#isEmpty()) return 1;
       this.#moveActiveLater();
       this.#cachedMono = this.#cachedWall = -1;
+      // "Poll": wait for work when idle; when busy, let Node's I/O in now and then.
       if (this.#nActive === 0 && !(flags & EVLOOP_NONBLOCK)) {
         await this.#wait();
-        if (this.#freed) return -1;
+        lastPoll = performance.now();
+      } else if (performance.now() - lastPoll >= YIELD_AFTER_MS) {
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        lastPoll = performance.now();
       }
+      if (this.#freed) return -1;
+      if (this.#break) continue; // loopbreak from outside the loop's callbacks: run nothing more
       this.#updateCache();
       this.#expireTimers();
       if (this.#nActive > 0) {
         const n = this.#processActive();
-        if (flags & EVLOOP_ONCE && this.#nActive === 0 && n !== 0) return 0;
+        if (flags & EVLOOP_ONCE && this.#nActive === 0 && this.#activeLater.length === 0 && n !== 0)
+          return 0;
       } else if (flags & EVLOOP_NONBLOCK) {
         return 0;
       }
     }
   }
 
-  /** Stop the loop after the current priority queue finishes, now or after `ms`. */
+  /**
+   * Stop the loop after the current priority queue finishes, now (`null` or 0) or
+   * after `ms`. As in libevent this is a one-shot event (`event_base_once`) at the
+   * default priority `npriorities/2`: with no delay it is activated at once, at the
+   * tail of that priority's queue; otherwise it is a timer. Each call schedules its
+   * own exit, and one not yet run stays pending for the next loop. Returns 0.
+   */
   loopexit(ms: number | null): number {
-    if (this.#loopexitTimer) this.#timers.remove(this.#loopexitTimer);
-    const t: BaseTimer = {
-      deadline: 0,
-      seq: 0,
-      index: -1,
-      expire: () => {
-        this.#loopexitTimer = null;
-        const cb = new Callback(
-          this,
-          () => {
-            this.#gotterm = true;
-          },
-          0,
-        );
-        this._activate(cb);
+    if (ms !== null && !(ms >= 0))
+      throw argRangeError("event_base_loopexit", "ms", "a non-negative number or null", ms);
+    const cb = new Callback(
+      this,
+      () => {
+        this.#gotterm = true;
       },
-    };
-    this.#loopexitTimer = t;
-    this._addTimer(t, ms ?? 0);
+      Math.floor(this.#queues.length / 2),
+    );
+    if (ms === null || ms === 0) {
+      this._activate(cb);
+      return 0;
+    }
+    const t: BaseTimer = { deadline: 0, seq: 0, index: -1, expire: () => this._activate(cb) };
+    this._addTimer(t, ms);
     return 0;
   }
 
-  /** Stop the loop right after the running callback. No effect when not dispatching. */
+  /**
+   * Stop the loop right after the running callback; nothing else runs. Called while
+   * no loop runs it has no effect on the next loop (which clears the flag) but, as
+   * in libevent, got_break reports it until then.
+   */
   loopbreak(): number {
-    if (this.#running) this.#break = true;
+    this.#break = true;
+    this.#wakeUp();
     return 0;
   }
 
-  /** 1 if the last loop ended through loopexit. */
+  /** 1 if the loop was told to exit through loopexit (cleared when a loop starts). */
   gotExit(): number {
-    return this.#gotExit ? 1 : 0;
+    return this.#gotterm ? 1 : 0;
   }
 
-  /** 1 if the last loop ended through loopbreak. */
+  /** 1 if loopbreak was called since the last loop started. */
   gotBreak(): number {
-    return this.#gotBreak ? 1 : 0;
+    return this.#break ? 1 : 0;
   }
 
   /** True while a loop is running on this base. */
@@ -259,6 +275,7 @@ export class EventBase {
   /** Append `cb` to its priority's active FIFO (no-op if already active). */
   _activate(cb: Callback): void {
     if (cb.activeToken !== 0) return;
+    if (cb.activeLater) this.#removeLater(cb);
     const p = cb.priority;
     const q = this.#queues[p] ?? this.#queues[this.#queues.length - 1]!;
     const token = ++this.#tokenSeq;
@@ -273,12 +290,14 @@ export class EventBase {
 
   /** Queue a deferred callback: into the active FIFO, or "active later" past the per-pass cap. */
   _scheduleDeferred(cb: Callback): void {
-    if (cb.activeToken !== 0 || this.#activeLater.includes(cb)) return;
-    if (++this.#nDeferredsQueued > MAX_DEFERREDS_QUEUED) {
+    if (cb.activeToken !== 0 || cb.activeLater) return;
+    if (this.#nDeferredsQueued > MAX_DEFERREDS_QUEUED) {
+      cb.activeLater = true;
       this.#activeLater.push(cb);
       if (this.#waker) this.#wakeUp();
     } else {
       this._activate(cb);
+      this.#nDeferredsQueued++;
     }
   }
 
@@ -291,6 +310,11 @@ export class EventBase {
       this.#nActive--;
       return;
     }
+    if (cb.activeLater) this.#removeLater(cb);
+  }
+
+  #removeLater(cb: Callback): void {
+    cb.activeLater = false;
     const i = this.#activeLater.indexOf(cb);
     if (i >= 0) this.#activeLater.splice(i, 1);
   }
@@ -303,29 +327,33 @@ export class EventBase {
   /** Arm `t` to expire `ms` milliseconds from now. */
   _addTimer(t: BaseTimer, ms: number): void {
     this.#timers.push(t, this._now() + ms);
-    if (this.#waker) this.#armNodeTimer();
+    if (this.#waker && this.#timers.peek() === t) this.#armNodeTimer();
   }
 
   /** Arm `t` to expire at the absolute monotonic time `deadline`. */
   _addTimerAt(t: BaseTimer, deadline: number): void {
     this.#timers.push(t, deadline);
-    if (this.#waker) this.#armNodeTimer();
+    if (this.#waker && this.#timers.peek() === t) this.#armNodeTimer();
   }
 
-  /** Disarm `t`. */
+  /** Disarm `t`. A waiting loop re-arms (or, with nothing left, returns 1 now). */
   _delTimer(t: BaseTimer): void {
+    if (t.index < 0) return;
+    const wasFirst = this.#timers.peek() === t;
     this.#timers.remove(t);
+    if (this.#waker && wasFirst) this.#rewait();
   }
 
   /** Count one more pending thing (an added event, a connect or lookup in flight). */
   _ref(): void {
     this.#pending++;
+    if (this.#pending === 1 && this.#waker && !this.#nodeTimer) this.#armNodeTimer();
   }
 
   /** Count one pending thing less. */
   _unref(): void {
     this.#pending--;
-    if (this.#pending === 0 && this.#waker && this.#timers.size === 0) this.#wakeUp();
+    if (this.#pending === 0 && this.#waker) this.#rewait();
   }
 
   /** Number of pending things (for tests and diagnostics). */
@@ -350,10 +378,36 @@ export class EventBase {
     w();
   }
 
+  /** Nothing pending, nothing active, nothing queued for later. */
+  #isEmpty(): boolean {
+    return (
+      this.#pending === 0 &&
+      this.#timers.size === 0 &&
+      this.#nActive === 0 &&
+      this.#activeLater.length === 0
+    );
+  }
+
+  /** While waiting, after something pending went away: return 1 now if empty, else re-arm. */
+  #rewait(): void {
+    if (!(this.#flags & EVLOOP_NO_EXIT_ON_EMPTY) && this.#isEmpty()) this.#wakeUp();
+    else this.#armNodeTimer();
+  }
+
+  /**
+   * While waiting: a Node timer for the earliest base timer, or, when only other
+   * pending work (signals, I/O, lookups) or EVLOOP_NO_EXIT_ON_EMPTY can end the
+   * wait, a do-nothing interval that keeps the process alive, as libevent's
+   * blocking poll would. With nothing pending no handle is held: Node may exit.
+   */
   #armNodeTimer(): void {
     this.#clearNodeTimer();
     const first = this.#timers.peek();
-    if (!first) return;
+    if (!first) {
+      if (this.#pending > 0 || this.#flags & EVLOOP_NO_EXIT_ON_EMPTY)
+        this.#nodeTimer = setInterval(() => {}, KEEPALIVE_MS);
+      return;
+    }
     const delay = Math.max(0, first.deadline - performance.now());
     this.#nodeTimer = setTimeout(() => {
       this.#nodeTimer = null;
@@ -383,15 +437,19 @@ export class EventBase {
     }
   }
 
+  /** libevent's event_queue_make_later_events_active: they count as queued deferreds. */
   #moveActiveLater(): void {
     const later = this.#activeLater;
     if (later.length === 0) return;
     this.#activeLater = [];
-    for (const cb of later) this._activate(cb);
+    for (const cb of later) {
+      cb.activeLater = false;
+      this._activate(cb);
+      this.#nDeferredsQueued++;
+    }
   }
 
   #processActive(): number {
-    this.#nDeferredsQueued = 0;
     const queues = this.#queues;
     for (let p = 0; p < queues.length; p++) {
       const q = queues[p]!;
