@@ -71,7 +71,8 @@ export class EvBufferFileSegment implements SegmentOwner {
     if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < -1)
       return null;
     try {
-      if (length === -1) length = Math.max(0, fs.fstatSync(fd).size - offset);
+      const size = fs.fstatSync(fd).size; // also rejects a bad fd
+      if (length === -1) length = Math.max(0, size - offset);
       const data = Buffer.allocUnsafe(length);
       let got = 0;
       while (got < length) {
