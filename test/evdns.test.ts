@@ -214,6 +214,31 @@ test("resolve: AF_INET6 asks AAAA only; AF_UNSPEC asks both and lists IPv4 first
   }
 });
 
+test("resolve: AF_UNSPEC settles on the A answer; resolveAll waits getaddrinfo-allow-skew for AAAA", async () => {
+  const records: Record<string, FakeDnsRecord> = {
+    "half.example.com": "10.0.0.5",
+    "half.example.com AAAA": "SILENT",
+  };
+  const { fake, dns } = await setup(records, { "timeout:": "5", "getaddrinfo-allow-skew:": "0.3" });
+  try {
+    let started = performance.now();
+    assert.deepEqual(await dns.resolve(AF_UNSPEC, "half.example.com"), {
+      address: "10.0.0.5",
+      family: 4,
+    });
+    assert.ok(performance.now() - started < 250);
+    started = performance.now();
+    assert.deepEqual(await dns.resolveAll(AF_UNSPEC, "half.example.com"), [
+      { address: "10.0.0.5", family: 4 },
+    ]);
+    const elapsed = performance.now() - started;
+    assert.ok(elapsed >= 280 && elapsed < 2000, `elapsed ${elapsed}`);
+    assert.equal(fake.queries.get("half.example.com"), 4); // A and AAAA, twice; no resends
+  } finally {
+    await fake.close();
+  }
+});
+
 test("resolve: an answer without records of the type gives EVUTIL_EAI_NODATA", async () => {
   const { fake, dns } = await setup();
   try {

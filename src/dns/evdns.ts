@@ -707,11 +707,25 @@ export class DnsBase {
    * const { address, family } = await dns.resolve(AF_INET, "nobodaddy.example.com");
    */
   resolve(family: LookupFamily, host: string, signal?: AbortSignal): Promise<ResolvedAddress> {
-    return this.resolveAll(family, host, signal).then((all) => all[0]);
+    return this.#lookup(family, host, signal, true).then((all) => all[0]);
   }
 
-  /** Like {@link resolve}, with every address: IPv4 answers first, then IPv6. */
+  /**
+   * Like {@link resolve}, with every address: IPv4 answers first, then IPv6. For AF_UNSPEC,
+   * once one type is answered the other is awaited for at most `getaddrinfo-allow-skew:`
+   * (3 s by default), as in libevent.
+   */
   resolveAll(family: LookupFamily, host: string, signal?: AbortSignal): Promise<ResolvedAddress[]> {
+    return this.#lookup(family, host, signal, false);
+  }
+
+  /** evdns_getaddrinfo. `firstOnly`: settle as soon as the first address is certain. */
+  #lookup(
+    family: LookupFamily,
+    host: string,
+    signal: AbortSignal | undefined,
+    firstOnly: boolean,
+  ): Promise<ResolvedAddress[]> {
     checkLookup("evdns_getaddrinfo", family, host, signal);
     if (family !== AF_UNSPEC && family !== AF_INET && family !== AF_INET6) {
       return Promise.reject(new DnsError(EVUTIL_EAI_FAMILY, host));
@@ -729,7 +743,7 @@ export class DnsBase {
     }
     const question = encodeName(host, this.#randomizeCase);
     if (!question) return Promise.reject(new DnsError(EVUTIL_EAI_FAIL, host));
-    return this.#query(family, host, question, signal);
+    return this.#query(family, host, question, signal, firstOnly);
   }
 
   /** Ask A and/or AAAA and combine the answers as evdns_getaddrinfo_gotresolve does. */
@@ -737,7 +751,8 @@ export class DnsBase {
     family: number,
     host: string,
     question: Buffer,
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
+    firstOnly: boolean,
   ): Promise<ResolvedAddress[]> {
     return new Promise<ResolvedAddress[]>((resolve, reject) => {
       const v4 = family !== AF_INET6 ? new Question(this, question, TYPE_A) : null;
@@ -782,6 +797,8 @@ export class DnsBase {
         const other = q === v4 ? v6 : v4;
         if (other && !results.has(other)) {
           // The other type is still out: wait for it, but only so long after a success.
+          // An IPv4 answer is listed first whatever AAAA brings: resolve() needs no more.
+          if (answer.eai === 0 && firstOnly && q === v4) return finish();
           if (answer.eai === 0) skewTimer = setTimeout(finish, this.#allowSkewMs);
           return;
         }

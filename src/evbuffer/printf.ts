@@ -66,8 +66,10 @@ interface Directive {
   /** The length modifier as written ("", "hh", "h", "l", "ll", "q", "L", "j", "z", "Z", "t"). */
   length: string;
   conversion: string;
-  /** The directive as written, for error messages. */
+  /** The directive as written, for error messages (set once it is parsed). */
   text: string;
+  /** Offset of its '%' in the format. */
+  start: number;
 }
 
 /** Output accumulator: UTF-8 text runs and raw byte runs, in order. */
@@ -218,6 +220,7 @@ class Formatter {
       length: "",
       conversion: "",
       text: "",
+      start,
     };
     // %n$ (positional) or a width that starts right away.
     let argIndex = -1;
@@ -312,10 +315,10 @@ class Formatter {
 
   // ---- arguments --------------------------------------------------------------------
 
-  #arg(index: number, d: Directive, what = "value"): unknown {
+  #arg(index: number, d: Directive, what?: string): unknown {
     if (index >= this.#args.length) {
       throw new BevTypeError(
-        `${this.#fn}(): argument ${index + this.#firstArg} missing for ${d.text || "%" + what}`,
+        `${this.#fn}(): argument ${index + this.#firstArg} missing for ${d.text || this.#fmt.slice(d.start, this.#pos)}${what ? ` (${what})` : ""}`,
       );
     }
     return this.#args[index];
@@ -428,6 +431,14 @@ class Formatter {
 
   #string(d: Directive, argIndex: number): void {
     const { v, index } = this.#take(d, argIndex);
+    const wide = d.conversion === "S" || d.length === "l";
+    if (typeof v === "string" && d.precision < 0) {
+      // Fast path: no cut, so the text can go out as it is; only padding needs its byte length.
+      const fill = d.width > 0 ? d.width - Buffer.byteLength(v) : 0;
+      if (fill <= 0) this.#out.text(v);
+      else this.#out.text(d.left ? v + " ".repeat(fill) : " ".repeat(fill) + v);
+      return;
+    }
     let bytes: Uint8Array;
     if (typeof v === "string") bytes = Buffer.from(v, "utf8");
     else if (v instanceof Uint8Array) bytes = v;
@@ -437,7 +448,6 @@ class Formatter {
       this.#padBytes(d, bytes);
       return;
     } else throw this.#typeError(index, "a string, a Uint8Array or null", d, v);
-    const wide = d.conversion === "S" || d.length === "l";
     this.#padBytes(d, wide ? limitWhole(bytes, d) : limit(bytes, d));
   }
 

@@ -92,7 +92,10 @@ function rdataFor(address: string): { type: number; rdata: Buffer } {
   return { type: 28, rdata };
 }
 
-/** Start a fake DNS server on 127.0.0.1 with the given answers. */
+/**
+ * Start a fake DNS server on 127.0.0.1 with the given answers. A key "name A" or
+ * "name AAAA" overrides the answer for that query type only (e.g. a silent AAAA).
+ */
 export async function startFakeDns(records: Record<string, FakeDnsRecord>): Promise<FakeDns> {
   const table = new Map(Object.entries(records).map(([k, v]) => [k.toLowerCase(), v]));
   const socket = dgram.createSocket("udp4");
@@ -105,7 +108,8 @@ export async function startFakeDns(records: Record<string, FakeDnsRecord>): Prom
     const key = q.name.toLowerCase();
     queries.set(key, (queries.get(key) ?? 0) + 1);
     log.push({ name: q.name, type: q.type });
-    const record = table.get(key) ?? "NXDOMAIN";
+    const typeName = q.type === 1 ? "a" : q.type === 28 ? "aaaa" : String(q.type);
+    const record = table.get(`${key} ${typeName}`) ?? table.get(key) ?? "NXDOMAIN";
     if (record === "SILENT") return;
     let reply: Buffer;
     if (typeof record === "string" && record in RCODE)
