@@ -762,7 +762,7 @@ export class EvBuffer {
       let total = 0;
       for (let j = first; j < segs.length && n < nVec && total < size; j++, n++)
         total += room(segs[j]!);
-      if (total < size) {
+      if (total < size || n === 0) {
         if (n < nVec) {
           segs.push(newSegment(size - total));
           n++;
