@@ -560,7 +560,7 @@ export class DnsBase {
     return 0;
   }
 
-  /** The next nameserver, round robin (libevent's nameserver_pick); `null` if none. */
+  /** @internal The next nameserver, round robin (libevent's nameserver_pick); `null` if none. */
   pickNameserver(): Nameserver | null {
     if (this.#nameservers.length === 0) return null;
     const ns = this.#nameservers[this.#nextServer % this.#nameservers.length];
@@ -568,7 +568,7 @@ export class DnsBase {
     return ns;
   }
 
-  /** The `bind-to:` address for a socket of that family, if one was set. */
+  /** @internal The `bind-to:` address for a socket of that family, if one was set. */
   bindAddress(family: 4 | 6): { host: string; port: number } | null {
     const node = this.#bindTo ? sockaddrToNode(this.#bindTo) : null;
     return node && "host" in node && node.family === family
