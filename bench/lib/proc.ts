@@ -179,6 +179,19 @@ export function lastJson<T = Record<string, unknown>>(lines: readonly string[]):
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** The informative part of an error message: its first line and the first line naming an error. */
+export function brief(err: unknown): string {
+  const lines = String((err as Error)?.message ?? err)
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
+  const first = lines[0] ?? "unknown error";
+  const named = lines
+    .slice(1)
+    .find((l) => /(Error|error|unsupported|ERR_)/.test(l) && !l.startsWith("at "));
+  return named && named !== first ? `${first} — ${named}` : first;
+}
+
 /** A load client in `idle` mode: holds its connections until {@link IdleClient.close}. */
 export interface IdleClient {
   /** The client's first JSON line, once every connection is confirmed. */
