@@ -1130,6 +1130,48 @@ export class EvBuffer {
    * while ((line = buf.readln(EVBUFFER_EOL_CRLF)) !== null) handle(line);
    */
   readln(style: number, nReadOut?: ValueBox | null): string | null {
+    // Hot path: LF or CRLF, no callbacks, the line inside the first segment —
+    // one indexOf (bounded by the segment's cached data view), one decode, one
+    // offset bump. Anything else takes the general path below.
+    const c = this.#c;
+    const s = c.segs[c.head];
+    if (
+      s !== undefined &&
+      (style === EVBUFFER_EOL_CRLF || style === EVBUFFER_EOL_LF) &&
+      this.#cbs === null &&
+      !this.#freezeStart
+    ) {
+      const from = s.off;
+      const end = from + s.len;
+      let b = s.buf;
+      if (b.length - end > 64) {
+        let v = s.view;
+        if (v === null || v.length !== end) v = s.view = b.subarray(0, end);
+        b = v;
+      }
+      const i = b.indexOf(10, from);
+      if (i >= 0 && i < end) {
+        const lineEnd = style === EVBUFFER_EOL_CRLF && i > from && b[i - 1] === 13 ? i - 1 : i;
+        const line = b.toString("utf8", from, lineEnd);
+        if (nReadOut !== null && nReadOut !== undefined) nReadOut.value = lineEnd - from;
+        const used = i + 1 - from;
+        if (used < s.len) {
+          s.off = i + 1;
+          s.lo = i + 1;
+          s.len -= used;
+          c.length -= used;
+          c.gen++;
+        } else {
+          this.#drainQuiet(used);
+        }
+        return line;
+      }
+    }
+    return this.#readlnSlow(style, nReadOut);
+  }
+
+  /** readln, general path: any style, callbacks, lines spanning segments. */
+  #readlnSlow(style: number, nReadOut: ValueBox | null | undefined): string | null {
     const n = this.#findLine(style, Infinity);
     if (nReadOut !== null && nReadOut !== undefined) nReadOut.value = n < 0 ? 0 : n;
     if (n < 0) return null;

@@ -16,7 +16,7 @@ import {
   EVBUFFER_EOL_LF,
   EVBUFFER_EOL_NUL,
 } from "../constants.js";
-import type { Chain } from "./segment.js";
+import type { Chain, Segment } from "./segment.js";
 
 const CR = 13;
 const LF = 10;
@@ -114,20 +114,29 @@ export function ptrNotFound(ptr: evbuffer_ptr): void {
 }
 
 /**
- * First index of `what` (a byte or a Buffer of length m) in `b[from, to)`, or -1.
- * `Buffer#indexOf` has no end bound: when the slack after `to` is small we
- * search unbounded and check the result, otherwise we search a view.
+ * First index (in `s.buf`) of `what` (a byte, or a Buffer of length m) inside
+ * `s.buf[from, to)`, where `to` is at most the data end, or -1.
+ * `Buffer#indexOf` has no end bound; a search up to the data end goes through
+ * the segment's cached data view (made once per append, not per search), and
+ * a search with a smaller bound through a fresh view only when scanning past
+ * it could cost more than the view.
  */
-export function indexOfIn(
-  b: Buffer,
+export function indexInSegment(
+  s: Segment,
   what: number | Buffer,
   m: number,
   from: number,
   to: number,
 ): number {
   if (to - from < m) return -1;
-  const slack = b.length - to;
-  if (slack > 256 && slack > to - from) {
+  let b = s.buf;
+  if (to === s.off + s.len) {
+    if (b.length - to > 64) {
+      let v = s.view;
+      if (v === null || v.length !== to) v = s.view = b.subarray(0, to);
+      b = v;
+    }
+  } else if (b.length - to > 256 && b.length - to > to - from) {
     const r = b.subarray(from, to).indexOf(what);
     return r < 0 ? -1 : r + from;
   }
@@ -195,7 +204,7 @@ export function searchBytes(
     if (s.len === 0) continue;
     const dataEnd = s.off + s.len;
     const lim = Math.min(dataEnd, s.off + (end - segPos));
-    const r = indexOfIn(s.buf, needle, m, s.off + o, lim);
+    const r = indexInSegment(s, needle, m, s.off + o, lim);
     if (r >= 0) return hit(i, r - s.off, segPos);
     if (m > 1 && lim === dataEnd) {
       // A match may straddle the boundary: it starts in the last m-1 bytes here.
@@ -240,7 +249,7 @@ function searchByte(
     const s = segs[i]!;
     if (s.len === 0) continue;
     const lim = Math.min(s.off + s.len, s.off + (limit - segPos));
-    const r = indexOfIn(s.buf, byte, 1, s.off + o, lim);
+    const r = indexInSegment(s, byte, 1, s.off + o, lim);
     if (r >= 0) return hit(i, r - s.off, segPos);
     segPos += s.len;
   }
@@ -257,8 +266,8 @@ function searchAny(c: Chain, start: number, hint: evbuffer_ptr | null, limit: nu
     const s = segs[i]!;
     if (s.len === 0) continue;
     const lim = Math.min(s.off + s.len, s.off + (limit - segPos));
-    const lf = indexOfIn(s.buf, LF, 1, s.off + o, lim);
-    const cr = indexOfIn(s.buf, CR, 1, s.off + o, lf >= 0 ? lf : lim);
+    const lf = indexInSegment(s, LF, 1, s.off + o, lim);
+    const cr = indexInSegment(s, CR, 1, s.off + o, lf >= 0 ? lf : lim);
     const r = cr >= 0 ? cr : lf;
     if (r >= 0) {
       eolLen = countEolRun(c, i, r - s.off);

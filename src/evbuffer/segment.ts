@@ -41,6 +41,12 @@ export const KIND_MULTICAST = 3;
  */
 export interface Segment {
   buf: Buffer;
+  /**
+   * A cached `buf.subarray(0, off+len)`: searches bounded by the data end use
+   * it (Buffer#indexOf has no end argument). Valid while its length is
+   * `off+len`; appends make it stale, drains do not.
+   */
+  view: Buffer | null;
   lo: number;
   off: number;
   len: number;
@@ -76,6 +82,7 @@ export function newSegment(n: number): Segment {
   const cap = capacityFor(n);
   return {
     buf: Buffer.allocUnsafe(cap),
+    view: null,
     lo: 0,
     off: 0,
     len: 0,
@@ -90,6 +97,7 @@ export function newFrontSegment(n: number): Segment {
   const cap = capacityFor(n);
   return {
     buf: Buffer.allocUnsafe(cap),
+    view: null,
     lo: 0,
     off: cap,
     len: 0,
@@ -102,7 +110,7 @@ export function newFrontSegment(n: number): Segment {
 /** An immutable segment over `bytes` (no copy). */
 export function viewSegment(bytes: Uint8Array, kind: number, owner: SegmentOwner | null): Segment {
   const buf = asBuffer(bytes);
-  return { buf, lo: 0, off: 0, len: buf.length, cap: buf.length, kind, owner };
+  return { buf, view: null, lo: 0, off: 0, len: buf.length, cap: buf.length, kind, owner };
 }
 
 /** A Buffer over the same memory as `bytes` (no copy). */
@@ -128,6 +136,7 @@ export function releaseSegment(seg: Segment): void {
 /** The placeholder left in the dead slots before the chain's head. */
 export const DEAD: Segment = Object.freeze({
   buf: Buffer.alloc(0),
+  view: null,
   lo: 0,
   off: 0,
   len: 0,
