@@ -272,7 +272,8 @@ function run(ops: Op[]): void {
         const vec: evbuffer_iovec[] = [];
         const nvec = 1 + (op.k % 3);
         const got = buf.reserveSpace(data.length, vec, nvec);
-        assert.ok(got >= 1 && got <= nvec);
+        // libevent: 0 extents for 0 bytes with n_vec >= 2 (the space is already there).
+        assert.ok(got >= (data.length === 0 && nvec > 1 ? 0 : 1) && got <= nvec);
         let at = 0;
         for (let i = 0; i < got; i++) {
           const v = vec[i]!;

@@ -1045,3 +1045,27 @@ test("evbuffer_pullup: 0, more than the length, merging across segments", () => 
   assert.equal(evbuffer_peek(buf, -1, null, null, 0), 1);
   validate(buf);
 });
+
+test("edge cases confirmed by a probe against libevent 2.1.12", () => {
+  const v: evbuffer_iovec[] = [];
+  const empty = evbuffer_new();
+  assert.equal(evbuffer_reserve_space(empty, 0, v, 1), 1);
+  assert.equal(v[0]!.iov_len, 976);
+  const one = evbuffer_new();
+  evbuffer_add(one, "x");
+  assert.equal(evbuffer_reserve_space(one, 0, v, 2), 0, "the space is already there");
+  assert.equal(evbuffer_commit_space(one, v, 0), 0);
+  const c = evbuffer_new();
+  evbuffer_add(c, "abcdef");
+  const p = new EvBufferPtr();
+  evbuffer_ptr_set(c, p, 2, EVBUFFER_PTR_SET);
+  assert.equal(evbuffer_peek(c, 0, p, v, 4), 1);
+  assert.equal(evbuffer_peek(c, 0, null, v, 4), 0);
+  const end = new EvBufferPtr();
+  assert.equal(evbuffer_ptr_set(c, end, 100, EVBUFFER_PTR_SET), -1);
+  assert.equal(evbuffer_search_range(c, "b", 1, null, end).pos, -1);
+  c.freeze(true);
+  evbuffer_ptr_set(c, p, 6, EVBUFFER_PTR_SET);
+  assert.equal(evbuffer_copyout_from(c, p, new Uint8Array(8), 4), 0);
+  assert.equal(evbuffer_expand(c, Number.MAX_SAFE_INTEGER), -1);
+});

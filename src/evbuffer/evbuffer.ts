@@ -79,7 +79,6 @@ import {
   KIND_MULTICAST,
   KIND_PLAIN,
   KIND_REFERENCE,
-  newFrontSegment,
   newSegment,
   releaseSegment,
   room,
@@ -577,7 +576,14 @@ export class EvBuffer {
     const n = src.#c.length;
     if (n === 0 || src === this) return 0;
     if (this.#freezeEnd || src.#freezeStart) return -1;
-    this.#appendSegments(src.#takeAll(), n);
+    return this.#moveAll(src, n, false);
+  }
+
+  /** Move all `n` bytes of `src` here (callbacks: src first, as in libevent). Returns 0. */
+  #moveAll(src: EvBuffer, n: number, atFront: boolean): number {
+    const moved = src.#takeAll();
+    if (atFront) this.#prependSegments(moved, n);
+    else this.#appendSegments(moved, n);
     try {
       src.#done(0, n);
     } finally {
@@ -678,7 +684,7 @@ export class EvBuffer {
         first.len += t;
       }
       if (t < n) {
-        const s = newFrontSegment(n - t);
+        const s = newSegment(n - t, true);
         s.off = s.cap - (n - t);
         s.len = n - t;
         s.buf.set(bytes.subarray(0, n - t), s.off);
@@ -701,13 +707,7 @@ export class EvBuffer {
     const n = src.#c.length;
     if (n === 0 || src === this) return 0;
     if (this.#freezeStart || src.#freezeStart) return -1;
-    this.#prependSegments(src.#takeAll(), n);
-    try {
-      src.#done(0, n);
-    } finally {
-      this.#done(n, 0);
-    }
-    return 0;
+    return this.#moveAll(src, n, true);
   }
 
   // ---- reserve / commit / expand ---------------------------------------------------------
@@ -762,7 +762,7 @@ export class EvBuffer {
       let total = 0;
       for (let j = first; j < segs.length && n < nVec && total < size; j++, n++)
         total += room(segs[j]!);
-      if (total < size || n === 0) {
+      if (total < size) {
         if (n < nVec) {
           segs.push(newSegment(size - total));
           n++;

@@ -233,13 +233,17 @@ function hit(i: number, o: number, segPos: number): number {
 /** Length of the EOL found by the last {@link searchEol}. */
 export let eolLen = 0;
 
-/** First occurrence of one byte at or after `start`, before `limit`. */
-function searchByte(
+/**
+ * Walk the data segments from `start`, up to `limit`, asking `find(s, i, from,
+ * to)` for a match inside segment `i`'s bytes `[from, to)` (an index in
+ * `s.buf`, or -1). Returns the absolute position of the first match, or -1.
+ */
+function scan(
   c: Chain,
-  byte: number,
   start: number,
   hint: evbuffer_ptr | null,
   limit: number,
+  find: (s: Segment, i: number, from: number, to: number) => number,
 ): number {
   locate(c, start, hint);
   const segs = c.segs;
@@ -248,34 +252,33 @@ function searchByte(
   for (let i = locSeg; i < segs.length && segPos < limit; i++, o = 0) {
     const s = segs[i]!;
     if (s.len === 0) continue;
-    const lim = Math.min(s.off + s.len, s.off + (limit - segPos));
-    const r = indexInSegment(s, byte, 1, s.off + o, lim);
+    const r = find(s, i, s.off + o, Math.min(s.off + s.len, s.off + (limit - segPos)));
     if (r >= 0) return hit(i, r - s.off, segPos);
     segPos += s.len;
   }
   return -1;
 }
 
+/** First occurrence of one byte at or after `start`, before `limit`. */
+function searchByte(
+  c: Chain,
+  byte: number,
+  start: number,
+  hint: evbuffer_ptr | null,
+  limit: number,
+): number {
+  return scan(c, start, hint, limit, (s, _i, from, to) => indexInSegment(s, byte, 1, from, to));
+}
+
 /** EVBUFFER_EOL_ANY: the first CR or LF, then the whole run of CR/LF after it. */
 function searchAny(c: Chain, start: number, hint: evbuffer_ptr | null, limit: number): number {
-  locate(c, start, hint);
-  const segs = c.segs;
-  let o = locOff;
-  let segPos = start - o;
-  for (let i = locSeg; i < segs.length && segPos < limit; i++, o = 0) {
-    const s = segs[i]!;
-    if (s.len === 0) continue;
-    const lim = Math.min(s.off + s.len, s.off + (limit - segPos));
-    const lf = indexInSegment(s, LF, 1, s.off + o, lim);
-    const cr = indexInSegment(s, CR, 1, s.off + o, lf >= 0 ? lf : lim);
+  return scan(c, start, hint, limit, (s, i, from, to) => {
+    const lf = indexInSegment(s, LF, 1, from, to);
+    const cr = indexInSegment(s, CR, 1, from, lf >= 0 ? lf : to);
     const r = cr >= 0 ? cr : lf;
-    if (r >= 0) {
-      eolLen = countEolRun(c, i, r - s.off);
-      return hit(i, r - s.off, segPos);
-    }
-    segPos += s.len;
-  }
-  return -1;
+    if (r >= 0) eolLen = countEolRun(c, i, r - s.off);
+    return r;
+  });
 }
 
 /** Length of the run of CR/LF bytes starting at segment `i`, data offset `o`. */

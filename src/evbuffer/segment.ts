@@ -77,29 +77,18 @@ export function capacityFor(n: number): number {
   return size - CHAIN_HEADER;
 }
 
-/** A new empty mutable segment with room for at least `n` bytes at its tail. */
-export function newSegment(n: number): Segment {
+/**
+ * A new empty mutable segment with room for at least `n` bytes: at its tail,
+ * or with `front`, before its (empty) data at the very end, for prepending.
+ */
+export function newSegment(n: number, front = false): Segment {
   const cap = capacityFor(n);
+  const off = front ? cap : 0;
   return {
     buf: Buffer.allocUnsafe(cap),
     view: null,
     lo: 0,
-    off: 0,
-    len: 0,
-    cap,
-    kind: KIND_PLAIN,
-    owner: null,
-  };
-}
-
-/** A new mutable segment with `n` bytes of front space (data will be prepended). */
-export function newFrontSegment(n: number): Segment {
-  const cap = capacityFor(n);
-  return {
-    buf: Buffer.allocUnsafe(cap),
-    view: null,
-    lo: 0,
-    off: cap,
+    off,
     len: 0,
     cap,
     kind: KIND_PLAIN,
