@@ -248,6 +248,7 @@ export class EvBuffer {
   /** Drop trailing empty segments; with `keepWritable`, keep the mutable ones that have room. */
   #dropEmptyTail(keepWritable: boolean): void {
     const segs = this.#c.segs;
+    if (segs.length === this.#c.head || segs[segs.length - 1]!.len > 0) return;
     const k = Math.max(this.#lastData() + 1, this.#c.head);
     if (k >= segs.length) return;
     let w = k;
@@ -464,7 +465,10 @@ export class EvBuffer {
     if (this.#freezeEnd) return -1;
     const n = buf.length;
     if (n === 0) return 0;
-    this.#appendSegments([viewSegment(buf, KIND_PLAIN, null)], n);
+    this.#dropEmptyTail(false);
+    this.#c.segs.push(viewSegment(buf, KIND_PLAIN, null));
+    this.#c.length += n;
+    this.#c.gen++;
     this.#done(n, 0);
     return 0;
   }
