@@ -32,17 +32,31 @@
 import * as fs from "node:fs";
 import {
   EVBUFFER_CB_ENABLED,
-  EVBUFFER_EOL_ANY,
   EVBUFFER_EOL_CRLF,
   EVBUFFER_EOL_CRLF_STRICT,
   EVBUFFER_EOL_LF,
-  EVBUFFER_EOL_NUL,
   EVBUFFER_PTR_ADD,
   EVBUFFER_PTR_SET,
   EVBUF_FS_CLOSE_ON_FREE,
 } from "../constants.js";
 import type { EventBase } from "../core/event_base.js";
 import { argRangeError, argTypeError, LineTooLongError } from "../errors.js";
+import {
+  bytesArg,
+  countArg,
+  EOL_STYLES,
+  type EolName,
+  type evbuffer_iovec,
+  type EvBufferRefCleanup,
+  intArg,
+  outArg,
+  ptrArg,
+  type ReadLineOptions,
+  setVec,
+  sizeArg,
+  type ValueBox,
+  vecArg,
+} from "./args.js";
 import {
   CallbackList,
   EvBufferCbEntry,
@@ -87,103 +101,7 @@ import {
   viewSegment,
 } from "./segment.js";
 
-/** `struct evbuffer_iovec`: an extent of memory, `iov_len` bytes at `iov_base`. */
-export interface evbuffer_iovec {
-  iov_base: Uint8Array;
-  iov_len: number;
-}
-
-/** A scalar out-parameter (`n_read_out`, `eol_len_out`): the call fills `value`. */
-export interface ValueBox {
-  value: number;
-}
-
-/** `evbuffer_ref_cleanup_cb`: `cleanup(data, datalen, extra)`, run once when the data is gone. */
-export type EvBufferRefCleanup = (data: any, datalen: number, extra: any) => void;
-
-/** Line endings for {@link EvBuffer.readLine}, by name. */
-export type EolName = "any" | "crlf" | "crlf_strict" | "lf" | "nul";
-
-/** Options of {@link EvBuffer.readLine} and {@link EvBuffer.readLineBytes}. */
-export interface ReadLineOptions {
-  /** The end-of-line style. @default "crlf" (LF, optionally preceded by CR) */
-  eol?: EolName;
-  /** Longest line accepted; with no EOL within it, `LineTooLongError` is thrown. @default Infinity */
-  maxLength?: number;
-}
-
-const EOL_STYLES: Record<EolName, number> = {
-  any: EVBUFFER_EOL_ANY,
-  crlf: EVBUFFER_EOL_CRLF,
-  crlf_strict: EVBUFFER_EOL_CRLF_STRICT,
-  lf: EVBUFFER_EOL_LF,
-  nul: EVBUFFER_EOL_NUL,
-};
-
-/** The data argument of add/prepend: bytes, or a string encoded as UTF-8, cut to `size`. */
-function bytesArg(fn: string, data: unknown, size: number | undefined, arg = "data"): Uint8Array {
-  let b: Uint8Array;
-  if (data instanceof Uint8Array) b = data;
-  else if (typeof data === "string") b = Buffer.from(data, "utf8");
-  else throw argTypeError(fn, arg, "a Uint8Array or string", data);
-  if (size === undefined || size === b.length) return b;
-  sizeArg(fn, "size", size);
-  if (size > b.length) throw argRangeError(fn, "size", `at most the data length ${b.length}`, size);
-  return b.subarray(0, size);
-}
-
-/** A `size_t` argument: a non-negative integer. */
-function sizeArg(fn: string, arg: string, v: unknown): number {
-  if (typeof v !== "number") throw argTypeError(fn, arg, "a number", v);
-  if (!Number.isInteger(v) || v < 0) throw argRangeError(fn, arg, "a non-negative integer", v);
-  return v;
-}
-
-/** A length that may be "everything" (`(size_t)-1` in C): non-negative, Infinity allowed. */
-function countArg(fn: string, arg: string, v: unknown): number {
-  if (typeof v !== "number") throw argTypeError(fn, arg, "a number", v);
-  if (!(v >= 0) || (!Number.isInteger(v) && v !== Infinity))
-    throw argRangeError(fn, arg, "a non-negative integer or Infinity", v);
-  return v;
-}
-
-/** An `ssize_t`/`int` argument: an integer, negative allowed. */
-function intArg(fn: string, arg: string, v: unknown): number {
-  if (typeof v !== "number") throw argTypeError(fn, arg, "a number", v);
-  if (!Number.isInteger(v) && v !== -Infinity && v !== Infinity)
-    throw argRangeError(fn, arg, "an integer", v);
-  return v;
-}
-
-function outArg(fn: string, out: unknown, n: number | undefined): number {
-  if (!(out instanceof Uint8Array)) throw argTypeError(fn, "data_out", "a Uint8Array", out);
-  if (n === undefined) return out.length;
-  sizeArg(fn, "datlen", n);
-  if (n > out.length) throw argRangeError(fn, "datlen", `at most data_out.length ${out.length}`, n);
-  return n;
-}
-
-function ptrArg(fn: string, arg: string, p: unknown): evbuffer_ptr | null {
-  if (p === null || p === undefined) return null;
-  if (typeof p !== "object" || typeof (p as evbuffer_ptr).pos !== "number")
-    throw argTypeError(fn, arg, "an evbuffer_ptr ({ pos }) or null", p);
-  return p as evbuffer_ptr;
-}
-
-function vecArg(fn: string, vec: unknown, n: number): evbuffer_iovec[] {
-  if (!Array.isArray(vec)) throw argTypeError(fn, "vec", "an array of evbuffer_iovec", vec);
-  return vec as evbuffer_iovec[];
-}
-
-function setVec(vec: evbuffer_iovec[], i: number, view: Uint8Array): void {
-  const v = vec[i];
-  if (v !== undefined && v !== null) {
-    v.iov_base = view;
-    v.iov_len = view.length;
-  } else {
-    vec[i] = { iov_base: view, iov_len: view.length };
-  }
-}
+export type { EolName, evbuffer_iovec, EvBufferRefCleanup, ReadLineOptions, ValueBox };
 
 /** A reference's cleanup, shared by the segment and any multicast views of it. */
 class ReferenceOwner implements SegmentOwner {
@@ -475,7 +393,7 @@ export class EvBuffer {
 
   /** `evbuffer_add_iovec`: add each extent in turn; returns the bytes added. */
   addIovec(vec: evbuffer_iovec[], nVec?: number): number {
-    const list = vecArg("evbuffer_add_iovec", vec, 0);
+    const list = vecArg("evbuffer_add_iovec", vec);
     const n = nVec === undefined ? list.length : sizeArg("evbuffer_add_iovec", "n_vec", nVec);
     if (n > list.length)
       throw argRangeError("evbuffer_add_iovec", "n_vec", `at most vec.length ${list.length}`, n);
@@ -748,7 +666,7 @@ export class EvBuffer {
     sizeArg("evbuffer_reserve_space", "size", size);
     intArg("evbuffer_reserve_space", "n_vec", nVec);
     if (this.#freezeEnd || nVec < 1) return -1;
-    const out = vecArg("evbuffer_reserve_space", vec, nVec);
+    const out = vecArg("evbuffer_reserve_space", vec);
     this.#dropEmptyTail(true);
     const segs = this.#c.segs;
     const first = this.#firstWithSpace();
@@ -814,7 +732,7 @@ export class EvBuffer {
    * is frozen or the extents are not the buffer's current free space.
    */
   commitSpace(vec: evbuffer_iovec[], nVecs?: number): number {
-    const list = vecArg("evbuffer_commit_space", vec, 0);
+    const list = vecArg("evbuffer_commit_space", vec);
     const n = nVecs === undefined ? list.length : sizeArg("evbuffer_commit_space", "n_vecs", nVecs);
     if (this.#freezeEnd) return -1;
     if (n === 0) return 0;
@@ -1072,7 +990,7 @@ export class EvBuffer {
     intArg("evbuffer_peek", "len", len);
     const s = ptrArg("evbuffer_peek", "start_at", start);
     intArg("evbuffer_peek", "n_vec", nVec);
-    const out = nVec > 0 ? vecArg("evbuffer_peek", vec, nVec) : [];
+    const out = nVec > 0 ? vecArg("evbuffer_peek", vec) : [];
     const c = this.#c;
     const segs = c.segs;
     let idx = 0;
