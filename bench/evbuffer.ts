@@ -46,14 +46,20 @@ const KIB = 1024;
 const MIB = 1024 * KIB;
 const CHUNK = 16 * KIB;
 
-/** Best of `runs` timed calls of `fn` (after one warm-up); returns ms. */
-async function best(runs: number, fn: () => unknown): Promise<number> {
-  await fn();
-  let bestMs = Infinity;
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    await fn();
-    bestMs = Math.min(bestMs, Number(process.hrtime.bigint() - t0) / 1e6);
+/**
+ * Best time (ms) of each of `fns` over `runs` rounds, after one warm-up round.
+ * The variants alternate within each round (A B C, A B C, ...), so that a
+ * change in machine load hits all of them alike and the ratios stay fair.
+ */
+async function bestOf(runs: number, fns: (() => unknown)[]): Promise<number[]> {
+  const bestMs = fns.map(() => Infinity);
+  for (let round = 0; round <= runs; round++) {
+    for (let k = 0; k < fns.length; k++) {
+      const t0 = process.hrtime.bigint();
+      await fns[k]!();
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      if (round > 0) bestMs[k] = Math.min(bestMs[k]!, ms);
+    }
   }
   return bestMs;
 }
@@ -95,20 +101,6 @@ async function benchBulk(total: number, runs: number): Promise<Result[]> {
   const BATCH = 16; // 256 KiB in flight
   let sink = 0;
 
-  const arrayMs = await best(runs, () => {
-    const q: Buffer[] = [];
-    for (let i = 0; i < n; i += BATCH) {
-      for (let j = 0; j < BATCH; j++) q.push(pool[(i + j) & 63]!);
-      while (q.length > 0) sink += q.shift()!.length;
-    }
-  });
-  const arrayCopyMs = await best(runs, () => {
-    const q: Buffer[] = [];
-    for (let i = 0; i < n; i += BATCH) {
-      for (let j = 0; j < BATCH; j++) q.push(Buffer.from(pool[(i + j) & 63]!));
-      while (q.length > 0) sink += q.shift()!.length;
-    }
-  });
   const evbuffer = (noCopy: boolean) => () => {
     const src = new EvBuffer();
     const dst = new EvBuffer();
@@ -121,8 +113,24 @@ async function benchBulk(total: number, runs: number): Promise<Result[]> {
       dst.drain(dst.length);
     }
   };
-  const addMs = await best(runs, evbuffer(false));
-  const noCopyMs = await best(runs, evbuffer(true));
+  const [arrayMs, arrayCopyMs, addMs, noCopyMs] = (await bestOf(runs, [
+    () => {
+      const q: Buffer[] = [];
+      for (let i = 0; i < n; i += BATCH) {
+        for (let j = 0; j < BATCH; j++) q.push(pool[(i + j) & 63]!);
+        while (q.length > 0) sink += q.shift()!.length;
+      }
+    },
+    () => {
+      const q: Buffer[] = [];
+      for (let i = 0; i < n; i += BATCH) {
+        for (let j = 0; j < BATCH; j++) q.push(Buffer.from(pool[(i + j) & 63]!));
+        while (q.length > 0) sink += q.shift()!.length;
+      }
+    },
+    evbuffer(false),
+    evbuffer(true),
+  ])) as [number, number, number, number];
   if (sink === 0) throw new Error("nothing moved");
   const ratio = (ms: number, base: number) => `${(ms / base).toFixed(2)}× the time of ${"array"}`;
   return [
@@ -173,62 +181,71 @@ function lineChunks(total: number): { chunks: Buffer[]; lines: number } {
   return { chunks, lines };
 }
 
+/** The hand-written splitter: indexOf in each chunk, concat only for a line that spans chunks. */
+function splitLines(chunks: readonly Buffer[]): number {
+  let pending: Buffer | null = null;
+  let n = 0;
+  let bytes = 0;
+  for (const chunk of chunks) {
+    let start = 0;
+    if (pending !== null) {
+      const i = chunk.indexOf(10);
+      if (i < 0) {
+        pending = Buffer.concat([pending, chunk]);
+        continue;
+      }
+      const whole = Buffer.concat([pending, chunk.subarray(0, i + 1)]);
+      const end =
+        whole.length >= 2 && whole[whole.length - 2] === 13 ? whole.length - 2 : whole.length - 1;
+      bytes += whole.toString("utf8", 0, end).length;
+      n++;
+      start = i + 1;
+      pending = null;
+    }
+    for (let i = chunk.indexOf(10, start); i >= 0; i = chunk.indexOf(10, start)) {
+      const end = i > start && chunk[i - 1] === 13 ? i - 1 : i;
+      bytes += chunk.toString("utf8", start, end).length;
+      n++;
+      start = i + 1;
+    }
+    if (start < chunk.length) pending = chunk.subarray(start);
+  }
+  return bytes >= 0 ? n : -1;
+}
+
 async function benchLines(total: number, runs: number): Promise<Result[]> {
   const { chunks, lines } = lineChunks(total);
   const check = (n: number) => {
     if (n !== lines) throw new Error(`expected ${lines} lines, got ${n}`);
   };
 
-  const evbuffer = (noCopy: boolean) => () => {
-    const buf = new EvBuffer();
-    let n = 0;
-    for (const chunk of chunks) {
-      if (noCopy) buf.addNoCopy(chunk);
-      else buf.add(chunk);
-      while (buf.readln(EVBUFFER_EOL_CRLF) !== null) n++;
-    }
-    check(n);
-  };
-  const evbufferMs = await best(runs, evbuffer(false));
-  const noCopyMs = await best(runs, evbuffer(true));
-
-  const splitterMs = await best(runs, () => {
-    let pending: Buffer | null = null;
-    let n = 0;
-    let last = "";
-    for (const chunk of chunks) {
-      let start = 0;
-      if (pending !== null) {
-        const i = chunk.indexOf(10);
-        if (i < 0) {
-          pending = Buffer.concat([pending, chunk]);
-          continue;
-        }
-        const whole = Buffer.concat([pending, chunk.subarray(0, i + 1)]);
-        const end =
-          whole.length >= 2 && whole[whole.length - 2] === 13 ? whole.length - 2 : whole.length - 1;
-        last = whole.toString("utf8", 0, end);
-        n++;
-        start = i + 1;
-        pending = null;
+  const [evbufferMs, noCopyMs, splitterMs, readlineMs] = (await bestOf(runs, [
+    () => {
+      const buf = new EvBuffer();
+      let n = 0;
+      for (const chunk of chunks) {
+        buf.add(chunk);
+        while (buf.readln(EVBUFFER_EOL_CRLF) !== null) n++;
       }
-      for (let i = chunk.indexOf(10, start); i >= 0; i = chunk.indexOf(10, start)) {
-        const end = i > start && chunk[i - 1] === 13 ? i - 1 : i;
-        last = chunk.toString("utf8", start, end);
-        n++;
-        start = i + 1;
+      check(n);
+    },
+    () => {
+      const buf = new EvBuffer();
+      let n = 0;
+      for (const chunk of chunks) {
+        buf.addNoCopy(chunk);
+        while (buf.readln(EVBUFFER_EOL_CRLF) !== null) n++;
       }
-      if (start < chunk.length) pending = chunk.subarray(start);
-    }
-    check(n + (last.length < 0 ? 1 : 0));
-  });
-
-  const readlineMs = await best(Math.max(1, runs - 1), async () => {
-    const rl = readline.createInterface({ input: Readable.from(chunks), crlfDelay: Infinity });
-    let n = 0;
-    for await (const _line of rl) n++;
-    check(n);
-  });
+      check(n);
+    },
+    () => check(splitLines(chunks)),
+    async () => {
+      const rl = readline.createInterface({ input: Readable.from(chunks), crlfDelay: Infinity });
+      let n = 0;
+      for await (const _line of rl) n++;
+      check(n);
+    },
+  ])) as [number, number, number, number];
 
   const ours = (what: string, ms: number) =>
     row(
@@ -265,9 +282,11 @@ async function benchSearch(runs: number): Promise<Result[]> {
     const built = new EvBuffer();
     for (let i = 0; i < size; i += CHUNK) built.addNoCopy(flat.subarray(i, i + CHUNK));
     let found = -1;
-    const ms = await best(runs, () => {
-      for (let k = 0; k < 10; k++) found = built.search(pattern).pos;
-    });
+    const [ms] = (await bestOf(runs, [
+      () => {
+        for (let k = 0; k < 10; k++) found = built.search(pattern).pos;
+      },
+    ])) as [number];
     if (found !== at) throw new Error(`search found ${found}, expected ${at}`);
     return ms / 10;
   };

@@ -287,3 +287,46 @@ test("readLineBytes: a view when the line lies in one segment, stable after drai
   const spanning = chained("sp", "an", "s\n");
   assert.equal(Buffer.from(spanning.readLineBytes({ eol: "lf" })!).toString(), "spans");
 });
+
+test("evbuffer_readln: lines decoded in blocks stay right across other operations", () => {
+  // 3000 lines (> several 8 KiB blocks), ASCII, UTF-8 and invalid bytes, CRLF and LF.
+  const parts: Buffer[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const body = i % 7 === 0 ? `línea ${i} ✓` : i % 11 === 0 ? `bad \xff byte ${i}` : `line ${i}`;
+    parts.push(
+      Buffer.from(body, i % 11 === 0 ? "latin1" : "utf8"),
+      Buffer.from(i % 2 ? "\r\n" : "\n"),
+    );
+  }
+  const all = Buffer.concat(parts);
+  let model = Buffer.from(all);
+  const buf = new EvBuffer();
+  buf.add(all);
+  const n = { value: 0 };
+  for (let k = 0; model.length > 0; k++) {
+    const m = modelLine(model.toString("latin1"), EVBUFFER_EOL_CRLF)!;
+    const lineBytes = model.subarray(0, m[0].length);
+    assert.equal(buf.readln(EVBUFFER_EOL_CRLF, n), lineBytes.toString("utf8"), `line ${k}`);
+    assert.equal(n.value, lineBytes.length);
+    model = model.subarray(m[1]);
+    // Now and then, change the buffer between two lines.
+    if (k % 97 === 5) {
+      buf.prepend("front\n");
+      assert.equal(buf.readln(EVBUFFER_EOL_LF), "front");
+    }
+    if (k % 89 === 3 && model.length > 3) {
+      buf.drain(3);
+      model = model.subarray(3);
+    }
+    if (k % 101 === 7) {
+      // Move 5 bytes out and back in front: the content is unchanged.
+      const out = new EvBuffer();
+      const moved = buf.removeBuffer(out, 5);
+      assert.ok(out.toBuffer().equals(model.subarray(0, moved)));
+      assert.equal(buf.prependBuffer(out), 0);
+      assert.equal(out.length, 0);
+    }
+    assert.equal(buf.length, model.length);
+  }
+  assert.equal(buf.readln(EVBUFFER_EOL_CRLF), null);
+});

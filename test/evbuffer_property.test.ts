@@ -20,8 +20,10 @@ import { EvBuffer, type evbuffer_iovec } from "../src/evbuffer/evbuffer.js";
 import { EvBufferPtr } from "../src/evbuffer/search.js";
 import { validate } from "./evbuffer_helpers.js";
 
-/** Bytes that make lines and searches interesting. */
-const ALPHABET = Buffer.from("ab\r\n\0xyab\n");
+/** Bytes that make lines and searches interesting (with UTF-8 "é" and an invalid 0xFF). */
+const ALPHABET = Buffer.from([
+  0x61, 0x62, 0x0d, 0x0a, 0x00, 0x78, 0x79, 0x61, 0x62, 0x0a, 0xc3, 0xa9, 0xff,
+]);
 
 /** Deterministic bytes from a seed (cheaper than generating arrays with fast-check). */
 function bytesFrom(seed: number, n: number): Buffer {
@@ -148,7 +150,7 @@ function run(ops: Op[]): void {
         model = Buffer.concat([model, data]);
         break;
       case "addString": {
-        const s = data.toString("latin1").replace(/[^\x00-\x7f]/g, "");
+        const s = data.toString("latin1").replace(/[^\x00-\x7f]/g, "é");
         assert.equal(buf.add(s), 0);
         model = Buffer.concat([model, Buffer.from(s)]);
         break;

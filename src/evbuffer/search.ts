@@ -16,7 +16,7 @@ import {
   EVBUFFER_EOL_LF,
   EVBUFFER_EOL_NUL,
 } from "../constants.js";
-import type { Chain, Segment } from "./segment.js";
+import { type Chain, type Segment, utf8Slice } from "./segment.js";
 
 const CR = 13;
 const LF = 10;
@@ -360,6 +360,7 @@ export function frontBytes(c: Chain, n: number): Buffer {
 /** The first `n` bytes decoded as UTF-8 (no intermediate copy for a single segment). */
 export function frontString(c: Chain, n: number): string {
   const s = c.segs[c.head];
-  if (s !== undefined && s.len >= n) return s.buf.toString("utf8", s.off, s.off + n);
-  return frontBytes(c, n).toString("utf8");
+  if (s !== undefined && s.len >= n) return utf8Slice.call(s.buf, s.off, s.off + n);
+  const b = frontBytes(c, n);
+  return utf8Slice.call(b, 0, b.length);
 }

@@ -39,20 +39,39 @@ export const KIND_MULTICAST = 3;
  * - Immutable segments (references, files, multicast views) have
  *   `lo == off` and `cap == off + len`.
  */
-export interface Segment {
-  buf: Buffer;
+export class Segment {
   /**
    * A cached `buf.subarray(0, off+len)`: searches bounded by the data end use
    * it (Buffer#indexOf has no end argument). Valid while its length is
    * `off+len`; appends make it stale, drains do not.
    */
-  view: Buffer | null;
-  lo: number;
-  off: number;
-  len: number;
-  cap: number;
-  kind: number;
-  owner: SegmentOwner | null;
+  view: Buffer | null = null;
+
+  // One class, so that every segment has the same hidden class (monomorphic hot paths).
+  constructor(
+    public buf: Buffer,
+    public lo: number,
+    public off: number,
+    public len: number,
+    public cap: number,
+    public kind: number,
+    public owner: SegmentOwner | null,
+  ) {}
+
+  /** A read-only copy of this segment's data region (no tail, no front space). */
+  readOnlyView(kind: number): Segment {
+    const v = new Segment(
+      this.buf,
+      this.off,
+      this.off,
+      this.len,
+      this.off + this.len,
+      kind,
+      this.owner,
+    );
+    v.view = this.view;
+    return v;
+  }
 }
 
 /** The chain overhead libevent counts per allocation (`sizeof(struct evbuffer_chain)` on 64-bit). */
@@ -83,23 +102,13 @@ export function capacityFor(n: number): number {
  */
 export function newSegment(n: number, front = false): Segment {
   const cap = capacityFor(n);
-  const off = front ? cap : 0;
-  return {
-    buf: Buffer.allocUnsafe(cap),
-    view: null,
-    lo: 0,
-    off,
-    len: 0,
-    cap,
-    kind: KIND_PLAIN,
-    owner: null,
-  };
+  return new Segment(Buffer.allocUnsafe(cap), 0, front ? cap : 0, 0, cap, KIND_PLAIN, null);
 }
 
 /** An immutable segment over `bytes` (no copy). */
 export function viewSegment(bytes: Uint8Array, kind: number, owner: SegmentOwner | null): Segment {
   const buf = asBuffer(bytes);
-  return { buf, view: null, lo: 0, off: 0, len: buf.length, cap: buf.length, kind, owner };
+  return new Segment(buf, 0, 0, buf.length, buf.length, kind, owner);
 }
 
 /** A Buffer over the same memory as `bytes` (no copy). */
@@ -122,17 +131,8 @@ export function releaseSegment(seg: Segment): void {
   if (--owner.refs === 0) owner.release();
 }
 
-/** The placeholder left in the dead slots before the chain's head. */
-export const DEAD: Segment = Object.freeze({
-  buf: Buffer.alloc(0),
-  view: null,
-  lo: 0,
-  off: 0,
-  len: 0,
-  cap: 0,
-  kind: KIND_PLAIN,
-  owner: null,
-}) as Segment;
+/** The placeholder left in the dead slots before the chain's head (never written). */
+export const DEAD = new Segment(Buffer.alloc(0), 0, 0, 0, 0, KIND_PLAIN, null);
 
 /**
  * The chain state an {@link EvBuffer} keeps, shared by its helper modules
@@ -148,3 +148,18 @@ export class Chain {
   /** Bumped by every change; evbuffer_ptr hints are valid only for the same `gen`. */
   gen = 0;
 }
+
+/**
+ * `buf.toString("utf8", start, end)` minus its argument normalisation (it is
+ * what toString calls): ~10% faster per line in readln. Requires
+ * `0 <= start <= end <= buf.length`. Falls back to toString where absent.
+ *
+ * @example
+ * utf8Slice.call(buf, 0, 5);
+ */
+export const utf8Slice: (this: Buffer, start: number, end: number) => string =
+  (Buffer.prototype as unknown as { utf8Slice?: (start: number, end: number) => string })
+    .utf8Slice ??
+  function (this: Buffer, start: number, end: number): string {
+    return this.toString("utf8", start, end);
+  };
