@@ -273,6 +273,9 @@ test("readLine / readLineBytes: eol names, maxLength, LineTooLongError leaves th
   assert.equal(buf.readLine({ eol: "any" }), "p");
   assert.equal(buf.readLine({ eol: "crlf_strict" }), null);
   assert.throws(() => buf.readLine({ eol: "cr" as never }), TypeError);
+  assert.throws(() => buf.readLine({ eol: "constructor" as never }), TypeError);
+  assert.throws(() => buf.readLine(5 as never), /EvBuffer.readLine\(\): argument "options"/);
+  assert.throws(() => buf.readLineBytes({ maxLength: NaN }), RangeError);
   assert.throws(() => buf.readLine({ maxLength: -1 }), RangeError);
 });
 
@@ -329,4 +332,17 @@ test("evbuffer_readln: lines decoded in blocks stay right across other operation
     assert.equal(buf.length, model.length);
   }
   assert.equal(buf.readln(EVBUFFER_EOL_CRLF), null);
+});
+
+test("evbuffer_readln: a prepend into the front space of a decoded segment is read first", () => {
+  const buf = new EvBuffer();
+  buf.add("z\n");
+  buf.prepend("a\nb\nc\n"); // a new segment, with free front space
+  assert.equal(buf.readln(EVBUFFER_EOL_LF), "a");
+  buf.prepend("x\n"); // lands in the same segment, before the decoded block
+  assert.equal(buf.readln(EVBUFFER_EOL_LF), "x");
+  assert.equal(buf.readln(EVBUFFER_EOL_LF), "b");
+  assert.equal(buf.readLine({ eol: "lf", maxLength: 1 }), "c");
+  assert.equal(buf.readln(EVBUFFER_EOL_LF), "z");
+  assert.equal(buf.readln(EVBUFFER_EOL_LF), null);
 });

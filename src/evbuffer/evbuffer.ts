@@ -104,6 +104,20 @@ import {
 
 export type { EolName, evbuffer_iovec, EvBufferRefCleanup, ReadLineOptions, ValueBox };
 
+/** Validated {@link ReadLineOptions}: [EOL style, maxLength]. */
+function lineOptions(fn: string, options: ReadLineOptions): [number, number] {
+  if (typeof options !== "object" || options === null)
+    throw argTypeError(fn, "options", "an object", options);
+  const eol = options.eol ?? "crlf";
+  const style = Object.hasOwn(EOL_STYLES, eol) ? EOL_STYLES[eol] : undefined;
+  if (style === undefined)
+    throw argTypeError(fn, "options.eol", '"any", "crlf", "crlf_strict", "lf" or "nul"', eol);
+  const max = options.maxLength ?? Infinity;
+  if (typeof max !== "number" || !(max >= 0))
+    throw argRangeError(fn, "options.maxLength", "a non-negative number", max);
+  return [style, max];
+}
+
 /**
  * Bytes of lines readln decodes at once. Lines are slices of that string
  * (as with Node's readline, a kept line keeps its block alive), so it is small.
@@ -1069,10 +1083,23 @@ export class EvBuffer {
    * while ((line = buf.readln(EVBUFFER_EOL_CRLF)) !== null) handle(line);
    */
   readln(style: number, nReadOut?: ValueBox | null): string | null {
-    // Hot path: LF or CRLF, no callbacks, the line inside the first segment.
-    // The lines of up to TEXT_BLOCK bytes are decoded at once into one string
-    // and then sliced, one at a time — one native decode per block instead
-    // of one per line. Anything else takes the general path.
+    const line = this.#readlnFast(style, Infinity, "evbuffer_readln", nReadOut);
+    return line !== undefined ? line : this.#readlnSlow(style, nReadOut);
+  }
+
+  /**
+   * readln's hot path: LF or CRLF, no callbacks, the line inside the first
+   * segment. The lines of up to TEXT_BLOCK bytes are decoded at once into one
+   * string and handed out as slices of it — one native decode per block
+   * instead of one per line. Returns undefined where the general path must
+   * decide; throws LineTooLongError (nothing consumed) for a line over `max`.
+   */
+  #readlnFast(
+    style: number,
+    max: number,
+    fn: string,
+    nReadOut: ValueBox | null | undefined,
+  ): string | undefined {
     const c = this.#c;
     const s = c.segs[c.head];
     if (
@@ -1081,22 +1108,19 @@ export class EvBuffer {
       this.#cbs !== null ||
       this.#freezeStart
     )
-      return this.#readlnSlow(style, nReadOut);
+      return undefined;
     const from = s.off;
     let line: string;
     let lineLen: number;
     let used: number;
-    if (
-      s === this.#textSeg &&
-      from >= this.#textBase &&
-      from < this.#textEnd &&
-      this.#text !== null
-    ) {
+    const cached = s === this.#textSeg && from >= this.#textBase && from < this.#textEnd;
+    if (cached && this.#text !== null) {
       const text = this.#text;
       const p = from - this.#textBase;
       const e = text.indexOf("\n", p);
       lineLen =
         (style === EVBUFFER_EOL_CRLF && e > p && text.charCodeAt(e - 1) === 13 ? e - 1 : e) - p;
+      if (lineLen > max) throw new LineTooLongError(fn, max, c.length);
       line = text.slice(p, p + lineLen);
       used = e + 1 - p;
     } else {
@@ -1108,13 +1132,13 @@ export class EvBuffer {
         b = v;
       }
       const i = b.indexOf(10, from);
-      if (i < 0 || i >= end) return this.#readlnSlow(style, nReadOut);
-      if (s !== this.#textSeg || from >= this.#textEnd) this.#decodeBlock(s, b, from, i, end);
+      if (i < 0 || i >= end) return undefined;
       lineLen = (style === EVBUFFER_EOL_CRLF && i > from && b[i - 1] === 13 ? i - 1 : i) - from;
-      line =
-        this.#text !== null
-          ? this.#text.slice(0, lineLen)
-          : utf8Slice.call(b, from, from + lineLen);
+      if (lineLen > max) throw new LineTooLongError(fn, max, c.length);
+      if (!cached) this.#decodeBlock(s, b, from, i, end);
+      // Fresh block: it starts at `from`. Non-ASCII block: decode this line alone.
+      const text = this.#text;
+      line = text !== null ? text.slice(0, lineLen) : utf8Slice.call(b, from, from + lineLen);
       used = i + 1 - from;
     }
     if (nReadOut !== null && nReadOut !== undefined) nReadOut.value = lineLen;
@@ -1163,7 +1187,11 @@ export class EvBuffer {
    * const line = buf.readLine({ eol: "crlf", maxLength: 8192 });
    */
   readLine(options: ReadLineOptions = {}): string | null {
-    const n = this.#findLimitedLine("EvBuffer.readLine", options);
+    const fn = "EvBuffer.readLine";
+    const [style, max] = lineOptions(fn, options);
+    const fast = this.#readlnFast(style, max, fn, null);
+    if (fast !== undefined) return fast;
+    const n = this.#findLimitedLine(fn, style, max);
     if (n < 0) return null;
     const line = frontString(this.#c, n);
     this.#consumeLine(n, eolLen);
@@ -1172,7 +1200,9 @@ export class EvBuffer {
 
   /** {@link readLine} returning the bytes (a view when the line lies in one segment). */
   readLineBytes(options: ReadLineOptions = {}): Uint8Array | null {
-    const n = this.#findLimitedLine("EvBuffer.readLineBytes", options);
+    const fn = "EvBuffer.readLineBytes";
+    const [style, max] = lineOptions(fn, options);
+    const n = this.#findLimitedLine(fn, style, max);
     if (n < 0) return null;
     const line = frontBytes(this.#c, n);
     this.#consumeLine(n, eolLen);
@@ -1185,16 +1215,8 @@ export class EvBuffer {
     return searchEol(this.#c, 0, null, style, limit);
   }
 
-  #findLimitedLine(fn: string, options: ReadLineOptions): number {
-    if (typeof options !== "object" || options === null)
-      throw argTypeError(fn, "options", "an object", options);
-    const eol = options.eol ?? "crlf";
-    const style = EOL_STYLES[eol];
-    if (style === undefined)
-      throw argTypeError(fn, "options.eol", '"any", "crlf", "crlf_strict", "lf" or "nul"', eol);
-    const max = options.maxLength ?? Infinity;
-    if (typeof max !== "number" || !(max >= 0))
-      throw argRangeError(fn, "options.maxLength", "a non-negative number", max);
+  /** Length of the first line, -1 if none yet; throws when none can fit in `max` bytes. */
+  #findLimitedLine(fn: string, style: number, max: number): number {
     const n = this.#findLine(style, max + 1);
     const len = this.#c.length;
     if (n > max || (n < 0 && len > max && !this.#crMayEndLine(style, max))) {
