@@ -1079,6 +1079,10 @@ export class EvBuffer {
    * frozen or `style` is invalid. `nReadOut.value` gets the line's byte length.
    * Like libevent, callbacks see two changes: the line, then the EOL.
    *
+   * Cost: O(line length). With LF/CRLF, lines are decoded 8 KiB at a time and
+   * returned as slices of that string (as Node's `readline` does), so keeping
+   * one line keeps its 8 KiB block alive; copy it if that matters.
+   *
    * @example
    * while ((line = buf.readln(EVBUFFER_EOL_CRLF)) !== null) handle(line);
    */
