@@ -43,6 +43,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -446,6 +447,14 @@ static int poll_once(int timeout_ms) {
   return 0;
 }
 
+/* user+system CPU seconds of this process: the bench subtracts it from the machine's
+ * busy time to see whether anything else ran during a measurement */
+static double self_cpu_s(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 static int cmp_u64(const void *a, const void *b) {
   uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
   return x < y ? -1 : x > y;
@@ -583,9 +592,9 @@ int main(int argc, char **argv) {
   if (first_error) snprintf(err, sizeof err, ",\"first_error\":\"%s\"", first_error);
   if (mode == M_STREAM) {
     printf("{\"mode\":\"stream\",\"conns\":%d,\"conns_ok\":%d,\"chunk\":%d,\"seconds\":%.3f,\"bytes\":%llu,"
-           "\"mb_per_s\":%.2f,\"connect_ms\":%.1f,\"errors\":%llu%s}\n",
+           "\"mb_per_s\":%.2f,\"connect_ms\":%.1f,\"cpu_s\":%.3f,\"errors\":%llu%s}\n",
            nconns, alive, chunk, elapsed, (unsigned long long)bytes, (double)bytes / elapsed / 1e6, connect_ms,
-           (unsigned long long)errors, err);
+           self_cpu_s(), (unsigned long long)errors, err);
   } else {
     double p50 = 0, p99 = 0;
     if (nlat) {
@@ -595,9 +604,9 @@ int main(int argc, char **argv) {
     }
     printf("{\"mode\":\"pingpong\",\"conns\":%d,\"conns_ok\":%d,\"msgsize\":%d,\"seconds\":%.3f,"
            "\"round_trips\":%llu,\"rt_per_s\":%.1f,\"p50_us\":%.1f,\"p99_us\":%.1f,\"connect_ms\":%.1f,"
-           "\"errors\":%llu%s}\n",
+           "\"cpu_s\":%.3f,\"errors\":%llu%s}\n",
            nconns, alive, msgsize, elapsed, (unsigned long long)window_rt, (double)window_rt / elapsed, p50, p99,
-           connect_ms, (unsigned long long)errors, err);
+           connect_ms, self_cpu_s(), (unsigned long long)errors, err);
   }
   for (int i = 0; i < nconns; i++)
     if (conns[i].state != ST_DEAD) close(conns[i].fd);

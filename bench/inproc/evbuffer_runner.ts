@@ -4,8 +4,9 @@
  *
  *     node dist/bench/inproc/evbuffer_runner.js [--quick]
  *
- * Whatever `benchEvbuffer` prints passes through; its return value (if any) is
- * printed last as `EVBUFFER_RESULT {json}` for the orchestrator.
+ * Whatever `benchEvbuffer` prints passes through, then its rows as
+ * `formatResults(rows)` formats them (if exported); the return value is printed
+ * last as `EVBUFFER_RESULT {json}` for the orchestrator.
  *
  * @module
  */
@@ -31,5 +32,8 @@ if (typeof mod.benchEvbuffer !== "function") {
 }
 const quick = process.argv.includes("--quick");
 const result = await (mod.benchEvbuffer as (o: { quick: boolean }) => unknown)({ quick });
+// its own table format, when it has one
+if (typeof mod.formatResults === "function")
+  process.stdout.write(`${(mod.formatResults as (r: unknown) => string)(result)}\n`);
 process.stdout.write("EVBUFFER_RESULT " + JSON.stringify(result ?? null) + "\n");
 process.exit(0);

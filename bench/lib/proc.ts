@@ -130,6 +130,22 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** CPU seconds the whole machine spent busy (user, nice, system, irq, softirq) since boot. */
+export function machineBusySeconds(): number {
+  if (!clkTck) clkTck = Number(runSync("getconf", ["CLK_TCK"])?.trim() ?? 100) || 100;
+  try {
+    const f = readFileSync("/proc/stat", "utf8")
+      .split("\n", 1)[0]!
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
+    return (f[0]! + f[1]! + f[2]! + f[5]! + f[6]!) / clkTck;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Run a command, return its stdout lines; rejects on timeout or non-zero exit. */
 export function runCollect(
   argv: readonly string[],
