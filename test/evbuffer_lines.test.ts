@@ -346,3 +346,54 @@ test("evbuffer_readln: a prepend into the front space of a decoded segment is re
   assert.equal(buf.readln(EVBUFFER_EOL_LF), "z");
   assert.equal(buf.readln(EVBUFFER_EOL_LF), null);
 });
+
+test("evbuffer_readln: a long line arriving byte by byte costs linear time (search resumes)", () => {
+  // Rescanning from the front each time would be O(n²): ~5·10¹¹ byte
+  // comparisons for 1 MB (tens of seconds); resuming makes it O(n).
+  for (const [style, n] of [
+    [EVBUFFER_EOL_LF, 1_000_000],
+    [EVBUFFER_EOL_CRLF, 200_000],
+  ] as const) {
+    const buf = new EvBuffer();
+    const t0 = performance.now();
+    const one = Buffer.from("x");
+    for (let i = 0; i < n; i++) {
+      buf.add(one);
+      assert.equal(buf.readln(style), null);
+      if (i % 1000 === 0) assert.equal(buf.readLine({ eol: "lf", maxLength: n + 10 }), null);
+    }
+    buf.add("\r");
+    assert.equal(buf.readln(style), null);
+    buf.add("\nnext\n");
+    const line = buf.readln(style)!;
+    assert.equal(line.length, style === EVBUFFER_EOL_CRLF ? n : n + 1);
+    assert.equal(buf.readln(style), "next");
+    assert.ok(performance.now() - t0 < 4000, "no quadratic rescans");
+  }
+});
+
+test("evbuffer_readln: the resumed search forgets what it saw when the front changes", () => {
+  const buf = chained("ab", "cd");
+  assert.equal(buf.readln(EVBUFFER_EOL_LF), null); // "abcd" has no LF
+  const tmp = new EvBuffer();
+  assert.equal(buf.removeBuffer(tmp, 2), 2); // "ab" moves out
+  buf.drain(2);
+  buf.add("\n\n");
+  assert.equal(buf.prependBuffer(tmp), 0); // "ab\n\n"
+  assert.equal(buf.readln(EVBUFFER_EOL_LF), "ab");
+  assert.equal(buf.readln(EVBUFFER_EOL_LF), "");
+
+  const b2 = new EvBuffer();
+  b2.add("abc");
+  assert.equal(b2.readln(EVBUFFER_EOL_CRLF), null);
+  b2.prepend("x\n");
+  assert.equal(b2.readln(EVBUFFER_EOL_CRLF), "x");
+  b2.add("\r\n");
+  assert.equal(b2.readln(EVBUFFER_EOL_CRLF), "abc");
+  b2.add("q");
+  assert.equal(b2.readln(EVBUFFER_EOL_LF), null);
+  const p = b2.pullup(-1)!; // same bytes at the front: still no LF
+  assert.equal(Buffer.from(p).toString(), "q");
+  b2.add("\n");
+  assert.equal(b2.readln(EVBUFFER_EOL_LF), "q");
+});

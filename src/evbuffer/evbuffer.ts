@@ -164,6 +164,12 @@ export class EvBuffer {
   #textBase = 0;
   #textEnd = 0;
   #text: string | null = null;
+  /**
+   * The first `#lfFree` bytes hold no LF (a failed LF/CRLF line search saw
+   * them), so the next search resumes there: a long line arriving in small
+   * pieces costs O(n), not O(n²). Reset by every change at the front.
+   */
+  #lfFree = 0;
 
   // ---- size ------------------------------------------------------------------------
 
@@ -254,6 +260,7 @@ export class EvBuffer {
   /** Insert whole segments holding `n` bytes before the first one. */
   #prependSegments(list: Segment[], n: number): void {
     const c = this.#c;
+    this.#lfFree = 0;
     if (c.head >= list.length) {
       c.head -= list.length;
       for (let j = 0; j < list.length; j++) c.segs[c.head + j] = list[j]!;
@@ -272,6 +279,7 @@ export class EvBuffer {
    */
   #takeAll(): Segment[] {
     const c = this.#c;
+    this.#lfFree = 0;
     const segs = c.segs;
     const k = this.#lastData();
     const out: Segment[] = [];
@@ -302,6 +310,7 @@ export class EvBuffer {
   /** Remove `n` bytes (0 < n < length) from the front. */
   #drainFront(n: number): void {
     const c = this.#c;
+    this.#lfFree = 0;
     const segs = c.segs;
     c.length -= n;
     c.gen++;
@@ -336,6 +345,7 @@ export class EvBuffer {
   /** Remove everything, keeping only a writable last segment for reuse. */
   #drainAll(): void {
     const c = this.#c;
+    this.#lfFree = 0;
     const segs = c.segs;
     let keep: Segment | null = null;
     for (let i = c.head; i < segs.length; i++) {
@@ -599,6 +609,7 @@ export class EvBuffer {
     c.head = i;
     if (moved.length > 0) dst.#appendSegments(moved, whole);
     const rest = n - whole;
+    this.#lfFree = 0;
     if (rest > 0) {
       const s = segs[i]!;
       dst.#append(s.buf.subarray(s.off, s.off + rest));
@@ -631,6 +642,7 @@ export class EvBuffer {
     } else {
       const first = c.segs[c.head]!;
       const t = Math.min(first.off - first.lo, n);
+      this.#lfFree = 0;
       if (t > 0) {
         first.buf.set(bytes.subarray(n - t), first.off - t);
         first.off -= t;
@@ -1135,7 +1147,9 @@ export class EvBuffer {
         if (v === null || v.length !== end) v = s.view = b.subarray(0, end);
         b = v;
       }
-      const i = b.indexOf(10, from);
+      const skip = this.#lfFree;
+      if (skip >= s.len) return undefined;
+      const i = b.indexOf(10, from + skip);
       if (i < 0 || i >= end) return undefined;
       lineLen = (style === EVBUFFER_EOL_CRLF && i > from && b[i - 1] === 13 ? i - 1 : i) - from;
       if (lineLen > max) throw new LineTooLongError(fn, max, c.length);
@@ -1146,6 +1160,7 @@ export class EvBuffer {
       used = i + 1 - from;
     }
     if (nReadOut !== null && nReadOut !== undefined) nReadOut.value = lineLen;
+    this.#lfFree = 0;
     if (used < s.len) {
       s.off += used;
       s.lo = s.off;
@@ -1215,8 +1230,14 @@ export class EvBuffer {
 
   /** Length of the first line (EOL length in `eolLen`), or -1. */
   #findLine(style: number, limit: number): number {
-    if (this.#freezeStart || this.#c.length === 0) return -1;
-    return searchEol(this.#c, 0, null, style, limit);
+    const c = this.#c;
+    if (this.#freezeStart || c.length === 0) return -1;
+    if (style !== EVBUFFER_EOL_LF && style !== EVBUFFER_EOL_CRLF)
+      return searchEol(c, 0, null, style, limit);
+    const skip = this.#lfFree;
+    const r = skip >= c.length ? -1 : searchEol(c, skip, null, style, limit, 0);
+    if (r < 0 && limit >= c.length) this.#lfFree = c.length;
+    return r;
   }
 
   /** Length of the first line, -1 if none yet; throws when none can fit in `max` bytes. */
@@ -1391,6 +1412,7 @@ export class EvBuffer {
     c.head = 0;
     c.length = 0;
     c.gen++;
+    this.#lfFree = 0;
     const cbs = this.#cbs;
     this.#cbs = null;
     cbs?.deferred?.cancel();

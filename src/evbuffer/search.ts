@@ -299,7 +299,8 @@ function countEolRun(c: Chain, i: number, o: number): number {
 
 /**
  * `evbuffer_search_eol`: position of the first EOL of `style` at or after
- * `start` whose first byte lies before `limit`, or -1. Sets {@link eolLen}
+ * `start` whose first byte lies before `limit`, or -1. A CRLF may begin one
+ * byte before `start` when `floor` < `start`. Sets {@link eolLen}
  * (0 when not found). An invalid style finds nothing.
  */
 export function searchEol(
@@ -308,6 +309,7 @@ export function searchEol(
   hint: evbuffer_ptr | null,
   style: number,
   limit: number,
+  floor = start,
 ): number {
   eolLen = 0;
   hitSeg = -1;
@@ -320,8 +322,9 @@ export function searchEol(
     case EVBUFFER_EOL_CRLF: {
       r = searchByte(c, LF, start, hint, limit + 1);
       if (r < 0) return -1;
-      // CR LF counts as one EOL, but never look back past the search start.
-      if (r > start && byteBefore(c) === CR) {
+      // CR LF counts as one EOL, but never look back past the search start
+      // (`floor`: a caller resuming a search knows the bytes before `start`).
+      if (r > floor && byteBefore(c) === CR) {
         eolLen = 2;
         if (hitOff > 0) hitOff--;
         else hitSeg = -1;
