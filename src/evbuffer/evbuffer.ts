@@ -366,33 +366,31 @@ export class EvBuffer {
     c.gen++;
   }
 
-  /** End of an operation: release dropped owners, then run the callbacks. */
+  /**
+   * End of an operation, once the chain is consistent: run the cleanups of
+   * the owners it dropped (each exactly once, all of them even if one
+   * throws), then the callbacks. The first cleanup error is rethrown last.
+   */
   #done(added: number, deleted: number): void {
-    if (this.#dead.length === 0) {
-      if (this.#cbs !== null && (added !== 0 || deleted !== 0))
-        this.#cbs.changed(this, added, deleted);
-      return;
-    }
-    const dead = this.#dead;
-    this.#dead = [];
-    try {
-      for (let i = 0; i < dead.length; i++) {
+    let failed = false;
+    let error: unknown;
+    while (this.#dead.length > 0) {
+      const dead = this.#dead;
+      this.#dead = [];
+      for (const s of dead) {
         try {
-          releaseSegment(dead[i]!);
+          releaseSegment(s);
         } catch (err) {
-          // Release the rest, then report the first failure.
-          for (let j = i + 1; j < dead.length; j++) this.#dead.push(dead[j]!);
-          throw err;
+          if (!failed) error = err;
+          failed = true;
         }
       }
-    } finally {
-      if (this.#dead.length > 0 && this.#dead !== dead) {
-        const rest = this.#dead;
-        this.#dead = [];
-        for (const s of rest) releaseSegment(s);
-      }
+    }
+    try {
       if (this.#cbs !== null && (added !== 0 || deleted !== 0))
         this.#cbs.changed(this, added, deleted);
+    } finally {
+      if (failed) throw error;
     }
   }
 
@@ -690,8 +688,9 @@ export class EvBuffer {
   expand(n: number): number {
     countArg("evbuffer_expand", "datlen", n);
     if (n > 0x7fffffff) return -1;
-    const k = this.#lastData();
-    if (k >= this.#c.head && room(this.#c.segs[k]!) >= n) return 0;
+    // Appends fill from the first segment with space: enough room there is enough.
+    const first = this.#firstWithSpace();
+    if (first < this.#c.segs.length && room(this.#c.segs[first]!) >= n) return 0;
     this.#dropEmptyTail(false);
     this.#c.segs.push(newSegment(n));
     this.#c.gen++;
