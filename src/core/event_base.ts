@@ -114,6 +114,7 @@ export class EventBase {
   #nodeTimer: NodeJS.Timeout | null = null;
   #cachedMono = -1;
   #cachedWall = -1;
+  #failures: unknown[] = [];
 
   // ---- public API --------------------------------------------------------------
 
@@ -150,6 +151,7 @@ export class EventBase {
       this.#continue = false;
       this.#nDeferredsQueued = 0;
       if (this.#freed) return -1;
+      if (this.#failures.length > 0) throw this.#failures.shift();
       if (this.#gotterm || this.#break) return 0;
       if (!(flags & EVLOOP_NO_EXIT_ON_EMPTY) && this.#isEmpty()) return 1;
       this.#moveActiveLater();
@@ -342,6 +344,15 @@ export class EventBase {
     const wasFirst = this.#timers.peek() === t;
     this.#timers.remove(t);
     if (this.#waker && wasFirst) this.#rewait();
+  }
+
+  /**
+   * Report an error that happened outside a callback's own stack (a rejected
+   * Promise returned by a user callback): the running (or next) dispatch rejects with it.
+   */
+  _fail(err: unknown): void {
+    this.#failures.push(err);
+    this.#wakeUp();
   }
 
   /** Count one more pending thing (an added event, a connect or lookup in flight). */

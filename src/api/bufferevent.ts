@@ -1,0 +1,336 @@
+/**
+ * C-style bufferevent functions (event2/bufferevent.h). Each forwards to a
+ * {@link BufferEvent} method; argument order and return values are libevent's.
+ *
+ * @module
+ */
+
+import net from "node:net";
+import { EventBase, type timeval } from "../core/event_base.js";
+import { EvBuffer } from "../evbuffer/evbuffer.js";
+import {
+  BufferEvent,
+  type bufferevent_data_cb,
+  type bufferevent_event_cb,
+  type evutil_socket_t,
+} from "../bufferevent/bufferevent.js";
+import { SocketBufferEvent } from "../bufferevent/socket.js";
+import { PairBufferEvent } from "../bufferevent/pair.js";
+import { DnsBase } from "../dns/evdns.js";
+import type { sockaddr } from "../util/sockaddr.js";
+import { argRangeError, argTypeError } from "../errors.js";
+
+/** `struct bufferevent *`. */
+export type bufferevent = BufferEvent;
+export type { bufferevent_data_cb, bufferevent_event_cb, evutil_socket_t };
+
+function needBev(fn: string, bev: unknown): BufferEvent {
+  if (!(bev instanceof BufferEvent)) throw argTypeError(fn, "bev", "a bufferevent", bev);
+  return bev;
+}
+
+function needBase(fn: string, base: unknown): EventBase {
+  if (!(base instanceof EventBase)) throw argTypeError(fn, "base", "an event_base", base);
+  return base;
+}
+
+function needEvbuffer(fn: string, arg: string, buf: unknown): EvBuffer {
+  if (!(buf instanceof EvBuffer)) throw argTypeError(fn, arg, "an evbuffer", buf);
+  return buf;
+}
+
+function needSocketBev(fn: string, bev: unknown): SocketBufferEvent | null {
+  needBev(fn, bev);
+  return bev instanceof SocketBufferEvent ? bev : null;
+}
+
+// ---- socket bufferevents ----------------------------------------------------------------
+
+/**
+ * Create a socket bufferevent on `fd`: a `net.Socket`, a numeric file descriptor,
+ * or -1 to set one later (or let `bufferevent_socket_connect` create it).
+ *
+ * @example
+ * const bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE);
+ */
+export function bufferevent_socket_new(
+  base: EventBase,
+  fd: evutil_socket_t,
+  options: number,
+): SocketBufferEvent | null {
+  needBase("bufferevent_socket_new", base);
+  if (
+    fd !== -1 &&
+    !(fd instanceof net.Socket) &&
+    !(typeof fd === "number" && Number.isInteger(fd) && fd >= 0)
+  )
+    throw argTypeError("bufferevent_socket_new", "fd", "a net.Socket, a file descriptor or -1", fd);
+  try {
+    return new SocketBufferEvent(base, fd, options);
+  } catch (err) {
+    if (err instanceof RangeError && /UNLOCK_CALLBACKS/.test(err.message)) return null;
+    throw err;
+  }
+}
+
+/** Connect a socket bufferevent to `address`. 0 if launched, -1 on an immediate error. */
+export function bufferevent_socket_connect(
+  bev: BufferEvent,
+  address: sockaddr | null,
+  addrlen?: number,
+): number {
+  const s = needSocketBev("bufferevent_socket_connect", bev);
+  if (!s) return -1;
+  if (address !== null && (typeof address !== "object" || address === undefined))
+    throw argTypeError(
+      "bufferevent_socket_connect",
+      "address",
+      "a sockaddr object or null",
+      address,
+    );
+  return s.connect(address, addrlen);
+}
+
+/** Resolve `hostname` and connect to it. 0 if launched, -1 for a bad family/port. */
+export function bufferevent_socket_connect_hostname(
+  bev: BufferEvent,
+  dns_base: DnsBase | null,
+  family: number,
+  hostname: string,
+  port: number,
+): number {
+  const s = needSocketBev("bufferevent_socket_connect_hostname", bev);
+  if (!s) return -1;
+  return s.connectHostname(dns_base, family, hostname, port);
+}
+
+/** The last DNS error of a hostname connect (EVUTIL_EAI_*), 0 if none. */
+export function bufferevent_socket_get_dns_error(bev: BufferEvent): number {
+  const s = needSocketBev("bufferevent_socket_get_dns_error", bev);
+  return s ? s.getDnsError() : 0;
+}
+
+// ---- pairs ------------------------------------------------------------------------------
+
+/**
+ * Create two connected bufferevents; fills `pair[0]` and `pair[1]`. Returns 0 (-1
+ * for BEV_OPT_UNLOCK_CALLBACKS without DEFER, which pairs always add, so never).
+ *
+ * @example
+ * const pair = [];
+ * bufferevent_pair_new(base, 0, pair);
+ */
+export function bufferevent_pair_new(base: EventBase, options: number, pair: unknown[]): number {
+  needBase("bufferevent_pair_new", base);
+  if (!Array.isArray(pair))
+    throw argTypeError("bufferevent_pair_new", "pair", "an array to fill", pair);
+  const [a, b] = PairBufferEvent.create(base, options);
+  pair[0] = a;
+  pair[1] = b;
+  return 0;
+}
+
+/** The other half of a pair, or null (freed, or not a pair). */
+export function bufferevent_pair_get_partner(bev: BufferEvent): BufferEvent | null {
+  needBev("bufferevent_pair_get_partner", bev);
+  return bev instanceof PairBufferEvent ? bev.partner : null;
+}
+
+// ---- generic ----------------------------------------------------------------------------
+
+/** Free a bufferevent (reference counted: safe inside its own callbacks). */
+export function bufferevent_free(bev: BufferEvent): void {
+  needBev("bufferevent_free", bev).free();
+}
+
+/** Set the read, write and event callbacks and their argument. */
+export function bufferevent_setcb(
+  bev: BufferEvent,
+  readcb: bufferevent_data_cb | null,
+  writecb: bufferevent_data_cb | null,
+  eventcb: bufferevent_event_cb | null,
+  cbarg: unknown,
+): void {
+  needBev("bufferevent_setcb", bev).setcb(readcb, writecb, eventcb, cbarg);
+}
+
+/** The callbacks and argument: `{ readcb, writecb, eventcb, cbarg }`. */
+export function bufferevent_getcb(bev: BufferEvent): {
+  readcb: bufferevent_data_cb | null;
+  writecb: bufferevent_data_cb | null;
+  eventcb: bufferevent_event_cb | null;
+  cbarg: unknown;
+} {
+  return needBev("bufferevent_getcb", bev).getcb();
+}
+
+/** Enable EV_READ and/or EV_WRITE. 0 / -1. */
+export function bufferevent_enable(bev: BufferEvent, event: number): number {
+  return needBev("bufferevent_enable", bev).enable(event);
+}
+
+/** Disable EV_READ and/or EV_WRITE. 0 / -1. */
+export function bufferevent_disable(bev: BufferEvent, event: number): number {
+  return needBev("bufferevent_disable", bev).disable(event);
+}
+
+/** The enabled directions. */
+export function bufferevent_get_enabled(bev: BufferEvent): number {
+  return needBev("bufferevent_get_enabled", bev).getEnabled();
+}
+
+/** Set the read and/or write watermarks (high 0 = unlimited). */
+export function bufferevent_setwatermark(
+  bev: BufferEvent,
+  events: number,
+  lowmark: number,
+  highmark: number,
+): void {
+  needBev("bufferevent_setwatermark", bev).setwatermark(events, lowmark, highmark);
+}
+
+/** `{ lowmark, highmark }` for EV_READ or EV_WRITE, null for anything else (C: -1). */
+export function bufferevent_getwatermark(
+  bev: BufferEvent,
+  events: number,
+): { lowmark: number; highmark: number } | null {
+  return needBev("bufferevent_getwatermark", bev).getwatermark(events);
+}
+
+/** The input evbuffer. */
+export function bufferevent_get_input(bev: BufferEvent): EvBuffer {
+  return needBev("bufferevent_get_input", bev).input;
+}
+
+/** The output evbuffer. */
+export function bufferevent_get_output(bev: BufferEvent): EvBuffer {
+  return needBev("bufferevent_get_output", bev).output;
+}
+
+/** Add `size` bytes of `data` to the output. 0 / -1. */
+export function bufferevent_write(
+  bev: BufferEvent,
+  data: Uint8Array | string,
+  size?: number,
+): number {
+  return needBev("bufferevent_write", bev).write(data, size);
+}
+
+/** Move all of `buf` to the output. 0 / -1. */
+export function bufferevent_write_buffer(bev: BufferEvent, buf: EvBuffer): number {
+  return needBev("bufferevent_write_buffer", bev).writeBuffer(
+    needEvbuffer("bufferevent_write_buffer", "buf", buf),
+  );
+}
+
+/** Remove up to `size` bytes of input into `data`; the number removed. */
+export function bufferevent_read(bev: BufferEvent, data: Uint8Array, size?: number): number {
+  if (!(data instanceof Uint8Array))
+    throw argTypeError("bufferevent_read", "data", "a Uint8Array", data);
+  if (size !== undefined && (typeof size !== "number" || !(size >= 0)))
+    throw argRangeError("bufferevent_read", "size", "a size (>= 0)", size);
+  if (size !== undefined && size > data.length)
+    throw argRangeError("bufferevent_read", "size", `at most data.length (${data.length})`, size);
+  return needBev("bufferevent_read", bev).read(data, size);
+}
+
+/** Move the whole input into `buf`. 0 / -1. */
+export function bufferevent_read_buffer(bev: BufferEvent, buf: EvBuffer): number {
+  return needBev("bufferevent_read_buffer", bev).readBuffer(
+    needEvbuffer("bufferevent_read_buffer", "buf", buf),
+  );
+}
+
+/** Set (or clear with null) the read and write timeouts. 0 / -1. */
+export function bufferevent_set_timeouts(
+  bev: BufferEvent,
+  timeout_read: timeval | null,
+  timeout_write: timeval | null,
+): number {
+  return needBev("bufferevent_set_timeouts", bev).setTimeouts(timeout_read, timeout_write);
+}
+
+/** Flush: -1 on failure, 0 if nothing was flushed, 1 if something was. */
+export function bufferevent_flush(bev: BufferEvent, iotype: number, mode: number): number {
+  return needBev("bufferevent_flush", bev).flush(iotype, mode);
+}
+
+/** Set the priority of the bufferevent's events (socket bufferevents only). 0 / -1. */
+export function bufferevent_priority_set(bev: BufferEvent, pri: number): number {
+  return needBev("bufferevent_priority_set", bev).prioritySet(pri);
+}
+
+/** The priority of the bufferevent's events. */
+export function bufferevent_get_priority(bev: BufferEvent): number {
+  return needBev("bufferevent_get_priority", bev).getPriority();
+}
+
+/** Replace the fd (socket bufferevents). 0 / -1. */
+export function bufferevent_setfd(bev: BufferEvent, fd: evutil_socket_t): number {
+  return needBev("bufferevent_setfd", bev).setfd(fd);
+}
+
+/** The fd (a net.Socket or number) or -1. */
+export function bufferevent_getfd(bev: BufferEvent): evutil_socket_t {
+  return needBev("bufferevent_getfd", bev).getfd();
+}
+
+/** The bufferevent's base. */
+export function bufferevent_get_base(bev: BufferEvent): EventBase {
+  return needBev("bufferevent_get_base", bev).base;
+}
+
+/** The underlying bufferevent of a filter, or null. */
+export function bufferevent_get_underlying(bev: BufferEvent): BufferEvent | null {
+  return needBev("bufferevent_get_underlying", bev).getUnderlying();
+}
+
+/** Take the bufferevent's lock (BEV_OPT_THREADSAFE; otherwise no effect). */
+export function bufferevent_lock(bev: BufferEvent): void {
+  needBev("bufferevent_lock", bev).lock();
+}
+
+/** Release the bufferevent's lock. */
+export function bufferevent_unlock(bev: BufferEvent): void {
+  needBev("bufferevent_unlock", bev).unlock();
+}
+
+/** Take a reference. */
+export function bufferevent_incref(bev: BufferEvent): void {
+  needBev("bufferevent_incref", bev).incref();
+}
+
+/** Drop a reference: 1 if that freed it, else 0. */
+export function bufferevent_decref(bev: BufferEvent): number {
+  return needBev("bufferevent_decref", bev).decref();
+}
+
+/** Run the read/write callbacks by the watermark rules (BEV_TRIG_* options). */
+export function bufferevent_trigger(bev: BufferEvent, iotype: number, options: number): void {
+  needBev("bufferevent_trigger", bev).trigger(iotype, options);
+}
+
+/** Run the event callback with `what` (BEV_TRIG_DEFER_CALLBACKS to defer). */
+export function bufferevent_trigger_event(bev: BufferEvent, what: number, options: number): void {
+  needBev("bufferevent_trigger_event", bev).triggerEvent(what, options);
+}
+
+/** Set the largest single read. 0 / -1. */
+export function bufferevent_set_max_single_read(bev: BufferEvent, size: number): number {
+  return needBev("bufferevent_set_max_single_read", bev).setMaxSingleRead(size);
+}
+
+/** Set the largest single write. 0 / -1. */
+export function bufferevent_set_max_single_write(bev: BufferEvent, size: number): number {
+  return needBev("bufferevent_set_max_single_write", bev).setMaxSingleWrite(size);
+}
+
+/** The largest single read. */
+export function bufferevent_get_max_single_read(bev: BufferEvent): number {
+  return needBev("bufferevent_get_max_single_read", bev).maxSingleRead;
+}
+
+/** The largest single write. */
+export function bufferevent_get_max_single_write(bev: BufferEvent): number {
+  return needBev("bufferevent_get_max_single_write", bev).maxSingleWrite;
+}

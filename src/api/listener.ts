@@ -1,0 +1,122 @@
+/**
+ * C-style evconnlistener functions (event2/listener.h), forwarding to {@link ConnListener}.
+ *
+ * @module
+ */
+
+import net from "node:net";
+import { EventBase } from "../core/event_base.js";
+import {
+  ConnListener,
+  listenerNew,
+  listenerNewBind,
+  type evconnlistener_cb,
+  type evconnlistener_errorcb,
+} from "../listener/evconnlistener.js";
+import type { sockaddr } from "../util/sockaddr.js";
+import { argTypeError } from "../errors.js";
+
+/** `struct evconnlistener *`. */
+export type evconnlistener = ConnListener;
+export type { evconnlistener_cb, evconnlistener_errorcb };
+
+function needListener(fn: string, lev: unknown): ConnListener {
+  if (!(lev instanceof ConnListener)) throw argTypeError(fn, "lev", "an evconnlistener", lev);
+  return lev;
+}
+
+function checkCommon(
+  fn: string,
+  base: unknown,
+  cb: unknown,
+  flags: unknown,
+  backlog: unknown,
+): void {
+  if (!(base instanceof EventBase)) throw argTypeError(fn, "base", "an event_base", base);
+  if (cb !== null && typeof cb !== "function")
+    throw argTypeError(fn, "cb", "a function or null", cb);
+  if (typeof flags !== "number")
+    throw argTypeError(fn, "flags", "a number of LEV_OPT_* flags", flags);
+  if (typeof backlog !== "number") throw argTypeError(fn, "backlog", "a number", backlog);
+}
+
+/**
+ * Bind a listening socket to `sa` and hand accepted connections to `cb`. Null on failure.
+ *
+ * @example
+ * const lev = evconnlistener_new_bind(base, acceptcb, null,
+ *   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, -1, evutil_parse_sockaddr_port("127.0.0.1"));
+ */
+export function evconnlistener_new_bind(
+  base: EventBase,
+  cb: evconnlistener_cb | null,
+  ptr: unknown,
+  flags: number,
+  backlog: number,
+  sa: sockaddr | null,
+  socklen?: number,
+): ConnListener | null {
+  checkCommon("evconnlistener_new_bind", base, cb, flags, backlog);
+  void socklen;
+  return listenerNewBind(base, cb, ptr, flags, backlog, sa);
+}
+
+/** Listen on an existing socket (a net.Server, or a numeric listening fd). Null on failure. */
+export function evconnlistener_new(
+  base: EventBase,
+  cb: evconnlistener_cb | null,
+  ptr: unknown,
+  flags: number,
+  backlog: number,
+  fd: net.Server | number,
+): ConnListener | null {
+  checkCommon("evconnlistener_new", base, cb, flags, backlog);
+  return listenerNew(base, cb, ptr, flags, backlog, fd);
+}
+
+/** Free a listener (safe inside its callback). */
+export function evconnlistener_free(lev: ConnListener): void {
+  needListener("evconnlistener_free", lev).free();
+}
+
+/** Resume accepting. 0 / -1. */
+export function evconnlistener_enable(lev: ConnListener): number {
+  return needListener("evconnlistener_enable", lev).enable();
+}
+
+/** Stop accepting. 0. */
+export function evconnlistener_disable(lev: ConnListener): number {
+  return needListener("evconnlistener_disable", lev).disable();
+}
+
+/** The listener's base. */
+export function evconnlistener_get_base(lev: ConnListener): EventBase {
+  return needListener("evconnlistener_get_base", lev).base;
+}
+
+/** The listening socket (net.Server or fd). */
+export function evconnlistener_get_fd(lev: ConnListener): net.Server | number {
+  return needListener("evconnlistener_get_fd", lev).getFd();
+}
+
+/** Replace the accept callback. */
+export function evconnlistener_set_cb(
+  lev: ConnListener,
+  cb: evconnlistener_cb | null,
+  arg: unknown,
+): void {
+  needListener("evconnlistener_set_cb", lev).setCb(cb, arg);
+}
+
+/** Set the error callback. */
+export function evconnlistener_set_error_cb(
+  lev: ConnListener,
+  errorcb: evconnlistener_errorcb | null,
+): void {
+  needListener("evconnlistener_set_error_cb", lev).setErrorCb(errorcb);
+}
+
+/** The bound address (not in libevent; getsockname on the fd): a sockaddr or null. */
+export function evconnlistener_get_address(lev: ConnListener): sockaddr | null {
+  return needListener("evconnlistener_get_address", lev).getAddress();
+}

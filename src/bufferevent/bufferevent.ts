@@ -1,0 +1,817 @@
+/**
+ * The generic bufferevent layer (libevent's `bufferevent.c`): callbacks,
+ * watermarks, suspension, deferral, timeouts, reference counting, free and
+ * locking — everything every bufferevent type shares. A backend (socket, pair,
+ * filter, TLS, async) subclasses {@link BufferEvent} and implements the small
+ * operations interface at the bottom of the class (`_opsEnable`, `_opsDisable`,
+ * `_opsUnlink`, `_opsDestruct`, `_opsAdjTimeouts`, `_opsFlush`, fd control). The
+ * generic layer never asks which type it is.
+ *
+ * State of one bufferevent:
+ *
+ *   enabled           EV_READ|EV_WRITE the user wants (default EV_WRITE)
+ *   read_suspended    reasons the library itself does not read  (WM, BW, LOOKUP, FILT_READ)
+ *   write_suspended   reasons the library itself does not write (WM, BW, LOOKUP)
+ *   the backend really reads  iff  (enabled & EV_READ)  && read_suspended  == 0
+ *   the backend really writes iff  (enabled & EV_WRITE) && write_suspended == 0
+ *
+ * @module
+ */
+
+import { EvBuffer } from "../evbuffer/evbuffer.js";
+import type { EventBase, timeval } from "../core/event_base.js";
+import { timevalToMs } from "../core/event_base.js";
+import { DeferredCallback } from "../core/deferred.js";
+import { Event } from "../core/event.js";
+import {
+  BEV_EVENT_CONNECTED,
+  BEV_EVENT_READING,
+  BEV_EVENT_TIMEOUT,
+  BEV_EVENT_WRITING,
+  BEV_OPT_CLOSE_ON_FREE,
+  BEV_OPT_DEFER_CALLBACKS,
+  BEV_OPT_THREADSAFE,
+  BEV_OPT_UNLOCK_CALLBACKS,
+  BEV_TRIG_DEFER_CALLBACKS,
+  BEV_TRIG_IGNORE_WATERMARKS,
+  EV_READ,
+  EV_WRITE,
+} from "../constants.js";
+import { argRangeError, argTypeError } from "../errors.js";
+import { EVUTIL_SOCKET_ERROR, EVUTIL_SET_SOCKET_ERROR } from "../util/errno.js";
+
+/** `bufferevent_data_cb`: `readcb(bev, arg)` / `writecb(bev, arg)`. May return a Promise. */
+export type bufferevent_data_cb = (bev: any, arg: any) => unknown;
+/** `bufferevent_event_cb`: `eventcb(bev, what, arg)`. May return a Promise. */
+export type bufferevent_event_cb = (bev: any, what: number, arg: any) => unknown;
+
+/** Reasons the library suspends a direction (libevent's BEV_SUSPEND_*). */
+export const BEV_SUSPEND_WM = 0x01;
+/** Suspended: the bufferevent's own rate-limit bucket is empty. */
+export const BEV_SUSPEND_BW = 0x02;
+/** Suspended: the rate-limit group's bucket is empty. */
+export const BEV_SUSPEND_BW_GROUP = 0x04;
+/** Suspended: a DNS lookup is in flight. */
+export const BEV_SUSPEND_LOOKUP = 0x08;
+/** Suspended (on an underlying bufferevent): its filter does not want to read. */
+export const BEV_SUSPEND_FILT_READ = 0x10;
+
+/** Default (and "0") value of max_single_read / max_single_write. Larger than libevent's 16384: see README. */
+export const DEFAULT_MAX_SINGLE = 65536;
+
+/** Value of the "file descriptor" a bufferevent reports: a Node socket, a numeric fd, or -1. */
+export type evutil_socket_t = import("node:net").Socket | number;
+
+let nextId = 1;
+
+/**
+ * A bufferevent: an input and an output {@link EvBuffer} over a transport, with
+ * read/write/event callbacks driven by watermarks.
+ *
+ * This class is abstract: create one through a backend (`bufferevent_socket_new`,
+ * `bufferevent_pair_new`, `bufferevent_filter_new`, ...).
+ */
+export abstract class BufferEvent {
+  /** The base whose loop runs this bufferevent's callbacks. */
+  base: EventBase;
+  /** Data read from the transport, for the user to remove. */
+  readonly input: EvBuffer;
+  /** Data for the transport, added by the user. */
+  readonly output: EvBuffer;
+  /** BEV_OPT_* flags given at creation (pairs add DEFER_CALLBACKS). */
+  readonly options: number;
+  /** A small id for diagnostics. */
+  readonly id = nextId++;
+
+  /** EV_READ|EV_WRITE as the user asked. */
+  enabled = EV_WRITE;
+  /** BEV_SUSPEND_* reasons for not reading. */
+  readSuspended = 0;
+  /** BEV_SUSPEND_* reasons for not writing. */
+  writeSuspended = 0;
+
+  /** Read low watermark: the readcb runs when the input holds at least this much. */
+  wmReadLow = 0;
+  /** Read high watermark (0 = unlimited): reading stops at this input length. */
+  wmReadHigh = 0;
+  /** Write low watermark: the writecb runs when the output drains to this length. */
+  wmWriteLow = 0;
+  /** Write high watermark: used by filters over this bufferevent. */
+  wmWriteHigh = 0;
+
+  /** Read timeout in ms, or null. */
+  timeoutRead: number | null = null;
+  /** Write timeout in ms, or null. */
+  timeoutWrite: number | null = null;
+
+  /** Largest single read from the transport. */
+  maxSingleRead = DEFAULT_MAX_SINGLE;
+  /** Largest single write to the transport. */
+  maxSingleWrite = DEFAULT_MAX_SINGLE;
+
+  #readcb: bufferevent_data_cb | null = null;
+  #writecb: bufferevent_data_cb | null = null;
+  #eventcb: bufferevent_event_cb | null = null;
+  #cbarg: unknown = null;
+
+  #refcnt = 1;
+  #freed = false;
+  #finalized = false;
+
+  #deferred: DeferredCallback;
+  #readcbPending = false;
+  #writecbPending = false;
+  #eventcbPending = 0;
+  #errnoPending = 0;
+
+  #wmEntry: unknown = null;
+
+  #lockDepth = 0;
+  #heldWork: (() => void)[] = [];
+
+  /**
+   * Generic timer events for backends without I/O events of their own (pair,
+   * filter, async): libevent's `bufferevent_init_generic_timeout_cbs_`.
+   */
+  #genericReadTimer: Event | null = null;
+  #genericWriteTimer: Event | null = null;
+
+  /** Priority of this bufferevent's deferred callback and I/O events. */
+  protected priority: number;
+
+  constructor(base: EventBase, options: number, fn = "bufferevent_new") {
+    if (typeof options !== "number" || !Number.isInteger(options) || options < 0)
+      throw argTypeError(fn, "options", "a number of BEV_OPT_* flags", options);
+    if (options & BEV_OPT_UNLOCK_CALLBACKS && !(options & BEV_OPT_DEFER_CALLBACKS))
+      throw argRangeError(
+        fn,
+        "options",
+        "BEV_OPT_UNLOCK_CALLBACKS only together with BEV_OPT_DEFER_CALLBACKS",
+        options,
+      );
+    this.base = base;
+    this.options = options;
+    this.priority = Math.floor(base.getNpriorities() / 2);
+    this.input = new EvBuffer();
+    this.output = new EvBuffer();
+    this.#deferred = new DeferredCallback(base, () => this.#runDeferred(), this.priority);
+  }
+
+  // ---- callbacks -------------------------------------------------------------------
+
+  /** Replace the read, write and event callbacks and their argument (nulls allowed). */
+  setcb(
+    readcb: bufferevent_data_cb | null,
+    writecb: bufferevent_data_cb | null,
+    eventcb: bufferevent_event_cb | null,
+    cbarg: unknown,
+  ): void {
+    if (readcb != null && typeof readcb !== "function")
+      throw argTypeError("bufferevent_setcb", "readcb", "a function or null", readcb);
+    if (writecb != null && typeof writecb !== "function")
+      throw argTypeError("bufferevent_setcb", "writecb", "a function or null", writecb);
+    if (eventcb != null && typeof eventcb !== "function")
+      throw argTypeError("bufferevent_setcb", "eventcb", "a function or null", eventcb);
+    this.#readcb = readcb ?? null;
+    this.#writecb = writecb ?? null;
+    this.#eventcb = eventcb ?? null;
+    this.#cbarg = cbarg;
+  }
+
+  /** The current callbacks and argument, as given to setcb. */
+  getcb(): {
+    readcb: bufferevent_data_cb | null;
+    writecb: bufferevent_data_cb | null;
+    eventcb: bufferevent_event_cb | null;
+    cbarg: unknown;
+  } {
+    return {
+      readcb: this.#readcb,
+      writecb: this.#writecb,
+      eventcb: this.#eventcb,
+      cbarg: this.#cbarg,
+    };
+  }
+
+  // ---- enable / disable / suspend -----------------------------------------------------
+
+  /** Enable EV_READ and/or EV_WRITE. 0 / -1. */
+  enable(event: number): number {
+    if (typeof event !== "number")
+      throw argTypeError("bufferevent_enable", "event", "EV_READ and/or EV_WRITE", event);
+    if (this.#freed) return -1;
+    const implEvents =
+      event &
+      ~((this.readSuspended ? EV_READ : 0) | (this.writeSuspended ? EV_WRITE : 0)) &
+      (EV_READ | EV_WRITE);
+    this.enabled |= event & (EV_READ | EV_WRITE);
+    if (implEvents && this._opsEnable(implEvents) < 0) return -1;
+    return 0;
+  }
+
+  /** Disable EV_READ and/or EV_WRITE. 0 / -1. */
+  disable(event: number): number {
+    if (typeof event !== "number")
+      throw argTypeError("bufferevent_disable", "event", "EV_READ and/or EV_WRITE", event);
+    this.enabled &= ~event;
+    if (event & (EV_READ | EV_WRITE) && this._opsDisable(event & (EV_READ | EV_WRITE)) < 0)
+      return -1;
+    return 0;
+  }
+
+  /** The directions the user enabled. */
+  getEnabled(): number {
+    return this.enabled;
+  }
+
+  /** Stop reading for `reason` (libevent's bufferevent_suspend_read_). */
+  suspendRead(reason: number): void {
+    if (!this.readSuspended) this._opsDisable(EV_READ);
+    this.readSuspended |= reason;
+  }
+
+  /** Clear `reason`; resume reading if nothing else holds it and reading is enabled. */
+  unsuspendRead(reason: number): void {
+    this.readSuspended &= ~reason;
+    if (!this.readSuspended && this.enabled & EV_READ && !this.#freed) this._opsEnable(EV_READ);
+  }
+
+  /** Stop writing for `reason`. */
+  suspendWrite(reason: number): void {
+    if (!this.writeSuspended) this._opsDisable(EV_WRITE);
+    this.writeSuspended |= reason;
+  }
+
+  /** Clear `reason`; resume writing if nothing else holds it and writing is enabled. */
+  unsuspendWrite(reason: number): void {
+    this.writeSuspended &= ~reason;
+    if (!this.writeSuspended && this.enabled & EV_WRITE && !this.#freed) this._opsEnable(EV_WRITE);
+  }
+
+  /** True when the backend should be reading now. */
+  get readingActive(): boolean {
+    return !!(this.enabled & EV_READ) && !this.readSuspended;
+  }
+
+  /** True when the backend should be writing now. */
+  get writingActive(): boolean {
+    return !!(this.enabled & EV_WRITE) && !this.writeSuspended;
+  }
+
+  // ---- watermarks ---------------------------------------------------------------------
+
+  /**
+   * Set the read and/or write watermarks. A high watermark of 0 means unlimited.
+   *
+   * The read high watermark is enforced by an internal, never-deferred callback on
+   * the input: every change of the input re-evaluates it, so a drain inside the
+   * readcb resumes reading at once.
+   */
+  setwatermark(events: number, lowmark: number, highmark: number): void {
+    const fn = "bufferevent_setwatermark";
+    if (typeof events !== "number")
+      throw argTypeError(fn, "events", "EV_READ and/or EV_WRITE", events);
+    if (typeof lowmark !== "number" || !(lowmark >= 0))
+      throw argRangeError(fn, "lowmark", "a size (>= 0)", lowmark);
+    if (typeof highmark !== "number" || !(highmark >= 0))
+      throw argRangeError(fn, "highmark", "a size (>= 0)", highmark);
+    if (events & EV_WRITE) {
+      this.wmWriteLow = lowmark;
+      this.wmWriteHigh = highmark;
+    }
+    if (events & EV_READ) {
+      this.wmReadLow = lowmark;
+      this.wmReadHigh = highmark;
+      if (highmark) {
+        if (!this.#wmEntry) {
+          this.#wmEntry = this.input.addCbInternal(() => this.#inbufWmCb(), true);
+        }
+        this.input.cbSetFlags(this.#wmEntry as never, 1);
+        if (this.input.length >= highmark) this.suspendRead(BEV_SUSPEND_WM);
+        else if (this.readSuspended & BEV_SUSPEND_WM) this.unsuspendRead(BEV_SUSPEND_WM);
+      } else {
+        if (this.#wmEntry) this.input.cbClearFlags(this.#wmEntry as never, 1);
+        this.unsuspendRead(BEV_SUSPEND_WM);
+      }
+    }
+    this._watermarksChanged(events);
+  }
+
+  /** The watermarks of EV_READ or EV_WRITE (exactly one), or null. */
+  getwatermark(events: number): { lowmark: number; highmark: number } | null {
+    if (events === EV_WRITE) return { lowmark: this.wmWriteLow, highmark: this.wmWriteHigh };
+    if (events === EV_READ) return { lowmark: this.wmReadLow, highmark: this.wmReadHigh };
+    return null;
+  }
+
+  #inbufWmCb(): void {
+    const high = this.wmReadHigh;
+    if (!high) return;
+    if (this.input.length >= high) this.suspendRead(BEV_SUSPEND_WM);
+    else if (this.readSuspended & BEV_SUSPEND_WM) this.unsuspendRead(BEV_SUSPEND_WM);
+  }
+
+  // ---- data ---------------------------------------------------------------------------
+
+  /** Append bytes to the output. 0 / -1. */
+  write(data: Uint8Array | string, size?: number): number {
+    return this.output.add(data, size);
+  }
+
+  /** Move all of `buf` to the end of the output. 0 / -1. */
+  writeBuffer(buf: EvBuffer): number {
+    return this.output.addBuffer(buf);
+  }
+
+  /** Remove up to `size` bytes from the input into `data`; the count (0 on failure). */
+  read(data: Uint8Array, size?: number): number {
+    const n = this.input.remove(data, size ?? data.length);
+    return n < 0 ? 0 : n;
+  }
+
+  /** Move the whole input to the end of `buf`. 0 / -1. */
+  readBuffer(buf: EvBuffer): number {
+    return buf.addBuffer(this.input);
+  }
+
+  // ---- timeouts -----------------------------------------------------------------------
+
+  /** Set or clear (null or zero) the read and write timeouts. 0 / -1. */
+  setTimeouts(tvRead: timeval | null, tvWrite: timeval | null): number {
+    const r = timevalToMs("bufferevent_set_timeouts", "timeout_read", tvRead);
+    const w = timevalToMs("bufferevent_set_timeouts", "timeout_write", tvWrite);
+    this.timeoutRead = r ? r : null;
+    this.timeoutWrite = w ? w : null;
+    return this._opsAdjTimeouts();
+  }
+
+  /** Create the generic read/write timer events (pair, filter, async backends). */
+  protected initGenericTimeouts(): void {
+    this.#genericReadTimer = new Event(this.base, -1, 0, () => this.#genericTimeout(EV_READ), null);
+    this.#genericWriteTimer = new Event(
+      this.base,
+      -1,
+      0,
+      () => this.#genericTimeout(EV_WRITE),
+      null,
+    );
+  }
+
+  #genericTimeout(what: number): void {
+    this.incref();
+    try {
+      this.disable(what);
+      this.runEventcb(
+        BEV_EVENT_TIMEOUT | (what === EV_READ ? BEV_EVENT_READING : BEV_EVENT_WRITING),
+        0,
+      );
+    } finally {
+      this.decref();
+    }
+  }
+
+  /**
+   * libevent's `bufferevent_generic_adj_timeouts_`: arm the read timer iff reading
+   * is active; the write timer iff writing is active and the output is non-empty.
+   */
+  protected genericAdjTimeouts(): number {
+    const r = this.#genericReadTimer;
+    const w = this.#genericWriteTimer;
+    if (!r || !w) return 0;
+    if (this.readingActive && this.timeoutRead !== null) r.add(msToTv(this.timeoutRead));
+    else r.del();
+    if (this.writingActive && this.timeoutWrite !== null && this.output.length > 0)
+      w.add(msToTv(this.timeoutWrite));
+    else w.del();
+    return 0;
+  }
+
+  /** (Re)arm the generic read timer if a read timeout is set, else clear it. */
+  protected genericResetReadTimeout(): void {
+    const r = this.#genericReadTimer;
+    if (!r) return;
+    if (this.timeoutRead !== null) r.add(msToTv(this.timeoutRead));
+    else r.del();
+  }
+
+  /** (Re)arm the generic write timer if a write timeout is set, else clear it. */
+  protected genericResetWriteTimeout(): void {
+    const w = this.#genericWriteTimer;
+    if (!w) return;
+    if (this.timeoutWrite !== null) w.add(msToTv(this.timeoutWrite));
+    else w.del();
+  }
+
+  /** Stop the generic read timer. */
+  protected genericDelReadTimeout(): void {
+    this.#genericReadTimer?.del();
+  }
+
+  /** Stop the generic write timer. */
+  protected genericDelWriteTimeout(): void {
+    this.#genericWriteTimer?.del();
+  }
+
+  // ---- triggering callbacks ----------------------------------------------------------
+
+  /** True when callbacks of this bufferevent are deferred. */
+  get deferCallbacks(): boolean {
+    return !!(this.options & BEV_OPT_DEFER_CALLBACKS);
+  }
+
+  /**
+   * Run the callbacks for `iotype` by libevent's rules: the readcb iff the input
+   * holds at least the read low watermark, the writecb iff the output is at or
+   * below the write low watermark — unless BEV_TRIG_IGNORE_WATERMARKS.
+   */
+  triggerNolock(iotype: number, options: number): void {
+    const ignore = !!(options & BEV_TRIG_IGNORE_WATERMARKS);
+    if (iotype & EV_READ && (ignore || this.input.length >= this.wmReadLow))
+      this.runReadcb(options);
+    if (iotype & EV_WRITE && (ignore || this.output.length <= this.wmWriteLow))
+      this.runWritecb(options);
+  }
+
+  /** Public bufferevent_trigger: like triggerNolock, holding a reference meanwhile. */
+  trigger(iotype: number, options: number): void {
+    this.incref();
+    try {
+      this.triggerNolock(iotype, options);
+    } finally {
+      this.decref();
+    }
+  }
+
+  /** Public bufferevent_trigger_event: run the eventcb with any `what`. */
+  triggerEvent(what: number, options: number): void {
+    this.incref();
+    try {
+      this.runEventcb(what, options);
+    } finally {
+      this.decref();
+    }
+  }
+
+  /** Run (or defer) the readcb. */
+  protected runReadcb(options: number): void {
+    if (!this.#readcb) return;
+    if (this.deferCallbacks || options & BEV_TRIG_DEFER_CALLBACKS) {
+      this.#readcbPending = true;
+      this.#scheduleDeferred();
+      return;
+    }
+    this.#callData(this.#readcb);
+    this.#inbufWmCheck();
+  }
+
+  /** Run (or defer) the writecb. */
+  protected runWritecb(options: number): void {
+    if (!this.#writecb) return;
+    if (this.deferCallbacks || options & BEV_TRIG_DEFER_CALLBACKS) {
+      this.#writecbPending = true;
+      this.#scheduleDeferred();
+      return;
+    }
+    this.#callData(this.#writecb);
+  }
+
+  /** Run (or defer) the eventcb with `what`. */
+  runEventcb(what: number, options: number): void {
+    if (!this.#eventcb) return;
+    if (this.deferCallbacks || options & BEV_TRIG_DEFER_CALLBACKS) {
+      this.#eventcbPending |= what;
+      this.#errnoPending = EVUTIL_SOCKET_ERROR();
+      this.#scheduleDeferred();
+      return;
+    }
+    this.#callEvent(this.#eventcb, what);
+  }
+
+  /**
+   * The re-trigger rule (`bufferevent_inbuf_wm_check`): after a readcb, if reading
+   * is enabled and the input is still at or over the high watermark, run the readcb
+   * again, deferred, so a reader that does not drain is asked again from the loop.
+   */
+  #inbufWmCheck(): void {
+    if (!this.wmReadHigh || !(this.enabled & EV_READ)) return;
+    if (this.input.length < this.wmReadHigh) return;
+    this.triggerNolock(EV_READ, BEV_TRIG_DEFER_CALLBACKS);
+  }
+
+  #scheduleDeferred(): void {
+    if (this.#freed && !this.#deferred.scheduled) {
+      // setcb(NULL...) happened in free(); nothing can run any more.
+      return;
+    }
+    if (this.#deferred.schedule()) this.incref();
+  }
+
+  /** The deferred run: CONNECTED, then read, then write, then the other events. */
+  #runDeferred(): void {
+    if (this.#lockDepth > 0) {
+      this.#heldWork.push(() => {
+        if (this.#deferred.schedule()) this.incref();
+      });
+      this.decref();
+      return;
+    }
+    try {
+      if (this.#eventcbPending & BEV_EVENT_CONNECTED && this.#eventcb) {
+        this.#eventcbPending &= ~BEV_EVENT_CONNECTED;
+        EVUTIL_SET_SOCKET_ERROR(this.#errnoPending);
+        this.#callEvent(this.#eventcb, BEV_EVENT_CONNECTED);
+      }
+      if (this.#readcbPending && this.#readcb) {
+        this.#readcbPending = false;
+        this.#callData(this.#readcb);
+        this.#inbufWmCheck();
+      }
+      if (this.#writecbPending && this.#writecb) {
+        this.#writecbPending = false;
+        this.#callData(this.#writecb);
+      }
+      if (this.#eventcbPending && this.#eventcb) {
+        const what = this.#eventcbPending;
+        this.#eventcbPending = 0;
+        EVUTIL_SET_SOCKET_ERROR(this.#errnoPending);
+        this.#errnoPending = 0;
+        this.#callEvent(this.#eventcb, what);
+      }
+    } finally {
+      this.decref();
+    }
+  }
+
+  #holdsLockInCallbacks(): boolean {
+    return (
+      !!(this.options & BEV_OPT_THREADSAFE) &&
+      !(this.options & BEV_OPT_UNLOCK_CALLBACKS && this.options & BEV_OPT_DEFER_CALLBACKS)
+    );
+  }
+
+  #callData(cb: bufferevent_data_cb): void {
+    if (!this.#holdsLockInCallbacks()) {
+      cb(this, this.#cbarg);
+      return;
+    }
+    this.lock();
+    let result: unknown;
+    try {
+      result = cb(this, this.#cbarg);
+    } catch (err) {
+      this.unlock();
+      throw err;
+    }
+    this.#unlockAfter(result);
+  }
+
+  #callEvent(cb: bufferevent_event_cb, what: number): void {
+    if (!this.#holdsLockInCallbacks()) {
+      cb(this, what, this.#cbarg);
+      return;
+    }
+    this.lock();
+    let result: unknown;
+    try {
+      result = cb(this, what, this.#cbarg);
+    } catch (err) {
+      this.unlock();
+      throw err;
+    }
+    this.#unlockAfter(result);
+  }
+
+  /** Keep the lock until a Promise returned by a callback settles. */
+  #unlockAfter(result: unknown): void {
+    if (result && typeof (result as PromiseLike<unknown>).then === "function") {
+      (result as PromiseLike<unknown>).then(
+        () => this.unlock(),
+        (err: unknown) => {
+          this.unlock();
+          this.base._fail(err);
+        },
+      );
+    } else {
+      this.unlock();
+    }
+  }
+
+  // ---- locking ------------------------------------------------------------------------
+
+  /**
+   * Take the bufferevent's recursive lock (only with BEV_OPT_THREADSAFE; otherwise a
+   * no-op, as in libevent). While held, no data moves between the transport and the
+   * buffers and no callback runs; held work resumes at the final unlock.
+   */
+  lock(): void {
+    this.incref();
+    if (this.options & BEV_OPT_THREADSAFE) this.#lockDepth++;
+  }
+
+  /** Release the lock taken by {@link lock}. */
+  unlock(): void {
+    if (this.options & BEV_OPT_THREADSAFE && this.#lockDepth > 0) {
+      this.#lockDepth--;
+      if (this.#lockDepth === 0 && this.#heldWork.length > 0) {
+        const work = this.#heldWork;
+        this.#heldWork = [];
+        for (const w of work) w();
+      }
+    }
+    this.decref();
+  }
+
+  /** True while the lock is held. */
+  get locked(): boolean {
+    return this.#lockDepth > 0;
+  }
+
+  /**
+   * For backends: run `work` now, or — while the lock is held — when it is released.
+   * Returns true if it ran now.
+   */
+  protected whenUnlocked(work: () => void): boolean {
+    if (this.#lockDepth > 0) {
+      this.#heldWork.push(work);
+      return false;
+    }
+    work();
+    return true;
+  }
+
+  // ---- reference counting and free -------------------------------------------------
+
+  /** Take a reference. */
+  incref(): void {
+    this.#refcnt++;
+  }
+
+  /** Drop a reference; 1 if that freed the bufferevent, else 0. */
+  decref(): number {
+    if (this.#refcnt <= 0) return 0;
+    if (--this.#refcnt > 0) return 0;
+    this.#finalize();
+    return 1;
+  }
+
+  /** The current reference count (diagnostics). */
+  get refcnt(): number {
+    return this.#refcnt;
+  }
+
+  /** True once bufferevent_free was called. */
+  get freed(): boolean {
+    return this.#freed;
+  }
+
+  /**
+   * Free the bufferevent: no callback ever runs again; the transport is released
+   * (closed with BEV_OPT_CLOSE_ON_FREE) once the last reference is gone, from the loop.
+   */
+  free(): void {
+    if (this.#freed) return;
+    this.#freed = true;
+    this.setcb(null, null, null, null);
+    this._opsCancelAll();
+    this.decref();
+  }
+
+  #finalize(): void {
+    if (this.#finalized) return;
+    this.#finalized = true;
+    this.#deferred.cancel();
+    this.#genericReadTimer?.free();
+    this.#genericWriteTimer?.free();
+    this._opsUnlink();
+    this.base._finalize(() => {
+      this._opsDestruct();
+    });
+  }
+
+  /** True once the last reference is gone. */
+  get finalized(): boolean {
+    return this.#finalized;
+  }
+
+  /**
+   * Move the bufferevent to another base (bufferevent_base_set; socket
+   * bufferevents only). -1 while anything is scheduled on the old base.
+   */
+  rebase(base: EventBase): number {
+    if (base === this.base) return 0;
+    if (this.#deferred.scheduled || this._opsBusy()) return -1;
+    this.base = base;
+    this.priority = Math.floor(base.getNpriorities() / 2);
+    this.#deferred = new DeferredCallback(base, () => this.#runDeferred(), this.priority);
+    if (this.#genericReadTimer) this.initGenericTimeouts();
+    return this._opsRebase();
+  }
+
+  /** Backend: true while events are pending on the base (rebase refuses). */
+  protected _opsBusy(): boolean {
+    return false;
+  }
+
+  /** Backend: recreate base-bound events after a rebase; -1 if unsupported. */
+  protected _opsRebase(): number {
+    return -1;
+  }
+
+  // ---- misc generic API -------------------------------------------------------------
+
+  /** Set the priority of this bufferevent's events. 0 / -1 (only some types support it). */
+  prioritySet(pri: number): number {
+    if (!Number.isInteger(pri) || pri < 0 || pri >= this.base.getNpriorities()) return -1;
+    if (this._opsPrioritySet(pri) < 0) return -1;
+    this.priority = pri;
+    this.#deferred.priority = pri;
+    return 0;
+  }
+
+  /** The priority of this bufferevent's events. */
+  getPriority(): number {
+    return this.priority;
+  }
+
+  /** Set max_single_read (0 or > 2^53: the default). 0 / -1. */
+  setMaxSingleRead(size: number): number {
+    if (typeof size !== "number" || size < 0) return -1;
+    this.maxSingleRead = size === 0 || size > Number.MAX_SAFE_INTEGER ? DEFAULT_MAX_SINGLE : size;
+    return 0;
+  }
+
+  /** Set max_single_write (0 or > 2^53: the default). 0 / -1. */
+  setMaxSingleWrite(size: number): number {
+    if (typeof size !== "number" || size < 0) return -1;
+    this.maxSingleWrite = size === 0 || size > Number.MAX_SAFE_INTEGER ? DEFAULT_MAX_SINGLE : size;
+    return 0;
+  }
+
+  /** Flush: the type's result, or -1 where the type has no flush. */
+  flush(iotype: number, mode: number): number {
+    if (typeof iotype !== "number")
+      throw argTypeError("bufferevent_flush", "iotype", "EV_READ/EV_WRITE", iotype);
+    if (typeof mode !== "number")
+      throw argTypeError("bufferevent_flush", "mode", "BEV_NORMAL/BEV_FLUSH/BEV_FINISHED", mode);
+    this.incref();
+    try {
+      return this._opsFlush(iotype, mode);
+    } finally {
+      this.decref();
+    }
+  }
+
+  /** The bufferevent this one runs over, or null. */
+  getUnderlying(): BufferEvent | null {
+    return null;
+  }
+
+  /** The transport's fd (a net.Socket, a number) or -1. */
+  getfd(): evutil_socket_t {
+    return -1;
+  }
+
+  /** Replace the transport's fd. 0 / -1. */
+  setfd(_fd: evutil_socket_t): number {
+    return -1;
+  }
+
+  /** Hook: watermarks changed (filters re-run their processing). */
+  protected _watermarksChanged(_events: number): void {}
+
+  // ---- the backend operations interface (bufferevent_ops) ---------------------------
+
+  /** Start reading/writing for `events` (the generic layer checked suspension). */
+  protected abstract _opsEnable(events: number): number;
+  /** Stop reading/writing for `events`. */
+  protected abstract _opsDisable(events: number): number;
+  /** Detach from partners/underlying at refcount 0 (runs immediately). */
+  protected _opsUnlink(): void {}
+  /** Release the transport (runs as a finalizer in the loop). */
+  protected _opsDestruct(): void {}
+  /** Apply changed timeouts. */
+  protected _opsAdjTimeouts(): number {
+    return this.genericAdjTimeouts();
+  }
+  /** Flush; -1 where unsupported. */
+  protected _opsFlush(_iotype: number, _mode: number): number {
+    return -1;
+  }
+  /** Cancel in-flight work on free (lookups). */
+  protected _opsCancelAll(): void {}
+  /** Apply a priority; -1 where unsupported. */
+  protected _opsPrioritySet(_pri: number): number {
+    return -1;
+  }
+
+  /** True if BEV_OPT_CLOSE_ON_FREE was given. */
+  get closeOnFree(): boolean {
+    return !!(this.options & BEV_OPT_CLOSE_ON_FREE);
+  }
+}
+
+/** Milliseconds to a timeval. */
+export function msToTv(ms: number): timeval {
+  const sec = Math.floor(ms / 1000);
+  return { tv_sec: sec, tv_usec: Math.round((ms - sec * 1000) * 1000) };
+}

@@ -1,0 +1,679 @@
+/**
+ * Socket bufferevents (libevent's `bufferevent_sock.c`) over Node's `net.Socket`.
+ *
+ * Two internal persistent events carry the libevent semantics:
+ *
+ *   ev_read   pending while reading is enabled and not suspended. Its "readiness"
+ *             is data (or EOF, or an error) that Node delivered. Each readiness
+ *             restarts the read timeout; the timeout alone disables reading.
+ *   ev_write  pending while there is output to send (or EV_WRITE was enabled
+ *             explicitly, or a connect is in flight). Its readiness is "the
+ *             socket can take a write": connected with no write in flight, or a
+ *             write just completed.
+ *
+ * Data path:
+ *
+ *   kernel ──Node 'data' (64 KiB Buffers)──▶ held[] ──ev_read, capped by the read
+ *   high watermark, no copy (whole Buffers or subarrays)──▶ input
+ *
+ *   output = [ in flight | unsent ]   one batch in flight at a time, sent as one
+ *   writev (cork/write…/uncork); the bytes stay in the output until Node reports
+ *   them written, so len(output) is always what the kernel has not accepted.
+ *
+ * While the base is not dispatching, delivered data waits in `held` and the socket
+ * is paused, so the rest stays in the kernel.
+ *
+ * @module
+ */
+
+import net from "node:net";
+import type { EventBase } from "../core/event_base.js";
+import { Callback } from "../core/callback.js";
+import { Event } from "../core/event.js";
+import {
+  AF_INET,
+  AF_INET6,
+  AF_UNSPEC,
+  BEV_EVENT_CONNECTED,
+  BEV_EVENT_EOF,
+  BEV_EVENT_ERROR,
+  BEV_EVENT_READING,
+  BEV_EVENT_TIMEOUT,
+  BEV_EVENT_WRITING,
+  BEV_FINISHED,
+  EV_PERSIST,
+  EV_READ,
+  EV_TIMEOUT,
+  EV_WRITE,
+  EVUTIL_EAI_CANCEL,
+} from "../constants.js";
+import { argTypeError } from "../errors.js";
+import {
+  BEV_SUSPEND_LOOKUP,
+  BEV_SUSPEND_WM,
+  BufferEvent,
+  msToTv,
+  type evutil_socket_t,
+} from "./bufferevent.js";
+import { EVUTIL_SET_SOCKET_ERROR, errnoFromNodeError } from "../util/errno.js";
+import { sockaddrFromNode, sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
+import { DnsBase, systemResolve } from "../dns/evdns.js";
+import { getRateLimit, type RateLimitHooks } from "./ratelimit_hooks.js";
+
+const ECONNREFUSED = 111;
+const EISCONN = 106;
+const EPIPE = 32;
+
+/** A bufferevent over a `net.Socket` (or a numeric fd wrapped in one). */
+export class SocketBufferEvent extends BufferEvent {
+  #sock: net.Socket | null = null;
+  #fd: evutil_socket_t = -1;
+  #evRead: Event;
+  #evWrite: Event;
+
+  #connecting = false;
+  #connectDone = false;
+  #connectError: Error | null = null;
+
+  #held: Buffer[] = [];
+  #heldBytes = 0;
+  #eof = false;
+  #readError: Error | null = null;
+  #paused = true;
+
+  #inflight = 0;
+  #completed = 0;
+  #writeError: Error | null = null;
+  #shutdownPending = false;
+  #shutdownDone = false;
+
+  #dnsError = 0;
+  #lookup: AbortController | null = null;
+
+  readonly #listeners: {
+    data: (chunk: Buffer) => void;
+    end: () => void;
+    error: (err: Error) => void;
+    connect: () => void;
+  };
+
+  constructor(base: EventBase, fd: evutil_socket_t, options: number) {
+    super(base, options, "bufferevent_socket_new");
+    [this.#evRead, this.#evWrite] = this.#makeEvents(base);
+    this.#listeners = {
+      data: (chunk) => this.#onData(chunk),
+      end: () => this.#onEnd(),
+      error: (err) => this.#onError(err),
+      connect: () => this.#onConnect(),
+    };
+    this.input.freeze(false);
+    this.output.freeze(true);
+    this.output.addCbInternal((_buf: unknown, info: { n_added: number }) => {
+      if (info.n_added > 0) this.#outputAdded();
+    }, true);
+    if (fd !== -1) this.#attach(fd);
+  }
+
+  #makeEvents(base: EventBase): [Event, Event] {
+    const r = new Event(base, -1, EV_READ | EV_PERSIST, (_f, what) => this.#readEvent(what), null);
+    const w = new Event(
+      base,
+      -1,
+      EV_WRITE | EV_PERSIST,
+      (_f, what) => this.#writeEvent(what),
+      null,
+    );
+    r._setIo({ start: () => this.#startReading(), stop: () => this.#pause() });
+    w._setIo({ start: () => this.#writeMaybeReady(), stop: () => {} });
+    return [r, w];
+  }
+
+  protected override _opsBusy(): boolean {
+    return this.#evRead.isPending || this.#evWrite.isPending || this.#lookup !== null;
+  }
+
+  protected override _opsRebase(): number {
+    this.#evRead.free();
+    this.#evWrite.free();
+    [this.#evRead, this.#evWrite] = this.#makeEvents(this.base);
+    return 0;
+  }
+
+  // ---- transport attach / detach --------------------------------------------------
+
+  #attach(fd: evutil_socket_t): void {
+    let sock: net.Socket;
+    if (fd instanceof net.Socket) sock = fd;
+    else sock = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
+    this.#fd = fd;
+    this.#sock = sock;
+    sock.allowHalfOpen = true;
+    sock.setNoDelay?.(true);
+    sock.pause();
+    this.#paused = true;
+    this.#held = [];
+    this.#heldBytes = 0;
+    this.#eof = false;
+    this.#readError = null;
+    this.#writeError = null;
+    this.#inflight = 0;
+    this.#completed = 0;
+    this.#connectDone = !sock.connecting && !sock.pending;
+    sock.on("data", this.#listeners.data);
+    sock.on("end", this.#listeners.end);
+    sock.on("error", this.#listeners.error);
+    sock.on("connect", this.#listeners.connect);
+  }
+
+  #detach(): net.Socket | null {
+    const sock = this.#sock;
+    if (!sock) return null;
+    sock.off("data", this.#listeners.data);
+    sock.off("end", this.#listeners.end);
+    sock.off("connect", this.#listeners.connect);
+    // Keep an error listener so a late error on a detached socket cannot crash the process.
+    sock.off("error", this.#listeners.error);
+    sock.on("error", () => {});
+    this.#sock = null;
+    this.#fd = -1;
+    return sock;
+  }
+
+  /** The Node socket, if any. */
+  get socket(): net.Socket | null {
+    return this.#sock;
+  }
+
+  override getfd(): evutil_socket_t {
+    return this.#fd;
+  }
+
+  override setfd(fd: evutil_socket_t): number {
+    if (fd !== -1 && !(fd instanceof net.Socket) && !(typeof fd === "number" && fd >= 0))
+      throw argTypeError("bufferevent_setfd", "fd", "a net.Socket, a file descriptor or -1", fd);
+    this.#cancelLookup();
+    this.#evRead.del();
+    this.#evWrite.del();
+    this.#detach();
+    this.#connecting = false;
+    if (fd !== -1) {
+      this.#attach(fd);
+      this.enable(this.enabled);
+    }
+    return 0;
+  }
+
+  // ---- backend ops --------------------------------------------------------------------
+
+  protected override _opsEnable(events: number): number {
+    if (events & EV_READ)
+      this.#evRead.add(this.timeoutRead === null ? null : msToTv(this.timeoutRead));
+    if (events & EV_WRITE)
+      this.#evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
+    return 0;
+  }
+
+  protected override _opsDisable(events: number): number {
+    if (events & EV_READ) this.#evRead.del();
+    // A connect in flight keeps ev_write so CONNECTED is still reported.
+    if (events & EV_WRITE && !this.#connecting) this.#evWrite.del();
+    return 0;
+  }
+
+  protected override _opsAdjTimeouts(): number {
+    if (this.#evRead.isPending)
+      this.#evRead.add(this.timeoutRead === null ? null : msToTv(this.timeoutRead));
+    if (this.#evWrite.isPending)
+      this.#evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
+    return 0;
+  }
+
+  protected override _opsFlush(iotype: number, mode: number): number {
+    if (!(iotype & EV_WRITE) || mode !== BEV_FINISHED) return 0;
+    const pending = this.output.length > 0;
+    this.#shutdownPending = true;
+    this.#maybeShutdown();
+    return pending ? 1 : 0;
+  }
+
+  protected override _opsPrioritySet(pri: number): number {
+    if (this.#evRead.prioritySet(pri) < 0) return -1;
+    if (this.#evWrite.prioritySet(pri) < 0) return -1;
+    return 0;
+  }
+
+  protected override _opsCancelAll(): void {
+    this.#cancelLookup();
+  }
+
+  protected override _opsUnlink(): void {
+    this.#cancelLookup();
+    this.#evRead.free();
+    this.#evWrite.free();
+    getRateLimit(this)?.unlink();
+  }
+
+  protected override _opsDestruct(): void {
+    const sock = this.#detach();
+    if (sock && this.closeOnFree) sock.destroy();
+    else if (sock) sock.pause();
+    this.#held = [];
+    this.#heldBytes = 0;
+  }
+
+  // ---- reading -------------------------------------------------------------------------
+
+  #startReading(): void {
+    if (!this.#sock || this.#connecting) return;
+    if (this.#heldBytes > 0 || this.#eof || this.#readError) this.#evRead._ready(EV_READ);
+    else this.#resume();
+  }
+
+  #resume(): void {
+    if (this.#paused && this.#sock && !this.#eof) {
+      this.#paused = false;
+      this.#sock.resume();
+    }
+  }
+
+  #pause(): void {
+    if (!this.#paused && this.#sock) {
+      this.#paused = true;
+      this.#sock.pause();
+    }
+  }
+
+  #onData(chunk: Buffer): void {
+    this.#held.push(chunk);
+    this.#heldBytes += chunk.length;
+    if (!this.base.dispatching || !this.#evRead.isPending || this.#heldBytes >= 262144)
+      this.#pause();
+    this.#evRead._ready(EV_READ);
+  }
+
+  #onEnd(): void {
+    this.#eof = true;
+    this.#evRead._ready(EV_READ);
+  }
+
+  /** How much one read may move: the high watermark room, max_single_read, the rate limit. */
+  #readAllowance(): number {
+    let howmuch = this.maxSingleRead;
+    const rl = getRateLimit(this);
+    if (rl) howmuch = Math.min(howmuch, rl.maxToRead());
+    if (this.wmReadHigh) howmuch = Math.min(howmuch, this.wmReadHigh - this.input.length);
+    return howmuch;
+  }
+
+  #readEvent(what: number): void {
+    this.incref();
+    try {
+      if (what === EV_TIMEOUT) {
+        this.disable(EV_READ);
+        this.runEventcb(BEV_EVENT_TIMEOUT | BEV_EVENT_READING, 0);
+        return;
+      }
+      if (this.locked) {
+        this.whenUnlocked(() => this.#evRead._ready(EV_READ));
+        return;
+      }
+      this.#readNow();
+    } finally {
+      this.decref();
+    }
+  }
+
+  #readNow(): void {
+    if (this.#heldBytes > 0) {
+      const howmuch = this.#readAllowance();
+      if (howmuch <= 0) {
+        if (this.wmReadHigh && this.input.length >= this.wmReadHigh)
+          this.suspendRead(BEV_SUSPEND_WM);
+        return;
+      }
+      const n = this.#moveHeld(howmuch);
+      getRateLimit(this)?.readDone(n);
+      this.triggerNolock(EV_READ, 0);
+      if (this.freed) return;
+      if (this.#heldBytes > 0) {
+        if (this.#evRead.isPending) this.#evRead._ready(EV_READ);
+        return;
+      }
+    }
+    if (!this.#evRead.isPending) return;
+    if (this.#readError) {
+      const err = this.#readError;
+      this.#readError = null;
+      EVUTIL_SET_SOCKET_ERROR(errnoFromNodeError(err));
+      this.disable(EV_READ);
+      this.runEventcb(BEV_EVENT_ERROR | BEV_EVENT_READING, 0);
+      return;
+    }
+    if (this.#eof) {
+      this.disable(EV_READ);
+      this.runEventcb(BEV_EVENT_EOF | BEV_EVENT_READING, 0);
+      return;
+    }
+    if (this.base.dispatching) this.#resume();
+  }
+
+  /** Move up to `max` held bytes into the input without copying. */
+  #moveHeld(max: number): number {
+    const input = this.input;
+    let moved = 0;
+    input.unfreeze(false);
+    try {
+      while (moved < max && this.#held.length > 0) {
+        const chunk = this.#held[0]!;
+        const room = max - moved;
+        if (chunk.length <= room) {
+          this.#held.shift();
+          input.addNoCopy(chunk);
+          moved += chunk.length;
+        } else {
+          input.addNoCopy(chunk.subarray(0, room));
+          this.#held[0] = chunk.subarray(room);
+          moved += room;
+        }
+      }
+    } finally {
+      input.freeze(false);
+    }
+    this.#heldBytes -= moved;
+    return moved;
+  }
+
+  // ---- writing -------------------------------------------------------------------------
+
+  #canWriteNow(): boolean {
+    return !!this.#sock && this.#connectDone && !this.#connecting && this.#inflight === 0;
+  }
+
+  #writeMaybeReady(): void {
+    if (this.#connecting) {
+      if (this.#connectDone || this.#connectError) this.#evWrite._ready(EV_WRITE);
+      return;
+    }
+    if (this.#canWriteNow() || this.#completed > 0 || this.#writeError)
+      this.#evWrite._ready(EV_WRITE);
+  }
+
+  #outputAdded(): void {
+    if (!this.writingActive) return;
+    if (!this.#evWrite.isPending) {
+      this.#evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
+    } else if (this.#canWriteNow()) {
+      this.#evWrite._ready(EV_WRITE);
+    }
+  }
+
+  #writeEvent(what: number): void {
+    this.incref();
+    try {
+      if (what === EV_TIMEOUT) {
+        this.disable(EV_WRITE);
+        this.runEventcb(BEV_EVENT_TIMEOUT | BEV_EVENT_WRITING, 0);
+        return;
+      }
+      if (this.locked) {
+        this.whenUnlocked(() => this.#evWrite._ready(EV_WRITE));
+        return;
+      }
+      this.#writeNow();
+    } finally {
+      this.decref();
+    }
+  }
+
+  #writeNow(): void {
+    let connectedNow = false;
+    if (this.#connecting) {
+      if (this.#connectError) {
+        const err = this.#connectError;
+        this.#connectError = null;
+        this.#connecting = false;
+        this.#evRead.del();
+        this.#evWrite.del();
+        EVUTIL_SET_SOCKET_ERROR(errnoFromNodeError(err));
+        this.runEventcb(BEV_EVENT_ERROR, 0);
+        return;
+      }
+      if (!this.#connectDone) return;
+      this.#connecting = false;
+      connectedNow = true;
+      this.runEventcb(BEV_EVENT_CONNECTED, 0);
+      if (this.freed) return;
+      if (this.#evRead.isPending) this.#startReading();
+      if (!this.writingActive) {
+        this.#evWrite.del();
+        return;
+      }
+    }
+    const res = this.#drainCompleted();
+    if (this.#writeError) {
+      const err = this.#writeError;
+      this.#writeError = null;
+      EVUTIL_SET_SOCKET_ERROR(errnoFromNodeError(err) || EPIPE);
+      this.disable(EV_WRITE);
+      this.runEventcb(BEV_EVENT_ERROR | BEV_EVENT_WRITING, 0);
+      return;
+    }
+    if (this.#inflight === 0 && this.output.length > 0 && this.writingActive) this.#send();
+    if (this.output.length === 0) {
+      this.#evWrite.del();
+      this.#maybeShutdown();
+    }
+    if (res > 0 || !connectedNow) this.triggerNolock(EV_WRITE, 0);
+  }
+
+  #drainCompleted(): number {
+    const n = this.#completed;
+    if (n === 0) return 0;
+    this.#completed = 0;
+    this.output.unfreeze(true);
+    try {
+      this.output.drain(n);
+    } finally {
+      this.output.freeze(true);
+    }
+    getRateLimit(this)?.writeDone(n);
+    return n;
+  }
+
+  /** Hand one batch (at most max_single_write / the rate limit) to Node as one writev. */
+  #send(): void {
+    const sock = this.#sock!;
+    let max = this.maxSingleWrite;
+    const rl = getRateLimit(this);
+    if (rl) max = Math.min(max, rl.maxToWrite());
+    if (max <= 0) return;
+    const segs = this.output.segments(max);
+    if (segs.length === 0) return;
+    let n = 0;
+    for (const s of segs) n += s.length;
+    this.#inflight = n;
+    const done = (err?: Error | null) => this.#onWritten(n, err ?? null);
+    if (segs.length === 1) {
+      sock.write(segs[0]!, done);
+    } else {
+      sock.cork();
+      const last = segs.length - 1;
+      for (let i = 0; i < last; i++) sock.write(segs[i]!);
+      sock.write(segs[last]!, done);
+      sock.uncork();
+    }
+  }
+
+  #onWritten(n: number, err: Error | null): void {
+    if (this.#inflight !== n) return; // socket was replaced meanwhile
+    this.#inflight = 0;
+    if (err) {
+      this.#writeError = err;
+    } else {
+      this.#completed += n;
+    }
+    if (this.#evWrite.isPending) this.#evWrite._ready(EV_WRITE);
+    else if (!err && !this.finalized) this.#drainCompleted();
+  }
+
+  #maybeShutdown(): void {
+    if (!this.#shutdownPending || this.#shutdownDone) return;
+    if (this.output.length > 0 || this.#inflight > 0 || !this.#sock || this.#connecting) return;
+    this.#shutdownDone = true;
+    this.#sock.end();
+  }
+
+  // ---- connecting -----------------------------------------------------------------------
+
+  #onConnect(): void {
+    this.#connectDone = true;
+    if (this.#connecting) this.#evWrite._ready(EV_WRITE);
+    else if (this.#evRead.isPending) this.#startReading();
+  }
+
+  #onError(err: Error): void {
+    if (err === this.#writeError) return;
+    if (this.#connecting && !this.#connectDone) {
+      this.#connectError = err;
+      this.#evWrite._ready(EV_WRITE);
+      return;
+    }
+    this.#readError = err;
+    this.#evRead._ready(EV_READ);
+    if (this.#inflight > 0) {
+      // Node fails pending writes too; report the write error if no read is pending.
+      if (!this.#evRead.isPending) {
+        this.#writeError = err;
+        this.#inflight = 0;
+        this.#evWrite._ready(EV_WRITE);
+      }
+    }
+  }
+
+  /**
+   * Launch a connect to `sa` (a sockaddr with C field names), creating a socket if
+   * there is none. 0 if launched; -1 on an immediate error (no callback).
+   */
+  connect(sa: sockaddr | null, _socklen?: number): number {
+    if (this.freed) return -1;
+    if (sa === null || sa === undefined) {
+      if (!this.#sock) return -1;
+      this.#connecting = true;
+      this.#connectDone = !this.#sock.connecting && !this.#sock.pending;
+      this.#evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
+      return 0;
+    }
+    const target = sockaddrToNode(sa);
+    if (!target) return -1;
+    if (this.#sock && (this.#connecting || this.#connectDone)) {
+      EVUTIL_SET_SOCKET_ERROR(EISCONN);
+      return -1;
+    }
+    if (!this.#sock) this.#attach(new net.Socket({ allowHalfOpen: true }));
+    const sock = this.#sock!;
+    this.#connectDone = false;
+    this.#connectError = null;
+    try {
+      if ("path" in target) sock.connect({ path: target.path });
+      else sock.connect({ host: target.host, port: target.port, family: target.family });
+    } catch (err) {
+      EVUTIL_SET_SOCKET_ERROR(errnoFromNodeError(err as Error) || ECONNREFUSED);
+      return -1;
+    }
+    sock.pause();
+    this.#paused = true;
+    this.#connecting = true;
+    this.#evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
+    return 0;
+  }
+
+  /**
+   * Resolve `hostname` (with `dns`, or the system resolver when null) and connect
+   * to the first address. 0 if launched, -1 for a bad family or port.
+   */
+  connectHostname(dns: DnsBase | null, family: number, hostname: string, port: number): number {
+    const fn = "bufferevent_socket_connect_hostname";
+    if (typeof hostname !== "string") throw argTypeError(fn, "hostname", "a string", hostname);
+    if (dns !== null && dns !== undefined && !(dns instanceof DnsBase))
+      throw argTypeError(fn, "evdns_base", "an evdns_base or null", dns);
+    if (family !== AF_INET && family !== AF_INET6 && family !== AF_UNSPEC) return -1;
+    if (!Number.isInteger(port) || port < 1 || port > 65535) return -1;
+    if (this.freed) return -1;
+    this.#cancelLookup();
+    this.#dnsError = 0;
+    this.suspendRead(BEV_SUSPEND_LOOKUP);
+    this.suspendWrite(BEV_SUSPEND_LOOKUP);
+    this.incref();
+    this.base._ref();
+    const ac = new AbortController();
+    this.#lookup = ac;
+    const lookup = dns
+      ? dns.resolve(family as 0 | 2 | 10, hostname, ac.signal)
+      : systemResolve(family as 0 | 2 | 10, hostname, ac.signal);
+    lookup.then(
+      (res) => this.#lookupDone(ac, 0, res.address, res.family, port),
+      (err: { eai?: number }) =>
+        this.#lookupDone(ac, typeof err?.eai === "number" ? err.eai : -4, "", 4, port),
+    );
+    return 0;
+  }
+
+  #lookupDone(ac: AbortController, eai: number, address: string, fam: 4 | 6, port: number): void {
+    // Deliver the result from the loop, like any other event.
+    const cb = new Callback(
+      this.base,
+      () => {
+        this.base._unref();
+        try {
+          if (this.#lookup === ac) this.#lookup = null;
+          const cancelled = ac.signal.aborted || eai === EVUTIL_EAI_CANCEL;
+          if (cancelled) {
+            this.#dnsError = EVUTIL_EAI_CANCEL;
+            return;
+          }
+          this.unsuspendRead(BEV_SUSPEND_LOOKUP);
+          this.unsuspendWrite(BEV_SUSPEND_LOOKUP);
+          if (eai !== 0) {
+            this.#dnsError = eai;
+            this.runEventcb(BEV_EVENT_ERROR, 0);
+            return;
+          }
+          const sa = sockaddrFromNode(address, port, fam === 6 ? AF_INET6 : AF_INET);
+          if (this.connect(sa) < 0) this.runEventcb(BEV_EVENT_ERROR, 0);
+        } finally {
+          this.decref();
+        }
+      },
+      this.priority,
+    );
+    this.base._activate(cb);
+  }
+
+  #cancelLookup(): void {
+    const ac = this.#lookup;
+    if (!ac) return;
+    this.#lookup = null;
+    this.#dnsError = EVUTIL_EAI_CANCEL;
+    ac.abort();
+    this.readSuspended &= ~BEV_SUSPEND_LOOKUP;
+    this.writeSuspended &= ~BEV_SUSPEND_LOOKUP;
+  }
+
+  /** The last DNS error (EVUTIL_EAI_*), 0 if none. */
+  getDnsError(): number {
+    return this.#dnsError === EVUTIL_EAI_CANCEL ? EVUTIL_EAI_CANCEL : this.#dnsError;
+  }
+
+  /** Rate-limit hooks call this when a bucket refills. */
+  _rateLimitResumed(): void {
+    if (this.#evRead.isPending) this.#evRead._ready(EV_READ);
+    if (this.#evWrite.isPending) this.#writeMaybeReady();
+  }
+
+  /** True while a connect is in flight. */
+  get connecting(): boolean {
+    return this.#connecting;
+  }
+}
+
+export type { RateLimitHooks };

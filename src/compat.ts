@@ -1,0 +1,134 @@
+/**
+ * `bufferevent/compat`: the pre-2.0 names the libevent book lists under
+ * "Obsolete bufferevent functionality" (event2/bufferevent_compat.h), working on
+ * the default base that {@link event_init} creates.
+ *
+ * @example
+ * import { event_init, event_dispatch, bufferevent_new, EVBUFFER_INPUT } from "bufferevent/compat";
+ * event_init();
+ * const bev = bufferevent_new(sock, readcb, null, errorcb, null);
+ *
+ * @module
+ */
+
+import net from "node:net";
+import { EventBase } from "./core/event_base.js";
+import { BufferEvent } from "./bufferevent/bufferevent.js";
+import { SocketBufferEvent } from "./bufferevent/socket.js";
+import {
+  BEV_EVENT_EOF,
+  BEV_EVENT_ERROR,
+  BEV_EVENT_READING,
+  BEV_EVENT_TIMEOUT,
+  BEV_EVENT_WRITING,
+} from "./constants.js";
+import { argTypeError } from "./errors.js";
+import type { EvBuffer } from "./evbuffer/evbuffer.js";
+
+/** Old name of `bufferevent_data_cb`. */
+export type evbuffercb = (bev: BufferEvent, arg: any) => unknown;
+/** Old name of `bufferevent_event_cb`. */
+export type everrorcb = (bev: BufferEvent, what: number, arg: any) => unknown;
+
+/** Old name of BEV_EVENT_READING. */
+export const EVBUFFER_READ = BEV_EVENT_READING;
+/** Old name of BEV_EVENT_WRITING. */
+export const EVBUFFER_WRITE = BEV_EVENT_WRITING;
+/** Old name of BEV_EVENT_EOF. */
+export const EVBUFFER_EOF = BEV_EVENT_EOF;
+/** Old name of BEV_EVENT_ERROR. */
+export const EVBUFFER_ERROR = BEV_EVENT_ERROR;
+/** Old name of BEV_EVENT_TIMEOUT. */
+export const EVBUFFER_TIMEOUT = BEV_EVENT_TIMEOUT;
+
+let currentBase: EventBase | null = null;
+
+/** Create the default base (libevent's deprecated global `current_base`) and return it. */
+export function event_init(): EventBase {
+  currentBase = new EventBase();
+  return currentBase;
+}
+
+/** The default base, or null before event_init(). */
+export function event_get_current_base(): EventBase | null {
+  return currentBase;
+}
+
+function needCurrentBase(fn: string): EventBase {
+  if (!currentBase) currentBase = new EventBase();
+  void fn;
+  return currentBase;
+}
+
+/** Run the default base's loop: `event_base_dispatch(current_base)`. */
+export function event_dispatch(): Promise<number> {
+  return needCurrentBase("event_dispatch").dispatch();
+}
+
+/** `event_base_loop(current_base, flags)`. */
+export function event_loop(flags: number): Promise<number> {
+  return needCurrentBase("event_loop").loop(flags);
+}
+
+/** `event_base_loopexit(current_base, tv)`. */
+export function event_loopexit(tv: { tv_sec: number; tv_usec: number } | null): number {
+  const base = needCurrentBase("event_loopexit");
+  return base.loopexit(tv ? tv.tv_sec * 1000 + tv.tv_usec / 1000 : null);
+}
+
+/** `event_base_loopbreak(current_base)`. */
+export function event_loopbreak(): number {
+  return needCurrentBase("event_loopbreak").loopbreak();
+}
+
+/**
+ * Create a socket bufferevent on the default base with its callbacks. As in
+ * libevent 2.x, only EV_WRITE starts enabled: call bufferevent_enable(bev, EV_READ).
+ */
+export function bufferevent_new(
+  fd: net.Socket | number,
+  readcb: evbuffercb | null,
+  writecb: evbuffercb | null,
+  errorcb: everrorcb | null,
+  cbarg: unknown,
+): BufferEvent {
+  const base = needCurrentBase("bufferevent_new");
+  const bev = new SocketBufferEvent(base, fd, 0);
+  bev.setcb(readcb, writecb, errorcb, cbarg);
+  return bev;
+}
+
+/** Move a socket bufferevent to `base`. 0 / -1. */
+export function bufferevent_base_set(base: EventBase, bufev: BufferEvent): number {
+  if (!(base instanceof EventBase))
+    throw argTypeError("bufferevent_base_set", "base", "an event_base", base);
+  if (!(bufev instanceof BufferEvent))
+    throw argTypeError("bufferevent_base_set", "bufev", "a bufferevent", bufev);
+  return bufev.rebase(base);
+}
+
+/** Set the timeouts in whole seconds (0 = none). */
+export function bufferevent_settimeout(
+  bufev: BufferEvent,
+  timeout_read: number,
+  timeout_write: number,
+): void {
+  if (!(bufev instanceof BufferEvent))
+    throw argTypeError("bufferevent_settimeout", "bufev", "a bufferevent", bufev);
+  bufev.setTimeouts(
+    timeout_read ? { tv_sec: timeout_read, tv_usec: 0 } : null,
+    timeout_write ? { tv_sec: timeout_write, tv_usec: 0 } : null,
+  );
+}
+
+/** `bufferevent_get_input(b)`. */
+export function EVBUFFER_INPUT(b: BufferEvent): EvBuffer {
+  if (!(b instanceof BufferEvent)) throw argTypeError("EVBUFFER_INPUT", "b", "a bufferevent", b);
+  return b.input;
+}
+
+/** `bufferevent_get_output(b)`. */
+export function EVBUFFER_OUTPUT(b: BufferEvent): EvBuffer {
+  if (!(b instanceof BufferEvent)) throw argTypeError("EVBUFFER_OUTPUT", "b", "a bufferevent", b);
+  return b.output;
+}

@@ -1,0 +1,33 @@
+/**
+ * `bufferevent`: libevent's buffered network I/O for Node.js.
+ *
+ * Two faces over one implementation: the C-style API (libevent's names, argument
+ * order and return values: `bufferevent_socket_new`, `evbuffer_add`, ...) and the
+ * classes (`EventBase`, `EvBuffer`, `BufferEvent`, ...).
+ *
+ * @example
+ * import { event_base_new, bufferevent_socket_new, BEV_OPT_CLOSE_ON_FREE } from "bufferevent";
+ *
+ * @module
+ */
+
+export * from "./constants.js";
+export * from "./errors.js";
+
+export { EventBase, type timeval } from "./core/event_base.js";
+export { Event } from "./core/event.js";
+export { DeferredCallback } from "./core/deferred.js";
+export { EvBuffer } from "./evbuffer/evbuffer.js";
+export { BufferEvent, DEFAULT_MAX_SINGLE } from "./bufferevent/bufferevent.js";
+export { SocketBufferEvent } from "./bufferevent/socket.js";
+export { PairBufferEvent } from "./bufferevent/pair.js";
+export { ConnListener } from "./listener/evconnlistener.js";
+export { DnsBase } from "./dns/evdns.js";
+export { socketPair } from "./util/socketpair.js";
+
+export * from "./api/event.js";
+export * from "./api/evbuffer.js";
+export * from "./api/bufferevent.js";
+export * from "./api/listener.js";
+export * from "./api/evutil.js";
+export * from "./api/evdns.js";

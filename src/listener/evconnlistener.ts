@@ -1,0 +1,345 @@
+/**
+ * evconnlistener (libevent's `listener.c`) over `net.Server`.
+ *
+ * The server is created with `pauseOnConnect` and `allowHalfOpen`, so an accepted
+ * socket delivers no data until a bufferevent takes it over, and EOF is a
+ * half-close the bufferevent reports rather than something Node acts on. Node
+ * accepts as the kernel offers connections; they queue here and are handed to the
+ * callback from the base's loop, one per call, stopping as soon as the callback
+ * disables or frees the listener (the rest wait for the next enable).
+ *
+ * @module
+ */
+
+import net from "node:net";
+import type { EventBase } from "../core/event_base.js";
+import { Callback } from "../core/callback.js";
+import {
+  AF_INET6,
+  AF_INET,
+  LEV_OPT_BIND_IPV6ONLY,
+  LEV_OPT_CLOSE_ON_FREE,
+  LEV_OPT_DISABLED,
+  LEV_OPT_REUSEABLE,
+  LEV_OPT_REUSEABLE_PORT,
+} from "../constants.js";
+import { argTypeError } from "../errors.js";
+import { sockaddrFromNode, sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
+import { EVUTIL_SET_SOCKET_ERROR, errnoFromNodeError } from "../util/errno.js";
+
+/** `evconnlistener_cb`: `cb(listener, fd, address, socklen, arg)`. */
+export type evconnlistener_cb = (
+  listener: ConnListener,
+  fd: net.Socket,
+  address: sockaddr,
+  socklen: number,
+  arg: any,
+) => unknown;
+/** `evconnlistener_errorcb`: `cb(listener, arg)`. */
+export type evconnlistener_errorcb = (listener: ConnListener, arg: any) => unknown;
+
+/**
+ * A listening socket that hands accepted connections to a callback.
+ *
+ * @example
+ * const lev = evconnlistener_new_bind(base, (lev, sock) => {
+ *   const bev = bufferevent_socket_new(base, sock, BEV_OPT_CLOSE_ON_FREE);
+ * }, null, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, -1, evutil_parse_sockaddr_port("127.0.0.1"));
+ */
+export class ConnListener {
+  /** The base whose loop runs the callbacks. */
+  readonly base: EventBase;
+  /** The Node server. */
+  readonly server: net.Server;
+  /** LEV_OPT_* flags. */
+  readonly flags: number;
+  #fd: net.Server | number;
+  #cb: evconnlistener_cb | null;
+  #errorcb: evconnlistener_errorcb | null = null;
+  #arg: unknown;
+  #enabled = false;
+  #refd = false;
+  #freed = false;
+  #queue: net.Socket[] = [];
+  #errors: Error[] = [];
+  readonly #acceptCb: Callback;
+  readonly #errorCb: Callback;
+
+  constructor(
+    base: EventBase,
+    cb: evconnlistener_cb | null,
+    arg: unknown,
+    flags: number,
+    server: net.Server,
+    fd: net.Server | number,
+  ) {
+    this.base = base;
+    this.#cb = cb;
+    this.#arg = arg;
+    this.flags = flags;
+    this.server = server;
+    this.#fd = fd;
+    this.#acceptCb = new Callback(
+      base,
+      () => this.#deliver(),
+      Math.floor(base.getNpriorities() / 2),
+    );
+    this.#errorCb = new Callback(
+      base,
+      () => this.#deliverErrors(),
+      Math.floor(base.getNpriorities() / 2),
+    );
+    server.on("connection", (sock: net.Socket) => this.#onConnection(sock));
+    server.on("error", (err: Error) => this.#onError(err));
+    if (!(flags & LEV_OPT_DISABLED)) this.enable();
+    else this.#updateRef();
+  }
+
+  #onConnection(sock: net.Socket): void {
+    if (this.#freed) {
+      sock.destroy();
+      return;
+    }
+    sock.pause();
+    sock.on("error", () => {}); // until a bufferevent takes it over
+    this.#queue.push(sock);
+    if (this.#enabled && this.#cb) this.base._activate(this.#acceptCb);
+  }
+
+  #onError(err: Error): void {
+    if (this.#freed) return;
+    this.#errors.push(err);
+    this.base._activate(this.#errorCb);
+  }
+
+  #deliver(): void {
+    while (this.#queue.length > 0 && this.#enabled && !this.#freed) {
+      const sock = this.#queue.shift()!;
+      const cb = this.#cb;
+      if (!cb) {
+        sock.destroy();
+        continue;
+      }
+      if (sock.destroyed) continue;
+      const sa =
+        sock.remoteAddress !== undefined
+          ? sockaddrFromNode(
+              sock.remoteAddress,
+              sock.remotePort ?? 0,
+              sock.remoteFamily === "IPv6" ? AF_INET6 : AF_INET,
+            )
+          : sockaddrFromNode(String(this.server.address() ?? ""), 0, 1);
+      sock.removeAllListeners("error");
+      cb(this, sock, sa, socklenOf(sa), this.#arg);
+    }
+  }
+
+  #deliverErrors(): void {
+    while (this.#errors.length > 0 && !this.#freed) {
+      const err = this.#errors.shift()!;
+      EVUTIL_SET_SOCKET_ERROR(errnoFromNodeError(err));
+      if (this.#errorcb) this.#errorcb(this, this.#arg);
+      else process.emitWarning(`evconnlistener: error from accept() call: ${err.message}`);
+    }
+  }
+
+  #updateRef(): void {
+    const want = this.#enabled && !!this.#cb && !this.#freed;
+    if (want === this.#refd) return;
+    this.#refd = want;
+    if (want) {
+      this.base._ref();
+      this.server.ref();
+    } else {
+      this.base._unref();
+      this.server.unref();
+    }
+  }
+
+  /** Start handing out connections. 0. */
+  enable(): number {
+    if (this.#freed) return -1;
+    this.#enabled = true;
+    this.#updateRef();
+    if (this.#queue.length > 0 && this.#cb) this.base._activate(this.#acceptCb);
+    return 0;
+  }
+
+  /** Stop handing out connections (new ones wait). 0. */
+  disable(): number {
+    this.#enabled = false;
+    this.#updateRef();
+    return 0;
+  }
+
+  /** True while enabled. */
+  get enabled(): boolean {
+    return this.#enabled;
+  }
+
+  /** Replace the callback (a null callback closes accepted sockets). */
+  setCb(cb: evconnlistener_cb | null, arg: unknown): void {
+    if (cb !== null && typeof cb !== "function")
+      throw argTypeError("evconnlistener_set_cb", "cb", "a function or null", cb);
+    this.#cb = cb;
+    this.#arg = arg;
+    this.#updateRef();
+    if (cb && this.#enabled && this.#queue.length > 0) this.base._activate(this.#acceptCb);
+  }
+
+  /** Set the error callback. */
+  setErrorCb(errorcb: evconnlistener_errorcb | null): void {
+    if (errorcb !== null && typeof errorcb !== "function")
+      throw argTypeError("evconnlistener_set_error_cb", "errorcb", "a function or null", errorcb);
+    this.#errorcb = errorcb;
+  }
+
+  /** The listening socket (the net.Server, or the fd it was made from). */
+  getFd(): net.Server | number {
+    return this.#fd;
+  }
+
+  /** The bound address as a sockaddr, or null. */
+  getAddress(): sockaddr | null {
+    const a = this.server.address();
+    if (!a) return null;
+    if (typeof a === "string") return sockaddrFromNode(a, 0, 1);
+    return sockaddrFromNode(a.address, a.port, a.family === "IPv6" ? AF_INET6 : AF_INET);
+  }
+
+  /** Free the listener (closing the socket with LEV_OPT_CLOSE_ON_FREE). Safe inside its callback. */
+  free(): void {
+    if (this.#freed) return;
+    this.#enabled = false;
+    this.#updateRef();
+    this.#freed = true;
+    this.#updateRefAfterFree();
+    this.base._cancel(this.#acceptCb);
+    this.base._cancel(this.#errorCb);
+    for (const s of this.#queue) s.destroy();
+    this.#queue = [];
+    if (this.flags & LEV_OPT_CLOSE_ON_FREE) this.server.close();
+    else this.server.unref();
+  }
+
+  #updateRefAfterFree(): void {
+    if (this.#refd) {
+      this.#refd = false;
+      this.base._unref();
+    }
+  }
+}
+
+function socklenOf(sa: sockaddr): number {
+  if ("sin6_family" in sa) return 28;
+  if ("sun_family" in sa) return 110;
+  return 16;
+}
+
+/**
+ * Bind and listen synchronously, as bind(2)+listen(2) are in C, so the caller can
+ * read the port right away. `server.listen()` with a host defers the bind to a later
+ * tick (it goes through dns.lookup even for literal addresses); Node's legacy
+ * `_listen2` (the bind step `listen()` itself ends in) does it now. Where it is
+ * missing, fall back to `listen()`; the address then appears a tick later.
+ */
+function listenNow(
+  server: net.Server,
+  address: string,
+  port: number,
+  family: number,
+  backlog: number,
+  ipv6only: number,
+): void {
+  const s = server as net.Server & {
+    _listen2?: (a: string, p: number, t: number, b: number, fd?: number, flags?: number) => void;
+  };
+  if (typeof s._listen2 === "function") {
+    s._listen2(address, port, family, backlog, undefined, ipv6only);
+  } else if (port < 0) {
+    server.listen({ path: address, backlog });
+  } else {
+    server.listen({ host: address, port, backlog, ipv6Only: !!ipv6only });
+  }
+}
+
+/** A server set up the way bufferevents want accepted sockets. */
+function makeServer(): net.Server {
+  return net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
+}
+
+/**
+ * libevent's evconnlistener_new_bind: bind and listen on `sa`. Null on failure
+ * (backlog 0, bad address, bind error, reuse options on a Unix path).
+ */
+export function listenerNewBind(
+  base: EventBase,
+  cb: evconnlistener_cb | null,
+  arg: unknown,
+  flags: number,
+  backlog: number,
+  sa: sockaddr | null,
+): ConnListener | null {
+  if (backlog === 0) return null;
+  const target = sa ? sockaddrToNode(sa) : { host: "0.0.0.0", port: 0, family: 4 as const };
+  if (!target) return null;
+  const server = makeServer();
+  let failed: Error | null = null;
+  server.once("error", (err: Error) => {
+    failed = err;
+  });
+  const bl = backlog < 0 ? 128 : backlog;
+  try {
+    if ("path" in target) {
+      if (flags & (LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT)) return null;
+      listenNow(server, target.path, -1, -1, bl, 0);
+    } else {
+      listenNow(
+        server,
+        target.host,
+        target.port,
+        target.family,
+        bl,
+        flags & LEV_OPT_BIND_IPV6ONLY ? 1 : 0,
+      );
+    }
+  } catch (err) {
+    EVUTIL_SET_SOCKET_ERROR(errnoFromNodeError(err as Error));
+    return null;
+  }
+  if (failed || server.address() === null) {
+    server.close();
+    return null;
+  }
+  server.removeAllListeners("error");
+  return new ConnListener(base, cb, arg, flags, server, server);
+}
+
+/**
+ * libevent's evconnlistener_new: listen on an existing socket — a `net.Server`
+ * (listening already when backlog is 0) or a numeric listening fd.
+ */
+export function listenerNew(
+  base: EventBase,
+  cb: evconnlistener_cb | null,
+  arg: unknown,
+  flags: number,
+  backlog: number,
+  fd: net.Server | number,
+): ConnListener | null {
+  let server: net.Server;
+  if (fd instanceof net.Server) {
+    server = fd;
+    if (!server.listening && backlog !== 0) return null;
+  } else if (typeof fd === "number" && fd >= 0) {
+    server = makeServer();
+    try {
+      server.listen({ fd, backlog: backlog <= 0 ? 128 : backlog });
+    } catch {
+      return null;
+    }
+  } else {
+    return null;
+  }
+  return new ConnListener(base, cb, arg, flags, server, fd);
+}

@@ -1,0 +1,72 @@
+/**
+ * Shared helpers for bufferevent behaviour tests: the matrix of bufferevent
+ * types × deferred callbacks, deadlines, and byte patterns.
+ */
+
+import { EventBase } from "../../src/core/event_base.js";
+import type { BufferEvent } from "../../src/bufferevent/bufferevent.js";
+import { SocketBufferEvent } from "../../src/bufferevent/socket.js";
+import { PairBufferEvent } from "../../src/bufferevent/pair.js";
+import { socketPair } from "../../src/util/socketpair.js";
+import { BEV_OPT_DEFER_CALLBACKS } from "../../src/constants.js";
+
+/** One bufferevent type: makes two connected bufferevents on `base`. */
+export interface BevKind {
+  name: string;
+  /** True when callbacks are always deferred (pairs). */
+  alwaysDeferred: boolean;
+  make(base: EventBase, options: number): Promise<[BufferEvent, BufferEvent]>;
+}
+
+export const socketKind: BevKind = {
+  name: "socket",
+  alwaysDeferred: false,
+  async make(base, options) {
+    const [a, b] = await socketPair();
+    return [new SocketBufferEvent(base, a, options), new SocketBufferEvent(base, b, options)];
+  },
+};
+
+export const pairKind: BevKind = {
+  name: "pair",
+  alwaysDeferred: true,
+  async make(base, options) {
+    return PairBufferEvent.create(base, options);
+  },
+};
+
+/** The kinds every behaviour test runs over (filters and async join as they land). */
+export const kinds: BevKind[] = [socketKind, pairKind];
+
+/** Every kind × deferred on/off: [label, kind, extra options]. */
+export function matrix(list: BevKind[] = kinds): [string, BevKind, number][] {
+  const out: [string, BevKind, number][] = [];
+  for (const k of list) {
+    out.push([`${k.name}`, k, 0]);
+    out.push([`${k.name}, deferred`, k, BEV_OPT_DEFER_CALLBACKS]);
+  }
+  return out;
+}
+
+/** Reject if `p` does not settle within `ms`. */
+export function withDeadline<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`deadline ${ms} ms passed: ${what}`)), ms);
+    }),
+  ]);
+}
+
+/** Dispatch `base` with a deadline; resolves with dispatch's value. */
+export function dispatchWithin(base: EventBase, ms = 10_000): Promise<number> {
+  return withDeadline(base.dispatch(), ms, "event_base_dispatch");
+}
+
+/** `buffer[i] = (char)i` for i in 0..n-1, as libevent's tests build it. */
+export function pattern(n: number): Buffer {
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = i & 0xff;
+  return b;
+}
