@@ -75,6 +75,10 @@ export class SocketBufferEvent extends BufferEvent {
   #connectDone = false;
   #connectError: Error | null = null;
 
+  #readWanted = false;
+  #writeWanted = false;
+  #refd = true;
+
   #held: Buffer[] = [];
   #heldBytes = 0;
   #eof = false;
@@ -111,7 +115,10 @@ export class SocketBufferEvent extends BufferEvent {
     this.output.addCbInternal((_buf: unknown, info: { n_added: number }) => {
       if (info.n_added > 0) this.#outputAdded();
     }, true);
-    if (fd !== -1) this.#attach(fd);
+    if (fd !== -1) {
+      this.#attach(fd);
+      this.#updateRef();
+    }
   }
 
   #makeEvents(base: EventBase): [Event, Event] {
@@ -123,7 +130,16 @@ export class SocketBufferEvent extends BufferEvent {
       (_f, what) => this.#writeEvent(what),
       null,
     );
-    r._setIo({ start: () => this.#startReading(), stop: () => this.#pause() });
+    r._setIo({
+      start: () => {
+        this.#startReading();
+        this.#updateRef();
+      },
+      stop: () => {
+        this.#pause();
+        this.#updateRef();
+      },
+    });
     w._setIo({ start: () => this.#writeMaybeReady(), stop: () => {} });
     return [r, w];
   }
@@ -147,6 +163,8 @@ export class SocketBufferEvent extends BufferEvent {
     else sock = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
     this.#fd = fd;
     this.#sock = sock;
+    this.#refd = true;
+    sock.ref();
     sock.allowHalfOpen = true;
     sock.setNoDelay?.(true);
     sock.pause();
@@ -205,22 +223,41 @@ export class SocketBufferEvent extends BufferEvent {
 
   // ---- backend ops --------------------------------------------------------------------
 
+  /**
+   * Without a socket, an I/O event is only a timer: it is added when it has a
+   * timeout, and otherwise remembered until a socket arrives. (libevent adds it
+   * anyway, so a bufferevent whose lookup failed keeps dispatch from ever
+   * returning; we do not copy that trap.)
+   */
   protected override _opsEnable(events: number): number {
-    if (events & EV_READ)
-      this.#evRead.add(this.timeoutRead === null ? null : msToTv(this.timeoutRead));
-    if (events & EV_WRITE)
-      this.#evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
+    if (events & EV_READ) {
+      if (this.#sock || this.timeoutRead !== null)
+        this.#evRead.add(this.timeoutRead === null ? null : msToTv(this.timeoutRead));
+      else this.#readWanted = true;
+    }
+    if (events & EV_WRITE) {
+      if (this.#sock || this.timeoutWrite !== null)
+        this.#evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
+      else this.#writeWanted = true;
+    }
+    this.#updateRef();
     return 0;
   }
 
   protected override _opsDisable(events: number): number {
-    if (events & EV_READ) this.#evRead.del();
+    if (events & EV_READ) {
+      this.#readWanted = false;
+      this.#evRead.del();
+    }
+    if (events & EV_WRITE) this.#writeWanted = false;
     // A connect in flight keeps ev_write so CONNECTED is still reported.
     if (events & EV_WRITE && !this.#connecting) this.#evWrite.del();
     return 0;
   }
 
   protected override _opsAdjTimeouts(): number {
+    if (this.#readWanted && this.timeoutRead !== null) this._opsEnable(EV_READ);
+    if (this.#writeWanted && this.timeoutWrite !== null) this._opsEnable(EV_WRITE);
     if (this.#evRead.isPending)
       this.#evRead.add(this.timeoutRead === null ? null : msToTv(this.timeoutRead));
     if (this.#evWrite.isPending)
@@ -233,6 +270,7 @@ export class SocketBufferEvent extends BufferEvent {
     const pending = this.output.length > 0;
     this.#shutdownPending = true;
     this.#maybeShutdown();
+    this.#updateRef();
     return pending ? 1 : 0;
   }
 
@@ -262,6 +300,26 @@ export class SocketBufferEvent extends BufferEvent {
   }
 
   // ---- reading -------------------------------------------------------------------------
+
+  /**
+   * A Node socket keeps the process alive only while the bufferevent wants it to:
+   * reading enabled, a write or connect in flight, a shutdown pending. An idle
+   * bufferevent (reading disabled, nothing to send) lets the process exit, as an
+   * fd with no pending event does in libevent.
+   */
+  #updateRef(): void {
+    const sock = this.#sock;
+    if (!sock) return;
+    const want =
+      this.#evRead.isPending ||
+      this.#inflight > 0 ||
+      this.#connecting ||
+      (this.#shutdownPending && !this.#shutdownDone);
+    if (want === this.#refd) return;
+    this.#refd = want;
+    if (want) sock.ref();
+    else sock.unref();
+  }
 
   #startReading(): void {
     if (!this.#sock || this.#connecting) return;
@@ -401,6 +459,7 @@ export class SocketBufferEvent extends BufferEvent {
   #outputAdded(): void {
     if (!this.writingActive) return;
     if (!this.#evWrite.isPending) {
+      if (!this.#sock && this.timeoutWrite === null) return;
       this.#evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
     } else if (this.#canWriteNow()) {
       this.#evWrite._ready(EV_WRITE);
@@ -434,6 +493,7 @@ export class SocketBufferEvent extends BufferEvent {
         this.#connecting = false;
         this.#evRead.del();
         this.#evWrite.del();
+        this.#updateRef();
         EVUTIL_SET_SOCKET_ERROR(errnoFromNodeError(err));
         this.runEventcb(BEV_EVENT_ERROR, 0);
         return;
@@ -441,6 +501,7 @@ export class SocketBufferEvent extends BufferEvent {
       if (!this.#connectDone) return;
       this.#connecting = false;
       connectedNow = true;
+      this.#updateRef();
       this.runEventcb(BEV_EVENT_CONNECTED, 0);
       if (this.freed) return;
       if (this.#evRead.isPending) this.#startReading();
@@ -492,6 +553,7 @@ export class SocketBufferEvent extends BufferEvent {
     let n = 0;
     for (const s of segs) n += s.length;
     this.#inflight = n;
+    this.#updateRef();
     const done = (err?: Error | null) => this.#onWritten(n, err ?? null);
     if (segs.length === 1) {
       sock.write(segs[0]!, done);
@@ -507,6 +569,7 @@ export class SocketBufferEvent extends BufferEvent {
   #onWritten(n: number, err: Error | null): void {
     if (this.#inflight !== n) return; // socket was replaced meanwhile
     this.#inflight = 0;
+    this.#updateRef();
     if (err) {
       this.#writeError = err;
     } else {
@@ -521,6 +584,7 @@ export class SocketBufferEvent extends BufferEvent {
     if (this.output.length > 0 || this.#inflight > 0 || !this.#sock || this.#connecting) return;
     this.#shutdownDone = true;
     this.#sock.end();
+    this.#updateRef();
   }
 
   // ---- connecting -----------------------------------------------------------------------
@@ -584,6 +648,10 @@ export class SocketBufferEvent extends BufferEvent {
     this.#paused = true;
     this.#connecting = true;
     this.#evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
+    if (this.readingActive && !this.#evRead.isPending)
+      this.#evRead.add(this.timeoutRead === null ? null : msToTv(this.timeoutRead));
+    this.#readWanted = this.#writeWanted = false;
+    this.#updateRef();
     return 0;
   }
 
