@@ -64,6 +64,18 @@ export type evutil_socket_t = import("node:net").Socket | number;
 
 let nextId = 1;
 
+const freeObservers = new WeakMap<BufferEvent, () => void>();
+
+/**
+ * Hook for layers above the generic one (the idiomatic API wakes the Promises waiting
+ * on `bev`): `fn` runs once when `bev` is freed, after its callbacks are cleared. One
+ * observer per bufferevent; `null` removes it.
+ */
+export function observeFree(bev: BufferEvent, fn: (() => void) | null): void {
+  if (fn) freeObservers.set(bev, fn);
+  else freeObservers.delete(bev);
+}
+
 /**
  * A bufferevent: an input and an output {@link EvBuffer} over a transport, with
  * read/write/event callbacks driven by watermarks.
@@ -673,6 +685,11 @@ export abstract class BufferEvent {
     this.#freed = true;
     this.setcb(null, null, null, null);
     this._opsCancelAll();
+    const observer = freeObservers.get(this);
+    if (observer) {
+      freeObservers.delete(this);
+      observer();
+    }
     this.decref();
   }
 

@@ -73,6 +73,26 @@ const YIELD_AFTER_MS = 5;
 /** Period of the do-nothing interval that keeps Node alive while dispatch waits on pending work. */
 const KEEPALIVE_MS = 0x7fffffff;
 
+/** Options of {@link EventBase} (all additive to libevent's `event_base_new()`). */
+export interface EventBaseOptions {
+  /**
+   * Dispatch by itself: whenever work is added (an event made pending or active, a
+   * timer armed, a connect or lookup started) while the base is not dispatching, a
+   * `dispatch()` starts on the next microtask and runs until nothing is pending (or
+   * `loopexit`/`loopbreak`). The idiomatic API's Promises then settle without a
+   * hand-written `await base.dispatch()`. Do not call `dispatch()` yourself on such a
+   * base: while it runs, a second dispatch resolves -1, as any re-entrant one.
+   * @default false
+   */
+  autoDispatch?: boolean;
+  /**
+   * With `autoDispatch`: receives what a callback threw (the dispatch promise's
+   * rejection). @default rethrow it from `process.nextTick`, an uncaught exception as
+   * for a throwing EventEmitter listener
+   */
+  onError?: (err: unknown) => void;
+}
+
 /** One priority's FIFO: parallel arrays of callbacks and their queue tokens, drained from `head`. */
 class ActiveQueue {
   cbs: (Callback | undefined)[] = [];
@@ -89,6 +109,10 @@ class ActiveQueue {
  * const ev = base.newTimer(() => console.log("tick"));
  * ev.add({ tv_sec: 0, tv_usec: 10_000 });
  * await base.dispatch(); // 1 once nothing is left
+ *
+ * @example
+ * // A base that runs itself while it has work (the idiomatic API's default base):
+ * const auto = new EventBase({ autoDispatch: true });
  */
 export class EventBase {
   #queues: ActiveQueue[] = [new ActiveQueue()];
@@ -115,6 +139,21 @@ export class EventBase {
   #cachedMono = -1;
   #cachedWall = -1;
   #failures: unknown[] = [];
+
+  /** autoDispatch: the error sink, or null when the base does not dispatch by itself. */
+  #auto: ((err: unknown) => void) | null = null;
+  #autoScheduled = false;
+
+  /**
+   * @param options additive options; `new EventBase()` is libevent's `event_base_new()`
+   */
+  constructor(options: EventBaseOptions = {}) {
+    if (options === null || typeof options !== "object")
+      throw argTypeError("EventBase", "options", "an options object", options);
+    if (options.onError !== undefined && typeof options.onError !== "function")
+      throw argTypeError("EventBase", "options.onError", "a function", options.onError);
+    if (options.autoDispatch) this.#auto = options.onError ?? rethrowLater;
+  }
 
   // ---- public API --------------------------------------------------------------
 
@@ -225,6 +264,34 @@ export class EventBase {
     return this.#break ? 1 : 0;
   }
 
+  /** True when the base dispatches by itself ({@link EventBaseOptions.autoDispatch}). */
+  get autoDispatch(): boolean {
+    return this.#auto !== null;
+  }
+
+  /** autoDispatch: start a dispatch on the next microtask unless one runs or is coming. */
+  #kick(): void {
+    if (this.#running || this.#autoScheduled || this.#freed) return;
+    this.#autoScheduled = true;
+    queueMicrotask(() => void this.#autoRun());
+  }
+
+  async #autoRun(): Promise<void> {
+    this.#autoScheduled = false;
+    const onError = this.#auto;
+    if (!onError || this.#running || this.#freed || this.#isEmpty()) return;
+    let res: number;
+    try {
+      res = await this.loop(0);
+    } catch (err) {
+      onError(err);
+      res = 1;
+    }
+    // Work added while the loop was finishing found it still running: go again. A
+    // loop ended by loopexit/loopbreak (0) waits for new work to be added.
+    if (res === 1 && !this.#isEmpty()) this.#kick();
+  }
+
   /** True while a loop is running on this base. */
   get dispatching(): boolean {
     return this.#running;
@@ -288,6 +355,7 @@ export class EventBase {
     this.#nActive++;
     if (this.#runningPriority >= 0 && p < this.#runningPriority) this.#continue = true;
     if (this.#waker) this.#wakeUp();
+    else if (this.#auto !== null && !this.#running) this.#kick();
   }
 
   /** Queue a deferred callback: into the active FIFO, or "active later" past the per-pass cap. */
@@ -297,6 +365,7 @@ export class EventBase {
       cb.activeLater = true;
       this.#activeLater.push(cb);
       if (this.#waker) this.#wakeUp();
+      else if (this.#auto !== null && !this.#running) this.#kick();
     } else {
       this._activate(cb);
       this.#nDeferredsQueued++;
@@ -330,12 +399,14 @@ export class EventBase {
   _addTimer(t: BaseTimer, ms: number): void {
     this.#timers.push(t, this._now() + ms);
     if (this.#waker && this.#timers.peek() === t) this.#armNodeTimer();
+    else if (this.#auto !== null && !this.#running) this.#kick();
   }
 
   /** Arm `t` to expire at the absolute monotonic time `deadline`. */
   _addTimerAt(t: BaseTimer, deadline: number): void {
     this.#timers.push(t, deadline);
     if (this.#waker && this.#timers.peek() === t) this.#armNodeTimer();
+    else if (this.#auto !== null && !this.#running) this.#kick();
   }
 
   /** Disarm `t`. A waiting loop re-arms (or, with nothing left, returns 1 now). */
@@ -359,6 +430,7 @@ export class EventBase {
   _ref(): void {
     this.#pending++;
     if (this.#pending === 1 && this.#waker && !this.#nodeTimer) this.#armNodeTimer();
+    else if (this.#auto !== null && !this.#running) this.#kick();
   }
 
   /** Count one pending thing less. */
@@ -507,4 +579,11 @@ export class EventBase {
     }
     return count;
   }
+}
+
+/** autoDispatch's default error sink: an uncaught exception, outside the loop. */
+function rethrowLater(err: unknown): void {
+  process.nextTick(() => {
+    throw err;
+  });
 }
