@@ -31,3 +31,20 @@ export * from "./api/bufferevent.js";
 export * from "./api/listener.js";
 export * from "./api/evutil.js";
 export * from "./api/evdns.js";
+
+export {
+  TokenBucketCfg,
+  RateLimitGroup,
+  setRateLimit,
+  getTokenBucketCfg,
+  addToRateLimitGroup,
+  removeFromRateLimitGroup,
+  getRateLimitGroup,
+  getReadLimit,
+  getWriteLimit,
+  getMaxToRead,
+  getMaxToWrite,
+  decrementReadLimit,
+  decrementWriteLimit,
+} from "./bufferevent/ratelimit.js";
+export * from "./api/ratelimit.js";
