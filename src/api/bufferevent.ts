@@ -88,7 +88,7 @@ export function bufferevent_socket_connect(
       "a sockaddr object or null",
       address,
     );
-  return s.connect(address, addrlen);
+  return s.connectAddress(address, addrlen);
 }
 
 /** Resolve `hostname` and connect to it. 0 if launched, -1 for a bad family/port. */

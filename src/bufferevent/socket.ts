@@ -86,6 +86,8 @@ export class SocketBufferEvent extends BufferEvent {
   #paused = true;
 
   #inflight = 0;
+  #batch = 0;
+  #syncBatch = 0;
   #completed = 0;
   #writeError: Error | null = null;
   #shutdownPending = false;
@@ -175,6 +177,7 @@ export class SocketBufferEvent extends BufferEvent {
     this.#readError = null;
     this.#writeError = null;
     this.#inflight = 0;
+    this.#batch++;
     this.#completed = 0;
     this.#connectDone = !sock.connecting && !sock.pending;
     sock.on("data", this.#listeners.data);
@@ -510,7 +513,7 @@ export class SocketBufferEvent extends BufferEvent {
         return;
       }
     }
-    const res = this.#drainCompleted();
+    let res = this.#drainCompleted();
     if (this.#writeError) {
       const err = this.#writeError;
       this.#writeError = null;
@@ -519,7 +522,14 @@ export class SocketBufferEvent extends BufferEvent {
       this.runEventcb(BEV_EVENT_ERROR | BEV_EVENT_WRITING, 0);
       return;
     }
-    if (this.#inflight === 0 && this.output.length > 0 && this.writingActive) this.#send();
+    if (this.#inflight === 0 && this.output.length > 0 && this.writingActive) {
+      this.#send();
+      // A write the kernel took at once is drained now, in this pass, instead of
+      // one loop turn later when Node reports it.
+      const now = this.#drainCompleted();
+      res += now;
+      if (now > 0 && this.output.length > 0 && this.writingActive) this.#evWrite._ready(EV_WRITE);
+    }
     if (this.output.length === 0) {
       this.#evWrite.del();
       this.#maybeShutdown();
@@ -553,8 +563,8 @@ export class SocketBufferEvent extends BufferEvent {
     let n = 0;
     for (const s of segs) n += s.length;
     this.#inflight = n;
-    this.#updateRef();
-    const done = (err?: Error | null) => this.#onWritten(n, err ?? null);
+    const batch = ++this.#batch;
+    const done = (err?: Error | null) => this.#onWritten(batch, n, err ?? null);
     if (segs.length === 1) {
       sock.write(segs[0]!, done);
     } else {
@@ -564,17 +574,26 @@ export class SocketBufferEvent extends BufferEvent {
       sock.write(segs[last]!, done);
       sock.uncork();
     }
-  }
-
-  #onWritten(n: number, err: Error | null): void {
-    if (this.#inflight !== n) return; // socket was replaced meanwhile
-    this.#inflight = 0;
-    this.#updateRef();
-    if (err) {
-      this.#writeError = err;
-    } else {
+    // Node's Writable settles its length synchronously when libuv's try_write took
+    // everything; only the callback waits for the next tick.
+    if (sock.writableLength === 0 && !sock.errored && !sock.destroyed) {
+      this.#syncBatch = batch;
+      this.#inflight = 0;
       this.#completed += n;
     }
+    this.#updateRef();
+  }
+
+  #onWritten(batch: number, n: number, err: Error | null): void {
+    if (err) this.#writeError ??= err;
+    if (batch !== this.#batch || batch === this.#syncBatch) {
+      // Completed synchronously (already counted), or the socket was replaced.
+      if (err && this.#evWrite.isPending) this.#evWrite._ready(EV_WRITE);
+      return;
+    }
+    this.#inflight = 0;
+    this.#updateRef();
+    if (!err) this.#completed += n;
     if (this.#evWrite.isPending) this.#evWrite._ready(EV_WRITE);
     else if (!err && !this.finalized) this.#drainCompleted();
   }
@@ -618,7 +637,7 @@ export class SocketBufferEvent extends BufferEvent {
    * Launch a connect to `sa` (a sockaddr with C field names), creating a socket if
    * there is none. 0 if launched; -1 on an immediate error (no callback).
    */
-  connect(sa: sockaddr | null, _socklen?: number): number {
+  connectAddress(sa: sockaddr | null, _socklen?: number): number {
     if (this.freed) return -1;
     if (sa === null || sa === undefined) {
       if (!this.#sock) return -1;
@@ -707,7 +726,7 @@ export class SocketBufferEvent extends BufferEvent {
             return;
           }
           const sa = sockaddrFromNode(address, port, fam === 6 ? AF_INET6 : AF_INET);
-          if (this.connect(sa) < 0) this.runEventcb(BEV_EVENT_ERROR, 0);
+          if (this.connectAddress(sa) < 0) this.runEventcb(BEV_EVENT_ERROR, 0);
         } finally {
           this.decref();
         }

@@ -136,6 +136,10 @@ export class EventBase {
 
   #waker: (() => void) | null = null;
   #nodeTimer: NodeJS.Timeout | null = null;
+  /** The base-timer deadline `#nodeTimer` is armed for (-1: none). */
+  #nodeTimerAt = -1;
+  /** One long interval, ref'd only while waiting on pending non-timer work. */
+  #keepAlive: NodeJS.Timeout | null = null;
   #cachedMono = -1;
   #cachedWall = -1;
   #failures: unknown[] = [];
@@ -429,7 +433,7 @@ export class EventBase {
   /** Count one more pending thing (an added event, a connect or lookup in flight). */
   _ref(): void {
     this.#pending++;
-    if (this.#pending === 1 && this.#waker && !this.#nodeTimer) this.#armNodeTimer();
+    if (this.#pending === 1 && this.#waker) this.#armNodeTimer();
     else if (this.#auto !== null && !this.#running) this.#kick();
   }
 
@@ -457,7 +461,6 @@ export class EventBase {
     const w = this.#waker;
     if (!w) return;
     this.#waker = null;
-    this.#clearNodeTimer();
     w();
   }
 
@@ -484,24 +487,44 @@ export class EventBase {
    * blocking poll would. With nothing pending no handle is held: Node may exit.
    */
   #armNodeTimer(): void {
-    this.#clearNodeTimer();
     const first = this.#timers.peek();
+    const keep = !first && (this.#pending > 0 || !!(this.#flags & EVLOOP_NO_EXIT_ON_EMPTY));
+    if (keep) {
+      if (this.#keepAlive) this.#keepAlive.ref();
+      else this.#keepAlive = setInterval(() => {}, KEEPALIVE_MS);
+    } else if (this.#keepAlive) {
+      this.#keepAlive.unref();
+    }
     if (!first) {
-      if (this.#pending > 0 || this.#flags & EVLOOP_NO_EXIT_ON_EMPTY)
-        this.#nodeTimer = setInterval(() => {}, KEEPALIVE_MS);
+      this.#clearTimeout();
       return;
     }
+    // Re-arming a Node timer costs a timer-list insert and removal: keep the one
+    // that is already armed for this very deadline.
+    if (this.#nodeTimer && this.#nodeTimerAt === first.deadline) return;
+    this.#clearTimeout();
     const delay = Math.max(0, first.deadline - performance.now());
+    this.#nodeTimerAt = first.deadline;
     this.#nodeTimer = setTimeout(() => {
       this.#nodeTimer = null;
+      this.#nodeTimerAt = -1;
       this.#wakeUp();
     }, Math.ceil(delay));
   }
 
-  #clearNodeTimer(): void {
+  #clearTimeout(): void {
     if (this.#nodeTimer) {
       clearTimeout(this.#nodeTimer);
       this.#nodeTimer = null;
+      this.#nodeTimerAt = -1;
+    }
+  }
+
+  #clearNodeTimer(): void {
+    this.#clearTimeout();
+    if (this.#keepAlive) {
+      clearInterval(this.#keepAlive);
+      this.#keepAlive = null;
     }
   }
 
