@@ -48,3 +48,5 @@ export {
   decrementWriteLimit,
 } from "./bufferevent/ratelimit.js";
 export * from "./api/ratelimit.js";
+
+export * from "./idiomatic/index.js";

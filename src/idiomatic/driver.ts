@@ -1,0 +1,221 @@
+/**
+ * The bridge between one bufferevent and the Promises of the idiomatic API.
+ *
+ * It is not a second state machine: it keeps no data and moves none. It owns the
+ * bufferevent's event callback (chaining any C-style callbacks set before it) to
+ * remember what the event callback was told — connected, EOF, a sticky error, a
+ * pending timeout — and it wakes the Promises waiting on the bufferevent: on an
+ * event, on a change of the input or the output (evbuffer callbacks added only while
+ * someone waits), and when the bufferevent is freed.
+ *
+ *   event callback ──▶ state (eof, error, timeouts) ──┐
+ *   input/output evbuffer callbacks ───────────────────┼──▶ wake waiters ──▶ they re-check
+ *   bufferevent_free ──────────────────────────────────┘
+ *
+ * @module
+ */
+
+import {
+  BufferEvent,
+  observeFree,
+  type bufferevent_data_cb,
+  type bufferevent_event_cb,
+} from "../bufferevent/bufferevent.js";
+import { SocketBufferEvent } from "../bufferevent/socket.js";
+import {
+  BEV_EVENT_CONNECTED,
+  BEV_EVENT_EOF,
+  BEV_EVENT_ERROR,
+  BEV_EVENT_READING,
+  BEV_EVENT_TIMEOUT,
+  BEV_EVENT_WRITING,
+} from "../constants.js";
+import type { EvBuffer } from "../evbuffer/evbuffer.js";
+import type { EvBufferCbEntry } from "../evbuffer/callbacks.js";
+import { EVUTIL_SOCKET_ERROR } from "../util/errno.js";
+import { abortError, errorFromEvents, freedError, type BevError } from "./errors.js";
+
+/** A buffer whose changes wake a waiter: on bytes added, or on bytes drained. */
+export type Watch = readonly [buf: EvBuffer, on: "add" | "drain"];
+
+interface Waiter {
+  wake(): void;
+}
+
+const drivers = new WeakMap<BufferEvent, Driver>();
+
+/** The driver of `bev`, created (and its event callback installed) on first use. */
+export function driverOf(bev: BufferEvent): Driver {
+  let d = drivers.get(bev);
+  if (!d) {
+    d = new Driver(bev);
+    drivers.set(bev, d);
+  }
+  d.install();
+  return d;
+}
+
+/** The socket bufferevent at the bottom of `bev`'s chain of underlying bufferevents. */
+export function bottomSocket(bev: BufferEvent): SocketBufferEvent | null {
+  let b: BufferEvent | null = bev;
+  for (let i = 0; b && i < 64; i++) {
+    if (b instanceof SocketBufferEvent) return b;
+    b = b.getUnderlying();
+  }
+  return null;
+}
+
+/** What the idiomatic API remembers about one bufferevent. */
+export class Driver {
+  readonly bev: BufferEvent;
+  /** The peer finished sending (EOF while reading). */
+  eof = false;
+  /** The peer will not read any more (EOF while writing: a pair partner's BEV_FINISHED). */
+  writeClosed = false;
+  /** A connect finished. */
+  connected = false;
+  /** Set by connect() while a connect is in flight: errors then read as connect errors. */
+  connecting: { address: string } | null = null;
+  /** The first error event, kept: every later operation fails with it. */
+  error: BevError | null = null;
+  /** A read timeout not yet reported to a reader. */
+  readTimeout: BevError | null = null;
+  /** A write timeout not yet reported to a writer. */
+  writeTimeout: BevError | null = null;
+  /** Set once the bufferevent is freed. */
+  freed = false;
+  /** The one reader (iterator, stream, pipe) allowed at a time. */
+  reader: object | null = null;
+
+  #prev: {
+    readcb: bufferevent_data_cb | null;
+    writecb: bufferevent_data_cb | null;
+    eventcb: bufferevent_event_cb | null;
+    cbarg: unknown;
+  } = { readcb: null, writecb: null, eventcb: null, cbarg: null };
+  #readcb: bufferevent_data_cb | null = null;
+  #writecb: bufferevent_data_cb | null = null;
+  readonly #eventcb: bufferevent_event_cb;
+  #waiters = new Set<Waiter>();
+
+  constructor(bev: BufferEvent) {
+    this.bev = bev;
+    this.freed = bev.freed;
+    this.#eventcb = (_bev: BufferEvent, what: number) => this.#onEvent(what);
+    observeFree(bev, () => this.#onFree());
+  }
+
+  /**
+   * Own the event callback, chaining whatever C-style callbacks are set now (again
+   * after a `setcb` that replaced ours).
+   */
+  install(): void {
+    const bev = this.bev;
+    if (this.freed) return;
+    const cur = bev.getcb();
+    if (cur.cbarg === this) return;
+    this.#prev = cur;
+    const prev = cur;
+    this.#readcb = prev.readcb ? (b) => prev.readcb!(b, prev.cbarg) : null;
+    this.#writecb = prev.writecb ? (b) => prev.writecb!(b, prev.cbarg) : null;
+    bev.setcb(this.#readcb, this.#writecb, this.#eventcb, this);
+  }
+
+  #onEvent(what: number): unknown {
+    const errno = EVUTIL_SOCKET_ERROR();
+    if (what & BEV_EVENT_CONNECTED) {
+      this.connected = true;
+      this.connecting = null;
+    }
+    if (what & BEV_EVENT_EOF) {
+      if (what & BEV_EVENT_WRITING && !(what & BEV_EVENT_READING)) this.writeClosed = true;
+      else this.eof = true;
+    }
+    if (what & (BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT) || (what & BEV_EVENT_EOF && this.connecting)) {
+      const sock = bottomSocket(this.bev);
+      const err = errorFromEvents(what, errno, sock ? sock.getDnsError() : 0, {
+        connecting: this.connecting !== null,
+        address: this.connecting?.address,
+      });
+      if (err && what & BEV_EVENT_TIMEOUT && !this.connecting) {
+        if (what & BEV_EVENT_WRITING) this.writeTimeout = err;
+        else this.readTimeout = err;
+      } else if (err && !this.error) {
+        this.error = err;
+      }
+      this.connecting = null;
+    }
+    this.#wake();
+    const prev = this.#prev;
+    return prev.eventcb ? prev.eventcb(this.bev, what, prev.cbarg) : undefined;
+  }
+
+  #onFree(): void {
+    this.freed = true;
+    this.#wake();
+  }
+
+  #wake(): void {
+    if (this.#waiters.size === 0) return;
+    for (const w of [...this.#waiters]) w.wake();
+  }
+
+  /** The sticky error, or ERR_BEV_FREED once freed; null while healthy. */
+  failure(fn: string): Error | null {
+    if (this.error) return this.error;
+    if (this.freed) return freedError(fn);
+    return null;
+  }
+
+  /** For {@link waitFor}. */
+  _addWaiter(w: Waiter): void {
+    this.#waiters.add(w);
+  }
+
+  /** For {@link waitFor}. */
+  _removeWaiter(w: Waiter): void {
+    this.#waiters.delete(w);
+  }
+
+  /** Wait for an event, a change of `watches`, or the end of `signal`; see {@link waitFor}. */
+  wait(watches: readonly Watch[], signal?: AbortSignal): Promise<void> {
+    return waitFor([this], watches, signal);
+  }
+}
+
+/**
+ * Wait until one of `drivers` sees an event or is freed, or a buffer of `watches`
+ * changes the watched way; reject with an AbortError if `signal` aborts. The caller
+ * re-checks the state it waits for: a wake-up only says "look again".
+ */
+export function waitFor(
+  drivers: readonly Driver[],
+  watches: readonly Watch[],
+  signal?: AbortSignal,
+): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortError(signal));
+  for (const d of drivers) if (d.freed) return Promise.resolve();
+  return new Promise<void>((resolve, reject) => {
+    const entries: [EvBuffer, EvBufferCbEntry][] = [];
+    let settled = false;
+    const done = (err: Error | null): void => {
+      if (settled) return;
+      settled = true;
+      for (const d of drivers) d._removeWaiter(w);
+      for (const [buf, entry] of entries) buf.removeCbEntry(entry);
+      signal?.removeEventListener("abort", onAbort);
+      if (err) reject(err);
+      else resolve();
+    };
+    const w: Waiter = { wake: () => done(null) };
+    const onAbort = (): void => done(abortError(signal!));
+    for (const d of drivers) d._addWaiter(w);
+    for (const [buf, on] of watches) {
+      const entry = buf.addCb((_b, info) => {
+        if (on === "add" ? info.n_added > 0 : info.n_deleted > 0) done(null);
+      });
+      entries.push([buf, entry]);
+    }
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}

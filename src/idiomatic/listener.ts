@@ -1,0 +1,245 @@
+/**
+ * The idiomatic face of {@link ConnListener}: `ConnListener.listen(address, handler?)`
+ * binds from `"host:port"` / `{ path }`, hands each connection over as a socket
+ * bufferevent (to the handler, or to `for await (const bev of listener)`), and
+ * `close()` stops it.
+ *
+ * @module
+ */
+
+import type net from "node:net";
+import { ConnListener, listenerNewBind } from "../listener/evconnlistener.js";
+import { SocketBufferEvent } from "../bufferevent/socket.js";
+import {
+  LEV_OPT_BIND_IPV6ONLY,
+  LEV_OPT_CLOSE_ON_FREE,
+  LEV_OPT_REUSEABLE,
+  LEV_OPT_REUSEABLE_PORT,
+} from "../constants.js";
+import { argTypeError, BufferEventError } from "../errors.js";
+import { EVUTIL_SOCKET_ERROR, evutil_socket_error_to_string } from "../util/errno.js";
+import { sockaddrToNode } from "../util/sockaddr.js";
+import {
+  formatAddress,
+  parseAddress,
+  toSockaddr,
+  type Address,
+  type HostPort,
+  type UnixPath,
+} from "./address.js";
+import { driverOf } from "./driver.js";
+import { BevError } from "./errors.js";
+import { baseOf, bevFlags, setUp, type BufferEventOptions } from "./options.js";
+
+/** Handles one accepted connection; a returned Promise's rejection frees the bufferevent. */
+export type ConnectionHandler = (bev: SocketBufferEvent, listener: ConnListener) => unknown;
+
+/** Options of {@link ConnListener.listen}: the listener's, then those of each accepted bufferevent. */
+export interface ListenOptions extends BufferEventOptions {
+  /** Length of the kernel's queue of not yet accepted connections. @default 128 */
+  backlog?: number;
+  /** SO_REUSEADDR (`LEV_OPT_REUSEABLE`), so a restarted server can bind at once. @default true */
+  reuseAddress?: boolean;
+  /** SO_REUSEPORT (`LEV_OPT_REUSEABLE_PORT`). @default false */
+  reusePort?: boolean;
+  /** IPV6_V6ONLY for an IPv6 address (`LEV_OPT_BIND_IPV6ONLY`). @default false */
+  ipv6Only?: boolean;
+  /** Stops listening when it aborts (as `close()`). */
+  signal?: AbortSignal;
+  /**
+   * Receives what a handler threw or rejected with (the bufferevent is freed
+   * first). @default ignore the library's own errors (`BufferEventError`: a peer
+   * that reset, timed out, ...) and rethrow anything else as an uncaught exception
+   */
+  onError?: (err: unknown, bev: SocketBufferEvent) => void;
+}
+
+declare module "../listener/evconnlistener.js" {
+  interface ConnListener {
+    /**
+     * The bound address: `{ host, port }` (port is the real one after binding port 0)
+     * or `{ path }`.
+     *
+     * @example
+     * const { port } = listener.address() as HostPort;
+     */
+    address(): HostPort | UnixPath | null;
+    /**
+     * Stop listening and close the listening socket (`evconnlistener_free`). Accepted
+     * connections are not affected.
+     *
+     * @example
+     * listener.close();
+     */
+    close(): void;
+    /**
+     * The accepted connections, as socket bufferevents, when `listen()` got no
+     * handler. Ends when the listener is closed.
+     *
+     * @example
+     * for await (const bev of ConnListener.listen("127.0.0.1:8080")) void serve(bev);
+     */
+    [Symbol.asyncIterator](): AsyncIterableIterator<SocketBufferEvent>;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace ConnListener {
+    /**
+     * Bind and listen on `address` (`"127.0.0.1:8080"`, port 0 for any free port,
+     * `{ path }`); each accepted connection becomes a socket bufferevent (options:
+     * `closeOnFree`, timeouts, watermarks, ... as for `BufferEvent.socket()`) handed to
+     * `handler`, or to async iteration over the listener. Throws `ERR_BEV_LISTEN`
+     * (with `errno`) when it cannot bind.
+     *
+     * @example
+     * const listener = ConnListener.listen("127.0.0.1:0", async (bev) => {
+     *   for await (const chunk of bev) bev.write(chunk);
+     *   await bev.end();
+     * });
+     */
+    function listen(
+      address: Address | number,
+      handler?: ConnectionHandler | null,
+      options?: ListenOptions,
+    ): ConnListener;
+  }
+}
+
+interface Accepted {
+  queue: SocketBufferEvent[];
+  wake: (() => void) | null;
+  closed: boolean;
+}
+
+const iterated = new WeakMap<ConnListener, Accepted>();
+
+function defaultOnError(err: unknown): void {
+  if (err instanceof BufferEventError) return;
+  process.nextTick(() => {
+    throw err;
+  });
+}
+
+function listen(
+  address: Address | number,
+  handler?: ConnectionHandler | null,
+  options: ListenOptions = {},
+): ConnListener {
+  const fn = "ConnListener.listen";
+  if (handler !== undefined && handler !== null && typeof handler !== "function")
+    throw argTypeError(fn, "handler", "a function or null", handler);
+  if (options === null || typeof options !== "object")
+    throw argTypeError(fn, "options", "an options object", options);
+  const target = parseAddress(fn, address, true);
+  const base = baseOf(fn, options);
+  const bevOptions = bevFlags(fn, options);
+  const onError = options.onError ?? defaultOnError;
+  let flags = LEV_OPT_CLOSE_ON_FREE;
+  if ((options.reuseAddress ?? true) && !("path" in target)) flags |= LEV_OPT_REUSEABLE;
+  if (options.reusePort) flags |= LEV_OPT_REUSEABLE_PORT;
+  if (options.ipv6Only) flags |= LEV_OPT_BIND_IPV6ONLY;
+  const backlog = options.backlog ?? 128;
+  if (!Number.isInteger(backlog) || backlog < 1)
+    throw argTypeError(fn, "options.backlog", "an integer >= 1", backlog);
+  const accepted: Accepted = { queue: [], wake: null, closed: false };
+  const onAccept = (lev: ConnListener, sock: net.Socket): void => {
+    const bev = new SocketBufferEvent(base, sock, bevOptions);
+    setUp(fn, bev, options);
+    driverOf(bev);
+    if (handler) {
+      let result: unknown;
+      try {
+        result = handler(bev, lev);
+      } catch (err) {
+        fail(err, bev);
+        return;
+      }
+      if (result && typeof (result as PromiseLike<unknown>).then === "function")
+        (result as PromiseLike<unknown>).then(undefined, (err: unknown) => fail(err, bev));
+    } else {
+      accepted.queue.push(bev);
+      accepted.wake?.();
+    }
+  };
+  const fail = (err: unknown, bev: SocketBufferEvent): void => {
+    if (!bev.freed) bev.free();
+    onError(err, bev);
+  };
+  const lev = listenerNewBind(base, onAccept, null, flags, backlog, toSockaddr(target));
+  if (!lev) {
+    const errno = EVUTIL_SOCKET_ERROR();
+    const printable = formatAddress(target);
+    throw new BevError(
+      "ERR_BEV_LISTEN",
+      `Cannot listen on ${printable}: ${errno ? evutil_socket_error_to_string(errno) : "invalid address"}`,
+      { errno, address: printable },
+    );
+  }
+  if (!handler) iterated.set(lev, accepted);
+  const signal = options.signal;
+  if (signal !== undefined) {
+    if (!(signal instanceof AbortSignal))
+      throw argTypeError(fn, "options.signal", "an AbortSignal", signal);
+    if (signal.aborted) lev.close();
+    else signal.addEventListener("abort", () => lev.close(), { once: true });
+  }
+  return lev;
+}
+
+function address(this: ConnListener): HostPort | UnixPath | null {
+  const sa = this.getAddress();
+  if (!sa) return null;
+  const a = sockaddrToNode(sa);
+  if (!a) return null;
+  return "path" in a ? { path: a.path } : { host: a.host, port: a.port };
+}
+
+function close(this: ConnListener): void {
+  this.free();
+  const acc = iterated.get(this);
+  if (acc) {
+    acc.closed = true;
+    acc.wake?.();
+  }
+}
+
+function iterate(this: ConnListener): AsyncIterableIterator<SocketBufferEvent> {
+  const acc = iterated.get(this);
+  if (!acc)
+    throw new BufferEventError(
+      "ERR_BEV_BUSY",
+      "ConnListener[Symbol.asyncIterator](): this listener hands connections to its handler",
+    );
+  const it: AsyncIterableIterator<SocketBufferEvent> = {
+    async next() {
+      for (;;) {
+        const bev = acc.queue.shift();
+        if (bev) return { value: bev, done: false };
+        if (acc.closed) return { value: undefined, done: true };
+        await new Promise<void>((resolve) => (acc.wake = resolve));
+        acc.wake = null;
+      }
+    },
+    async return() {
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return it;
+    },
+  };
+  return it;
+}
+
+for (const [name, value] of [
+  ["address", address],
+  ["close", close],
+  [Symbol.asyncIterator, iterate],
+] as const) {
+  Object.defineProperty(ConnListener.prototype, name, {
+    value,
+    writable: true,
+    configurable: true,
+    enumerable: false,
+  });
+}
+Object.assign(ConnListener, { listen });

@@ -1,0 +1,242 @@
+/**
+ * Async iteration over a bufferevent's input: chunks (`for await (const chunk of bev)`)
+ * and lines (`bev.lines({ eol, maxLength })`).
+ *
+ * Backpressure is the read high watermark: reading is enabled while the iterator
+ * runs, the backend stops reading once the input holds `highWaterMark` bytes, and a
+ * consumer that takes data (by asking for the next chunk or line) lets it go on. The
+ * data the consumer has not taken stays in the input — and beyond the watermark, in
+ * the kernel — so a slow consumer slows the peer down instead of growing memory.
+ *
+ * @module
+ */
+
+import type { BufferEvent } from "../bufferevent/bufferevent.js";
+import { EV_READ } from "../constants.js";
+import { argRangeError, argTypeError, BufferEventError, LineTooLongError } from "../errors.js";
+import type { EolName } from "../evbuffer/evbuffer.js";
+import { EOL_STYLES } from "../evbuffer/args.js";
+import { driverOf, type Driver } from "./driver.js";
+
+/** Options of {@link BufferEvent.chunks} and async iteration. */
+export interface ReadOptions {
+  /** Ends the iteration: the pending `next()` rejects with an AbortError. */
+  signal?: AbortSignal;
+  /**
+   * The read high watermark while iterating, when the bufferevent has none of its
+   * own: how much may wait in the input for the consumer (more stays in the kernel).
+   * @default 65536
+   */
+  highWaterMark?: number;
+}
+
+/** Options of {@link BufferEvent.lines}. */
+export interface LinesOptions extends ReadOptions {
+  /**
+   * The end-of-line style (EVBUFFER_EOL_*): `"crlf"` is LF with an optional CR before
+   * it, `"crlf_strict"` only CRLF, `"lf"`, `"any"` (any run of CR/LF), `"nul"`.
+   * @default "crlf"
+   */
+  eol?: EolName;
+  /**
+   * The longest line accepted, in bytes; a longer one makes the iteration throw a
+   * `LineTooLongError` (`ERR_BEV_LINE_TOO_LONG`) — the guard against a peer that
+   * never sends an end of line.
+   * @default Infinity
+   */
+  maxLength?: number;
+}
+
+const DEFAULT_HWM = 65536;
+
+/**
+ * The one reader of a bufferevent's input. Owns the read direction while it runs:
+ * enables reading, sets the high watermark if there is none, and restores both when
+ * it finishes (EOF, error, `break`, `return()`).
+ */
+export class BevReader<T> implements AsyncIterableIterator<T> {
+  readonly #bev: BufferEvent;
+  readonly #d: Driver;
+  readonly #take: () => T | null;
+  readonly #rest: () => T | null;
+  readonly #internal = new AbortController();
+  readonly #waitSignal: AbortSignal;
+  #finished = false;
+  #enabledByUs = false;
+  #savedWatermark: [number, number] | null = null;
+
+  /**
+   * @param take the next item from the input, or null when there is not enough yet
+   * @param rest at EOF: the item made of what is left (or null)
+   */
+  constructor(
+    fn: string,
+    bev: BufferEvent,
+    take: (reader: BevReader<T>) => T | null,
+    rest: () => T | null,
+    options: ReadOptions,
+    minHigh = 0,
+  ) {
+    if (options === null || typeof options !== "object")
+      throw argTypeError(fn, "options", "an options object", options);
+    const hwm = options.highWaterMark ?? DEFAULT_HWM;
+    if (!Number.isInteger(hwm) || hwm < 1)
+      throw argRangeError(fn, "options.highWaterMark", "a size in bytes (>= 1)", hwm);
+    if (options.signal !== undefined && !(options.signal instanceof AbortSignal))
+      throw argTypeError(fn, "options.signal", "an AbortSignal", options.signal);
+    const d = driverOf(bev);
+    if (d.reader !== null)
+      throw new BufferEventError(
+        "ERR_BEV_BUSY",
+        `${fn}(): the bufferevent already has a reader (an iterator, stream or pipe)`,
+      );
+    this.#bev = bev;
+    this.#d = d;
+    this.#take = () => take(this);
+    this.#rest = rest;
+    this.#waitSignal = options.signal
+      ? AbortSignal.any([options.signal, this.#internal.signal])
+      : this.#internal.signal;
+    d.reader = this;
+    d.readTimeout = null;
+    if (!bev.freed) {
+      if (bev.wmReadHigh === 0) this.raiseHigh(Math.max(hwm, minHigh));
+      else if (minHigh > bev.wmReadHigh) this.raiseHigh(minHigh);
+    }
+  }
+
+  /** Raise the read high watermark for the iteration (restored when it ends). */
+  raiseHigh(high: number): void {
+    const bev = this.#bev;
+    this.#savedWatermark ??= [bev.wmReadLow, bev.wmReadHigh];
+    bev.setwatermark(EV_READ, bev.wmReadLow, high);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** The next chunk or line; done at EOF; throws the bufferevent's typed error. */
+  async next(): Promise<IteratorResult<T, undefined>> {
+    const bev = this.#bev;
+    const d = this.#d;
+    try {
+      for (;;) {
+        if (this.#finished) return { value: undefined, done: true };
+        const item = bev.freed ? null : this.#take();
+        if (item !== null) return { value: item, done: false };
+        const failure = d.failure("BufferEvent[Symbol.asyncIterator]");
+        if (failure) throw failure;
+        if (d.readTimeout) {
+          const err = d.readTimeout;
+          d.readTimeout = null;
+          throw err;
+        }
+        if (d.eof) {
+          const last = this.#rest();
+          this.#finish();
+          return last === null ? { value: undefined, done: true } : { value: last, done: false };
+        }
+        if (!(bev.enabled & EV_READ)) {
+          this.#enabledByUs = true;
+          bev.enable(EV_READ);
+        }
+        await d.wait([[bev.input, "add"]], this.#waitSignal);
+      }
+    } catch (err) {
+      const returned = this.#internal.signal.aborted;
+      this.#finish();
+      if (returned) return { value: undefined, done: true };
+      throw err;
+    }
+  }
+
+  /** Stop iterating (what `break` does): reading goes back to how it was. */
+  async return(): Promise<IteratorResult<T, undefined>> {
+    this.#finish();
+    return { value: undefined, done: true };
+  }
+
+  /** True once the iteration ended. */
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  #finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#internal.abort();
+    const bev = this.#bev;
+    const d = this.#d;
+    if (d.reader === this) d.reader = null;
+    if (bev.freed) return;
+    if (this.#enabledByUs && !d.eof) bev.disable(EV_READ);
+    if (this.#savedWatermark) bev.setwatermark(EV_READ, ...this.#savedWatermark);
+  }
+}
+
+/** Remove `n` bytes from the front of the input into a new Buffer. */
+function removeBytes(bev: BufferEvent, n: number): Buffer {
+  const out = Buffer.allocUnsafe(n);
+  bev.input.remove(out, n);
+  return out;
+}
+
+/**
+ * Iterate over the input in chunks: each chunk is everything buffered (at least the
+ * read low watermark, when one is set; any remainder at EOF).
+ */
+export function chunkReader(
+  fn: string,
+  bev: BufferEvent,
+  options: ReadOptions = {},
+): BevReader<Buffer> {
+  return new BevReader<Buffer>(
+    fn,
+    bev,
+    () => {
+      const n = bev.input.length;
+      return n > 0 && n >= bev.wmReadLow ? removeBytes(bev, n) : null;
+    },
+    () => (bev.input.length > 0 ? removeBytes(bev, bev.input.length) : null),
+    options,
+  );
+}
+
+/**
+ * Iterate over the input line by line (strings, without the end of line). At EOF a
+ * last line without an end of line is still yielded.
+ */
+export function lineReader(
+  fn: string,
+  bev: BufferEvent,
+  options: LinesOptions = {},
+): BevReader<string> {
+  const eol = options.eol ?? "crlf";
+  const maxLength = options.maxLength ?? Infinity;
+  if (!(maxLength >= 0)) throw argRangeError(fn, "options.maxLength", "a length >= 0", maxLength);
+  const lineOptions = { eol, maxLength };
+  if (!Object.hasOwn(EOL_STYLES, eol))
+    throw argTypeError(fn, "options.eol", '"crlf", "crlf_strict", "lf", "any" or "nul"', eol);
+  return new BevReader<string>(
+    fn,
+    bev,
+    (reader) => {
+      const line = bev.input.readLine(lineOptions);
+      if (line !== null) return line;
+      // No end of line yet, and the input is at the high watermark: make room, or
+      // reading would stop for good.
+      const high = bev.wmReadHigh;
+      if (high && bev.input.length >= high) reader.raiseHigh(bev.input.length * 2);
+      return null;
+    },
+    () => {
+      const n = bev.input.length;
+      if (n === 0) return null;
+      if (n > maxLength) throw new LineTooLongError(fn, maxLength, n);
+      return removeBytes(bev, n).toString("utf8");
+    },
+    options,
+    Number.isFinite(maxLength) ? maxLength + 2 : 0,
+  );
+}
