@@ -18,13 +18,13 @@ import type { ReadableStream, WritableStream } from "node:stream/web";
 import { BufferEvent } from "../bufferevent/bufferevent.js";
 import { SocketBufferEvent } from "../bufferevent/socket.js";
 import { PairBufferEvent } from "../bufferevent/pair.js";
-import { BEV_FINISHED, EV_READ, EV_WRITE } from "../constants.js";
+import { BEV_FINISHED, EV_READ, EV_WRITE, EVUTIL_EAI_FAIL } from "../constants.js";
 import { argTypeError } from "../errors.js";
-import { DnsBase } from "../dns/evdns.js";
+import { DnsBase, systemResolve, type LookupFamily } from "../dns/evdns.js";
 import { EVUTIL_SOCKET_ERROR, evutil_socket_error_to_string } from "../util/errno.js";
 import { familyToAf, formatAddress, parseAddress, toSockaddr, type Address } from "./address.js";
 import { driverOf, bottomSocket, waitFor, type Driver, type Watch } from "./driver.js";
-import { BevError, abortError, eofError, freedError } from "./errors.js";
+import { BevError, abortError, dnsFailure, eofError, freedError } from "./errors.js";
 import {
   applySettings,
   baseOf,
@@ -295,17 +295,27 @@ async function connect(
   d.eof = false;
   d.connected = false;
   d.connecting = { address: "path" in target || target.family !== 0 ? printable : target.host };
-  const rc =
-    "path" in target || target.family !== 0
-      ? sock.connectAddress(toSockaddr(target))
-      : sock.connectHostname(dns, af, target.host, target.port);
-  if (rc < 0) {
-    d.connecting = null;
-    const errno = EVUTIL_SOCKET_ERROR();
-    throw new BevError(
-      "ERR_BEV_CONNECT",
-      `Cannot connect to ${printable}: ${evutil_socket_error_to_string(errno)}`,
-      { errno, address: printable },
+  let rc: number;
+  if ("path" in target || target.family !== 0) {
+    rc = sock.connectAddress(toSockaddr(target));
+  } else if (sock.connectHostname) {
+    rc = sock.connectHostname(dns, af, target.host, target.port);
+  } else {
+    // A transport without a resolver of its own (TLS in socket mode): resolve here.
+    const lookup = dns
+      ? dns.resolve(af as LookupFamily, target.host, signal)
+      : systemResolve(af as LookupFamily, target.host, signal);
+    let answer: { address: string; family: 4 | 6 };
+    try {
+      answer = await lookup;
+    } catch (err) {
+      d.connecting = null;
+      if (signal?.aborted) throw abortError(signal);
+      throw dnsFailure(target.host, (err as { eai?: number }).eai ?? EVUTIL_EAI_FAIL);
+    }
+    d.connecting = { address: printable };
+    rc = sock.connectAddress(
+      toSockaddr({ ...target, host: answer.address, family: answer.family }),
     );
   }
   const ac = new AbortController();
@@ -335,9 +345,9 @@ async function connect(
     if (!d.connected && d.connecting !== null && !this.freed) {
       // Abandon the half-made connection (and any lookup): the socket is closed, the
       // bufferevent is left without one, ready for another connect.
-      const s = sock.socket;
+      const fd = sock.getfd();
       sock.setfd(-1);
-      s?.destroy();
+      if (fd instanceof net.Socket) fd.destroy();
     }
     throw timedOut ?? err;
   } finally {

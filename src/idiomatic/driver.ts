@@ -31,6 +31,8 @@ import {
   BEV_EVENT_WRITING,
 } from "../constants.js";
 import type { EvBuffer } from "../evbuffer/evbuffer.js";
+import type { DnsBase } from "../dns/evdns.js";
+import type { sockaddr } from "../util/sockaddr.js";
 import type { EvBufferCbEntry } from "../evbuffer/callbacks.js";
 import { EVUTIL_SOCKET_ERROR } from "../util/errno.js";
 import { abortError, errorFromEvents, freedError, type BevError } from "./errors.js";
@@ -55,11 +57,26 @@ export function driverOf(bev: BufferEvent): Driver {
   return d;
 }
 
-/** The socket bufferevent at the bottom of `bev`'s chain of underlying bufferevents. */
-export function bottomSocket(bev: BufferEvent): SocketBufferEvent | null {
+/**
+ * A bufferevent that can connect a transport of its own: a socket bufferevent, or a
+ * TLS bufferevent in socket mode (`connectAddress` is `bufferevent_socket_connect`).
+ */
+export interface Connectable extends BufferEvent {
+  connectAddress(sa: sockaddr | null, socklen?: number): number;
+  connectHostname?(dns: DnsBase | null, family: number, hostname: string, port: number): number;
+  getDnsError?(): number;
+}
+
+/** The bufferevent at the bottom of `bev`'s chain that owns a socket (or can connect one). */
+export function bottomSocket(bev: BufferEvent): Connectable | null {
   let b: BufferEvent | null = bev;
   for (let i = 0; b && i < 64; i++) {
     if (b instanceof SocketBufferEvent) return b;
+    if (
+      typeof (b as unknown as Partial<Connectable>).connectAddress === "function" &&
+      !b.getUnderlying()
+    )
+      return b as Connectable;
     b = b.getUnderlying();
   }
   return null;
@@ -133,7 +150,7 @@ export class Driver {
     }
     if (what & (BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT) || (what & BEV_EVENT_EOF && this.connecting)) {
       const sock = bottomSocket(this.bev);
-      const err = errorFromEvents(what, errno, sock ? sock.getDnsError() : 0, {
+      const err = errorFromEvents(what, errno, sock?.getDnsError?.() ?? 0, {
         connecting: this.connecting !== null,
         address: this.connecting?.address,
       });

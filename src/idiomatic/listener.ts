@@ -17,7 +17,11 @@ import {
   LEV_OPT_REUSEABLE_PORT,
 } from "../constants.js";
 import { argTypeError, BufferEventError } from "../errors.js";
-import { EVUTIL_SOCKET_ERROR, evutil_socket_error_to_string } from "../util/errno.js";
+import {
+  EVUTIL_SET_SOCKET_ERROR,
+  EVUTIL_SOCKET_ERROR,
+  evutil_socket_error_to_string,
+} from "../util/errno.js";
 import { sockaddrToNode } from "../util/sockaddr.js";
 import {
   formatAddress,
@@ -165,13 +169,14 @@ function listen(
     if (!bev.freed) bev.free();
     onError(err, bev);
   };
+  EVUTIL_SET_SOCKET_ERROR(0);
   const lev = listenerNewBind(base, onAccept, null, flags, backlog, toSockaddr(target));
   if (!lev) {
     const errno = EVUTIL_SOCKET_ERROR();
     const printable = formatAddress(target);
     throw new BevError(
       "ERR_BEV_LISTEN",
-      `Cannot listen on ${printable}: ${errno ? evutil_socket_error_to_string(errno) : "invalid address"}`,
+      `Cannot listen on ${printable}${errno ? ": " + evutil_socket_error_to_string(errno) : ""}`,
       { errno, address: printable },
     );
   }

@@ -62,6 +62,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
   readonly #internal = new AbortController();
   readonly #waitSignal: AbortSignal;
   #finished = false;
+  #again = false;
   #enabledByUs = false;
   #savedWatermark: [number, number] | null = null;
 
@@ -110,6 +111,8 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     const bev = this.#bev;
     this.#savedWatermark ??= [bev.wmReadLow, bev.wmReadHigh];
     bev.setwatermark(EV_READ, bev.wmReadLow, high);
+    // Reading may resume at once and move data synchronously (a pair): look again.
+    this.#again = true;
   }
 
   [Symbol.asyncIterator](): this {
@@ -123,8 +126,10 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     try {
       for (;;) {
         if (this.#finished) return { value: undefined, done: true };
+        this.#again = false;
         const item = bev.freed ? null : this.#take();
         if (item !== null) return { value: item, done: false };
+        if (this.#again) continue;
         const failure = d.failure("BufferEvent[Symbol.asyncIterator]");
         if (failure) throw failure;
         if (d.readTimeout) {
@@ -138,8 +143,10 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
           return last === null ? { value: undefined, done: true } : { value: last, done: false };
         }
         if (!(bev.enabled & EV_READ)) {
+          // Enabling may move data at once (a pair's partner has output): look again.
           this.#enabledByUs = true;
           bev.enable(EV_READ);
+          continue;
         }
         await d.wait([[bev.input, "add"]], this.#waitSignal);
       }
