@@ -25,6 +25,9 @@ interface Profile {
   timeDeltas?: number[];
 }
 
+// `... | head` closes stdout early: that is not an error
+process.stdout.on("error", () => process.exit(0));
+
 const [file, topArg = "25"] = process.argv.slice(2);
 if (!file) {
   process.stderr.write("usage: node dist/bench/profile.js FILE.cpuprofile [TOP]\n");
