@@ -82,6 +82,21 @@ export function bottomSocket(bev: BufferEvent): Connectable | null {
   return null;
 }
 
+/** What a TLS bufferevent in `bev`'s chain says went wrong (its error stack), if anything. */
+function tlsFailure(bev: BufferEvent): { reason: string; cause?: unknown } | undefined {
+  let b: BufferEvent | null = bev;
+  for (let i = 0; b && i < 64; i++, b = b.getUnderlying()) {
+    const t = b as unknown as {
+      opensslErrors?: readonly { reason: string }[];
+      lastError?: unknown;
+    };
+    const errors = t.opensslErrors;
+    if (Array.isArray(errors) && errors.length > 0)
+      return { reason: errors[errors.length - 1]!.reason, cause: t.lastError ?? undefined };
+  }
+  return undefined;
+}
+
 /** What the idiomatic API remembers about one bufferevent. */
 export class Driver {
   readonly bev: BufferEvent;
@@ -153,6 +168,7 @@ export class Driver {
       const err = errorFromEvents(what, errno, sock?.getDnsError?.() ?? 0, {
         connecting: this.connecting !== null,
         address: this.connecting?.address,
+        tls: what & BEV_EVENT_ERROR ? tlsFailure(this.bev) : undefined,
       });
       if (err && what & BEV_EVENT_TIMEOUT && !this.connecting) {
         if (what & BEV_EVENT_WRITING) this.writeTimeout = err;

@@ -10,7 +10,8 @@
  * | `ERR_BEV_CONNECT` | the connect failed (refused, unreachable, ...) |
  * | `ERR_BEV_TIMEOUT` | a read, write or connect timeout expired |
  * | `ERR_BEV_EOF` | the peer closed while the operation still needed it |
- * | `ERR_BEV_IO` | a read or write failed (reset, broken pipe, a TLS alert, ...) |
+ * | `ERR_BEV_IO` | a read or write failed (reset, broken pipe, ...) |
+ * | `ERR_BEV_TLS` | the TLS layer failed (handshake, certificate, alert); `cause` is Node's error |
  * | `ERR_BEV_FREED` | the bufferevent was freed while the operation waited |
  * | `ERR_BEV_BUSY` | a second reader on a bufferevent that already has one |
  * | `ERR_BEV_LISTEN` | a listener could not bind |
@@ -117,10 +118,23 @@ export function errorFromEvents(
   events: number,
   errno: number,
   dnsError: number,
-  context: { connecting?: boolean; address?: string } = {},
+  context: {
+    connecting?: boolean;
+    address?: string;
+    tls?: { reason: string; cause?: unknown };
+  } = {},
 ): BevError | null {
   const address = context.address;
   const at = address ? ` ${address}` : "";
+  if (events & BEV_EVENT_ERROR && !dnsError && context.tls) {
+    const during = context.connecting ? ` while connecting to${at || " peer"}` : "";
+    return new BevError("ERR_BEV_TLS", `TLS error${during}: ${context.tls.reason}`, {
+      events,
+      errno,
+      address,
+      cause: context.tls.cause,
+    });
+  }
   if (events & BEV_EVENT_TIMEOUT) {
     const what = context.connecting ? "connecting" : direction(events) || "waiting";
     return new BevError("ERR_BEV_TIMEOUT", `Timed out while ${what}${at}`, {

@@ -16,6 +16,7 @@ import { argRangeError, argTypeError } from "../errors.js";
 import { EventBase } from "../core/event_base.js";
 import type { BufferEvent } from "../bufferevent/bufferevent.js";
 import { msToTv } from "../bufferevent/bufferevent.js";
+import { TokenBucketCfg, setRateLimit } from "../bufferevent/ratelimit.js";
 
 /** The `BEV_OPT_*` flags as an options object. */
 export interface BufferEventFlags {
@@ -81,6 +82,13 @@ export interface BufferEventSettings {
   maxSingleWrite?: number;
   /** Priority of this bufferevent's callbacks (0 = most urgent). @default npriorities / 2 */
   priority?: number;
+  /**
+   * A token-bucket rate limit of its own (`bufferevent_set_rate_limit`): a
+   * `TokenBucketCfg`, the options of `TokenBucketCfg.from()` (`{ readRate, writeRate,
+   * readBurst, writeBurst, tickMs }`, bytes per tick), or null to remove it.
+   * @default null
+   */
+  rateLimit?: TokenBucketCfg | Parameters<typeof TokenBucketCfg.from>[0] | null;
 }
 
 /** Options of the idiomatic factories: the base, the flags and the settings. */
@@ -179,6 +187,15 @@ export function applySettings(fn: string, bev: BufferEvent, settings: BufferEven
     bev.setMaxSingleRead(checkSize(fn, "maxSingleRead", settings.maxSingleRead));
   if (settings.maxSingleWrite !== undefined)
     bev.setMaxSingleWrite(checkSize(fn, "maxSingleWrite", settings.maxSingleWrite));
+  const rate = settings.rateLimit;
+  if (rate !== undefined) {
+    if (rate !== null && typeof rate !== "object")
+      throw argTypeError(fn, "rateLimit", "a TokenBucketCfg, its options or null", rate);
+    setRateLimit(
+      bev,
+      rate === null || rate instanceof TokenBucketCfg ? rate : TokenBucketCfg.from(rate),
+    );
+  }
   if (settings.priority !== undefined && bev.prioritySet(settings.priority) < 0)
     throw argRangeError(
       fn,
