@@ -21,9 +21,10 @@ import {
   BEV_EVENT_READING,
   BEV_EVENT_TIMEOUT,
   BEV_EVENT_WRITING,
+  EVBUFFER_EOL_ANY,
 } from "./constants.js";
-import { argTypeError } from "./errors.js";
-import type { EvBuffer } from "./evbuffer/evbuffer.js";
+import { argRangeError, argTypeError } from "./errors.js";
+import { EvBuffer } from "./evbuffer/evbuffer.js";
 
 /** Old name of `bufferevent_data_cb`. */
 export type evbuffercb = (bev: BufferEvent, arg: any) => unknown;
@@ -131,4 +132,48 @@ export function EVBUFFER_INPUT(b: BufferEvent): EvBuffer {
 export function EVBUFFER_OUTPUT(b: BufferEvent): EvBuffer {
   if (!(b instanceof BufferEvent)) throw argTypeError("EVBUFFER_OUTPUT", "b", "a bufferevent", b);
   return b.output;
+}
+
+/**
+ * `evbuffer_readline(buffer)` (event2/buffer_compat.h): remove and return the first line,
+ * ended by any run of CR and LF characters (`evbuffer_readln(buffer, null,
+ * EVBUFFER_EOL_ANY)`), or null if there is no complete line.
+ *
+ * @example
+ * let line;
+ * while ((line = evbuffer_readline(EVBUFFER_INPUT(bev))) !== null) handle(line);
+ */
+export function evbuffer_readline(buffer: EvBuffer): string | null {
+  if (!(buffer instanceof EvBuffer))
+    throw argTypeError("evbuffer_readline", "buffer", "an evbuffer", buffer);
+  return buffer.readln(EVBUFFER_EOL_ANY);
+}
+
+/**
+ * `evbuffer_find(buffer, what, len)` (event2/buffer_compat.h): search for the first `len`
+ * bytes of `what`, make the buffer contiguous up to the end of the match
+ * (`evbuffer_pullup`), and return a view of the match inside the buffer — C's pointer
+ * into the buffer — or null when there is none. Cost: the search, plus a copy of the
+ * bytes up to the match when they span segments.
+ *
+ * @example
+ * evbuffer_find(buf, "\r\n\r\n", 4); // Uint8Array(4) at the end of the headers, or null
+ */
+export function evbuffer_find(
+  buffer: EvBuffer,
+  what: Uint8Array | string,
+  len?: number,
+): Uint8Array | null {
+  if (!(buffer instanceof EvBuffer))
+    throw argTypeError("evbuffer_find", "buffer", "an evbuffer", buffer);
+  const needle = typeof what === "string" ? Buffer.from(what) : what;
+  if (!(needle instanceof Uint8Array))
+    throw argTypeError("evbuffer_find", "what", "a Uint8Array or a string", what);
+  const n = len ?? needle.length;
+  if (!Number.isInteger(n) || n < 0 || n > needle.length)
+    throw argRangeError("evbuffer_find", "len", `a size from 0 to ${needle.length}`, len);
+  const ptr = buffer.search(needle, null, n);
+  if (ptr.pos < 0) return null;
+  const data = buffer.pullup(ptr.pos + n);
+  return data ? data.subarray(ptr.pos, ptr.pos + n) : null;
 }

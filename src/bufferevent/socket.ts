@@ -611,7 +611,12 @@ export class SocketBufferEvent extends BufferEvent {
   #onConnect(): void {
     this.#connectDone = true;
     if (this.#connecting) this.#evWrite._ready(EV_WRITE);
-    else if (this.#evRead.isPending) this.#startReading();
+    else {
+      // A socket the user connected: data queued meanwhile goes out now ("the
+      // connection gets reported as a write").
+      if (this.#evRead.isPending) this.#startReading();
+      if (this.#evWrite.isPending) this.#writeMaybeReady();
+    }
   }
 
   #onError(err: Error): void {
