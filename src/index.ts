@@ -21,6 +21,7 @@ export { EvBuffer } from "./evbuffer/evbuffer.js";
 export { BufferEvent, DEFAULT_MAX_SINGLE } from "./bufferevent/bufferevent.js";
 export { SocketBufferEvent } from "./bufferevent/socket.js";
 export { PairBufferEvent } from "./bufferevent/pair.js";
+export { FilterBufferEvent } from "./bufferevent/filter.js";
 export { ConnListener } from "./listener/evconnlistener.js";
 export { DnsBase } from "./dns/evdns.js";
 export { socketPair } from "./util/socketpair.js";
@@ -31,6 +32,7 @@ export * from "./api/bufferevent.js";
 export * from "./api/listener.js";
 export * from "./api/evutil.js";
 export * from "./api/evdns.js";
+export * from "./api/filter.js";
 
 export {
   TokenBucketCfg,

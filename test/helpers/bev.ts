@@ -8,7 +8,8 @@ import type { BufferEvent } from "../../src/bufferevent/bufferevent.js";
 import { SocketBufferEvent } from "../../src/bufferevent/socket.js";
 import { PairBufferEvent } from "../../src/bufferevent/pair.js";
 import { socketPair } from "../../src/util/socketpair.js";
-import { BEV_OPT_DEFER_CALLBACKS } from "../../src/constants.js";
+import { FilterBufferEvent } from "../../src/bufferevent/filter.js";
+import { BEV_OPT_CLOSE_ON_FREE, BEV_OPT_DEFER_CALLBACKS } from "../../src/constants.js";
 
 /** One bufferevent type: makes two connected bufferevents on `base`. */
 export interface BevKind {
@@ -35,8 +36,27 @@ export const pairKind: BevKind = {
   },
 };
 
+/** Wrap each bufferevent of `inner` in a pass-through filter (null filters, CLOSE_ON_FREE). */
+function filterOver(inner: BevKind): BevKind {
+  return {
+    name: `filter over ${inner.name}`,
+    alwaysDeferred: false,
+    async make(base, options) {
+      const [a, b] = await inner.make(base, BEV_OPT_CLOSE_ON_FREE);
+      const opts = options | BEV_OPT_CLOSE_ON_FREE;
+      return [
+        new FilterBufferEvent(a, null, null, opts, null, null),
+        new FilterBufferEvent(b, null, null, opts, null, null),
+      ];
+    },
+  };
+}
+
+export const filterSocketKind: BevKind = filterOver(socketKind);
+export const filterPairKind: BevKind = filterOver(pairKind);
+
 /** The kinds every behaviour test runs over (filters and async join as they land). */
-export const kinds: BevKind[] = [socketKind, pairKind];
+export const kinds: BevKind[] = [socketKind, pairKind, filterSocketKind, filterPairKind];
 
 /** Every kind × deferred on/off: [label, kind, extra options]. */
 export function matrix(list: BevKind[] = kinds): [string, BevKind, number][] {
