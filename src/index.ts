@@ -52,3 +52,18 @@ export {
 export * from "./api/ratelimit.js";
 
 export * from "./idiomatic/index.js";
+
+export { StreamBufferEvent } from "./bufferevent/stream_io.js";
+export { AsyncBufferEvent } from "./bufferevent/async.js";
+export {
+  TlsBufferEvent,
+  SSL_ERROR_SSL,
+  SSL_ERROR_SYSCALL,
+  ERR_LIB_SSL,
+  SSL_R_CERTIFICATE_VERIFY_FAILED,
+  ERR_PACK,
+  type OpensslErrorEntry,
+  type TlsBufferEventInit,
+} from "./bufferevent/tls.js";
+export * from "./api/async.js";
+export * from "./api/openssl.js";

@@ -141,7 +141,8 @@ for (const kind of kinds) {
         assert.ok(u);
         assert.equal(bufferevent_getfd(bev1), bufferevent_getfd(u));
       } else {
-        assert.notEqual(bufferevent_getfd(bev1), -1);
+        // An async bufferevent runs over a Duplex: no fd.
+        if (!kind.name.startsWith("async")) assert.notEqual(bufferevent_getfd(bev1), -1);
         assert.equal(bufferevent_pair_get_partner(bev1), null);
         assert.equal(bufferevent_pair_get_partner(bev2), null);
       }

@@ -8,6 +8,8 @@ import type { BufferEvent } from "../../src/bufferevent/bufferevent.js";
 import { SocketBufferEvent } from "../../src/bufferevent/socket.js";
 import { PairBufferEvent } from "../../src/bufferevent/pair.js";
 import { socketPair } from "../../src/util/socketpair.js";
+import { AsyncBufferEvent } from "../../src/bufferevent/async.js";
+import { duplexPair } from "./duplex_pair.js";
 import { FilterBufferEvent } from "../../src/bufferevent/filter.js";
 import { BEV_OPT_CLOSE_ON_FREE, BEV_OPT_DEFER_CALLBACKS } from "../../src/constants.js";
 
@@ -55,8 +57,24 @@ function filterOver(inner: BevKind): BevKind {
 export const filterSocketKind: BevKind = filterOver(socketKind);
 export const filterPairKind: BevKind = filterOver(pairKind);
 
+/** Async bufferevents over two cross-wired in-process Duplexes (test/helpers/duplex_pair.ts). */
+export const asyncDuplexKind: BevKind = {
+  name: "async over Duplex pair",
+  alwaysDeferred: false,
+  async make(base, options) {
+    const [a, b] = duplexPair();
+    return [new AsyncBufferEvent(base, a, options), new AsyncBufferEvent(base, b, options)];
+  },
+};
+
 /** The kinds every behaviour test runs over (filters and async join as they land). */
-export const kinds: BevKind[] = [socketKind, pairKind, filterSocketKind, filterPairKind];
+export const kinds: BevKind[] = [
+  socketKind,
+  pairKind,
+  filterSocketKind,
+  filterPairKind,
+  asyncDuplexKind,
+];
 
 /** Every kind × deferred on/off: [label, kind, extra options]. */
 export function matrix(list: BevKind[] = kinds): [string, BevKind, number][] {

@@ -1,0 +1,136 @@
+/**
+ * C-style TLS bufferevents (event2/bufferevent_ssl.h) on Node's `tls`. Each
+ * function forwards to {@link TlsBufferEvent}; argument order and results are
+ * libevent's. The `ssl` argument (libevent's `SSL *`) is a Node tls options
+ * object — `tls.connect()` options for `BUFFEREVENT_SSL_CONNECTING`,
+ * `tls.createServer()` options for `BUFFEREVENT_SSL_ACCEPTING`, either of which
+ * may carry a `secureContext` — or, for `BUFFEREVENT_SSL_OPEN`, the TLSSocket of
+ * an earlier TLS bufferevent (`bufferevent_openssl_get_ssl`).
+ *
+ * @module
+ */
+
+import net from "node:net";
+import type tls from "node:tls";
+import { EventBase } from "../core/event_base.js";
+import { BufferEvent, type evutil_socket_t } from "../bufferevent/bufferevent.js";
+import { TlsBufferEvent, type TlsConfig } from "../bufferevent/tls.js";
+import { BEV_OPT_DEFER_CALLBACKS, BEV_OPT_UNLOCK_CALLBACKS } from "../constants.js";
+import { argTypeError } from "../errors.js";
+
+export type { TlsConfig };
+
+/** `enum bufferevent_ssl_state`: BUFFEREVENT_SSL_OPEN, _CONNECTING or _ACCEPTING. */
+export type bufferevent_ssl_state = number;
+
+function needBase(fn: string, base: unknown): EventBase {
+  if (!(base instanceof EventBase)) throw argTypeError(fn, "base", "an event_base", base);
+  return base;
+}
+
+function needTls(fn: string, bev: unknown): TlsBufferEvent | null {
+  if (!(bev instanceof BufferEvent)) throw argTypeError(fn, "bev", "a bufferevent", bev);
+  return bev instanceof TlsBufferEvent ? bev : null;
+}
+
+function lockOptionsOk(options: unknown): boolean {
+  return !(
+    typeof options === "number" &&
+    options & BEV_OPT_UNLOCK_CALLBACKS &&
+    !(options & BEV_OPT_DEFER_CALLBACKS)
+  );
+}
+
+/**
+ * Create a TLS bufferevent that talks through `underlying`'s buffers (it takes
+ * over the underlying's callbacks; with BEV_OPT_CLOSE_ON_FREE it frees the
+ * underlying with itself). Null for a null `underlying`, or for
+ * BEV_OPT_UNLOCK_CALLBACKS without BEV_OPT_DEFER_CALLBACKS.
+ *
+ * @example
+ * const under = bufferevent_socket_new(base, sock, BEV_OPT_CLOSE_ON_FREE);
+ * const bev = bufferevent_openssl_filter_new(base, under, { ca, servername: "example.test" },
+ *   BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
+ */
+export function bufferevent_openssl_filter_new(
+  base: EventBase,
+  underlying: BufferEvent | null,
+  ssl: TlsConfig | tls.TLSSocket,
+  state: bufferevent_ssl_state,
+  options: number,
+): TlsBufferEvent | null {
+  const fn = "bufferevent_openssl_filter_new";
+  needBase(fn, base);
+  if (underlying === null || underlying === undefined) return null;
+  if (!(underlying instanceof BufferEvent))
+    throw argTypeError(fn, "underlying", "a bufferevent", underlying);
+  if (!lockOptionsOk(options)) return null;
+  return new TlsBufferEvent(base, { underlying, ssl, state, options }, fn);
+}
+
+/**
+ * Create a TLS bufferevent on a socket: `fd` is a `net.Socket`, a numeric file
+ * descriptor, or -1 (then `bufferevent_socket_connect` or `bufferevent_setfd`
+ * supplies one). CONNECTED follows the handshake; the peer's certificate is
+ * verified by default (tls.connect's rules). Null for BEV_OPT_UNLOCK_CALLBACKS
+ * without BEV_OPT_DEFER_CALLBACKS.
+ *
+ * @example
+ * const bev = bufferevent_openssl_socket_new(base, fd, { secureContext },
+ *   BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+ */
+export function bufferevent_openssl_socket_new(
+  base: EventBase,
+  fd: evutil_socket_t,
+  ssl: TlsConfig | tls.TLSSocket,
+  state: bufferevent_ssl_state,
+  options: number,
+): TlsBufferEvent | null {
+  const fn = "bufferevent_openssl_socket_new";
+  needBase(fn, base);
+  if (
+    fd !== -1 &&
+    !(fd instanceof net.Socket) &&
+    !(typeof fd === "number" && Number.isInteger(fd) && fd >= 0)
+  )
+    throw argTypeError(fn, "fd", "a net.Socket, a file descriptor or -1", fd);
+  if (!lockOptionsOk(options)) return null;
+  return new TlsBufferEvent(base, { fd, ssl, state, options }, fn);
+}
+
+/** The TLSSocket of a TLS bufferevent (libevent's `SSL *`), or null for other types. */
+export function bufferevent_openssl_get_ssl(bev: BufferEvent): tls.TLSSocket | null {
+  return needTls("bufferevent_openssl_get_ssl", bev)?.tlsSocket ?? null;
+}
+
+/**
+ * Pop the most recent entry of the bufferevent's TLS error stack (at most 3
+ * entries): an `SSL_get_error` class (1 `SSL_ERROR_SSL`, 5 `SSL_ERROR_SYSCALL`) or
+ * an OpenSSL packed error code (`0x0A000086` "certificate verify failed"). 0 when
+ * empty or not a TLS bufferevent. The text of each entry is in
+ * `TlsBufferEvent.popOpensslError()`.
+ *
+ * @example
+ * let err;
+ * while ((err = bufferevent_get_openssl_error(bev))) console.log(err.toString(16));
+ */
+export function bufferevent_get_openssl_error(bev: BufferEvent): number {
+  return needTls("bufferevent_get_openssl_error", bev)?.popOpensslError()?.code ?? 0;
+}
+
+/**
+ * Report a close without close_notify (a "dirty shutdown") as EOF (`allow` 1)
+ * instead of ERROR (0, the default).
+ */
+export function bufferevent_openssl_set_allow_dirty_shutdown(
+  bev: BufferEvent,
+  allow: number,
+): void {
+  const t = needTls("bufferevent_openssl_set_allow_dirty_shutdown", bev);
+  if (t) t.allowDirtyShutdown = !!allow;
+}
+
+/** 1 if a dirty shutdown is reported as EOF, else 0. */
+export function bufferevent_openssl_get_allow_dirty_shutdown(bev: BufferEvent): number {
+  return needTls("bufferevent_openssl_get_allow_dirty_shutdown", bev)?.allowDirtyShutdown ? 1 : 0;
+}

@@ -1,0 +1,893 @@
+/**
+ * TLS bufferevents (libevent's `bufferevent_openssl.c`) on Node's `tls`.
+ *
+ * One design for both of libevent's modes: the bufferevent drives a
+ * `tls.TLSSocket` through the shared stream core ({@link StreamBufferEvent}), and
+ * the TLSSocket runs over a {@link CipherPipe} — a `Duplex` of ciphertext whose
+ * other end is the transport:
+ *
+ *   user ◀─▶ input/output ◀─▶ TLSSocket (cleartext) ◀─▶ CipherPipe ◀─▶ transport
+ *
+ *   socket mode  (`bufferevent_openssl_socket_new`)   transport = a net.Socket
+ *   filter mode  (`bufferevent_openssl_filter_new`)   transport = the underlying
+ *                bufferevent's buffers (its callbacks are taken over, as filters do)
+ *
+ * Owning the ciphertext stream is what lets the bufferevent tell a clean close
+ * (the peer's close_notify arrived before the transport's EOF) from a dirty one
+ * (EOF with no close_notify): Node reports both as 'end' on the TLSSocket.
+ *
+ * States: `BUFFEREVENT_SSL_CONNECTING` is `tls.connect({ ...ssl, socket: pipe })`
+ * (so the peer's certificate is verified by default, and a failure is
+ * `BEV_EVENT_ERROR` with the reason on the error stack); `ACCEPTING` is
+ * `new tls.TLSSocket(pipe, { ...ssl, isServer: true })`; `OPEN` takes a TLSSocket
+ * this module made (from `bufferevent_openssl_get_ssl`) whose handshake is done,
+ * and reports no CONNECTED. While handshaking, user data waits in the output, and
+ * the handshake moves only while reading or writing is enabled (libevent's
+ * handshake events); CONNECTED follows the handshake. A handshake timeout is
+ * `BEV_EVENT_TIMEOUT` with no direction.
+ *
+ * Errors, as libevent's `conn_closed`: a clean close_notify is `EOF|READING`; a
+ * dirty shutdown is `ERROR|READING` (`EOF|READING` with
+ * `bufferevent_openssl_set_allow_dirty_shutdown(bev, 1)`), and in filter mode
+ * plain `ERROR`/`EOF` with no direction bit; a failed handshake is
+ * `ERROR|READING`; a failed TCP connect is `ERROR`. Underlying TIMEOUT and ERROR
+ * events pass through unchanged; its CONNECTED is swallowed.
+ *
+ * The error stack (`bufferevent_get_openssl_error`, at most 3 entries, most
+ * recent first) holds libevent's numbers: the `SSL_get_error` class
+ * (`SSL_ERROR_SSL` = 1, `SSL_ERROR_SYSCALL` = 5) pushed first, then OpenSSL's
+ * packed error codes (`ERR_PACK(lib, 0, reason)`, e.g. 0x0A000086 "certificate
+ * verify failed") — parsed from Node's error text, or, for a certificate Node
+ * rejected, `ERR_PACK(ERR_LIB_SSL, 0, SSL_R_CERTIFICATE_VERIFY_FAILED)`. Each
+ * entry keeps its text (`TlsBufferEvent.popOpensslError()`).
+ *
+ * Deliberate difference (SPEC §4, libevent issue #943): `bufferevent_flush(bev,
+ * EV_WRITE, BEV_FINISHED)` sends the output, then close_notify, then ends the
+ * transport (a filter's underlying gets `BEV_FINISHED` in turn).
+ *
+ * @module
+ */
+
+import net from "node:net";
+import tls from "node:tls";
+import { Duplex } from "node:stream";
+import type { EventBase } from "../core/event_base.js";
+import {
+  BEV_EVENT_EOF,
+  BEV_EVENT_ERROR,
+  BEV_EVENT_READING,
+  BEV_EVENT_TIMEOUT,
+  BEV_FINISHED,
+  BUFFEREVENT_SSL_ACCEPTING,
+  BUFFEREVENT_SSL_CONNECTING,
+  BUFFEREVENT_SSL_OPEN,
+  EV_READ,
+  EV_WRITE,
+} from "../constants.js";
+import { argRangeError, argTypeError } from "../errors.js";
+import { BEV_SUSPEND_FILT_READ, BufferEvent, type evutil_socket_t } from "./bufferevent.js";
+import { StreamBufferEvent, errnoOfStreamError } from "./stream_io.js";
+import { EVUTIL_SET_SOCKET_ERROR, errnoFromName } from "../util/errno.js";
+import { sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
+
+/** `SSL_get_error` class: a protocol error (OpenSSL's `SSL_ERROR_SSL`). */
+export const SSL_ERROR_SSL = 1;
+/** `SSL_get_error` class: an I/O error or a dirty shutdown (`SSL_ERROR_SYSCALL`). */
+export const SSL_ERROR_SYSCALL = 5;
+/** OpenSSL's library number of libssl (`ERR_LIB_SSL`). */
+export const ERR_LIB_SSL = 20;
+/** `SSL_R_CERTIFICATE_VERIFY_FAILED`. */
+export const SSL_R_CERTIFICATE_VERIFY_FAILED = 134;
+
+/** OpenSSL 3's `ERR_PACK(lib, 0, reason)`. */
+export function ERR_PACK(lib: number, reason: number): number {
+  return (((lib & 0xff) << 23) | (reason & 0x7fffff)) >>> 0;
+}
+
+/** How long a freed TLS bufferevent lets a started clean shutdown finish. */
+export const LINGER_MS = 5000;
+
+/** Run `fn` once `w` finished writing (or failed, or closed), or after LINGER_MS. */
+function whenFinished(w: NodeJS.WritableStream & Duplex, fn: () => void): void {
+  if (w.writableFinished || w.destroyed) {
+    fn();
+    return;
+  }
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    w.off("finish", once);
+    w.off("close", once);
+    w.off("error", once);
+    fn();
+  };
+  const timer = setTimeout(once, LINGER_MS);
+  timer.unref();
+  w.on("finish", once);
+  w.on("close", once);
+  w.on("error", once);
+}
+
+/** Most entries the error stack holds; later errors are dropped (libevent's NUM_ERRORS). */
+const NUM_ERRORS = 3;
+
+const EISCONN = errnoFromName("EISCONN") ?? 106;
+
+/** One entry of a TLS bufferevent's error stack. */
+export interface OpensslErrorEntry {
+  /** The number `bufferevent_get_openssl_error` returns. */
+  code: number;
+  /** What went wrong, in words ("self-signed certificate", "wrong version number"). */
+  reason: string;
+  /** Node's error code, when there was a Node error (`DEPTH_ZERO_SELF_SIGNED_CERT`). */
+  nodeCode?: string;
+}
+
+/** The `ssl` argument: `tls.connect()` / `tls.createServer()` options, or a TLSSocket from this module. */
+export type TlsConfig = tls.ConnectionOptions | tls.TlsOptions;
+
+// ---- the ciphertext pipe ------------------------------------------------------------
+
+/** The transport under a {@link CipherPipe}: a socket or an underlying bufferevent. */
+interface CipherTransport {
+  /** Deliver ciphertext (true) or stop (false). */
+  setReading(on: boolean): void;
+  /** Send ciphertext; `cb` once the transport took it. */
+  write(chunks: Buffer[], cb: (err?: Error | null) => void): void;
+  /** End the transport's writable side (after close_notify). */
+  end(): void;
+  /** Stop calling the pipe; keep the transport itself alive. */
+  detach(): void;
+  /** Keep the process alive for the transport, or not. */
+  ref(want: boolean): void;
+}
+
+/** Who is told about a transport error: the bufferevent driving the TLSSocket. */
+type ErrorSink = (err: Error) => void;
+
+/**
+ * The ciphertext stream a TLSSocket runs over. Its readable side carries what the
+ * transport received, its writable side what TLS sends. Reading flows only while
+ * TLS asks for it and the bufferevent lets the handshake move (`gate`).
+ */
+class CipherPipe extends Duplex {
+  #transport: CipherTransport | null = null;
+  #queued: { chunks: Buffer[]; cb: (err?: Error | null) => void }[] = [];
+  #finalPending = false;
+  #wantRead = false;
+  #gate = false;
+  /** The TLSSocket over this pipe. */
+  tlsSocket: tls.TLSSocket | null = null;
+  /** The handshake finished (and, for a client, the peer's certificate was accepted). */
+  secure = false;
+  /** The transport's error, if it failed. */
+  transportError: Error | null = null;
+  /** Determined at the pipe's end: did TLS see the peer's close_notify before the EOF? */
+  cleanEnd = false;
+  /** Where transport errors go. */
+  onError: ErrorSink | null = null;
+  /** A transport has been attached at some time (the TLS session has started talking). */
+  everAttached = false;
+  /** BUFFEREVENT_SSL_CONNECTING (client) or BUFFEREVENT_SSL_ACCEPTING (server). */
+  readonly role: number;
+
+  constructor(role: number) {
+    super({ allowHalfOpen: true });
+    this.role = role;
+    // Registered before the TLSSocket (and so its JSStreamSocket) listens: when the
+    // pipe ends, every earlier ciphertext byte was handed to TLS synchronously, so
+    // TLS has already pushed its EOF if — and only if — a close_notify was in it.
+    // Node exposes "EOF pushed" only as `_readableState.ended`.
+    this.once("end", () => {
+      const state = (this.tlsSocket as unknown as { _readableState?: { ended?: boolean } })
+        ?._readableState;
+      this.cleanEnd = state?.ended === true;
+    });
+  }
+
+  get transport(): CipherTransport | null {
+    return this.#transport;
+  }
+
+  /** Bind a transport; writes that waited for one go out now. */
+  attach(t: CipherTransport): void {
+    this.#transport = t;
+    this.everAttached = true;
+    const queued = this.#queued;
+    this.#queued = [];
+    for (const q of queued) t.write(q.chunks, q.cb);
+    if (this.#finalPending) {
+      this.#finalPending = false;
+      t.end();
+    }
+    this.#update();
+  }
+
+  /** Unbind the transport (it keeps running on its own) and return it. */
+  detach(): CipherTransport | null {
+    const t = this.#transport;
+    if (!t) return null;
+    t.setReading(false);
+    t.detach();
+    this.#transport = null;
+    return t;
+  }
+
+  /** Let the handshake move (the bufferevent has reading or writing enabled). */
+  setGate(open: boolean): void {
+    if (open === this.#gate) return;
+    this.#gate = open;
+    this.#update();
+  }
+
+  #update(): void {
+    this.#transport?.setReading(this.#wantRead && this.#gate);
+  }
+
+  /** The transport received ciphertext. */
+  deliver(chunk: Buffer): void {
+    if (this.destroyed || this.readableEnded) return;
+    if (!this.push(chunk)) {
+      this.#wantRead = false;
+      this.#update();
+    }
+  }
+
+  /** The transport reached EOF. */
+  deliverEnd(): void {
+    if (this.destroyed) return;
+    this.push(null);
+  }
+
+  /** The transport failed. */
+  deliverError(err: Error): void {
+    if (!this.transportError) this.transportError = err;
+    this.onError?.(err);
+  }
+
+  override _read(): void {
+    this.#wantRead = true;
+    this.#update();
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this.#send([chunk], cb);
+  }
+
+  override _writev(
+    chunks: { chunk: Buffer; encoding: BufferEncoding }[],
+    cb: (err?: Error | null) => void,
+  ): void {
+    this.#send(
+      chunks.map((c) => c.chunk),
+      cb,
+    );
+  }
+
+  #send(chunks: Buffer[], cb: (err?: Error | null) => void): void {
+    if (this.#transport) this.#transport.write(chunks, cb);
+    else this.#queued.push({ chunks, cb });
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    if (this.#transport) this.#transport.end();
+    else this.#finalPending = true;
+    cb();
+  }
+
+  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
+    const queued = this.#queued;
+    this.#queued = [];
+    for (const q of queued) q.cb(err ?? new Error("TLS transport destroyed"));
+    cb(err);
+  }
+
+  ref(want: boolean): void {
+    this.#transport?.ref(want);
+  }
+}
+
+/** The pipe of every TLSSocket this module made, for reuse in state OPEN. */
+const pipes = new WeakMap<tls.TLSSocket, CipherPipe>();
+
+/** Socket mode: the ciphertext goes over a net.Socket. */
+class SocketTransport implements CipherTransport {
+  readonly socket: net.Socket;
+  readonly #pipe: CipherPipe;
+  readonly #onData = (chunk: Buffer) => this.#pipe.deliver(chunk);
+  readonly #onEnd = () => this.#pipe.deliverEnd();
+  readonly #onErr = (err: Error) => this.#pipe.deliverError(err);
+
+  constructor(socket: net.Socket, pipe: CipherPipe) {
+    this.socket = socket;
+    this.#pipe = pipe;
+    socket.allowHalfOpen = true;
+    socket.setNoDelay?.(true);
+    socket.pause();
+    socket.on("data", this.#onData);
+    socket.on("end", this.#onEnd);
+    socket.on("error", this.#onErr);
+  }
+
+  setReading(on: boolean): void {
+    if (on) this.socket.resume();
+    else this.socket.pause();
+  }
+
+  write(chunks: Buffer[], cb: (err?: Error | null) => void): void {
+    const s = this.socket;
+    if (s.destroyed) {
+      cb(this.#pipe.transportError ?? new Error("write to a closed socket"));
+      return;
+    }
+    if (chunks.length === 1) {
+      s.write(chunks[0]!, cb);
+      return;
+    }
+    s.cork();
+    const last = chunks.length - 1;
+    for (let i = 0; i < last; i++) s.write(chunks[i]!);
+    s.write(chunks[last]!, cb);
+    s.uncork();
+  }
+
+  end(): void {
+    if (!this.socket.destroyed) this.socket.end();
+  }
+
+  detach(): void {
+    const s = this.socket;
+    s.off("data", this.#onData);
+    s.off("end", this.#onEnd);
+    s.off("error", this.#onErr);
+    if (s.listenerCount("error") === 0) s.on("error", () => {});
+    s.pause();
+  }
+
+  ref(want: boolean): void {
+    if (want) this.socket.ref();
+    else this.socket.unref();
+  }
+}
+
+/**
+ * Filter mode: the ciphertext goes through the underlying bufferevent's buffers.
+ * Its callbacks are ours while bound; its reading is suspended (FILT_READ) while
+ * TLS does not want ciphertext; a write waits while its output is at or over its
+ * write high watermark.
+ */
+class BevTransport implements CipherTransport {
+  readonly underlying: BufferEvent;
+  readonly #pipe: CipherPipe;
+  readonly #owner: TlsBufferEvent;
+  #reading = false;
+  #eofPending = false;
+  #waiting: (() => void)[] = [];
+
+  readonly #readcb = () => this.#pull();
+  readonly #writecb = () => this.#release();
+  readonly #eventcb = (_bev: BufferEvent, what: number) => this.#event(what);
+
+  constructor(underlying: BufferEvent, pipe: CipherPipe, owner: TlsBufferEvent) {
+    this.underlying = underlying;
+    this.#pipe = pipe;
+    this.#owner = owner;
+    underlying.setcb(this.#readcb, this.#writecb, this.#eventcb, owner);
+    underlying.setwatermark(EV_READ, 0, 0);
+    underlying.suspendRead(BEV_SUSPEND_FILT_READ);
+    underlying.enable(EV_READ | EV_WRITE);
+  }
+
+  setReading(on: boolean): void {
+    if (on === this.#reading) return;
+    this.#reading = on;
+    if (on) {
+      this.underlying.unsuspendRead(BEV_SUSPEND_FILT_READ);
+      this.#pull();
+    } else {
+      this.underlying.suspendRead(BEV_SUSPEND_FILT_READ);
+    }
+  }
+
+  /** Hand the underlying's input to TLS while TLS wants it (views; drained memory is never rewritten). */
+  #pull(): void {
+    const input = this.underlying.input;
+    while (this.#reading && input.length > 0) {
+      const segs = input.segments();
+      let n = 0;
+      for (const s of segs) {
+        n += s.length;
+        const buf = Buffer.from(s.buffer, s.byteOffset, s.length);
+        input.drain(s.length);
+        this.#pipe.deliver(buf);
+        if (!this.#reading) break;
+      }
+      if (n === 0) break;
+    }
+    if (this.#eofPending && input.length === 0) {
+      this.#eofPending = false;
+      this.#pipe.deliverEnd();
+    }
+  }
+
+  #event(what: number): void {
+    if (what & BEV_EVENT_EOF) {
+      this.#eofPending = true;
+      this.#pull();
+    } else if (what & (BEV_EVENT_TIMEOUT | BEV_EVENT_ERROR)) {
+      this.#owner._underlyingEvent(what);
+    }
+    // CONNECTED from the underlying is swallowed: ours follows the handshake.
+  }
+
+  write(chunks: Buffer[], cb: (err?: Error | null) => void): void {
+    const u = this.underlying;
+    for (const c of chunks) u.write(c);
+    if (u.wmWriteHigh && u.output.length >= u.wmWriteHigh) this.#waiting.push(() => cb());
+    else cb();
+  }
+
+  #release(): void {
+    const u = this.underlying;
+    if (u.wmWriteHigh && u.output.length >= u.wmWriteHigh) return;
+    const w = this.#waiting;
+    this.#waiting = [];
+    for (const cb of w) cb();
+  }
+
+  end(): void {
+    this.underlying.flush(EV_WRITE, BEV_FINISHED);
+  }
+
+  detach(): void {
+    const u = this.underlying;
+    if (u.getcb().eventcb === this.#eventcb) u.setcb(null, null, null, null);
+    u.unsuspendRead(BEV_SUSPEND_FILT_READ);
+    this.#reading = false;
+    const w = this.#waiting;
+    this.#waiting = [];
+    for (const cb of w) cb();
+  }
+
+  ref(_want: boolean): void {}
+}
+
+// ---- errors -------------------------------------------------------------------------
+
+/** OpenSSL packed codes in a Node error's text ("...:error:0A00010B:SSL routines::wrong version number"). */
+function packedCodes(err: Error): { code: number; reason: string }[] {
+  const texts: string[] = [];
+  const stack = (err as { opensslErrorStack?: unknown }).opensslErrorStack;
+  if (Array.isArray(stack)) for (const t of stack) if (typeof t === "string") texts.push(t);
+  texts.push(err.message);
+  const out: { code: number; reason: string }[] = [];
+  const re = /error:([0-9A-Fa-f]{8}):[^:]*:[^:]*:([^:\n]*)/g;
+  for (const t of texts) {
+    for (const m of t.matchAll(re)) {
+      const code = parseInt(m[1]!, 16) >>> 0;
+      if (!out.some((e) => e.code === code)) out.push({ code, reason: m[2]!.trim() });
+    }
+  }
+  return out;
+}
+
+// ---- the bufferevent ----------------------------------------------------------------
+
+/** How a TLS bufferevent is built (the arguments of the two C constructors). */
+export interface TlsBufferEventInit {
+  /** Socket mode: the transport (a net.Socket, a numeric fd, or -1 for later). */
+  fd?: evutil_socket_t;
+  /** Filter mode: the underlying bufferevent. */
+  underlying?: BufferEvent;
+  /** tls options, or a TLSSocket from {@link TlsBufferEvent.tlsSocket} (state OPEN). */
+  ssl: TlsConfig | tls.TLSSocket;
+  /** BUFFEREVENT_SSL_OPEN / CONNECTING / ACCEPTING. */
+  state: number;
+  /** BEV_OPT_* flags. */
+  options: number;
+}
+
+/**
+ * A TLS bufferevent: cleartext in its buffers, ciphertext on a socket (socket
+ * mode) or through an underlying bufferevent (filter mode).
+ *
+ * @example
+ * const bev = new TlsBufferEvent(base, { fd: -1, ssl: { ca }, state: BUFFEREVENT_SSL_CONNECTING, options: BEV_OPT_CLOSE_ON_FREE });
+ * bev.connectAddress(evutil_parse_sockaddr_port("127.0.0.1:4433"));
+ */
+export class TlsBufferEvent extends StreamBufferEvent {
+  readonly #filter: boolean;
+  readonly #role: number;
+  readonly #config: TlsConfig | null;
+  #underlying: BufferEvent | null = null;
+  #fd: evutil_socket_t = -1;
+  #pipe!: CipherPipe;
+  #tls!: tls.TLSSocket;
+  #errors: OpensslErrorEntry[] = [];
+  #lastError: Error | null = null;
+  #allowDirty = false;
+  readonly #onSecure = () => this.streamOpened();
+  readonly #sink = (err: Error) => this.streamError(err);
+
+  constructor(base: EventBase, init: TlsBufferEventInit, fn: string) {
+    super(base, init.options, fn);
+    const { ssl, state } = init;
+    if (
+      state !== BUFFEREVENT_SSL_OPEN &&
+      state !== BUFFEREVENT_SSL_CONNECTING &&
+      state !== BUFFEREVENT_SSL_ACCEPTING
+    )
+      throw argRangeError(fn, "state", "BUFFEREVENT_SSL_OPEN, _CONNECTING or _ACCEPTING", state);
+    this.#filter = init.underlying !== undefined;
+    const given = ssl instanceof tls.TLSSocket ? ssl : null;
+    if (given) {
+      const pipe = pipes.get(given);
+      if (!pipe)
+        throw argTypeError(
+          fn,
+          "ssl",
+          "tls options or a TLSSocket from bufferevent_openssl_get_ssl (drive other TLSSockets with bufferevent_async_new)",
+          ssl,
+        );
+      this.#pipe = pipe;
+      this.#tls = given;
+      this.#config = null;
+      this.#role = pipe.role;
+    } else {
+      if (ssl === null || typeof ssl !== "object")
+        throw argTypeError(fn, "ssl", "a tls options object or a TLSSocket", ssl);
+      if (state === BUFFEREVENT_SSL_OPEN)
+        throw argRangeError(
+          fn,
+          "state",
+          "CONNECTING or ACCEPTING for tls options (OPEN needs a TLSSocket that finished its handshake)",
+          state,
+        );
+      this.#config = ssl as TlsConfig;
+      this.#role = state;
+      this.#newSession(fn);
+    }
+    this.#pipe.onError = this.#sink;
+    const fd = init.fd ?? -1;
+    if (init.underlying) this.#bindUnderlying(init.underlying);
+    else this.#bindFd(fd);
+    // Socket mode with fd -1 waits for bufferevent_socket_connect or setfd.
+    if (init.underlying || fd !== -1) this.#attachTls(true);
+  }
+
+  /** A fresh TLSSocket over a fresh pipe, in this bufferevent's role. */
+  #newSession(fn: string): void {
+    const pipe = new CipherPipe(this.#role);
+    const config = this.#config!;
+    let sock: tls.TLSSocket;
+    try {
+      sock =
+        this.#role === BUFFEREVENT_SSL_CONNECTING
+          ? tls.connect({
+              ...(config as tls.ConnectionOptions),
+              socket: pipe,
+              allowHalfOpen: true,
+            } as tls.ConnectionOptions)
+          : new tls.TLSSocket(pipe, {
+              ...(config as tls.TlsOptions),
+              isServer: true,
+              allowHalfOpen: true,
+            } as tls.TLSSocketOptions);
+    } catch (err) {
+      throw argTypeError(fn, "ssl", `usable tls options (${(err as Error).message})`, config);
+    }
+    pipe.tlsSocket = sock;
+    // The pipe learns of the handshake first, whoever drives the TLSSocket then.
+    sock.once(this.#role === BUFFEREVENT_SSL_CONNECTING ? "secureConnect" : "secure", () => {
+      pipe.secure = true;
+    });
+    pipes.set(sock, pipe);
+    pipe.onError = this.#sink;
+    this.#pipe = pipe;
+    this.#tls = sock;
+  }
+
+  /** Replace the TLS session (setfd/connect after another transport): libevent's SSL_clear. */
+  #replaceSession(fn: string): void {
+    const old = this.#tls;
+    this.#pipe.detach();
+    this.#pipe.onError = null;
+    old.destroy();
+    this.#newSession(fn);
+  }
+
+  #attachTls(reenable: boolean): void {
+    const opening = !this.#pipe.secure;
+    if (opening)
+      this.#tls.on(
+        this.#role === BUFFEREVENT_SSL_CONNECTING ? "secureConnect" : "secure",
+        this.#onSecure,
+      );
+    this.attachStream(this.#tls, opening, reenable);
+    if (!opening) this.#pipe.setGate(true);
+  }
+
+  #detachTls(): tls.TLSSocket | null {
+    this.#tls.off("secureConnect", this.#onSecure);
+    this.#tls.off("secure", this.#onSecure);
+    return this.detachStream() as tls.TLSSocket | null;
+  }
+
+  /**
+   * Move to a new transport: a new session in the original role if this one
+   * already talked over another transport (and was built from options), else
+   * the same session.
+   */
+  #rebind(fn: string, bind: () => void): void {
+    if (this.stream) this.#detachTls();
+    if (this.#pipe.everAttached && this.#config) this.#replaceSession(fn);
+    bind();
+    this.#attachTls(true);
+  }
+
+  #bindFd(fd: evutil_socket_t): void {
+    this.#fd = fd;
+    if (fd === -1) return;
+    const current = this.#pipe.transport;
+    const sock =
+      fd instanceof net.Socket
+        ? fd
+        : new net.Socket({ fd: fd as number, readable: true, writable: true, allowHalfOpen: true });
+    if (current instanceof SocketTransport && current.socket === sock) return;
+    this.#pipe.detach();
+    this.#pipe.attach(new SocketTransport(sock, this.#pipe));
+  }
+
+  #bindUnderlying(u: BufferEvent): void {
+    const current = this.#pipe.transport;
+    if (current instanceof BevTransport && current.underlying === u) {
+      this.#underlying = u;
+      return;
+    }
+    this.#pipe.detach();
+    if (this.#underlying !== u) u.incref();
+    this.#underlying = u;
+    this.#pipe.attach(new BevTransport(u, this.#pipe, this));
+  }
+
+  // ---- what the C API exposes ----------------------------------------------------------
+
+  /** The TLSSocket (libevent's `bufferevent_openssl_get_ssl`). */
+  get tlsSocket(): tls.TLSSocket {
+    return this.#tls;
+  }
+
+  /** True in filter mode (`bufferevent_openssl_filter_new`). */
+  get isFilter(): boolean {
+    return this.#filter;
+  }
+
+  /** The most recent Node error behind an error event, with its full text. */
+  get lastError(): Error | null {
+    return this.#lastError;
+  }
+
+  /**
+   * Pop the most recent error-stack entry (code and text), or null. The C API's
+   * `bufferevent_get_openssl_error` returns its `code` (0 for none).
+   */
+  popOpensslError(): OpensslErrorEntry | null {
+    return this.#errors.pop() ?? null;
+  }
+
+  /** The error stack, oldest first, without popping. */
+  get opensslErrors(): readonly OpensslErrorEntry[] {
+    return this.#errors;
+  }
+
+  /** Whether a dirty shutdown is reported as EOF (true) or ERROR (false, the default). */
+  get allowDirtyShutdown(): boolean {
+    return this.#allowDirty;
+  }
+
+  set allowDirtyShutdown(v: boolean) {
+    this.#allowDirty = !!v;
+  }
+
+  override getUnderlying(): BufferEvent | null {
+    return this.#underlying;
+  }
+
+  override getfd(): evutil_socket_t {
+    if (this.#underlying) return this.#underlying.getfd();
+    return this.#fd;
+  }
+
+  /**
+   * Socket mode: -1 unbinds the socket (it is not closed; getfd then gives -1);
+   * a socket binds it — a session that already talked over another transport
+   * starts a new handshake in its original role (libevent's SSL_clear). Filter
+   * mode: -1 does nothing (getfd keeps giving the underlying's); a socket goes to
+   * the underlying, with a new handshake. 0 / -1.
+   */
+  override setfd(fd: evutil_socket_t): number {
+    if (fd !== -1 && !(fd instanceof net.Socket) && !(typeof fd === "number" && fd >= 0))
+      throw argTypeError("bufferevent_setfd", "fd", "a net.Socket, a file descriptor or -1", fd);
+    const u = this.#underlying;
+    if (u) {
+      if (fd === -1) return 0;
+      if (u.setfd(fd) < 0) return -1;
+      this.#rebind("bufferevent_setfd", () => this.#bindUnderlying(u));
+      return 0;
+    }
+    if (fd === -1) {
+      if (this.stream) this.#detachTls();
+      this.#pipe.detach();
+      this.#fd = -1;
+      return 0;
+    }
+    this.#rebind("bufferevent_setfd", () => this.#bindFd(fd));
+    return 0;
+  }
+
+  /**
+   * Socket mode: connect a new TCP socket to `sa` and handshake over it
+   * (`bufferevent_socket_connect` on a TLS bufferevent). 0 if launched, -1 on an
+   * immediate error, in filter mode, or if a transport is already bound (EISCONN).
+   */
+  connectAddress(sa: sockaddr | null, _socklen?: number): number {
+    if (this.freed || this.#underlying) return -1;
+    if (sa === null || sa === undefined) return this.#pipe.transport ? 0 : -1;
+    const target = sockaddrToNode(sa);
+    if (!target) return -1;
+    if (this.#pipe.transport) {
+      EVUTIL_SET_SOCKET_ERROR(EISCONN);
+      return -1;
+    }
+    const sock = new net.Socket({ allowHalfOpen: true });
+    try {
+      if ("path" in target) sock.connect({ path: target.path });
+      else sock.connect({ host: target.host, port: target.port, family: target.family });
+    } catch (err) {
+      EVUTIL_SET_SOCKET_ERROR(errnoOfStreamError(err as Error));
+      sock.destroy();
+      return -1;
+    }
+    this.#rebind("bufferevent_socket_connect", () => this.#bindFd(sock));
+    // As libevent's connect, add the write event: the connect and handshake move
+    // even if the user enabled nothing yet.
+    this._opsEnable(EV_WRITE);
+    return 0;
+  }
+
+  // ---- hooks of the stream core -----------------------------------------------------------
+
+  protected override _openingGate(open: boolean): void {
+    this.#pipe.setGate(open);
+  }
+
+  protected override _openingTimeout(): number | null {
+    return BEV_EVENT_TIMEOUT;
+  }
+
+  protected override _openFailed(err: Error): number {
+    this.#record(err);
+    const connectFailed = (err as NodeJS.ErrnoException).syscall === "connect";
+    return connectFailed ? BEV_EVENT_ERROR : BEV_EVENT_ERROR | BEV_EVENT_READING;
+  }
+
+  protected override _streamFailed(err: Error, direction: number): number {
+    this.#record(err);
+    return BEV_EVENT_ERROR | direction;
+  }
+
+  protected override _streamEnded(): number {
+    const pipe = this.#pipe;
+    // TLS ended before its transport did: the close_notify came first.
+    const clean = pipe.cleanEnd || (!pipe.readableEnded && pipe.transportError === null);
+    if (clean) return BEV_EVENT_EOF | BEV_EVENT_READING;
+    const direction = this.#filter ? 0 : BEV_EVENT_READING;
+    // No close_notify before the transport's EOF: a dirty shutdown.
+    this.#push({ code: SSL_ERROR_SYSCALL, reason: "unexpected EOF (no close_notify)" });
+    return (this.#allowDirty ? BEV_EVENT_EOF : BEV_EVENT_ERROR) | direction;
+  }
+
+  protected override _closedError(): Error {
+    if (this.#pipe.transportError) return this.#pipe.transportError;
+    const err = new Error("The TLS connection closed") as NodeJS.ErrnoException;
+    err.code = "ECONNRESET";
+    return err;
+  }
+
+  protected override _streamRef(want: boolean): void {
+    this.#pipe?.ref(want);
+  }
+
+  /** An event of the underlying bufferevent that passes through (TIMEOUT, ERROR). */
+  _underlyingEvent(what: number): void {
+    this.runEventcb(what, 0);
+  }
+
+  /** Put `err` on the error stack as libevent's conn_closed would, and set the errno. */
+  #record(err: Error): void {
+    this.#lastError = err;
+    const node = err as NodeJS.ErrnoException;
+    const nodeCode = typeof node.code === "string" ? node.code : undefined;
+    const authError = (this.#tls as { authorizationError?: unknown }).authorizationError;
+    if (authError !== undefined && authError !== null) {
+      this.#push({ code: SSL_ERROR_SSL, reason: "handshake failed", nodeCode });
+      this.#push({
+        code: ERR_PACK(ERR_LIB_SSL, SSL_R_CERTIFICATE_VERIFY_FAILED),
+        reason: `certificate verify failed: ${err.message}`,
+        nodeCode,
+      });
+      return;
+    }
+    const packed = packedCodes(err);
+    if (packed.length > 0 || (nodeCode && nodeCode.startsWith("ERR_SSL_"))) {
+      this.#push({ code: SSL_ERROR_SSL, reason: err.message, nodeCode });
+      for (const p of packed) this.#push({ ...p, nodeCode });
+      return;
+    }
+    this.#push({ code: SSL_ERROR_SYSCALL, reason: err.message, nodeCode });
+    EVUTIL_SET_SOCKET_ERROR(errnoOfStreamError(err));
+  }
+
+  #push(e: OpensslErrorEntry): void {
+    if (this.#errors.length < NUM_ERRORS) this.#errors.push(e);
+  }
+
+  // ---- lifetime --------------------------------------------------------------------------
+
+  /**
+   * The last reference is gone: let go of the TLSSocket at once, so that another
+   * bufferevent can take it over (state OPEN) even before our finalizer runs.
+   * Without CLOSE_ON_FREE the underlying gets its callbacks back (null) now.
+   */
+  protected override _opsUnlink(): void {
+    super._opsUnlink();
+    this.#detachTls();
+    if (this.#pipe.onError === this.#sink) this.#pipe.onError = null;
+    if (!this.closeOnFree && this.#underlying && this.#pipe.transport instanceof BevTransport)
+      this.#pipe.detach();
+  }
+
+  /**
+   * With BEV_OPT_CLOSE_ON_FREE the TLSSocket is destroyed with no close_notify
+   * (as SSL_free) and the transport closed: the socket (socket mode) or the
+   * underlying freed (filter mode) — unless a `BEV_FINISHED` shutdown is under
+   * way, which is let finish first (close_notify and the transport's end go out,
+   * for at most {@link LINGER_MS}). Otherwise the TLSSocket and its transport
+   * live on for another bufferevent (state OPEN).
+   */
+  protected override _opsDestruct(): void {
+    const pipe = this.#pipe;
+    const tlsSock = this.#tls;
+    const u = this.#underlying;
+    this.#underlying = null;
+    if (!this.closeOnFree) {
+      u?.decref();
+      return;
+    }
+    const teardown = () => {
+      const t = pipe.detach();
+      tlsSock.destroy();
+      if (t instanceof SocketTransport) t.socket.destroy();
+      if (u) {
+        u.free();
+        u.decref();
+      }
+    };
+    if (tlsSock.writableEnded && !tlsSock.destroyed) {
+      whenFinished(tlsSock, () => {
+        const t = pipe.transport;
+        if (t instanceof SocketTransport) whenFinished(t.socket, teardown);
+        else teardown();
+      });
+    } else {
+      teardown();
+    }
+  }
+
+  /** Pending checks for tests and diagnostics: the TLS session finished its handshake. */
+  get secure(): boolean {
+    return this.#pipe.secure;
+  }
+}
