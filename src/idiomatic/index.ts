@@ -14,6 +14,7 @@
  */
 
 import "./bufferevent.js";
+import "./backends.js";
 import "./listener.js";
 
 export type { Address, HostPort, UnixPath } from "./address.js";
@@ -36,3 +37,4 @@ export {
 } from "./options.js";
 export { BevReader, type LinesOptions, type ReadOptions } from "./reader.js";
 export type { DuplexOptions } from "./streams.js";
+export type { FilterOptions, TlsOptions, ZlibOptions } from "./backends.js";

@@ -1,0 +1,412 @@
+/**
+ * `bevcat` end to end, as child processes: against socat, nc (netcat-openbsd), openssl
+ * s_server/s_client, a plain Node zlib peer and itself. Tools that are missing skip
+ * their tests (CI installs them).
+ */
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import zlib from "node:zlib";
+import { fileURLToPath } from "node:url";
+import { startFakeDns } from "./helpers/fake_dns.js";
+import { pattern, withDeadline } from "./helpers/bev.js";
+
+const BEVCAT = fileURLToPath(new URL("../src/cli/bevcat.js", import.meta.url));
+const T = 15_000;
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "bevcat-test-"));
+process.on("exit", () => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function have(tool: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${tool}`]).status === 0;
+}
+const HAVE_SOCAT = have("socat");
+const HAVE_NC = have("nc");
+const HAVE_OPENSSL = have("openssl");
+
+/** A running child with its output collected. */
+interface Proc {
+  child: ChildProcess;
+  out: () => Buffer;
+  err: () => string;
+  exited: Promise<number | null>;
+  /** Resolves with the first match of `re` in stderr (or stdout with `stream`). */
+  waitFor(re: RegExp, stream?: "stdout" | "stderr"): Promise<RegExpMatchArray>;
+}
+
+const children = new Set<ChildProcess>();
+process.on("exit", () => {
+  for (const c of children) c.kill("SIGKILL");
+});
+
+function start(cmd: string, args: string[], opts: { cwd?: string } = {}): Proc {
+  const child = spawn(cmd, args, { stdio: ["pipe", "pipe", "pipe"], cwd: opts.cwd ?? tmp });
+  children.add(child);
+  const out: Buffer[] = [];
+  let err = "";
+  const watchers: (() => void)[] = [];
+  child.stdout!.on("data", (d: Buffer) => {
+    out.push(d);
+    for (const w of [...watchers]) w();
+  });
+  child.stderr!.on("data", (d: Buffer) => {
+    err += d.toString();
+    for (const w of [...watchers]) w();
+  });
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code) => {
+      children.delete(child);
+      resolve(code);
+    }),
+  );
+  const proc: Proc = {
+    child,
+    out: () => Buffer.concat(out),
+    err: () => err,
+    exited,
+    waitFor(re, stream = "stderr") {
+      return withDeadline(
+        new Promise<RegExpMatchArray>((resolve) => {
+          const check = (): void => {
+            const m = (stream === "stderr" ? err : Buffer.concat(out).toString("latin1")).match(re);
+            if (m) {
+              watchers.splice(watchers.indexOf(check), 1);
+              resolve(m);
+            }
+          };
+          watchers.push(check);
+          check();
+        }),
+        T,
+        `${cmd} output ${re}`,
+      );
+    },
+  };
+  return proc;
+}
+
+function bevcat(args: string[]): Proc {
+  return start(process.execPath, [BEVCAT, ...args]);
+}
+
+/** Run bevcat to the end with `input` on stdin. */
+async function runBevcat(
+  args: string[],
+  input: string | Buffer = "",
+): Promise<{ code: number | null; stdout: Buffer; stderr: string }> {
+  const p = bevcat(args);
+  p.child.stdin!.end(input);
+  const code = await withDeadline(p.exited, T, `bevcat ${args.join(" ")}`);
+  return { code, stdout: p.out(), stderr: p.err() };
+}
+
+/** A bevcat server: resolves with its process and port once it listens. */
+async function bevcatServer(args: string[]): Promise<[Proc, number]> {
+  const p = bevcat(["-v", "-l", "127.0.0.1:0", ...args]);
+  const m = await p.waitFor(/listening on 127\.0\.0\.1:(\d+)/);
+  return [p, Number(m[1])];
+}
+
+/** A port that was free a moment ago (for tools that cannot report an ephemeral port). */
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+/** Resolve once something accepts connections on `port` (or the Unix socket `path`). */
+async function listening(target: number | string): Promise<void> {
+  const deadline = Date.now() + T;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = typeof target === "number" ? net.connect(target, "127.0.0.1") : net.connect(target);
+      s.on("connect", () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.on("error", () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${target}`);
+    await new Promise((r) => setTimeout(r, 30));
+  }
+}
+
+function stop(p: Proc): Promise<unknown> {
+  p.child.kill();
+  return p.exited;
+}
+
+let certs: { cert: string; key: string } | null = null;
+/** A self-signed certificate for localhost / 127.0.0.1 (made once). */
+function certificate(): { cert: string; key: string } {
+  if (certs) return certs;
+  const cert = path.join(tmp, "cert.pem");
+  const key = path.join(tmp, "key.pem");
+  const r = spawnSync("openssl", [
+    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
+    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+  ]); // prettier-ignore
+  assert.equal(r.status, 0, String(r.stderr));
+  certs = { cert, key };
+  return certs;
+}
+
+// ---- command line ------------------------------------------------------------------------
+
+test("bevcat --help, --version; usage errors exit 2 with one line", async () => {
+  const help = await runBevcat(["--help"]);
+  assert.equal(help.code, 0);
+  assert.match(help.stdout.toString(), /^Usage: bevcat/);
+  assert.match(help.stdout.toString(), /Exit status: 0 done, 1 connection error/);
+  const version = await runBevcat(["--version"]);
+  assert.equal(version.code, 0);
+  const pkg = JSON.parse(
+    fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8"),
+  ) as { version: string };
+  assert.equal(version.stdout.toString(), `bevcat ${pkg.version}\n`);
+  for (const [args, text] of [
+    [[], "bevcat: missing host and port (try --help)\n"],
+    [["host"], "bevcat: missing port (try --help)\n"],
+    [["--echo", "h", "1"], "bevcat: --echo needs -l (try --help)\n"],
+    [
+      ["--rate", "fast", "h", "1"],
+      'bevcat: bad --rate "fast" (bytes per second, e.g. 64K) (try --help)\n',
+    ],
+    [["-l", "--tls", "1"], "bevcat: a TLS server (-l --tls) needs --cert and --key (try --help)\n"],
+    [["--bogus"], "bevcat: Unknown option '--bogus' (try --help)\n"],
+  ] as [string[], string][]) {
+    const r = await runBevcat(args);
+    assert.equal(r.code, 2, args.join(" "));
+    assert.equal(r.stderr, text);
+  }
+});
+
+test('bevcat: an unknown name exits 3 with "cannot resolve" and glibc\'s text', async () => {
+  const dns = await startFakeDns({ "nohost.test": "NXDOMAIN" });
+  try {
+    const r = await runBevcat(["--nameserver", `127.0.0.1:${dns.port}`, "nohost.test", "80"]);
+    assert.equal(r.code, 3);
+    assert.equal(r.stderr, 'bevcat: cannot resolve "nohost.test": Name or service not known\n');
+  } finally {
+    await dns.close();
+  }
+});
+
+test("bevcat: a refused connect exits 1 with the errno text", async () => {
+  const port = await freePort();
+  const r = await runBevcat(["127.0.0.1", String(port)]);
+  assert.equal(r.code, 1);
+  assert.equal(r.stderr, `bevcat: cannot connect to 127.0.0.1:${port}: Connection refused\n`);
+});
+
+test("bevcat --timeout: a silent peer ends it with exit 4", async () => {
+  const server = net.createServer(() => {});
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const port = (server.address() as net.AddressInfo).port;
+    const p = bevcat(["--timeout", "0.3", "127.0.0.1", String(port)]);
+    const t0 = Date.now();
+    const code = await withDeadline(p.exited, T, "timeout");
+    assert.equal(code, 4);
+    assert.equal(p.err(), "bevcat: timed out after 0.3 s without data\n");
+    assert.ok(Date.now() - t0 < 5000);
+  } finally {
+    server.close();
+  }
+});
+
+// ---- data both ways ----------------------------------------------------------------------
+
+test(
+  "bevcat HOST PORT against socat (TCP): stdin goes out, the reply comes back, exit 0",
+  { skip: !HAVE_SOCAT && "socat not installed" },
+  async () => {
+    const port = await freePort();
+    const socat = start("socat", [
+      `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr,fork`,
+      "SYSTEM:tr a-z A-Z",
+    ]);
+    try {
+      await listening(port);
+      const r = await runBevcat(["127.0.0.1", String(port)], "hello from bevcat\n");
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout.toString(), "HELLO FROM BEVCAT\n");
+    } finally {
+      await stop(socat);
+    }
+  },
+);
+
+test(
+  "bevcat --unix PATH against socat UNIX-LISTEN (1 MiB through cat)",
+  { skip: !HAVE_SOCAT && "socat not installed" },
+  async () => {
+    const sock = path.join(tmp, "echo.sock");
+    const socat = start("socat", [`UNIX-LISTEN:${sock},fork`, "EXEC:cat"]);
+    try {
+      await listening(sock);
+      const data = pattern(1 << 20);
+      const r = await runBevcat(["--unix", sock], data);
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(r.stdout.equals(data));
+    } finally {
+      await stop(socat);
+    }
+  },
+);
+
+test(
+  "bevcat -l with nc (netcat-openbsd): both directions, exit 0 when nc closes",
+  { skip: !HAVE_NC && "nc not installed" },
+  async () => {
+    const [server, port] = await bevcatServer([]);
+    const nc = start("nc", ["-N", "127.0.0.1", String(port)]);
+    await server.waitFor(/connection from 127\.0\.0\.1/);
+    server.child.stdin!.write("from bevcat\n");
+    await nc.waitFor(/from bevcat\n/, "stdout");
+    nc.child.stdin!.end("from nc\n");
+    assert.equal(await withDeadline(server.exited, T, "bevcat -l"), 0, server.err());
+    assert.equal(server.out().toString(), "from nc\n");
+    await withDeadline(nc.exited, T, "nc");
+  },
+);
+
+test(
+  "bevcat -l -k --echo serves several nc clients at once",
+  { skip: !HAVE_NC && "nc not installed" },
+  async () => {
+    const [server, port] = await bevcatServer(["-k", "--echo"]);
+    try {
+      const clients = ["one", "two", "three"].map((word) => {
+        const nc = start("nc", ["-N", "127.0.0.1", String(port)]);
+        nc.child.stdin!.end(`${word}\n`.repeat(1000));
+        return [word, nc] as const;
+      });
+      for (const [word, nc] of clients) {
+        await withDeadline(nc.exited, T, `nc ${word}`);
+        assert.equal(nc.out().toString(), `${word}\n`.repeat(1000));
+      }
+    } finally {
+      await stop(server);
+    }
+  },
+);
+
+test("bevcat -l --proxy forwards to an echo server with backpressure (2 MiB)", async () => {
+  const [echo, echoPort] = await bevcatServer(["-k", "--echo"]);
+  const [proxy, proxyPort] = await bevcatServer(["-k", "--proxy", `127.0.0.1:${echoPort}`]);
+  try {
+    const data = pattern(2 << 20);
+    const r = await runBevcat(["127.0.0.1", String(proxyPort)], data);
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(r.stdout.equals(data));
+  } finally {
+    await stop(proxy);
+    await stop(echo);
+  }
+});
+
+test("bevcat --zlib: compressed on the wire, readable by a plain zlib peer, and bevcat to bevcat", async () => {
+  const text = "the same line again and again\n".repeat(4000);
+  // A plain Node peer: inflates what it gets, sends back a deflated reply.
+  let wire = 0;
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    const inflate = zlib.createInflate();
+    const parts: Buffer[] = [];
+    s.on("data", (d: Buffer) => (wire += d.length));
+    s.pipe(inflate).on("data", (d: Buffer) => parts.push(d));
+    inflate.on("end", () => {
+      const deflate = zlib.createDeflate();
+      deflate.pipe(s);
+      deflate.end(`got ${Buffer.concat(parts).toString() === text ? "all" : "garbage"}\n`);
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const port = (server.address() as net.AddressInfo).port;
+    const r = await runBevcat(["--zlib", "127.0.0.1", String(port)], text);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.toString(), "got all\n");
+    assert.ok(wire < text.length / 10, `${wire} bytes on the wire for ${text.length}`);
+  } finally {
+    server.close();
+  }
+  const [echo, port] = await bevcatServer(["--zlib", "--echo"]);
+  const r = await runBevcat(["--zlib", "127.0.0.1", String(port)], text);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.toString(), text);
+  await withDeadline(echo.exited, T, "echo server without -k exits after one connection");
+});
+
+test(
+  "bevcat --tls against openssl s_server, and openssl s_client against bevcat -l --tls --echo",
+  { skip: !HAVE_OPENSSL && "openssl not installed" },
+  async () => {
+    const { cert, key } = certificate();
+    const port = await freePort();
+    const server = start("openssl", [
+      "s_server", "-quiet", "-cert", cert, "-key", key,
+      "-accept", `127.0.0.1:${port}`,
+    ]); // prettier-ignore
+    try {
+      await listening(port);
+      const client = bevcat(["--tls", "--ca", cert, "localhost", String(port)]);
+      client.child.stdin!.write("over tls\n");
+      await server.waitFor(/over tls\n/, "stdout");
+      server.child.stdin!.write("reply\n");
+      await client.waitFor(/reply\n/, "stdout");
+      await stop(client);
+      // Without --ca the self-signed certificate is refused.
+      const bad = await runBevcat(["--tls", "127.0.0.1", String(port)]);
+      assert.equal(bad.code, 1);
+      assert.match(
+        bad.stderr,
+        /^bevcat: TLS error while connecting to 127\.0\.0\.1:\d+: .*self-signed/,
+      );
+    } finally {
+      await stop(server);
+    }
+    const [echo, echoPort] = await bevcatServer(["--tls", "--cert", cert, "--key", key, "--echo"]);
+    const sc = start("openssl", ["s_client", "-quiet", "-connect", `127.0.0.1:${echoPort}`]);
+    sc.child.stdin!.write("ping over tls\n");
+    await sc.waitFor(/ping over tls\n/, "stdout");
+    await stop(sc);
+    await stop(echo);
+  },
+);
+
+test("bevcat --rate: 48 KiB at 32K/s takes over a second; --progress reports on stderr", async () => {
+  let first = 0;
+  let last = 0;
+  let total = 0;
+  const server = net.createServer((s) => {
+    s.on("data", (d: Buffer) => {
+      if (!first) first = Date.now();
+      last = Date.now();
+      total += d.length;
+    });
+    s.on("end", () => s.end());
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const port = (server.address() as net.AddressInfo).port;
+    const r = await runBevcat(
+      ["--rate", "32K", "--progress", "127.0.0.1", String(port)],
+      pattern(48 * 1024),
+    );
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(total, 48 * 1024);
+    assert.ok(last - first >= 1000, `took ${last - first} ms`);
+    assert.match(r.stderr, /sent 48\.0 KiB {2}received 0 B/);
+  } finally {
+    server.close();
+  }
+});
