@@ -38,11 +38,13 @@ import {
   bufferevent_setcb,
   bufferevent_setfd,
   bufferevent_setwatermark,
+  bufferevent_socket_connect,
   bufferevent_socket_new,
   bufferevent_write,
   type bufferevent,
 } from "../src/api/bufferevent.js";
 import {
+  bufferevent_get_openssl_error,
   bufferevent_openssl_filter_new,
   bufferevent_openssl_get_ssl,
   bufferevent_openssl_set_allow_dirty_shutdown,
@@ -61,6 +63,8 @@ import {
 import { evconnlistener_disable, evconnlistener_new_bind } from "../src/api/listener.js";
 import { evutil_parse_sockaddr_port } from "../src/api/evutil.js";
 import { socketPair } from "../src/util/socketpair.js";
+import { EVUTIL_SOCKET_ERROR } from "../src/util/errno.js";
+import { SSL_ERROR_SYSCALL } from "../src/bufferevent/tls.js";
 import type { EventBase } from "../src/core/event_base.js";
 import type { TlsBufferEvent } from "../src/bufferevent/tls.js";
 import { dispatchWithin } from "./helpers/bev.js";
@@ -99,6 +103,8 @@ function newState() {
     stop_when_connected: false,
     failures: [] as string[],
     peerCerts: [] as string[],
+    /** Non-CONNECTED events as "client 0x21", with the error stack popped at that time. */
+    events: [] as string[],
   };
 }
 
@@ -137,6 +143,16 @@ function callbacks(base: EventBase, st: St, flags: Flags) {
         event_base_loopexit(base, null);
       return;
     }
+    const errs: string[] = [];
+    for (
+      let e = bufferevent_get_openssl_error(bev);
+      e !== 0;
+      e = bufferevent_get_openssl_error(bev)
+    )
+      errs.push(e.toString(16));
+    st.events.push(
+      `${ctx === CLIENT ? "client" : "server"} 0x${what.toString(16)} [${errs.join(",")}]`,
+    );
     if (what & BEV_EVENT_EOF) st.got_close++;
     else if (what & BEV_EVENT_ERROR) st.got_error++;
     else if (what & BEV_EVENT_TIMEOUT) st.got_timeout++;
@@ -275,6 +291,10 @@ describe("regress_ssl: the 1..1001 number exchange", () => {
       assert.equal(st.got_close, flags.dirty ? 1 : 0);
       assert.equal(st.got_error, flags.dirty ? 0 : 1);
       assert.equal(st.got_timeout, 0);
+      // libevent's conn_closed: a dirty close is SSL_ERROR_SYSCALL (5) on the stack;
+      // in filter mode the underlying's EOF maps to plain EOF/ERROR (no direction).
+      const what = (flags.dirty ? BEV_EVENT_EOF : BEV_EVENT_ERROR) | (flags.filter ? 0 : 1);
+      assert.deepEqual(st.events, [`client 0x${what.toString(16)} [5]`]);
       // The client saw the server's certificate; the server asked for none.
       assert.deepEqual(st.peerCerts.sort(), ["client:true", "server:false"]);
     });
@@ -292,6 +312,184 @@ describe("regress_ssl: the 1..1001 number exchange", () => {
       assert.equal(st.got_close, 0);
       assert.equal(st.got_error, 0);
       assert.equal(st.got_timeout, 1);
+      assert.deepEqual(st.events, ["client 0x40 []"]);
+    });
+  }
+});
+
+describe("regress_ssl: bufferevent_connect", () => {
+  /** A listener whose accept callback makes a server TLS bufferevent running respond_to_number. */
+  function startServer(base: EventBase, st: St) {
+    const cbs = callbacks(base, st, {});
+    const lev = evconnlistener_new_bind(
+      base,
+      (listener, fd) => {
+        const bev = bufferevent_openssl_socket_new(
+          base,
+          fd,
+          serverSsl(),
+          BUFFEREVENT_SSL_ACCEPTING,
+          BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS,
+        )!;
+        bufferevent_setcb(bev, cbs.respond_to_number, null, cbs.eventcb, SERVER);
+        bufferevent_enable(bev, EV_READ | EV_WRITE);
+        evconnlistener_disable(listener);
+      },
+      null,
+      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
+      -1,
+      evutil_parse_sockaddr_port("127.0.0.1:0"),
+    )!;
+    const port = (lev.server.address() as net.AddressInfo).port;
+    return { lev, port, cbs };
+  }
+
+  it('bufferevent_connect: fd -1, connect, "1\\n", the writecb frees the client; the loop ends', async () => {
+    const base = event_base_new();
+    const st = newState();
+    const { lev, port, cbs } = startServer(base, st);
+    const bev = bufferevent_openssl_socket_new(
+      base,
+      -1,
+      clientSsl(),
+      BUFFEREVENT_SSL_CONNECTING,
+      BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS,
+    )!;
+    assert.equal(bufferevent_getfd(bev), -1);
+    let freedByWritecb = 0;
+    bufferevent_setcb(
+      bev,
+      cbs.respond_to_number,
+      (b) => {
+        freedByWritecb++;
+        bufferevent_free(b);
+      },
+      cbs.eventcb,
+      CLIENT,
+    );
+    assert.equal(bev.connectAddress(evutil_parse_sockaddr_port(`127.0.0.1:${port}`)), 0);
+    assert.notEqual(bufferevent_getfd(bev), -1);
+    bufferevent_write(bev, "1\n");
+    bufferevent_enable(bev, EV_READ | EV_WRITE);
+    assert.equal(await dispatchWithin(base), 1);
+    assert.deepEqual(st.failures, []);
+    assert.equal(freedByWritecb, 1);
+    assert.equal(st.n_connected, 2);
+    // The server saw the client vanish without close_notify.
+    assert.equal(st.got_error, 1);
+    lev.free();
+  });
+
+  it("bufferevent_connect: a refused connect is ERROR with ECONNREFUSED", async () => {
+    const base = event_base_new();
+    const spare = net.createServer();
+    await new Promise<void>((r) => spare.listen(0, "127.0.0.1", () => r()));
+    const port = (spare.address() as net.AddressInfo).port;
+    await new Promise<void>((r) => spare.close(() => r()));
+    const bev = bufferevent_openssl_socket_new(
+      base,
+      -1,
+      clientSsl(),
+      BUFFEREVENT_SSL_CONNECTING,
+      BEV_OPT_CLOSE_ON_FREE,
+    )!;
+    const seen: number[] = [];
+    bufferevent_setcb(bev, null, null, (_b, what) => seen.push(what), null);
+    assert.equal(bev.connectAddress(evutil_parse_sockaddr_port(`127.0.0.1:${port}`)), 0);
+    await dispatchWithin(base);
+    assert.deepEqual(seen, [BEV_EVENT_ERROR]);
+    assert.equal(EVUTIL_SOCKET_ERROR(), 111);
+    assert.equal(bufferevent_get_openssl_error(bev), SSL_ERROR_SYSCALL);
+    assert.equal(bufferevent_get_openssl_error(bev), 0);
+    bufferevent_free(bev);
+  });
+
+  it(
+    "bufferevent_socket_connect (the C function) on a TLS bufferevent",
+    { todo: "src/api/bufferevent.ts routes bufferevent_socket_connect to SocketBufferEvent only" },
+    async () => {
+      const base = event_base_new();
+      const bev = bufferevent_openssl_socket_new(
+        base,
+        -1,
+        clientSsl(),
+        BUFFEREVENT_SSL_CONNECTING,
+        BEV_OPT_CLOSE_ON_FREE,
+      )!;
+      try {
+        assert.equal(bufferevent_socket_connect(bev, evutil_parse_sockaddr_port("127.0.0.1:9")), 0);
+      } finally {
+        bufferevent_free(bev);
+        await dispatchWithin(base);
+      }
+    },
+  );
+});
+
+describe("regress_ssl: bufferevent_wm", () => {
+  for (const [name, filter, defer] of [
+    ["bufferevent_wm", false, false],
+    ["bufferevent_wm_filter", true, false],
+    ["bufferevent_wm_defer", false, true],
+    ["bufferevent_wm_filter_defer", true, true],
+  ] as [string, boolean, boolean][]) {
+    it(`${name}: read high 5 KiB, 512 bytes per readcb, both sides count exactly 40960`, async () => {
+      const base = event_base_new();
+      const fds = await socketPair();
+      const options = BEV_OPT_CLOSE_ON_FREE | (defer ? BEV_OPT_DEFER_CALLBACKS : 0);
+      const payload = evbuffer_new();
+      evbuffer_add(payload, Buffer.alloc(1024, 0x61));
+      const limit = 5 * 1024 * 8;
+      const make = (i: 0 | 1) => {
+        const ssl = i === 0 ? clientSsl() : serverSsl();
+        const state = i === 0 ? BUFFEREVENT_SSL_CONNECTING : BUFFEREVENT_SSL_ACCEPTING;
+        return filter
+          ? bufferevent_openssl_filter_new(
+              base,
+              bufferevent_socket_new(base, fds[i], BEV_OPT_CLOSE_ON_FREE)!,
+              ssl,
+              state,
+              options,
+            )!
+          : bufferevent_openssl_socket_new(base, fds[i], ssl, state, options)!;
+      };
+      const client = make(0);
+      const server = make(1);
+      const ctx = [
+        { name: "client", get: 0, done: false, calls: 0 },
+        { name: "server", get: 0, done: false, calls: 0 },
+      ];
+      const transfer = (bev: bufferevent, c: (typeof ctx)[number]) => {
+        c.calls++;
+        const input = bufferevent_get_input(bev);
+        const len = evbuffer_get_length(input);
+        const drain = Math.min(len, 512);
+        evbuffer_drain(input, drain);
+        c.get += drain;
+        if (c.get >= limit) {
+          c.done = true;
+          bufferevent_setcb(bev, null, null, null, null);
+          bufferevent_disable(bev, EV_READ);
+          if (ctx.every((x) => x.done)) event_base_loopexit(base, null);
+          return;
+        }
+        evbuffer_add_buffer_reference(bufferevent_get_output(bev), payload);
+      };
+      const eventcb = (_b: bufferevent, what: number, c: (typeof ctx)[number]) => {
+        if (what !== BEV_EVENT_CONNECTED) c.get = 0;
+      };
+      for (const [i, bev] of [client, server].entries()) {
+        bufferevent_setwatermark(bev, EV_READ, 0, 5 * 1024);
+        bufferevent_setcb(bev, transfer, null, eventcb, ctx[i]);
+        bufferevent_enable(bev, EV_READ | EV_WRITE);
+      }
+      evbuffer_add_buffer_reference(bufferevent_get_output(client), payload);
+      await dispatchWithin(base, 20_000);
+      assert.equal(ctx[0]!.get, limit);
+      assert.equal(ctx[1]!.get, limit);
+      bufferevent_free(client);
+      bufferevent_free(server);
+      await dispatchWithin(base);
     });
   }
 });
