@@ -314,7 +314,9 @@ export class ZlibFilter {
         if (dstLimit >= 0 && room <= 0) break outer;
         const r = z.feed(Z_NO_FLUSH, off === 0 ? seg : seg.subarray(off), room, dst);
         if (!r) {
-          status = BEV_ERROR;
+          // Deliver what was decoded before the error first; the error is kept
+          // and returned by the next call (the bad bytes are still in src).
+          status = produced > 0 ? BEV_OK : BEV_ERROR;
           break outer;
         }
         off += r.consumed;
@@ -323,7 +325,8 @@ export class ZlibFilter {
         if (r.ended) {
           // Bytes after the end of a stream start the next stream.
           if (r.consumed === 0 && r.produced === 0 && ++stalled > 1) {
-            status = BEV_ERROR;
+            z.error = { ...NO_PROGRESS };
+            status = produced > 0 ? BEV_OK : BEV_ERROR;
             break outer;
           }
           z.reset();
@@ -335,7 +338,7 @@ export class ZlibFilter {
       }
     }
     if (consumed > 0) src.drain(consumed);
-    if (status === BEV_ERROR) return BEV_ERROR;
+    if (status === BEV_ERROR || z.error) return status;
     if (mode !== BEV_NORMAL && src.length === 0 && z.started) {
       // Sync: emit everything decodable; finish: a truncated stream is an error.
       const r = z.feed(mode === BEV_FINISHED ? Z_FINISH : Z_SYNC_FLUSH, EMPTY, -1, dst);
@@ -395,6 +398,14 @@ export class ZlibFilter {
 }
 
 const EMPTY = new Uint8Array(0);
+
+/** A fresh inflate stream that makes no progress on its input. */
+const NO_PROGRESS: ZlibError = {
+  message: "no progress on the data after the end of a stream",
+  code: "Z_DATA_ERROR",
+  errno: -3,
+  direction: "inflate",
+};
 
 /**
  * Create a zlib filter bufferevent over `underlying`: what is written to it is
