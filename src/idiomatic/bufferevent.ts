@@ -18,7 +18,7 @@ import type { ReadableStream, WritableStream } from "node:stream/web";
 import { BufferEvent } from "../bufferevent/bufferevent.js";
 import { SocketBufferEvent } from "../bufferevent/socket.js";
 import { PairBufferEvent } from "../bufferevent/pair.js";
-import { BEV_FINISHED, EV_READ, EV_WRITE, EVUTIL_EAI_FAIL } from "../constants.js";
+import { BEV_FINISHED, BEV_FLUSH, EV_READ, EV_WRITE, EVUTIL_EAI_FAIL } from "../constants.js";
 import { argTypeError } from "../errors.js";
 import { DnsBase, systemResolve, type LookupFamily } from "../dns/evdns.js";
 import { EVUTIL_SOCKET_ERROR, evutil_socket_error_to_string } from "../util/errno.js";
@@ -402,6 +402,17 @@ async function shutdown(this: BufferEvent, options?: WaitOptions): Promise<void>
   const d = driverOf(this);
   const failure = d.failure(fn);
   if (failure) throw failure;
+  // Push out what is queued first (BEV_FLUSH moves a pair's output even while the
+  // partner is not reading): BEV_FINISHED on a pair moves at most what the partner's
+  // read high watermark allows and then reports EOF, as libevent's does.
+  for (;;) {
+    this.flush(EV_WRITE, BEV_FLUSH);
+    if (this.output.length === 0) break;
+    const f = d.failure(fn);
+    if (f) throw f;
+    if (d.writeTimeout || d.writeClosed) break;
+    await d.wait([[this.output, "drain"]], signal);
+  }
   this.flush(EV_WRITE, BEV_FINISHED);
   await chainDrained(fn, d, signal);
 }

@@ -137,7 +137,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
           d.readTimeout = null;
           throw err;
         }
-        if (d.eof) {
+        if (d.eof && !belowHasData(bev)) {
           const last = this.#rest();
           this.#finish();
           return last === null ? { value: undefined, done: true } : { value: last, done: false };
@@ -180,6 +180,16 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     if (this.#enabledByUs && !d.eof) bev.disable(EV_READ);
     if (this.#savedWatermark) bev.setwatermark(EV_READ, ...this.#savedWatermark);
   }
+}
+
+/**
+ * True while a bufferevent under `bev` (a filter's underlying) still holds input that
+ * has not come up yet: EOF on top is final only once the chain below is empty.
+ */
+function belowHasData(bev: BufferEvent): boolean {
+  for (let b = bev.getUnderlying(), i = 0; b && i < 64; b = b.getUnderlying(), i++)
+    if (b.input.length > 0) return true;
+  return false;
 }
 
 /** Remove `n` bytes from the front of the input into a new Buffer. */
