@@ -15,6 +15,7 @@ import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { startFakeDns } from "./helpers/fake_dns.js";
 import { pattern, withDeadline } from "./helpers/bev.js";
+import { HAVE_OPENSSL, selfSignedCert } from "./idiomatic_certs.js";
 
 const BEVCAT = fileURLToPath(new URL("../src/cli/bevcat.js", import.meta.url));
 const T = 15_000;
@@ -26,7 +27,6 @@ function have(tool: string): boolean {
 }
 const HAVE_SOCAT = have("socat");
 const HAVE_NC = have("nc");
-const HAVE_OPENSSL = have("openssl");
 
 /** A running child with its output collected. */
 interface Proc {
@@ -141,22 +141,6 @@ async function listening(target: number | string): Promise<void> {
 function stop(p: Proc): Promise<unknown> {
   p.child.kill();
   return p.exited;
-}
-
-let certs: { cert: string; key: string } | null = null;
-/** A self-signed certificate for localhost / 127.0.0.1 (made once). */
-function certificate(): { cert: string; key: string } {
-  if (certs) return certs;
-  const cert = path.join(tmp, "cert.pem");
-  const key = path.join(tmp, "key.pem");
-  const r = spawnSync("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-  ]); // prettier-ignore
-  assert.equal(r.status, 0, String(r.stderr));
-  certs = { cert, key };
-  return certs;
 }
 
 // ---- command line ------------------------------------------------------------------------
@@ -350,7 +334,7 @@ test(
   "bevcat --tls against openssl s_server, and openssl s_client against bevcat -l --tls --echo",
   { skip: !HAVE_OPENSSL && "openssl not installed" },
   async () => {
-    const { cert, key } = certificate();
+    const { cert, key } = selfSignedCert();
     const port = await freePort();
     const server = start("openssl", [
       "s_server", "-quiet", "-cert", cert, "-key", key,

@@ -7,11 +7,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { Duplex } from "node:stream";
 import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import {
   BEV_OK,
   BevError,
@@ -21,6 +19,7 @@ import {
   type HostPort,
 } from "../src/index.js";
 import { pattern, withDeadline } from "./helpers/bev.js";
+import { HAVE_OPENSSL, selfSignedCert } from "./idiomatic_certs.js";
 
 const T = 15_000;
 
@@ -67,27 +66,13 @@ test("BufferEvent.zlib over sockets: end() flushes the compressed chain; the pee
   }
 });
 
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "idiomatic-tls-"));
-process.on("exit", () => fs.rmSync(tmp, { recursive: true, force: true }));
-const haveOpenssl = spawnSync("sh", ["-c", "command -v openssl"]).status === 0;
-
-function certificate(): { cert: Buffer; key: Buffer } {
-  const cert = path.join(tmp, "cert.pem");
-  const key = path.join(tmp, "key.pem");
-  const r = spawnSync("openssl", [
-    "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-    "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
-  ]); // prettier-ignore
-  assert.equal(r.status, 0, String(r.stderr));
-  return { cert: fs.readFileSync(cert), key: fs.readFileSync(key) };
-}
-
 test(
   "BufferEvent.tls: connect() resolves after the handshake; a bad certificate is ERR_BEV_TLS",
-  { skip: !haveOpenssl && "openssl not installed" },
+  { skip: !HAVE_OPENSSL && "openssl not installed" },
   async () => {
-    const { cert, key } = certificate();
+    const paths = selfSignedCert();
+    const cert = fs.readFileSync(paths.cert);
+    const key = fs.readFileSync(paths.key);
     const lev = ConnListener.listen("127.0.0.1:0", async (sock) => {
       const t = BufferEvent.tls(sock, { accept: true, tls: { cert, key } });
       for await (const line of t.lines()) t.write(`echo: ${line}\n`);

@@ -15,7 +15,7 @@ import { TlsBufferEvent } from "../bufferevent/tls.js";
 import { AsyncBufferEvent, isDuplex } from "../bufferevent/async.js";
 import { BUFFEREVENT_SSL_ACCEPTING, BUFFEREVENT_SSL_CONNECTING } from "../constants.js";
 import { argTypeError } from "../errors.js";
-import { baseOf, bevFlags, setUp, type BufferEventOptions } from "./options.js";
+import { baseOf, bevFlags, checkOptions, setUp, type BufferEventOptions } from "./options.js";
 import { driverOf } from "./driver.js";
 
 /** Options of {@link BufferEvent.filter}. */
@@ -105,13 +105,6 @@ declare module "../bufferevent/bufferevent.js" {
 function needBev(fn: string, bev: unknown): BufferEvent {
   if (!(bev instanceof BufferEvent)) throw argTypeError(fn, "underlying", "a BufferEvent", bev);
   return bev;
-}
-
-function checkOptions<T extends object>(fn: string, options: T | undefined): T {
-  if (options === undefined) return {} as T;
-  if (options === null || typeof options !== "object")
-    throw argTypeError(fn, "options", "an options object", options);
-  return options;
 }
 
 function filter(underlying: BufferEvent, options?: FilterOptions): FilterBufferEvent {

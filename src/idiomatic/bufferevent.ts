@@ -29,6 +29,7 @@ import {
   applySettings,
   baseOf,
   bevFlags,
+  checkOptions,
   setUp,
   type BufferEventOptions,
   type BufferEventSettings,
@@ -258,13 +259,6 @@ function checkSignal(fn: string, signal: unknown): AbortSignal | undefined {
   if (signal !== undefined && !(signal instanceof AbortSignal))
     throw argTypeError(fn, "options.signal", "an AbortSignal", signal);
   return signal;
-}
-
-function checkOptions<T extends object>(fn: string, options: T | undefined): T {
-  if (options === undefined) return {} as T;
-  if (options === null || typeof options !== "object")
-    throw argTypeError(fn, "options", "an options object", options);
-  return options;
 }
 
 // ---- connect ----------------------------------------------------------------------------

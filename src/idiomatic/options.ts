@@ -105,6 +105,14 @@ export interface BufferEventOptions extends BufferEventFlags, BufferEventSetting
   enable?: { read?: boolean; write?: boolean };
 }
 
+/** `options`, or `{}` when undefined; a TypeError naming `fn` for anything but an object. */
+export function checkOptions<T extends object>(fn: string, options: T | undefined): T {
+  if (options === undefined) return {} as T;
+  if (options === null || typeof options !== "object")
+    throw argTypeError(fn, "options", "an options object", options);
+  return options;
+}
+
 let shared: EventBase | null = null;
 
 /**
