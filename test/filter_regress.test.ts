@@ -8,6 +8,7 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import net from "node:net";
 import {
   BEV_ERROR,
   BEV_EVENT_READING,
@@ -74,6 +75,7 @@ describe("regress_bufferevent: filters", () => {
       it(`${name}: test_ok == ${disable ? 4 : 3}, a user filter's BEV_ERROR is silent`, async () => {
         const base = event_base_new();
         const [u1, u2] = await underlyings(base, pair);
+        const fds = [bufferevent_getfd(u1), bufferevent_getfd(u2)];
         const st = { test_ok: 0, errors: 0, reentered: false };
         const box: { bev1: bufferevent | null } = { bev1: null };
         const output_filter = (
@@ -162,6 +164,8 @@ describe("regress_bufferevent: filters", () => {
         bufferevent_free(bev1);
         bufferevent_free(bev2);
         await dispatchWithin(base);
+        // The socket bevs had no CLOSE_ON_FREE (as in the C test): close the fds here.
+        for (const fd of fds) if (fd instanceof net.Socket) fd.destroy();
       });
     }
   }

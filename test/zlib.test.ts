@@ -8,6 +8,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
+import type net from "node:net";
 import zlib from "node:zlib";
 import {
   BEV_EVENT_EOF,
@@ -116,6 +117,16 @@ function reader(base: EventBase, bev: bufferevent) {
   return { st, data: () => Buffer.concat(st.parts) };
 }
 
+/** A zlib filter (CLOSE_ON_FREE) over a socket bufferevent, and the raw peer socket. */
+async function zlibOverSocket(
+  base: EventBase,
+  format: ZlibFormat,
+): Promise<[FilterBufferEvent, net.Socket]> {
+  const [a, b] = await socketPair();
+  const sock = bufferevent_socket_new(base, a, BEV_OPT_CLOSE_ON_FREE)!;
+  return [bufferevent_zlib_new(sock, BEV_OPT_CLOSE_ON_FREE, format)!, b];
+}
+
 const hasGzip = spawnSync("gzip", ["--version"]).status === 0;
 
 describe("regress_zlib", () => {
@@ -207,6 +218,9 @@ describe("regress_zlib", () => {
       bufferevent_free(bev1);
       bufferevent_free(bev2);
       await dispatchWithin(base);
+      // The socket bevs had no CLOSE_ON_FREE (as in the C test): close the fds here.
+      a.destroy();
+      b.destroy();
     });
   }
 });
@@ -241,12 +255,7 @@ describe("zlib filter: interop over real sockets", () => {
   for (const format of FORMATS) {
     it(`${format}: Node's decompressor stream reads what our filter wrote; BEV_FLUSH makes the data so far decodable`, async () => {
       const base = event_base_new();
-      const [a, b] = await socketPair();
-      const bev = bufferevent_zlib_new(
-        bufferevent_socket_new(base, a, BEV_OPT_CLOSE_ON_FREE)!,
-        BEV_OPT_CLOSE_ON_FREE,
-        format,
-      )!;
+      const [bev, b] = await zlibOverSocket(base, format);
       const { decompress } = nodeStreams(format);
       b.pipe(decompress);
       const first = new Promise<Buffer>((resolve) => decompress.once("data", resolve));
@@ -269,12 +278,7 @@ describe("zlib filter: interop over real sockets", () => {
 
     it(`${format}: our filter reads what Node's compressor stream wrote, then EOF`, async () => {
       const base = event_base_new();
-      const [a, b] = await socketPair();
-      const bev = bufferevent_zlib_new(
-        bufferevent_socket_new(base, a, BEV_OPT_CLOSE_ON_FREE)!,
-        BEV_OPT_CLOSE_ON_FREE,
-        format,
-      )!;
+      const [bev, b] = await zlibOverSocket(base, format);
       const { st, data } = reader(base, bev);
       const { compress } = nodeStreams(format);
       compress.pipe(b);
@@ -297,12 +301,7 @@ describe("zlib filter: interop over real sockets", () => {
     },
     async () => {
       const base = event_base_new();
-      const [a, b] = await socketPair();
-      const bev = bufferevent_zlib_new(
-        bufferevent_socket_new(base, a, BEV_OPT_CLOSE_ON_FREE)!,
-        BEV_OPT_CLOSE_ON_FREE,
-        "gzip",
-      )!;
+      const [bev, b] = await zlibOverSocket(base, "gzip");
       const child = spawn("gzip", ["-dc"], { stdio: ["pipe", "pipe", "inherit"] });
       b.pipe(child.stdin);
       const out = collect(child.stdout);
@@ -339,12 +338,7 @@ describe("zlib filter: interop over real sockets", () => {
       };
       const stream = Buffer.concat([gz(payload1), gz(payload2)]);
       const base = event_base_new();
-      const [a, b] = await socketPair();
-      const bev = bufferevent_zlib_new(
-        bufferevent_socket_new(base, a, BEV_OPT_CLOSE_ON_FREE)!,
-        BEV_OPT_CLOSE_ON_FREE,
-        "gzip",
-      )!;
+      const [bev, b] = await zlibOverSocket(base, "gzip");
       const { st, data } = reader(base, bev);
       // Dribble it in odd-sized pieces so headers and trailers split across reads.
       for (let o = 0; o < stream.length; o += 4099) b.write(stream.subarray(o, o + 4099));
@@ -416,12 +410,7 @@ describe("zlib filter: errors and limits", () => {
 
   it("zlib: a 4 MiB decompression bomb under a 4096-byte read high watermark arrives whole, input never above the mark", async () => {
     const base = event_base_new();
-    const [a, b] = await socketPair();
-    const bev = bufferevent_zlib_new(
-      bufferevent_socket_new(base, a, BEV_OPT_CLOSE_ON_FREE)!,
-      BEV_OPT_CLOSE_ON_FREE,
-      "zlib",
-    )!;
+    const [bev, b] = await zlibOverSocket(base, "zlib");
     bufferevent_setwatermark(bev, EV_READ, 0, 4096);
     const plain = Buffer.alloc(4 << 20, 0x41);
     const bomb = zlib.deflateSync(plain);
