@@ -67,3 +67,5 @@ export {
 } from "./bufferevent/tls.js";
 export * from "./api/async.js";
 export * from "./api/openssl.js";
+
+export type { EventBaseOptions } from "./core/event_base.js";
