@@ -10,6 +10,8 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { Duplex } from "node:stream";
 import fs from "node:fs";
+import net from "node:net";
+import zlib from "node:zlib";
 import {
   BEV_OK,
   BevError,
@@ -128,4 +130,30 @@ test("BufferEvent.fromDuplex(bev.toDuplex()): the adapters compose", async () =>
   assert.equal(text, "back");
   outer.free();
   a.free();
+});
+
+test("pipeTo through a zlib filter: EOF waits for what the filter still holds below (8 MiB from a deflate peer, to a slow reader)", async () => {
+  const N = 8 << 20;
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    const deflate = zlib.createDeflate();
+    deflate.pipe(s);
+    deflate.end(pattern(N));
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  try {
+    const z = BufferEvent.zlib(BufferEvent.socket());
+    await z.connect({ host: "127.0.0.1", port: (server.address() as net.AddressInfo).port });
+    const [p, q] = BufferEvent.pair();
+    const piping = z.pipeTo(p, { highWaterMark: 16384 });
+    let n = 0;
+    for await (const chunk of q.chunks({ highWaterMark: 16384 })) {
+      n += chunk.length;
+      if (n % 3 === 0) await new Promise((r) => setImmediate(r));
+    }
+    await withDeadline(piping, T, "pipeTo");
+    assert.equal(n, N);
+    for (const x of [z, p, q]) x.free();
+  } finally {
+    server.close();
+  }
 });

@@ -34,7 +34,13 @@ import {
   type BufferEventOptions,
   type BufferEventSettings,
 } from "./options.js";
-import { chunkReader, lineReader, type LinesOptions, type ReadOptions } from "./reader.js";
+import {
+  belowHasData,
+  chunkReader,
+  lineReader,
+  type LinesOptions,
+  type ReadOptions,
+} from "./reader.js";
 import { readableOf, toDuplex, writableOf, type DuplexOptions } from "./streams.js";
 import net from "node:net";
 
@@ -500,7 +506,7 @@ async function pipeTo(this: BufferEvent, dst: BufferEvent, options?: PipeOptions
         dst.writeBuffer(src.input);
         continue;
       }
-      if (src.input.length === 0 && sd.eof) break;
+      if (src.input.length === 0 && sd.eof && !belowHasData(src)) break;
       if (sd.readTimeout) {
         const err = sd.readTimeout;
         sd.readTimeout = null;

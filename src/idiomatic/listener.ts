@@ -7,8 +7,8 @@
  * @module
  */
 
-import type net from "node:net";
-import { ConnListener, listenerNewBind } from "../listener/evconnlistener.js";
+import net from "node:net";
+import { ConnListener, listenerNew, listenerNewBind } from "../listener/evconnlistener.js";
 import { SocketBufferEvent } from "../bufferevent/socket.js";
 import {
   LEV_OPT_BIND_IPV6ONLY,
@@ -90,7 +90,9 @@ declare module "../listener/evconnlistener.js" {
   namespace ConnListener {
     /**
      * Bind and listen on `address` (`"127.0.0.1:8080"`, port 0 for any free port,
-     * `{ path }`); each accepted connection becomes a socket bufferevent (options:
+     * `{ path }`), or take over a listening `net.Server` (one made with
+     * `{ allowHalfOpen: true, pauseOnConnect: true }`; the way to share a port among
+     * `node:cluster` workers); each accepted connection becomes a socket bufferevent (options:
      * `closeOnFree`, timeouts, watermarks, ... as for `BufferEvent.socket()`) handed to
      * `handler`, or to async iteration over the listener. Throws `ERR_BEV_LISTEN`
      * (with `errno`) when it cannot bind.
@@ -102,7 +104,7 @@ declare module "../listener/evconnlistener.js" {
      * });
      */
     function listen(
-      address: Address | number,
+      address: Address | number | net.Server,
       handler?: ConnectionHandler | null,
       options?: ListenOptions,
     ): ConnListener;
@@ -125,7 +127,7 @@ function defaultOnError(err: unknown): void {
 }
 
 function listen(
-  address: Address | number,
+  address: Address | number | net.Server,
   handler?: ConnectionHandler | null,
   options: ListenOptions = {},
 ): ConnListener {
@@ -134,12 +136,15 @@ function listen(
     throw argTypeError(fn, "handler", "a function or null", handler);
   if (options === null || typeof options !== "object")
     throw argTypeError(fn, "options", "an options object", options);
-  const target = parseAddress(fn, address, true);
+  const server = address instanceof net.Server ? address : null;
+  if (server && !server.listening)
+    throw argTypeError(fn, "address", "a net.Server that is listening", server);
+  const target = server ? null : parseAddress(fn, address, true);
   const base = baseOf(fn, options);
   const bevOptions = bevFlags(fn, options);
   const onError = options.onError ?? defaultOnError;
   let flags = LEV_OPT_CLOSE_ON_FREE;
-  if ((options.reuseAddress ?? true) && !("path" in target)) flags |= LEV_OPT_REUSEABLE;
+  if ((options.reuseAddress ?? true) && target && !("path" in target)) flags |= LEV_OPT_REUSEABLE;
   if (options.reusePort) flags |= LEV_OPT_REUSEABLE_PORT;
   if (options.ipv6Only) flags |= LEV_OPT_BIND_IPV6ONLY;
   const backlog = options.backlog ?? 128;
@@ -170,10 +175,12 @@ function listen(
     onError(err, bev);
   };
   EVUTIL_SET_SOCKET_ERROR(0);
-  const lev = listenerNewBind(base, onAccept, null, flags, backlog, toSockaddr(target));
+  const lev = target
+    ? listenerNewBind(base, onAccept, null, flags, backlog, toSockaddr(target))
+    : listenerNew(base, onAccept, null, flags, 0, server!);
   if (!lev) {
     const errno = EVUTIL_SOCKET_ERROR();
-    const printable = formatAddress(target);
+    const printable = target ? formatAddress(target) : "the given server";
     throw new BevError(
       "ERR_BEV_LISTEN",
       `Cannot listen on ${printable}${errno ? ": " + evutil_socket_error_to_string(errno) : ""}`,

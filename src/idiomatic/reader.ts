@@ -186,7 +186,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
  * True while a bufferevent under `bev` (a filter's underlying) still holds input that
  * has not come up yet: EOF on top is final only once the chain below is empty.
  */
-function belowHasData(bev: BufferEvent): boolean {
+export function belowHasData(bev: BufferEvent): boolean {
   for (let b = bev.getUnderlying(), i = 0; b && i < 64; b = b.getUnderlying(), i++)
     if (b.input.length > 0) return true;
   return false;
