@@ -254,8 +254,9 @@ class Progress {
   draw(final: boolean): void {
     if (!this.#timer) return;
     const secs = Math.max((Date.now() - this.#start) / 1000, 0.001);
-    const rate = (this.sent + this.received) / secs;
-    const line = `sent ${size(this.sent)}  received ${size(this.received)}  ${size(rate)}/s  ${secs.toFixed(1)} s`;
+    const line =
+      `sent ${size(this.sent)} at ${size(this.sent / secs)}/s, ` +
+      `received ${size(this.received)} at ${size(this.received / secs)}/s, ${secs.toFixed(1)} s`;
     // A terminal gets one line redrawn in place; a file or pipe only the final line.
     if (process.stderr.isTTY) process.stderr.write(`\r${line.padEnd(64)}${final ? "\n" : ""}`);
     else if (final) process.stderr.write(`${line}\n`);
