@@ -596,11 +596,19 @@ export abstract class BufferEvent {
   /** Keep the lock until a Promise returned by a callback settles. */
   #unlockAfter(result: unknown): void {
     if (result && typeof (result as PromiseLike<unknown>).then === "function") {
+      // The work held meanwhile resumes at the unlock: until then the base has
+      // something pending and does not end its dispatch.
+      const base = this.base;
+      base._ref();
       (result as PromiseLike<unknown>).then(
-        () => this.unlock(),
+        () => {
+          this.unlock();
+          base._unref();
+        },
         (err: unknown) => {
           this.unlock();
-          this.base._fail(err);
+          base._unref();
+          base._fail(err);
         },
       );
     } else {
