@@ -230,7 +230,7 @@ test(
 );
 
 test(
-  "bevcat --unix PATH against socat UNIX-LISTEN (1 MiB through cat)",
+  "bevcat --unix PATH against socat UNIX-LISTEN (1 MiB through cat), and -l --unix",
   { skip: !HAVE_SOCAT && "socat not installed" },
   async () => {
     const sock = path.join(tmp, "echo.sock");
@@ -244,6 +244,16 @@ test(
     } finally {
       await stop(socat);
     }
+    // And listening: bevcat -l --unix, socat connects.
+    const path2 = path.join(tmp, "listen.sock");
+    const server = bevcat(["-v", "-l", "--unix", path2]);
+    await server.waitFor(/listening on /);
+    const client = start("socat", ["-", `UNIX-CONNECT:${path2}`]);
+    client.child.stdin!.end("over a unix socket\n");
+    assert.equal(await withDeadline(server.exited, T, "bevcat -l --unix"), 0, server.err());
+    assert.equal(server.out().toString(), "over a unix socket\n");
+    await withDeadline(client.exited, T, "socat");
+    assert.equal(fs.existsSync(path2), false, "the socket file is removed on close");
   },
 );
 

@@ -7,6 +7,7 @@
  * @module
  */
 
+import fs from "node:fs";
 import net from "node:net";
 import { ConnListener, listenerNew, listenerNewBind } from "../listener/evconnlistener.js";
 import { SocketBufferEvent } from "../bufferevent/socket.js";
@@ -20,6 +21,7 @@ import { argTypeError, BufferEventError } from "../errors.js";
 import {
   EVUTIL_SET_SOCKET_ERROR,
   EVUTIL_SOCKET_ERROR,
+  errnoFromName,
   evutil_socket_error_to_string,
 } from "../util/errno.js";
 import { sockaddrToNode } from "../util/sockaddr.js";
@@ -175,9 +177,15 @@ function listen(
     onError(err, bev);
   };
   EVUTIL_SET_SOCKET_ERROR(0);
-  const lev = target
-    ? listenerNewBind(base, onAccept, null, flags, backlog, toSockaddr(target))
-    : listenerNew(base, onAccept, null, flags, 0, server!);
+  let lev: ConnListener | null;
+  if (target && "path" in target) {
+    const unix = listenUnix(target.path, backlog);
+    lev = unix ? listenerNew(base, onAccept, null, flags, 0, unix) : null;
+  } else if (target) {
+    lev = listenerNewBind(base, onAccept, null, flags, backlog, toSockaddr(target));
+  } else {
+    lev = listenerNew(base, onAccept, null, flags, 0, server!);
+  }
   if (!lev) {
     const errno = EVUTIL_SOCKET_ERROR();
     const printable = target ? formatAddress(target) : "the given server";
@@ -196,6 +204,20 @@ function listen(
     else signal.addEventListener("abort", () => lev.close(), { once: true });
   }
   return lev;
+}
+
+/**
+ * A Unix-domain server bound now (Node binds a path synchronously outside a cluster
+ * worker), or null with the socket error set: EADDRINUSE when the path exists.
+ */
+function listenUnix(path: string, backlog: number): net.Server | null {
+  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
+  server.on("error", () => {}); // a failed bind is also emitted, on the next tick
+  server.listen({ path, backlog });
+  if (server.listening) return server;
+  server.close();
+  EVUTIL_SET_SOCKET_ERROR(fs.existsSync(path) ? (errnoFromName("EADDRINUSE") ?? 98) : 0);
+  return null;
 }
 
 function address(this: ConnListener): HostPort | UnixPath | null {
