@@ -184,11 +184,21 @@ test('bevcat: an unknown name exits 3 with "cannot resolve" and glibc\'s text', 
   }
 });
 
-test("bevcat: a refused connect exits 1 with the errno text", async () => {
+test("bevcat: a refused connect, a busy port: exit 1 with the errno text", async () => {
   const port = await freePort();
   const r = await runBevcat(["127.0.0.1", String(port)]);
   assert.equal(r.code, 1);
   assert.equal(r.stderr, `bevcat: cannot connect to 127.0.0.1:${port}: Connection refused\n`);
+  const busy = net.createServer();
+  await new Promise<void>((resolve) => busy.listen(0, "127.0.0.1", resolve));
+  try {
+    const taken = (busy.address() as net.AddressInfo).port;
+    const l = await runBevcat(["-l", `127.0.0.1:${taken}`]);
+    assert.equal(l.code, 1);
+    assert.equal(l.stderr, `bevcat: cannot listen on 127.0.0.1:${taken}: Address already in use\n`);
+  } finally {
+    busy.close();
+  }
 });
 
 test("bevcat --timeout: a silent peer ends it with exit 4", async () => {
