@@ -73,7 +73,12 @@ const YIELD_AFTER_MS = 5;
 /** Period of the do-nothing interval that keeps Node alive while dispatch waits on pending work. */
 const KEEPALIVE_MS = 0x7fffffff;
 
-/** Options of {@link EventBase} (all additive to libevent's `event_base_new()`). */
+/**
+ * Options of {@link EventBase} (all additive to libevent's `event_base_new()`).
+ *
+ * @example
+ * const base = new EventBase({ autoDispatch: true, onError: (err) => console.error(err) });
+ */
 export interface EventBaseOptions {
   /**
    * Dispatch by itself: whenever work is added (an event made pending or active, a

@@ -10,7 +10,12 @@ import { AF_INET, AF_INET6, AF_UNSPEC } from "../constants.js";
 import { argRangeError, argTypeError } from "../errors.js";
 import { sockaddrFromNode, sockaddrFromPath, type sockaddr } from "../util/sockaddr.js";
 
-/** A TCP address: a host name or IP literal and a port. */
+/**
+ * A TCP address: a host name or IP literal and a port.
+ *
+ * @example
+ * await bev.connect({ host: "127.0.0.1", port: 8080 });
+ */
 export interface HostPort {
   /** Host name or IP address (no brackets around IPv6). */
   host: string;
@@ -18,7 +23,12 @@ export interface HostPort {
   port: number;
 }
 
-/** A Unix-domain socket path. */
+/**
+ * A Unix-domain socket path.
+ *
+ * @example
+ * await bev.connect({ path: "/run/app.sock" });
+ */
 export interface UnixPath {
   /** Filesystem path of the socket. */
   path: string;
@@ -39,9 +49,10 @@ export type Address = string | HostPort | UnixPath;
 export type ParsedAddress = (HostPort & { family: 0 | 4 | 6 }) | UnixPath;
 
 /**
- * Parse an {@link Address}. `family` is 4 or 6 for IP literals, 0 for names. Listening
- * addresses may be a bare port (`"8080"`, `8080`: all interfaces... use `"127.0.0.1:8080"`
- * for loopback) and port 0; connect addresses need a port 1-65535.
+ * Parse an {@link Address}. `family` is 4 or 6 for IP literals, 0 for names. A
+ * listening address may also be a bare port (`"8080"` or `8080`: every interface; write
+ * `"127.0.0.1:8080"` for loopback only) and may use port 0 (any free port); a connect
+ * address needs a port 1-65535. Throws a TypeError/RangeError naming `fn`.
  *
  * @example
  * parseAddress("fn", "[::1]:80", false); // { host: "::1", port: 80, family: 6 }
@@ -106,7 +117,12 @@ export function toSockaddr(a: ParsedAddress): sockaddr {
   return sockaddrFromNode(a.host, a.port, a.family === 6 ? AF_INET6 : AF_INET);
 }
 
-/** Format an address the way people write it: `127.0.0.1:80`, `[::1]:80`, a path. */
+/**
+ * Format an address the way people write it: `127.0.0.1:80`, `[::1]:80`, a path.
+ *
+ * @example
+ * formatAddress({ host: "::1", port: 80 }); // "[::1]:80"
+ */
 export function formatAddress(a: ParsedAddress | HostPort | UnixPath): string {
   if ("path" in a) return a.path;
   return a.host.includes(":") ? `[${a.host}]:${a.port}` : `${a.host}:${a.port}`;

@@ -18,7 +18,12 @@ import { argTypeError } from "../errors.js";
 import { baseOf, bevFlags, checkOptions, setUp, type BufferEventOptions } from "./options.js";
 import { driverOf } from "./driver.js";
 
-/** Options of {@link BufferEvent.filter}. */
+/**
+ * Options of {@link BufferEvent.filter}.
+ *
+ * @example
+ * BufferEvent.filter(under, { output: encode, input: decode, deferCallbacks: true });
+ */
 export interface FilterOptions extends Omit<BufferEventOptions, "base"> {
   /**
    * Transforms what the underlying bufferevent read into this one's input:
@@ -32,10 +37,20 @@ export interface FilterOptions extends Omit<BufferEventOptions, "base"> {
   context?: unknown;
 }
 
-/** Options of {@link BufferEvent.zlib}: the zlib stream's and the bufferevent's. */
+/**
+ * Options of {@link BufferEvent.zlib}: the zlib stream's and the bufferevent's.
+ *
+ * @example
+ * BufferEvent.zlib(under, { format: "gzip", level: 9, autoFlush: true });
+ */
 export interface ZlibOptions extends Omit<BufferEventOptions, "base">, ZlibFilterOptions {}
 
-/** Options of {@link BufferEvent.tls}. */
+/**
+ * Options of {@link BufferEvent.tls}.
+ *
+ * @example
+ * BufferEvent.tls(sock, { accept: true, tls: { cert, key } });
+ */
 export interface TlsOptions extends BufferEventOptions {
   /**
    * Node `tls` options: `tls.connect()` options for a client (`servername`, `ca`,

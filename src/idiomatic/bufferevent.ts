@@ -44,7 +44,12 @@ import {
 import { readableOf, toDuplex, writableOf, type DuplexOptions } from "./streams.js";
 import net from "node:net";
 
-/** Options of {@link BufferEvent.connect}. */
+/**
+ * Options of {@link BufferEvent.connect}.
+ *
+ * @example
+ * await bev.connect("example.test:80", { dns, family: 4, timeout: 5000 });
+ */
 export interface ConnectOptions {
   /** Cancels the connect (and any lookup); the Promise rejects with an AbortError. */
   signal?: AbortSignal;
@@ -61,13 +66,23 @@ export interface ConnectOptions {
   timeout?: number;
 }
 
-/** Options of the waiting methods. */
+/**
+ * Options of the waiting methods.
+ *
+ * @example
+ * await bev.drained({ signal: AbortSignal.timeout(1000) });
+ */
 export interface WaitOptions {
   /** Stops waiting: the Promise rejects with an AbortError (nothing is undone). */
   signal?: AbortSignal;
 }
 
-/** Options of {@link BufferEvent.end}. */
+/**
+ * Options of {@link BufferEvent.end}.
+ *
+ * @example
+ * await bev.end("bye\n", { timeout: 5000 });
+ */
 export interface EndOptions extends WaitOptions {
   /**
    * Milliseconds to wait, once everything is sent, for the peer of a socket to close
@@ -77,7 +92,12 @@ export interface EndOptions extends WaitOptions {
   timeout?: number;
 }
 
-/** Options of {@link BufferEvent.pipeTo}. */
+/**
+ * Options of {@link BufferEvent.pipeTo}.
+ *
+ * @example
+ * await client.pipeTo(server, { end: false, highWaterMark: 16384 });
+ */
 export interface PipeOptions extends WaitOptions {
   /**
    * Half-close the destination (flush, then EOF) when the source reaches EOF.
@@ -93,7 +113,12 @@ export interface PipeOptions extends WaitOptions {
   highWaterMark?: number;
 }
 
-/** Options of {@link BufferEvent.socket}. */
+/**
+ * Options of {@link BufferEvent.socket}.
+ *
+ * @example
+ * const bev = BufferEvent.socket({ socket: accepted, readTimeout: 30_000 });
+ */
 export interface SocketOptions extends BufferEventOptions {
   /** An existing socket (a `net.Socket` or a file descriptor) to use. @default none: connect() makes one */
   socket?: net.Socket | number;

@@ -30,7 +30,12 @@ import {
 import { BufferEventError } from "../errors.js";
 import { errnoName, evutil_socket_error_to_string, gai_strerror } from "../util/errno.js";
 
-/** What a {@link BevError} carries besides its code and message. */
+/**
+ * What a {@link BevError} carries besides its code and message.
+ *
+ * @example
+ * new BevError("ERR_BEV_IO", "Error while reading: Connection reset by peer", { errno: 104 });
+ */
 export interface BevErrorDetails {
   /** The `BEV_EVENT_*` flags of the event. */
   events?: number;

@@ -37,10 +37,20 @@ import { driverOf } from "./driver.js";
 import { BevError } from "./errors.js";
 import { baseOf, bevFlags, setUp, type BufferEventOptions } from "./options.js";
 
-/** Handles one accepted connection; a returned Promise's rejection frees the bufferevent. */
+/**
+ * Handles one accepted connection; a returned Promise's rejection frees the bufferevent.
+ *
+ * @example
+ * ConnListener.listen("127.0.0.1:0", async (bev) => { for await (const c of bev) bev.write(c); });
+ */
 export type ConnectionHandler = (bev: SocketBufferEvent, listener: ConnListener) => unknown;
 
-/** Options of {@link ConnListener.listen}: the listener's, then those of each accepted bufferevent. */
+/**
+ * Options of {@link ConnListener.listen}: the listener's, then those of each accepted bufferevent.
+ *
+ * @example
+ * ConnListener.listen("0.0.0.0:8080", handler, { backlog: 511, readTimeout: 60_000 });
+ */
 export interface ListenOptions extends BufferEventOptions {
   /** Length of the kernel's queue of not yet accepted connections. @default 128 */
   backlog?: number;

@@ -18,7 +18,12 @@ import type { BufferEvent } from "../bufferevent/bufferevent.js";
 import { msToTv } from "../bufferevent/bufferevent.js";
 import { TokenBucketCfg, setRateLimit } from "../bufferevent/ratelimit.js";
 
-/** The `BEV_OPT_*` flags as an options object. */
+/**
+ * The `BEV_OPT_*` flags as an options object.
+ *
+ * @example
+ * BufferEvent.socket({ closeOnFree: true, deferCallbacks: true });
+ */
 export interface BufferEventFlags {
   /**
    * Close the transport (socket, underlying bufferevent, stream) when the bufferevent
@@ -46,7 +51,12 @@ export interface BufferEventFlags {
   unlockCallbacks?: boolean;
 }
 
-/** A low and a high watermark, in bytes. */
+/**
+ * A low and a high watermark, in bytes.
+ *
+ * @example
+ * bev.configure({ readWatermark: { low: 4, high: 65536 } });
+ */
 export interface Watermark {
   /** Low watermark. @default 0 */
   low?: number;
@@ -54,7 +64,12 @@ export interface Watermark {
   high?: number;
 }
 
-/** Settings that can change during a bufferevent's life ({@link BufferEvent.configure}). */
+/**
+ * Settings that can change during a bufferevent's life ({@link BufferEvent.configure}).
+ *
+ * @example
+ * bev.configure({ readTimeout: 30_000, writeWatermark: { low: 1024 } });
+ */
 export interface BufferEventSettings {
   /**
    * Milliseconds without a successful read (while reading is wanted) before the event
@@ -91,7 +106,12 @@ export interface BufferEventSettings {
   rateLimit?: TokenBucketCfg | Parameters<typeof TokenBucketCfg.from>[0] | null;
 }
 
-/** Options of the idiomatic factories: the base, the flags and the settings. */
+/**
+ * Options of the idiomatic factories: the base, the flags and the settings.
+ *
+ * @example
+ * const [a, b] = BufferEvent.pair({ base, enable: { read: true } });
+ */
 export interface BufferEventOptions extends BufferEventFlags, BufferEventSettings {
   /**
    * The base whose loop runs this bufferevent.

@@ -18,7 +18,12 @@ import type { EolName } from "../evbuffer/evbuffer.js";
 import { EOL_STYLES } from "../evbuffer/args.js";
 import { driverOf, type Driver } from "./driver.js";
 
-/** Options of {@link BufferEvent.chunks} and async iteration. */
+/**
+ * Options of {@link BufferEvent.chunks} and async iteration.
+ *
+ * @example
+ * for await (const chunk of bev.chunks({ highWaterMark: 16384, signal })) use(chunk);
+ */
 export interface ReadOptions {
   /** Ends the iteration: the pending `next()` rejects with an AbortError. */
   signal?: AbortSignal;
@@ -30,7 +35,12 @@ export interface ReadOptions {
   highWaterMark?: number;
 }
 
-/** Options of {@link BufferEvent.lines}. */
+/**
+ * Options of {@link BufferEvent.lines}.
+ *
+ * @example
+ * for await (const line of bev.lines({ eol: "lf", maxLength: 1024 })) console.log(line);
+ */
 export interface LinesOptions extends ReadOptions {
   /**
    * The end-of-line style (EVBUFFER_EOL_*): `"crlf"` is LF with an optional CR before
@@ -53,6 +63,11 @@ const DEFAULT_HWM = 65536;
  * The one reader of a bufferevent's input. Owns the read direction while it runs:
  * enables reading, sets the high watermark if there is none, and restores both when
  * it finishes (EOF, error, `break`, `return()`).
+ *
+ * @example
+ * const it = bev.lines(); // a BevReader
+ * const { value, done } = await it.next();
+ * await it.return(); // reading goes back to how it was
  */
 export class BevReader<T> implements AsyncIterableIterator<T> {
   readonly #bev: BufferEvent;

@@ -17,7 +17,12 @@ import type { BufferEvent } from "../bufferevent/bufferevent.js";
 import { argRangeError, argTypeError } from "../errors.js";
 import { chunkReader } from "./reader.js";
 
-/** Options of {@link BufferEvent.toDuplex}. */
+/**
+ * Options of {@link BufferEvent.toDuplex}.
+ *
+ * @example
+ * const duplex = bev.toDuplex({ highWaterMark: 16384 });
+ */
 export interface DuplexOptions {
   /**
    * The Duplex's readable and writable high-water marks, in bytes; also the read
