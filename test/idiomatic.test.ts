@@ -233,8 +233,8 @@ test("iteration: backpressure through the read high watermark (input never passe
   b.free();
 });
 
-test("iteration: socket backpressure keeps the input at the watermark while the peer sends 4 MiB", async () => {
-  const total = 4 << 20;
+test("iteration: socket backpressure keeps the input at the watermark while the peer sends 16 MiB", async () => {
+  const total = 16 << 20;
   let sent = 0;
   const [server, port] = await nodeServer((s) => {
     const chunk = Buffer.alloc(65536, 7);
