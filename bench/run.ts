@@ -953,7 +953,7 @@ function renderDoc(m: Machine, minutes: number): string {
     ...new Set(
       commandLog.map((c) =>
         c
-          .replace(ROOT + "/", "")
+          .replaceAll(ROOT + "/", "")
           .replace(/127\.0\.0\.1 \d+/, "127.0.0.1 PORT")
           .replace(NODE, "node"),
       ),
