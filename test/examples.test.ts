@@ -17,6 +17,7 @@ import {
 import { HELLO_BODY, http_server_start } from "../examples/http_server.js";
 import { UPPERCASE_TEXT } from "../examples/read_write_callbacks.js";
 import { runExample, type ProgramResult } from "./helpers/child.js";
+import { freePort } from "./helpers/ports.js";
 
 /** stdout as lines (without the final empty one). */
 function lines(r: ProgramResult): string[] {
@@ -29,15 +30,6 @@ function lines(r: ProgramResult): string[] {
 function exited(r: ProgramResult, status: number): void {
   assert.equal(r.stderr.toString(), "", "nothing on stderr");
   assert.equal(r.status, status, `exit status; stdout:\n${r.stdout.toString()}`);
-}
-
-/** A port on 127.0.0.1 where nothing listens. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Run `fn(port)` while the library's HTTP server serves `routes` from this process. */
@@ -78,7 +70,7 @@ describe("examples/connect: bufferevent_socket_connect", () => {
     });
 
     it(`${name} HOST PORT: a refused connect is BEV_EVENT_ERROR alone with errno 111`, async () => {
-      const port = await closedPort();
+      const port = await freePort();
       const r = await runExample(name, ["127.0.0.1", String(port)]);
       exited(r, 1);
       assert.deepEqual(lines(r), [
@@ -169,7 +161,7 @@ describe("examples/http_client: the trivial HTTP v0 client", () => {
   });
 
   it("http_client: a refused connect is an error without a DNS error: just Closing", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const r = await runExample("http_client", ["127.0.0.1", "/", String(port)]);
     exited(r, 0);
     assert.equal(r.stdout.toString(), "Closing\n");

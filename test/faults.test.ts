@@ -8,7 +8,6 @@
 
 import { describe, it, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import net from "node:net";
 import { spawn } from "node:child_process";
 import {
   BEV_EVENT_EOF,
@@ -41,6 +40,7 @@ import { evutil_parse_sockaddr_port, EVUTIL_SOCKET_ERROR } from "../src/api/evut
 import { socketPair } from "../src/util/socketpair.js";
 import { ntohs, type sockaddr_in } from "../src/util/sockaddr.js";
 import { dispatchWithin, matrix, socketKind, withDeadline, type BevKind } from "./helpers/bev.js";
+import { freePort } from "./helpers/ports.js";
 
 const ECONNRESET = 104;
 const EPIPE = 32;
@@ -106,15 +106,6 @@ function isPattern(chunk: Uint8Array, offset: number): boolean {
 function patternAt(offset: number, n: number): Buffer {
   const start = offset % PERIOD;
   return Buffer.from(periodic.subarray(start, start + n));
-}
-
-/** A port on 127.0.0.1 where nothing listens. */
-async function closedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 // ---- socket-only faults ---------------------------------------------------------------
@@ -183,7 +174,7 @@ for (const [label, , extra] of matrix([socketKind])) {
 
     it("refused connect: ERROR alone (0x20), errno 111, no data callback", async () => {
       const base = new EventBase();
-      const port = await closedPort();
+      const port = await freePort();
       const bev = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE | extra)!;
       const log: string[] = [];
       bev.setcb(
@@ -673,7 +664,7 @@ describe("faults: a flooding process", () => {
         null,
         LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
         -1,
-        evutil_parse_sockaddr_port("127.0.0.1:0"),
+        evutil_parse_sockaddr_port("127.0.0.1") /* port 0: any */,
       )!;
       const port = ntohs((listener.getAddress() as sockaddr_in).sin_port);
       const flooder = spawn(

@@ -57,19 +57,11 @@ import {
   which,
   type ProgramResult,
 } from "./helpers/child.js";
+import { freePort } from "./helpers/ports.js";
 
 const socat = which("socat");
 const curl = which("curl");
 const nginx = which("nginx");
-
-/** A port on 127.0.0.1 that was free a moment ago. */
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 /** Resolve once something accepts TCP connections on 127.0.0.1:`port`. */
 async function waitForListener(

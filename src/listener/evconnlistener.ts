@@ -58,6 +58,11 @@ export class ConnListener {
   #errorcb: evconnlistener_errorcb | null = null;
   #arg: unknown;
   #enabled = false;
+  /**
+   * libevent's "accept event added": set by enable() with a callback, kept by
+   * set_cb(NULL) — then connections are accepted and closed — cleared by disable().
+   */
+  #accepting = false;
   #refd = false;
   #freed = false;
   #queue: net.Socket[] = [];
@@ -97,6 +102,10 @@ export class ConnListener {
 
   #onConnection(sock: net.Socket): void {
     if (this.#freed) {
+      sock.destroy();
+      return;
+    }
+    if (this.#accepting && !this.#cb) {
       sock.destroy();
       return;
     }
@@ -160,6 +169,7 @@ export class ConnListener {
   enable(): number {
     if (this.#freed) return -1;
     this.#enabled = true;
+    if (this.#cb) this.#accepting = true;
     this.#updateRef();
     if (this.#queue.length > 0 && this.#cb) this.base._activate(this.#acceptCb);
     return 0;
@@ -168,6 +178,7 @@ export class ConnListener {
   /** Stop handing out connections (new ones wait). 0. */
   disable(): number {
     this.#enabled = false;
+    this.#accepting = false;
     this.#updateRef();
     return 0;
   }
@@ -181,8 +192,13 @@ export class ConnListener {
   setCb(cb: evconnlistener_cb | null, arg: unknown): void {
     if (cb !== null && typeof cb !== "function")
       throw argTypeError("evconnlistener_set_cb", "cb", "a function or null", cb);
+    if (cb && this.#enabled && !this.#cb) this.#accepting = true;
     this.#cb = cb;
     this.#arg = arg;
+    if (!cb && this.#accepting) {
+      for (const s of this.#queue) s.destroy();
+      this.#queue = [];
+    }
     this.#updateRef();
     if (cb && this.#enabled && this.#queue.length > 0) this.base._activate(this.#acceptCb);
   }
@@ -256,6 +272,8 @@ function listenNow(
   };
   if (typeof s._listen2 === "function") {
     s._listen2(address, port, family, backlog, undefined, ipv6only);
+    // listen() records a Unix socket's path for address(); _listen2 alone does not.
+    if (port < 0) (s as { _pipeName?: string })._pipeName = address;
   } else if (port < 0) {
     server.listen({ path: address, backlog });
   } else {
