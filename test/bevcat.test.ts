@@ -304,6 +304,22 @@ test(
   },
 );
 
+test("bevcat: a closed stdout (| head) ends it quietly with exit 0", async () => {
+  const [echo, port] = await bevcatServer(["-k", "--echo"]);
+  try {
+    const p = bevcat(["127.0.0.1", String(port)]);
+    p.child.stdin!.on("error", () => {});
+    p.child.stdin!.write(Buffer.alloc(1 << 20, 0x41));
+    await p.waitFor(/A{10}/, "stdout");
+    p.child.stdout!.destroy();
+    p.child.stdin!.write(Buffer.alloc(1 << 20, 0x41));
+    assert.equal(await withDeadline(p.exited, T, "bevcat | head"), 0);
+    assert.equal(p.err(), "");
+  } finally {
+    await stop(echo);
+  }
+});
+
 test("bevcat -l --proxy forwards to an echo server with backpressure (2 MiB)", async () => {
   const [echo, echoPort] = await bevcatServer(["-k", "--echo"]);
   const [proxy, proxyPort] = await bevcatServer(["-k", "--proxy", `127.0.0.1:${echoPort}`]);

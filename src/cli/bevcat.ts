@@ -340,8 +340,24 @@ async function connectTo(ctx: Context, target: Address): Promise<BufferEvent> {
   return top;
 }
 
+/**
+ * Resolves once everything written to stdout reached it. The Duplex over stdio
+ * acknowledges a write as soon as it is queued, so the bufferevent's output can be
+ * empty while the last chunks still wait in `out`, or in the pipe to a slow reader.
+ */
+let stdoutFlushed: () => Promise<void> = async () => {};
+
 /** The stdio side: an asynchronous-IO bufferevent over stdin and stdout. */
 function stdio(ctx: Context): BufferEvent {
+  // A reader that went away (`bevcat ... | head`) ends bevcat quietly, as SIGPIPE ends
+  // the classic tools.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") {
+      ctx.progress.stop();
+      process.exit(EXIT_OK);
+    }
+    fatal(ctx, err);
+  });
   // Writes go to stdout; ending it only waits for what is queued (stdout stays open).
   const out = new Writable({
     write(chunk: Buffer, _e, cb) {
@@ -351,6 +367,8 @@ function stdio(ctx: Context): BufferEvent {
       cb();
     },
   });
+  // An empty write completes after every write queued before it (through to stdout's).
+  stdoutFlushed = () => new Promise<void>((resolve) => out.write(Buffer.alloc(0), () => resolve()));
   const duplex = Duplex.from({ readable: process.stdin, writable: out });
   return BufferEvent.async(duplex, { base: ctx.base, closeOnFree: false });
 }
@@ -364,6 +382,7 @@ async function joinStdio(ctx: Context, net: BufferEvent, io: BufferEvent): Promi
   try {
     await Promise.race([net.pipeTo(io, { end: false }), up.then(() => new Promise(() => {}))]);
     await io.drained();
+    await stdoutFlushed();
   } finally {
     stop.abort();
     await up.catch(() => {});
