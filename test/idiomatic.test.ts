@@ -13,6 +13,7 @@ import {
   BEV_EVENT_ERROR,
   BEV_EVENT_READING,
   BEV_EVENT_TIMEOUT,
+  BEV_EVENT_WRITING,
   BEV_OPT_CLOSE_ON_FREE,
   BEV_OPT_DEFER_CALLBACKS,
   BevError,
@@ -450,4 +451,95 @@ test("configure: milliseconds and watermark objects reach the bufferevent", () =
   assert.ok(p instanceof PairBufferEvent);
   assert.equal(p.enabled, EV_READ | EV_WRITE);
   p.free();
+});
+
+test("AbortSignal: ends an iteration and closes a listener", async () => {
+  const [a, b] = BufferEvent.pair();
+  const ac = new AbortController();
+  const it = b.chunks({ signal: ac.signal });
+  const p = it.next();
+  ac.abort();
+  await assert.rejects(withDeadline(p, T, "aborted next"), { name: "AbortError" });
+  assert.equal((await it.next()).done, true, "the iteration is over");
+  assert.equal(b.enabled & EV_READ, 0, "reading is back to disabled");
+  a.free();
+  b.free();
+  const lc = new AbortController();
+  const lev = ConnListener.listen("127.0.0.1:0", null, { signal: lc.signal });
+  const seen: unknown[] = [];
+  const loop = (async () => {
+    for await (const bev of lev) seen.push(bev);
+  })();
+  lc.abort();
+  await withDeadline(loop, T, "listener iteration ends");
+  assert.equal(lev.enabled, false);
+  assert.deepEqual(seen, []);
+});
+
+test("end(): rejects with the error that broke the connection, and frees anyway", async () => {
+  const [server, port] = await nodeServer((s) => s.once("data", () => s.resetAndDestroy()));
+  try {
+    const bev = await BufferEvent.connect(`127.0.0.1:${port}`);
+    bev.write(pattern(4 << 20));
+    const err = await withDeadline(
+      bev.end().catch((e: unknown) => e),
+      T,
+      "end",
+    );
+    assert.ok(err instanceof BevError, String(err));
+    assert.ok(["ERR_BEV_IO", "ERR_BEV_EOF"].includes(err.code), err.code);
+    assert.equal(bev.freed, true);
+    await assert.rejects(bev.drained(), {
+      code: "ERR_BEV_IO" === err.code ? "ERR_BEV_IO" : err.code,
+    });
+  } finally {
+    server.close();
+  }
+});
+
+test("drained(): a write timeout rejects with ERR_BEV_TIMEOUT|WRITING", async () => {
+  // A peer that never reads: the kernel buffers fill, then writing makes no progress.
+  const [server, port] = await nodeServer((s) => s.pause());
+  try {
+    const bev = await BufferEvent.connect(`127.0.0.1:${port}`, { writeTimeout: 200 });
+    bev.write(pattern(64 << 20));
+    const err = await withDeadline(
+      bev.drained().catch((e: unknown) => e),
+      T,
+      "write timeout",
+    );
+    assert.ok(err instanceof BevError, String(err));
+    assert.equal(err.code, "ERR_BEV_TIMEOUT");
+    assert.equal(err.events, BEV_EVENT_TIMEOUT | BEV_EVENT_WRITING);
+    bev.free();
+  } finally {
+    server.close();
+  }
+});
+
+test("EventBase({ autoDispatch, onError }): what a callback throws goes to onError", async () => {
+  const errors: unknown[] = [];
+  const base = new EventBase({ autoDispatch: true, onError: (err) => errors.push(err) });
+  const [a, b] = BufferEvent.pair({ base });
+  bufferevent_setcb(
+    b,
+    () => {
+      throw new Error("boom");
+    },
+    null,
+    null,
+    null,
+  );
+  bufferevent_enable(b, EV_READ);
+  a.write("x");
+  await withDeadline(
+    new Promise<void>((resolve) => {
+      const t = setInterval(() => errors.length && (clearInterval(t), resolve()), 5);
+    }),
+    T,
+    "onError",
+  );
+  assert.equal((errors[0] as Error).message, "boom");
+  a.free();
+  b.free();
 });
