@@ -6,6 +6,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import net from "node:net";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { ReadableStream, WritableStream } from "node:stream/web";
@@ -139,4 +140,17 @@ test("readable: cancel() stops reading; the bufferevent is usable again", async 
   await it.return!();
   a.free();
   b.free();
+});
+
+test("BufferEvent.fromDuplex: a bufferevent over a plain net.Socket, driven by stream.pipeline", async () => {
+  await withEcho(async (address) => {
+    const socket = net.connect(address.port, address.host);
+    await new Promise((resolve) => socket.once("connect", resolve));
+    const bev = BufferEvent.fromDuplex(socket);
+    const { sink, data } = collector();
+    const src = pieces();
+    await withDeadline(pipeline(Readable.from(src), bev.toDuplex(), sink), T, "pipeline");
+    assert.ok(data().equals(Buffer.concat(src)));
+    assert.equal(bev.freed, true);
+  });
 });
