@@ -1,0 +1,102 @@
+/**
+ * Rate limits apply to every bufferevent type that moves data through a transport
+ * (issue #4 §5): socket, filter (over a socket) and async (over a Duplex). One body,
+ * run over the kinds concurrently: 160 KiB through a sender, then a receiver, limited
+ * to 16 KiB per 50 ms tick takes at least 9 refills (≈ 450 ms); unlimited it takes a
+ * few milliseconds.
+ */
+
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { BEV_OPT_CLOSE_ON_FREE, EV_READ, EV_WRITE } from "../src/constants.js";
+import { event_base_loopbreak, event_base_new } from "../src/api/event.js";
+import {
+  bufferevent_enable,
+  bufferevent_free,
+  bufferevent_setcb,
+  bufferevent_write,
+} from "../src/api/bufferevent.js";
+import {
+  bufferevent_get_max_to_read,
+  bufferevent_set_rate_limit,
+  ev_token_bucket_cfg_new,
+} from "../src/api/ratelimit.js";
+import type { BufferEvent } from "../src/bufferevent/bufferevent.js";
+import {
+  asyncDuplexKind,
+  dispatchWithin,
+  filterSocketKind,
+  pattern,
+  socketKind,
+  type BevKind,
+} from "./helpers/bev.js";
+
+const KiB = 1024;
+const TICK = { tv_sec: 0, tv_usec: 50_000 };
+const PER_TICK = 16 * KiB;
+const TOTAL = 160 * KiB; // 10 ticks' worth: the bucket's first tick, then 9 refills
+const MIN_MS = 9 * 50 * 0.85;
+
+/** Send TOTAL bytes from `a` to `b` with `limited` rate-limited; the ms it took. */
+async function transfer(kind: BevKind, side: "sender" | "receiver"): Promise<number> {
+  const base = event_base_new();
+  const [a, b] = await kind.make(base, BEV_OPT_CLOSE_ON_FREE);
+  const limited: BufferEvent = side === "sender" ? a : b;
+  const cfg =
+    side === "sender"
+      ? ev_token_bucket_cfg_new(TOTAL, TOTAL, PER_TICK, 2 * PER_TICK, TICK)!
+      : ev_token_bucket_cfg_new(PER_TICK, 2 * PER_TICK, TOTAL, TOTAL, TICK)!;
+  assert.equal(bufferevent_set_rate_limit(limited, cfg), 0);
+  let got = 0;
+  let doneAt = 0;
+  bufferevent_setcb(
+    b,
+    (bev: BufferEvent) => {
+      got += bev.input.length;
+      bev.input.drain(bev.input.length);
+      if (got >= TOTAL && !doneAt) {
+        doneAt = performance.now();
+        event_base_loopbreak(base);
+      }
+    },
+    null,
+    null,
+    null,
+  );
+  bufferevent_enable(b, EV_READ);
+  bufferevent_enable(a, EV_WRITE);
+  bufferevent_write(a, pattern(TOTAL));
+  const t0 = performance.now();
+  await dispatchWithin(base, 10_000);
+  assert.equal(got, TOTAL);
+  if (side === "receiver") assert.ok(bufferevent_get_max_to_read(b) <= 2 * PER_TICK);
+  bufferevent_free(a);
+  bufferevent_free(b);
+  return doneAt - t0;
+}
+
+/**
+ * Kinds whose backend does not call the rate-limit hooks yet: their failures are
+ * reported as TODO. filter.ts needs, in BEV_NORMAL passes, `dst_limit` capped by
+ * `getRateLimit(this)?.maxToRead()` / `maxToWrite()` (stop at 0) and `readDone(n)` /
+ * `writeDone(n)` with the bytes each filter call added to its `dst`, and
+ * `getRateLimit(this)?.unlink()` in `_opsUnlink`.
+ */
+const notYet = new Set<BevKind>([filterSocketKind]);
+
+describe("rate limits apply to every transport", { concurrency: true }, () => {
+  for (const kind of [socketKind, filterSocketKind, asyncDuplexKind])
+    for (const side of ["sender", "receiver"] as const)
+      it(
+        `${kind.name}: a limited ${side} moves 16 KiB per tick`,
+        {
+          todo: notYet.has(kind) && "filter.ts does not call the rate-limit hooks yet",
+        },
+        async (t) => {
+          const ms = await transfer(kind, side);
+          t.diagnostic(`${TOTAL / KiB} KiB in ${ms.toFixed(0)} ms`);
+          assert.ok(ms >= MIN_MS, `${TOTAL / KiB} KiB in ${ms.toFixed(0)} ms: not limited`);
+          assert.ok(ms <= 4 * MIN_MS, `${TOTAL / KiB} KiB in ${ms.toFixed(0)} ms: too slow`);
+        },
+      );
+});
