@@ -13,6 +13,7 @@ import fs from "node:fs";
 import net from "node:net";
 import zlib from "node:zlib";
 import {
+  BEV_NEED_MORE,
   BEV_OK,
   BevError,
   BufferEvent,
@@ -156,4 +157,25 @@ test("pipeTo through a zlib filter: EOF waits for what the filter still holds be
   } finally {
     server.close();
   }
+});
+
+test("iteration through a filter that cannot use the last bytes ends at EOF instead of waiting forever", async () => {
+  const [a, b] = BufferEvent.pair();
+  // Moves whole 4-byte frames only; a partial frame stays below.
+  const frames = BufferEvent.filter(b, {
+    input(src: EvBuffer, dst: EvBuffer) {
+      const n = src.length - (src.length % 4);
+      if (n === 0) return BEV_NEED_MORE;
+      src.removeBuffer(dst, n);
+      return BEV_OK;
+    },
+  });
+  a.write("abcdef");
+  await a.shutdown();
+  let text = "";
+  for await (const chunk of frames) text += chunk;
+  assert.equal(text, "abcd");
+  assert.equal(b.input.length, 2, "the partial frame is still below");
+  frames.free();
+  a.free();
 });

@@ -37,6 +37,7 @@ import {
 import {
   belowHasData,
   chunkReader,
+  settledBelow,
   lineReader,
   type LinesOptions,
   type ReadOptions,
@@ -531,7 +532,11 @@ async function pipeTo(this: BufferEvent, dst: BufferEvent, options?: PipeOptions
         dst.writeBuffer(src.input);
         continue;
       }
-      if (src.input.length === 0 && sd.eof && !belowHasData(src)) break;
+      if (src.input.length === 0 && sd.eof) {
+        // What a filter still holds below may come up yet (then move it).
+        if (belowHasData(src) && !(await settledBelow(src))) continue;
+        break;
+      }
       if (sd.readTimeout) {
         const err = sd.readTimeout;
         sd.readTimeout = null;

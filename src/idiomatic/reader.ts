@@ -152,7 +152,9 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
           d.readTimeout = null;
           throw err;
         }
-        if (d.eof && !belowHasData(bev)) {
+        // At EOF, what a filter still holds below may come up yet (then take it).
+        if (d.eof && belowHasData(bev) && !(await settledBelow(bev))) continue;
+        if (d.eof) {
           const last = this.#rest();
           this.#finish();
           return last === null ? { value: undefined, done: true } : { value: last, done: false };
@@ -205,6 +207,33 @@ export function belowHasData(bev: BufferEvent): boolean {
   for (let b = bev.getUnderlying(), i = 0; b && i < 64; b = b.getUnderlying(), i++)
     if (b.input.length > 0) return true;
   return false;
+}
+
+/**
+ * At EOF, with input left below (`belowHasData`): give the chain a few turns of the
+ * loop to bring it up. False as soon as some arrived on top (take it and look again);
+ * true once nothing moves any more — a filter that cannot use what is left (a frame
+ * the peer never finished) must not keep the reader waiting forever.
+ */
+export async function settledBelow(bev: BufferEvent): Promise<boolean> {
+  let below = belowLength(bev);
+  let still = 0;
+  while (below > 0 && still < 3) {
+    if (!(bev.enabled & EV_READ)) bev.enable(EV_READ);
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (bev.input.length > 0 || bev.freed) return false;
+    const now = belowLength(bev);
+    still = now === below ? still + 1 : 0;
+    below = now;
+  }
+  return true;
+}
+
+function belowLength(bev: BufferEvent): number {
+  let n = 0;
+  for (let b = bev.getUnderlying(), i = 0; b && i < 64; b = b.getUnderlying(), i++)
+    n += b.input.length;
+  return n;
 }
 
 /** Remove `n` bytes from the front of the input into a new Buffer. */
