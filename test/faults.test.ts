@@ -102,6 +102,45 @@ function isPattern(chunk: Uint8Array, offset: number): boolean {
   );
 }
 
+/** What a slow reader at its high watermark saw. */
+interface FloodReader {
+  received: number;
+  ordered: boolean;
+  maxInput: number;
+  eof: number;
+  calls: number;
+}
+
+/**
+ * Make `bev` a slow reader: read high watermark `high`, a quarter of it drained per
+ * readcb, every byte checked against the pattern, the rest taken at EOF, then freed.
+ */
+function slowReader(bev: BufferEvent, high: number): FloodReader {
+  const st: FloodReader = { received: 0, ordered: true, maxInput: 0, eof: 0, calls: 0 };
+  const take = (b: BufferEvent, n: number) => {
+    if (!isPattern(b.input.pullup(n)!, st.received)) st.ordered = false;
+    st.received += n;
+    b.input.drain(n);
+  };
+  bev.setwatermark(EV_READ, 0, high);
+  bev.setcb(
+    (b: BufferEvent) => {
+      st.calls++;
+      st.maxInput = Math.max(st.maxInput, b.input.length);
+      take(b, Math.min(b.input.length, high / 4));
+    },
+    null,
+    (b: BufferEvent, what: number) => {
+      // What is left in the input at EOF (less than the high watermark) is ours too.
+      take(b, b.input.length);
+      st.eof = what;
+      b.free();
+    },
+    null,
+  );
+  return st;
+}
+
 /** `n` bytes of the pattern from stream offset `offset`. */
 function patternAt(offset: number, n: number): Buffer {
   const start = offset % PERIOD;
@@ -443,38 +482,14 @@ for (const [label, kind, extra] of matrix()) {
           (bev: BufferEvent) => bev.free(), // the reader closed after our EOF
           null,
         );
-        let received = 0;
-        let maxInput = 0;
-        let ordered = true;
-        let eof = 0;
-        reader.setwatermark(EV_READ, 0, HIGH);
-        reader.setcb(
-          (bev: BufferEvent) => {
-            maxInput = Math.max(maxInput, bev.input.length);
-            // Drain slowly: a quarter of the high watermark per call.
-            const n = Math.min(bev.input.length, HIGH / 4);
-            const chunk = bev.input.pullup(n)!;
-            if (!isPattern(chunk, received)) ordered = false;
-            received += n;
-            bev.input.drain(n);
-          },
-          null,
-          (bev: BufferEvent, what: number) => {
-            // What is left in the input at EOF (less than the high watermark) is ours too.
-            if (!isPattern(bev.input.pullup(-1)!, received)) ordered = false;
-            received += bev.input.length;
-            eof = what;
-            bev.free();
-          },
-          null,
-        );
+        const st = slowReader(reader, HIGH);
         refill(writer);
         assert.equal(await dispatchWithin(base, 30_000), 1);
         if (!writer.freed) writer.free();
-        assert.equal(received, TOTAL);
-        assert.ok(ordered, "every byte in order, once");
-        assert.ok(maxInput <= HIGH, `input peaked at ${maxInput}`);
-        assert.equal(eof, BEV_EVENT_EOF | BEV_EVENT_READING);
+        assert.equal(st.received, TOTAL);
+        assert.ok(st.ordered, "every byte in order, once");
+        assert.ok(st.maxInput <= HIGH, `input peaked at ${st.maxInput}`);
+        assert.equal(st.eof, BEV_EVENT_EOF | BEV_EVENT_READING);
       },
     );
 
@@ -627,38 +642,18 @@ describe("faults: a flooding process", () => {
       const TOTAL = 32 << 20;
       const HIGH = 65536;
       const base = new EventBase();
-      let received = 0;
-      let ordered = true;
-      let maxInput = 0;
-      let eof = -1;
+      let st: FloodReader | null = null;
       const rss0 = process.memoryUsage().rss;
       let maxRss = rss0;
+      const sampler = setInterval(() => {
+        maxRss = Math.max(maxRss, process.memoryUsage().rss);
+      }, 5);
       const listener = evconnlistener_new_bind(
         base,
         (lev, fd) => {
           evconnlistener_free(lev);
           const bev = new SocketBufferEvent(base, fd, BEV_OPT_CLOSE_ON_FREE | extra);
-          bev.setwatermark(EV_READ, 0, HIGH);
-          let calls = 0;
-          bev.setcb(
-            (b: BufferEvent) => {
-              maxInput = Math.max(maxInput, b.input.length);
-              const n = Math.min(b.input.length, HIGH / 4); // drain slowly
-              const chunk = b.input.pullup(n)!;
-              if (!isPattern(chunk, received)) ordered = false;
-              received += n;
-              b.input.drain(n);
-              if (++calls % 256 === 0) maxRss = Math.max(maxRss, process.memoryUsage().rss);
-            },
-            null,
-            (b: BufferEvent, what: number) => {
-              if (!isPattern(b.input.pullup(-1)!, received)) ordered = false;
-              received += b.input.length;
-              eof = what;
-              b.free();
-            },
-            null,
-          );
+          st = slowReader(bev, HIGH);
           bev.enable(EV_READ);
         },
         null,
@@ -695,13 +690,17 @@ describe("faults: a flooding process", () => {
         assert.equal(await dispatchWithin(base, 45_000), 1);
         done = true;
       } finally {
+        clearInterval(sampler);
         if (!done) flooder.kill();
       }
       assert.equal(await withDeadline(exited, 10_000, "the flooder exits"), 0);
-      assert.equal(received, TOTAL);
-      assert.ok(ordered, "every byte once, in order");
-      assert.ok(maxInput <= HIGH, `input peaked at ${maxInput}`);
-      assert.equal(eof, BEV_EVENT_EOF | BEV_EVENT_READING);
+      maxRss = Math.max(maxRss, process.memoryUsage().rss);
+      const r = st as FloodReader | null;
+      assert.ok(r, "the flooder connected");
+      assert.equal(r.received, TOTAL);
+      assert.ok(r.ordered, "every byte once, in order");
+      assert.ok(r.maxInput <= HIGH, `input peaked at ${r.maxInput}`);
+      assert.equal(r.eof, BEV_EVENT_EOF | BEV_EVENT_READING);
       const growth = maxRss - rss0;
       assert.ok(growth < 64 << 20, `RSS grew by ${(growth / 1048576).toFixed(1)} MiB`);
     });

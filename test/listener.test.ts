@@ -48,6 +48,7 @@ import {
   evconnlistener_set_cb,
   evconnlistener_set_error_cb,
   type evconnlistener,
+  type evconnlistener_cb,
 } from "../src/api/listener.js";
 import {
   bufferevent_enable,
@@ -75,6 +76,28 @@ import { hasIpv6Loopback } from "./helpers/ports.js";
 
 /** 127.0.0.1, port 0 (any): evutil_parse_sockaddr_port refuses an explicit ":0", as libevent's does. */
 const LOOPBACK_ANY = "127.0.0.1";
+
+/**
+ * evconnlistener_new_bind on 127.0.0.1, any port, with LEV_OPT_CLOSE_ON_FREE |
+ * LEV_OPT_REUSEABLE and `extraFlags`, backlog -1 (the setup of most tests here).
+ */
+function bindLoopback(
+  base: event_base,
+  cb: evconnlistener_cb | null,
+  arg: unknown,
+  extraFlags = 0,
+): evconnlistener {
+  const lev = evconnlistener_new_bind(
+    base,
+    cb,
+    arg,
+    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | extraFlags,
+    -1,
+    evutil_parse_sockaddr_port(LOOPBACK_ANY),
+  );
+  assert.ok(lev, "a listener on 127.0.0.1");
+  return lev;
+}
 
 /** The port of a listener bound on 127.0.0.1. */
 function portOf(lev: evconnlistener): number {
@@ -186,14 +209,7 @@ describe("regress_listener (P2.5)", () => {
     it(`${name}: an accept error runs the error callback, which can disable the listener`, async () => {
       const base = event_base_new();
       const state = { count: 0, errno: 0 };
-      const lev = evconnlistener_new_bind(
-        base,
-        () => state.count++,
-        state,
-        LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | extra,
-        -1,
-        evutil_parse_sockaddr_port(LOOPBACK_ANY),
-      )!;
+      const lev = bindLoopback(base, () => state.count++, state, extra);
       evconnlistener_set_error_cb(lev, (l: evconnlistener, arg: typeof state) => {
         assert.equal(arg, state);
         arg.count = 1000;
@@ -214,7 +230,7 @@ describe("regress_listener (P2.5)", () => {
   it("listener/error without an error callback: a warning, and the listener stays enabled", async () => {
     const base = event_base_new();
     let accepted = 0;
-    const lev = evconnlistener_new_bind(
+    const lev = bindLoopback(
       base,
       (l: evconnlistener, fd: net.Socket) => {
         accepted++;
@@ -222,10 +238,7 @@ describe("regress_listener (P2.5)", () => {
         evconnlistener_disable(l);
       },
       null,
-      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
-      -1,
-      evutil_parse_sockaddr_port(LOOPBACK_ANY),
-    )!;
+    );
     const warned = new Promise<Error>((resolve) => process.once("warning", resolve));
     lev.server.emit("error", Object.assign(new Error("accept ENFILE"), { code: "ENFILE" }));
     // Still enabled: a connection after the error is accepted.
@@ -240,17 +253,14 @@ describe("regress_listener (P2.5)", () => {
   it("listener/close_accepted_fd: close the fd and free the listener inside the callback", async () => {
     const base = event_base_new();
     let count = 1;
-    const lev = evconnlistener_new_bind(
+    const lev = bindLoopback(
       base,
       (l: evconnlistener, fd: net.Socket) => {
         evutil_closesocket(fd);
         if (--count === 0) evconnlistener_free(l);
       },
       null,
-      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
-      -1,
-      evutil_parse_sockaddr_port(LOOPBACK_ANY),
-    )!;
+    );
     const [client] = connectClients(portOf(lev), 1);
     const closed = closedByPeer(client!);
     assert.equal(await dispatchWithin(base), 1);
@@ -262,7 +272,7 @@ describe("regress_listener (P2.5)", () => {
   it("listener/immediate_close: count 1, two connections queued before dispatch: count ends at 0, not -1", async () => {
     const base = event_base_new();
     let count = 1;
-    const lev = evconnlistener_new_bind(
+    const lev = bindLoopback(
       base,
       (l: evconnlistener, fd: net.Socket) => {
         count--;
@@ -270,10 +280,7 @@ describe("regress_listener (P2.5)", () => {
         if (count === 0) evconnlistener_disable(l);
       },
       null,
-      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
-      -1,
-      evutil_parse_sockaddr_port(LOOPBACK_ANY),
-    )!;
+    );
     // Both connections are accepted by Node before the base runs.
     let seen = 0;
     const both = new Promise<void>((resolve) =>
@@ -364,7 +371,7 @@ describe("evconnlistener interface (reference §9)", () => {
   it("LEV_OPT_DISABLED: nothing is accepted (and nothing is pending) until evconnlistener_enable", async () => {
     const base = event_base_new();
     const log: string[] = [];
-    const lev = evconnlistener_new_bind(
+    const lev = bindLoopback(
       base,
       (l: evconnlistener, fd: net.Socket) => {
         log.push("accept");
@@ -372,10 +379,8 @@ describe("evconnlistener interface (reference §9)", () => {
         evconnlistener_disable(l);
       },
       null,
-      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_DISABLED,
-      -1,
-      evutil_parse_sockaddr_port(LOOPBACK_ANY),
-    )!;
+      LEV_OPT_DISABLED,
+    );
     const clients = connectClients(portOf(lev), 1);
     await allConnected(clients);
     // A disabled listener is not pending: dispatch returns at once, with no callback.
@@ -393,7 +398,7 @@ describe("evconnlistener interface (reference §9)", () => {
     const base = event_base_new();
     const log: string[] = [];
     let expected = 2;
-    const lev = evconnlistener_new_bind(
+    const lev = bindLoopback(
       base,
       (l: evconnlistener, fd: net.Socket) => {
         log.push("accept");
@@ -401,10 +406,7 @@ describe("evconnlistener interface (reference §9)", () => {
         if (--expected === 0) evconnlistener_free(l);
       },
       null,
-      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
-      -1,
-      evutil_parse_sockaddr_port(LOOPBACK_ANY),
-    )!;
+    );
     assert.equal(evconnlistener_disable(lev), 0);
     const clients = connectClients(portOf(lev), 2);
     await allConnected(clients);
@@ -422,14 +424,7 @@ describe("evconnlistener interface (reference §9)", () => {
   it("evconnlistener_set_cb(NULL) on an enabled listener: accepted sockets are closed", async () => {
     const base = event_base_new();
     let accepted = 0;
-    const lev = evconnlistener_new_bind(
-      base,
-      () => accepted++,
-      null,
-      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
-      -1,
-      evutil_parse_sockaddr_port(LOOPBACK_ANY),
-    )!;
+    const lev = bindLoopback(base, () => accepted++, null);
     evconnlistener_set_cb(lev, null, null);
     const [client] = connectClients(portOf(lev), 1);
     await closedByPeer(client!);
@@ -454,14 +449,7 @@ describe("evconnlistener interface (reference §9)", () => {
 
   it("a listener made with a NULL callback is disabled until set_cb gives it one", async () => {
     const base = event_base_new();
-    const lev = evconnlistener_new_bind(
-      base,
-      null,
-      null,
-      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
-      -1,
-      evutil_parse_sockaddr_port(LOOPBACK_ANY),
-    )!;
+    const lev = bindLoopback(base, null, null);
     const clients = connectClients(portOf(lev), 1);
     await allConnected(clients);
     assert.equal(await dispatchWithin(base, 3000), 1, "not pending without a callback");
@@ -534,7 +522,7 @@ describe("evconnlistener interface (reference §9)", () => {
     const base = event_base_new();
     let peer: sockaddr_in | null = null;
     let heard = "";
-    const lev = evconnlistener_new_bind(
+    const lev = bindLoopback(
       base,
       (l: evconnlistener, fd: net.Socket, sa: sockaddr) => {
         peer = sa as sockaddr_in;
@@ -557,10 +545,7 @@ describe("evconnlistener interface (reference §9)", () => {
         bufferevent_enable(bev, EV_READ);
       },
       null,
-      LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
-      -1,
-      evutil_parse_sockaddr_port(LOOPBACK_ANY),
-    )!;
+    );
     // The client writes at once, before the server's bufferevent exists: nothing is lost.
     const client = net.connect({ host: "127.0.0.1", port: portOf(lev) });
     client.end("sent before accept");
