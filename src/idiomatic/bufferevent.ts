@@ -22,8 +22,22 @@ import { BEV_FINISHED, BEV_FLUSH, EV_READ, EV_WRITE, EVUTIL_EAI_FAIL } from "../
 import { argTypeError } from "../errors.js";
 import { DnsBase, systemResolve, type LookupFamily } from "../dns/evdns.js";
 import { EVUTIL_SOCKET_ERROR, evutil_socket_error_to_string } from "../util/errno.js";
-import { familyToAf, formatAddress, parseAddress, toSockaddr, type Address } from "./address.js";
-import { driverOf, bottomSocket, waitFor, type Driver, type Watch } from "./driver.js";
+import {
+  familyToAf,
+  formatAddress,
+  parseAddress,
+  toSockaddr,
+  type Address,
+  type ParsedAddress,
+} from "./address.js";
+import {
+  bottomSocket,
+  driverOf,
+  waitFor,
+  type Connectable,
+  type Driver,
+  type Watch,
+} from "./driver.js";
 import { BevError, abortError, dnsFailure, eofError, freedError } from "./errors.js";
 import {
   applySettings,
@@ -320,43 +334,22 @@ async function connect(
   d.error = null;
   d.eof = false;
   d.connected = false;
-  d.connecting = { address: "path" in target || target.family !== 0 ? printable : target.host };
-  let rc: number;
-  if ("path" in target || target.family !== 0) {
-    rc = sock.connectAddress(toSockaddr(target));
-  } else if (sock.connectHostname) {
-    rc = sock.connectHostname(dns, af, target.host, target.port);
-  } else {
-    // A transport without a resolver of its own (TLS in socket mode): resolve here.
-    const lookup = dns
-      ? dns.resolve(af as LookupFamily, target.host, signal)
-      : systemResolve(af as LookupFamily, target.host, signal);
-    let answer: { address: string; family: 4 | 6 };
-    try {
-      answer = await lookup;
-    } catch (err) {
-      d.connecting = null;
-      if (signal?.aborted) throw abortError(signal);
-      throw dnsFailure(target.host, (err as { eai?: number }).eai ?? EVUTIL_EAI_FAIL);
-    }
-    d.connecting = { address: printable };
-    rc = sock.connectAddress(
-      toSockaddr({ ...target, host: answer.address, family: answer.family }),
-    );
-  }
+  d.connecting = { address: printable, hostname: "host" in target ? target.host : undefined };
+  // One signal for the caller's abort and the timeout; the timeout covers the lookup too.
   const ac = new AbortController();
-  let timedOut: BevError | null = null;
-  const timer =
-    timeout === undefined
-      ? undefined
-      : setTimeout(() => {
-          timedOut = new BevError("ERR_BEV_TIMEOUT", `Timed out while connecting to ${printable}`, {
-            address: printable,
-          });
-          ac.abort(timedOut);
-        }, timeout);
+  const timedOut = new BevError("ERR_BEV_TIMEOUT", `Timed out while connecting to ${printable}`, {
+    address: printable,
+  });
+  const timer = timeout === undefined ? undefined : setTimeout(() => ac.abort(timedOut), timeout);
   const waitSignal = signal ? AbortSignal.any([signal, ac.signal]) : ac.signal;
   try {
+    const errno = await launch(sock, target, dns, af, waitSignal);
+    if (errno !== 0)
+      throw new BevError(
+        "ERR_BEV_CONNECT",
+        `Cannot connect to ${printable}: ${evutil_socket_error_to_string(errno)}`,
+        { errno, address: printable },
+      );
     for (;;) {
       if (d.connected) return;
       const failure = d.failure(fn);
@@ -368,18 +361,57 @@ async function connect(
       await d.wait([], waitSignal);
     }
   } catch (err) {
-    if (!d.connected && d.connecting !== null && !this.freed) {
-      // Abandon the half-made connection (and any lookup): the socket is closed, the
-      // bufferevent is left without one, ready for another connect.
-      const fd = sock.getfd();
-      sock.setfd(-1);
-      if (fd instanceof net.Socket) fd.destroy();
-    }
-    throw timedOut ?? err;
+    if (!d.connected && !this.freed) abandon(sock);
+    throw ac.signal.aborted ? timedOut : err;
   } finally {
     clearTimeout(timer);
     d.connecting = null;
   }
+}
+
+/**
+ * Start the connect: by address, by name through the transport's own resolver, or —
+ * for a transport without one (TLS in socket mode) — resolve here first. 0 when
+ * launched, else the errno of the immediate failure. A failed lookup throws ERR_BEV_DNS.
+ */
+async function launch(
+  sock: Connectable,
+  target: ParsedAddress,
+  dns: DnsBase | null,
+  af: number,
+  signal: AbortSignal,
+): Promise<number> {
+  let rc: number;
+  if ("path" in target || target.family !== 0) {
+    rc = sock.connectAddress(toSockaddr(target));
+  } else if (sock.connectHostname) {
+    rc = sock.connectHostname(dns, af, target.host, target.port);
+  } else {
+    const family = af as LookupFamily;
+    let answer: { address: string; family: 4 | 6 };
+    try {
+      answer = await (dns
+        ? dns.resolve(family, target.host, signal)
+        : systemResolve(family, target.host, signal));
+    } catch (err) {
+      if (signal.aborted) throw abortError(signal);
+      throw dnsFailure(target.host, (err as { eai?: number }).eai ?? EVUTIL_EAI_FAIL);
+    }
+    rc = sock.connectAddress(
+      toSockaddr({ ...target, host: answer.address, family: answer.family }),
+    );
+  }
+  return rc < 0 ? EVUTIL_SOCKET_ERROR() || -1 : 0;
+}
+
+/**
+ * Abandon a half-made connection (and any lookup): the socket is closed and the
+ * bufferevent is left without one, ready for another connect.
+ */
+function abandon(sock: Connectable): void {
+  const fd = sock.getfd();
+  sock.setfd(-1);
+  if (fd instanceof net.Socket) fd.destroy();
 }
 
 // ---- waiting for the output ------------------------------------------------------------

@@ -107,7 +107,7 @@ export class Driver {
   /** A connect finished. */
   connected = false;
   /** Set by connect() while a connect is in flight: errors then read as connect errors. */
-  connecting: { address: string } | null = null;
+  connecting: { address: string; hostname?: string } | null = null;
   /** The first error event, kept: every later operation fails with it. */
   error: BevError | null = null;
   /** A read timeout not yet reported to a reader. */
@@ -168,6 +168,7 @@ export class Driver {
       const err = errorFromEvents(what, errno, sock?.getDnsError?.() ?? 0, {
         connecting: this.connecting !== null,
         address: this.connecting?.address,
+        hostname: this.connecting?.hostname,
         tls: what & BEV_EVENT_ERROR ? tlsFailure(this.bev) : undefined,
       });
       if (err && what & BEV_EVENT_TIMEOUT && !this.connecting) {

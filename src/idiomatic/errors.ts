@@ -125,6 +125,8 @@ export function errorFromEvents(
   dnsError: number,
   context: {
     connecting?: boolean;
+    /** The name being resolved, for a DNS error. */
+    hostname?: string;
     address?: string;
     tls?: { reason: string; cause?: unknown };
   } = {},
@@ -149,7 +151,7 @@ export function errorFromEvents(
     });
   }
   if (events & BEV_EVENT_ERROR) {
-    if (dnsError) return dnsFailure(address ?? "", dnsError, events);
+    if (dnsError) return dnsFailure(context.hostname ?? address ?? "", dnsError, events);
     const text = errno ? evutil_socket_error_to_string(errno) : "unknown error";
     if (context.connecting)
       return new BevError("ERR_BEV_CONNECT", `Cannot connect to${at || " peer"}: ${text}`, {
