@@ -401,13 +401,14 @@ describe("rate-limit groups", () => {
     assert.equal(await dispatchWithin(base), 1);
   });
 
-  it("totals count what members moved; reset_totals zeroes them", async () => {
+  it("totals count what members moved; reset_totals zeroes them", async (t) => {
     const base = event_base_new();
     const g = bufferevent_rate_limit_group_new(
       base,
       ev_token_bucket_cfg_new(1 << 20, 1 << 20, 1 << 20, 1 << 20, null)!,
     );
     const [s1, s2] = await socketPair();
+    t.after(() => [s1, s2].forEach((s) => s.destroy()));
     const a = bufferevent_socket_new(base, s1, 0)!;
     const b = bufferevent_socket_new(base, s2, 0)!;
     bufferevent_add_to_rate_limit_group(a, g);
@@ -439,19 +440,18 @@ describe("rate-limit groups", () => {
     bufferevent_free(a);
     bufferevent_free(b);
     assert.equal(bufferevent_rate_limit_group_free(g), 0);
-    s1.destroy();
-    s2.destroy();
   });
 });
 
 describe("freeing", () => {
-  it("bufferevent_free leaves the group and stops the refill timer: dispatch returns 1", async () => {
+  it("bufferevent_free leaves the group and stops the refill timer: dispatch returns 1", async (t) => {
     const base = event_base_new();
     const g = bufferevent_rate_limit_group_new(
       base,
       ev_token_bucket_cfg_new(100, 100, 100, 100, tick(1000))!,
     );
     const [s1, s2] = await socketPair();
+    t.after(() => [s1, s2].forEach((s) => s.destroy()));
     const bevs = [bufferevent_socket_new(base, s1, 0)!, bufferevent_socket_new(base, s2, 0)!];
     for (const bev of bevs) {
       bufferevent_set_rate_limit(bev, ev_token_bucket_cfg_new(10, 10, 10, 10, tick(1000))!);
@@ -467,7 +467,5 @@ describe("freeing", () => {
     const t0 = performance.now();
     assert.equal(await dispatchWithin(base), 1);
     assert.ok(performance.now() - t0 < 500, "no refill timer was left behind");
-    s1.destroy();
-    s2.destroy();
   });
 });

@@ -97,6 +97,7 @@ describe("rate limiting under traffic", { concurrency: true }, () => {
   it("bufferevent_set_rate_limit: a writer at 256 KiB/s sends 1 MiB in 4 s ± 15 %", async (t) => {
     const base = event_base_new();
     const [writer, reader, socks] = await connectedPair(base);
+    t.after(() => socks.forEach((s) => s.destroy()));
     bufferevent_set_rate_limit(
       writer,
       ev_token_bucket_cfg_new(MiB, MiB, PER_TICK, 2 * PER_TICK, TICK),
@@ -104,12 +105,12 @@ describe("rate limiting under traffic", { concurrency: true }, () => {
     assertFourSeconds(t, await timeOneMiB(base, writer, reader));
     bufferevent_free(writer);
     bufferevent_free(reader);
-    for (const s of socks) s.destroy();
   });
 
   it("bufferevent_set_rate_limit: a reader at 256 KiB/s receives 1 MiB in 4 s ± 15 %", async (t) => {
     const base = event_base_new();
     const [writer, reader, socks] = await connectedPair(base);
+    t.after(() => socks.forEach((s) => s.destroy()));
     bufferevent_set_rate_limit(
       reader,
       ev_token_bucket_cfg_new(PER_TICK, 2 * PER_TICK, MiB, MiB, TICK),
@@ -117,7 +118,6 @@ describe("rate limiting under traffic", { concurrency: true }, () => {
     assertFourSeconds(t, await timeOneMiB(base, writer, reader));
     bufferevent_free(writer);
     bufferevent_free(reader);
-    for (const s of socks) s.destroy();
   });
 
   it("rate-limit group: 10 readers share the group's rate fairly (each within ±25 % of the mean)", async (t) => {
@@ -134,6 +134,7 @@ describe("rate limiting under traffic", { concurrency: true }, () => {
     const got = new Array<number>(N).fill(0);
     const bevs: bufferevent[] = [];
     const socks: net.Socket[] = [];
+    t.after(() => socks.forEach((s) => s.destroy()));
     for (let i = 0; i < N; i++) {
       const [writer, reader, s] = await connectedPair(base);
       bevs.push(writer, reader);
@@ -182,6 +183,5 @@ describe("rate limiting under traffic", { concurrency: true }, () => {
 
     for (const bev of bevs) bufferevent_free(bev);
     assert.equal(bufferevent_rate_limit_group_free(group), 0);
-    for (const s of socks) s.destroy();
   });
 });
