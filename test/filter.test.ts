@@ -24,9 +24,10 @@ import {
   BEV_OPT_THREADSAFE,
   BEV_OPT_UNLOCK_CALLBACKS,
   EV_READ,
+  EV_TIMEOUT,
   EV_WRITE,
 } from "../src/constants.js";
-import { event_base_loopexit, event_base_new } from "../src/api/event.js";
+import { event_base_loopexit, event_base_new, event_base_once } from "../src/api/event.js";
 import {
   bufferevent_disable,
   bufferevent_enable,
@@ -61,6 +62,11 @@ import type { EvBuffer } from "../src/evbuffer/evbuffer.js";
 import type { EventBase } from "../src/core/event_base.js";
 import { socketPair } from "../src/util/socketpair.js";
 import { dispatchWithin, withDeadline } from "./helpers/bev.js";
+
+/** Run `fn` from inside the next dispatch of `base` (a zero timeout). */
+function inLoop(base: EventBase, fn: () => void): void {
+  event_base_once(base, -1, EV_TIMEOUT, fn, null, { tv_sec: 0, tv_usec: 0 });
+}
 
 function pairOf(base: EventBase, options = 0): [bufferevent, bufferevent] {
   const p: bufferevent[] = [];
@@ -315,8 +321,17 @@ describe("filter callbacks", () => {
       null,
       null,
     );
-    bufferevent_write(f, "0");
-    assert.equal(n, 5, "writecb runs synchronously inside bufferevent_write (libevent)");
+    let nAfterWrite = -1;
+    inLoop(base, () => {
+      bufferevent_write(f, "0");
+      nAfterWrite = n;
+    });
+    await dispatchWithin(base);
+    assert.equal(
+      nAfterWrite,
+      5,
+      "in dispatch the writecb runs inside bufferevent_write (libevent)",
+    );
     assert.equal(maxDepth, 1);
     assert.equal(bufferevent_get_output(a).toBuffer().toString(), "01234");
     bufferevent_free(f);
@@ -326,7 +341,7 @@ describe("filter callbacks", () => {
 });
 
 describe("filter flush", () => {
-  it("results: NORMAL on an empty output gives 0 and no call; FLUSH gives mode 1, a writecb and 1; FINISHED gives mode 2 and 1; FLUSH with EV_WRITE off still runs once", async () => {
+  it("results (inside dispatch): NORMAL on an empty output gives 0 and no call; FLUSH gives mode 1, a writecb at once and 1; FINISHED gives mode 2 and 1; FLUSH with EV_WRITE off still runs once", async () => {
     const base = event_base_new();
     const [a, b] = pairOf(base);
     const modes: number[] = [];
@@ -338,20 +353,38 @@ describe("filter flush", () => {
     const f = bufferevent_filter_new(a, null, out, 0, null, null)!;
     let writes = 0;
     bufferevent_setcb(f, null, () => writes++, null, null);
-    assert.equal(bufferevent_flush(f, EV_WRITE, BEV_NORMAL), 0);
-    assert.deepEqual(modes, []);
-    assert.equal(bufferevent_flush(f, EV_WRITE, BEV_FLUSH), 1);
-    assert.deepEqual(modes, [BEV_FLUSH]);
-    assert.equal(writes, 1);
-    assert.equal(bufferevent_flush(f, EV_WRITE, BEV_FINISHED), 1);
-    assert.deepEqual(modes, [BEV_FLUSH, BEV_FINISHED]);
-    bufferevent_disable(f, EV_WRITE);
-    assert.equal(bufferevent_flush(f, EV_WRITE, BEV_FLUSH), 1);
-    assert.equal(modes.length, 3);
+    const log: unknown[] = [];
+    inLoop(base, () => {
+      log.push(bufferevent_flush(f, EV_WRITE, BEV_NORMAL), [...modes], writes);
+      log.push(bufferevent_flush(f, EV_WRITE, BEV_FLUSH), [...modes], writes);
+      log.push(bufferevent_flush(f, EV_WRITE, BEV_FINISHED), [...modes], writes);
+      bufferevent_disable(f, EV_WRITE);
+      log.push(bufferevent_flush(f, EV_WRITE, BEV_FLUSH), modes.length);
+    });
+    await dispatchWithin(base);
+    assert.deepEqual(log, [0, [], 0, 1, [BEV_FLUSH], 1, 1, [BEV_FLUSH, BEV_FINISHED], 2, 1, 3]);
     bufferevent_free(f);
     bufferevent_free(a);
     bufferevent_free(b);
     await dispatchWithin(base);
+  });
+
+  it("outside dispatch the writecb waits for the loop (SPEC §2): write + FLUSH before dispatch give one writecb in it", async () => {
+    const base = event_base_new();
+    const [a, b] = pairOf(base);
+    const f = bufferevent_filter_new(a, null, null, 0, null, null)!;
+    let writes = 0;
+    bufferevent_setcb(f, null, () => writes++, null, null);
+    bufferevent_write(f, "abc");
+    assert.equal(bufferevent_flush(f, EV_WRITE, BEV_FLUSH), 1);
+    assert.equal(writes, 0);
+    assert.equal(evbuffer_get_length(bufferevent_get_output(f)), 0, "the data moved at once");
+    assert.equal(evbuffer_get_length(bufferevent_get_input(b)), 3, "and the pair flush pushed it");
+    await dispatchWithin(base);
+    assert.equal(writes, 1);
+    bufferevent_free(f);
+    bufferevent_free(a);
+    bufferevent_free(b);
   });
 
   it("over a pair: flush(F, EV_READ, BEV_FLUSH) gives 1 and a readcb", async () => {

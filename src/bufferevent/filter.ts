@@ -30,6 +30,10 @@
  * is enabled again. An EOF from the underlying is held back while undecoded
  * bytes wait behind a full input, so the readcb always sees them before the EOF.
  *
+ * Callbacks run where libevent runs them — the writecb inside the pass that
+ * emptied the output, even inside `bufferevent_write` — but only while the base
+ * dispatches (SPEC §2): outside dispatch they are deferred to the next one.
+ *
  * A user filter's BEV_ERROR is silent, as in libevent (its regress tests rely
  * on it). Built-in filters (zlib, TLS) are created with `reportErrors`: their
  * BEV_ERROR disables that direction and gives `BEV_EVENT_ERROR|BEV_EVENT_READING`
@@ -50,6 +54,7 @@ import {
   BEV_NEED_MORE,
   BEV_NORMAL,
   BEV_OK,
+  BEV_TRIG_DEFER_CALLBACKS,
   EVBUFFER_CB_ENABLED,
   EV_READ,
   EV_WRITE,
@@ -260,7 +265,7 @@ export class FilterBufferEvent extends BufferEvent {
       processed ||= r.processed;
       // libevent runs no readcb here; we do when the flush produced data, so
       // the tail of a stream (e.g. zlib's) never sits unnoticed in the input.
-      if (this.input.length > before && !this.freed) this.triggerNolock(EV_READ, 0);
+      if (this.input.length > before && !this.freed) this.triggerNolock(EV_READ, this.#cbOpts());
       this.#afterInput(r.res);
     }
     if (iotype & EV_WRITE) {
@@ -361,7 +366,7 @@ export class FilterBufferEvent extends BufferEvent {
             break;
         }
         if (processed && out.length <= this.wmWriteLow) {
-          this.runWritecb(0);
+          this.runWritecb(this.#cbOpts());
           if (
             res === BEV_OK &&
             !this.freed &&
@@ -383,14 +388,14 @@ export class FilterBufferEvent extends BufferEvent {
   #afterInput(res: number): void {
     if (res !== BEV_ERROR || !this.#reportErrors || this.freed) return;
     this.disable(EV_READ);
-    this.runEventcb(BEV_EVENT_ERROR | BEV_EVENT_READING, 0);
+    this.runEventcb(BEV_EVENT_ERROR | BEV_EVENT_READING, this.#cbOpts());
   }
 
   /** Built-in filters: a BEV_ERROR on output disables writing and reports ERROR|WRITING. */
   #afterOutput(res: number): void {
     if (res !== BEV_ERROR || !this.#reportErrors || this.freed) return;
     this.disable(EV_WRITE);
-    this.runEventcb(BEV_EVENT_ERROR | BEV_EVENT_WRITING, 0);
+    this.runEventcb(BEV_EVENT_ERROR | BEV_EVENT_WRITING, this.#cbOpts());
   }
 
   // ---- driving the filters ------------------------------------------------------------
@@ -417,6 +422,15 @@ export class FilterBufferEvent extends BufferEvent {
     }
   }
 
+  /**
+   * Callbacks of a base run only while it dispatches (SPEC §2): outside dispatch
+   * (a write or flush before the loop runs) our callbacks are deferred to it.
+   * During dispatch they run at once, where libevent runs them.
+   */
+  #cbOpts(): number {
+    return this.base.dispatching ? 0 : BEV_TRIG_DEFER_CALLBACKS;
+  }
+
   #schedule(cb: Callback): void {
     if (!this.#unlinked) this.base._activate(cb);
   }
@@ -439,7 +453,7 @@ export class FilterBufferEvent extends BufferEvent {
       (!onlyIfGrew || this.input.length > before) &&
       this.input.length >= this.wmReadLow
     )
-      this.runReadcb(0);
+      this.runReadcb(this.#cbOpts());
     this.#afterInput(r.res);
     this.#releaseEof();
   }
@@ -477,7 +491,7 @@ export class FilterBufferEvent extends BufferEvent {
         this.#heldEof |= what;
         return;
       }
-      this.runEventcb(what, 0);
+      this.runEventcb(what, this.#cbOpts());
     });
   }
 
@@ -489,6 +503,6 @@ export class FilterBufferEvent extends BufferEvent {
     if (!this.#heldEof || this.freed || this.#eofMustWait()) return;
     const what = this.#heldEof;
     this.#heldEof = 0;
-    this.runEventcb(what, 0);
+    this.runEventcb(what, this.#cbOpts());
   }
 }
