@@ -99,8 +99,8 @@ export class TokenBucketCfg {
     tick: timeval,
     msecPerTick: number,
   ) {
-    this.rate = rate;
-    this.maximum = maximum;
+    this.rate = Object.freeze(rate);
+    this.maximum = Object.freeze(maximum);
     this.tickTimeout = Object.freeze({ tv_sec: tick.tv_sec, tv_usec: tick.tv_usec });
     this.msecPerTick = msecPerTick;
   }
