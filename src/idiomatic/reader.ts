@@ -17,6 +17,8 @@ import { argRangeError, argTypeError, BufferEventError, LineTooLongError } from 
 import type { EolName } from "../evbuffer/evbuffer.js";
 import { EOL_STYLES } from "../evbuffer/args.js";
 import { driverOf, type Driver } from "./driver.js";
+import { abortError } from "./errors.js";
+import type { EvBufferCbEntry } from "../evbuffer/callbacks.js";
 
 /**
  * Options of {@link BufferEvent.chunks} and async iteration.
@@ -74,8 +76,13 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
   readonly #d: Driver;
   readonly #take: () => T | null;
   readonly #rest: () => T | null;
-  readonly #internal = new AbortController();
-  readonly #waitSignal: AbortSignal;
+  readonly #signal: AbortSignal | undefined;
+  /** The pending wait of next(), if any: woken by input, events, abort, return(). */
+  #pending: { resolve: () => void; reject: (err: unknown) => void } | null = null;
+  readonly #waiter = { wake: (): void => this.#wakeUp() };
+  readonly #onAbort = (): void => this.#wakeUp(abortError(this.#signal!));
+  #inputEntry: EvBufferCbEntry | null = null;
+  #returned = false;
   #finished = false;
   #again = false;
   #enabledByUs = false;
@@ -110,10 +117,14 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     this.#d = d;
     this.#take = () => take(this);
     this.#rest = rest;
-    this.#waitSignal = options.signal
-      ? AbortSignal.any([options.signal, this.#internal.signal])
-      : this.#internal.signal;
+    this.#signal = options.signal;
     d.reader = this;
+    // One input callback and one abort listener for the whole iteration (not one per
+    // wait): a wait is then a Promise and a Set entry.
+    this.#inputEntry = bev.input.addCb((_b, info) => {
+      if (info.n_added > 0) this.#wakeUp();
+    });
+    this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
     d.readTimeout = null;
     if (!bev.freed) {
       if (bev.wmReadHigh === 0) this.raiseHigh(Math.max(hwm, minHigh));
@@ -165,18 +176,37 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
           bev.enable(EV_READ);
           continue;
         }
-        await d.wait([[bev.input, "add"]], this.#waitSignal);
+        await this.#wait();
       }
     } catch (err) {
-      const returned = this.#internal.signal.aborted;
       this.#finish();
-      if (returned) return { value: undefined, done: true };
+      if (this.#returned) return { value: undefined, done: true };
       throw err;
     }
   }
 
+  #wait(): Promise<void> {
+    if (this.#signal?.aborted) return Promise.reject(abortError(this.#signal));
+    if (this.#d.freed) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.#pending = { resolve, reject };
+      this.#d._addWaiter(this.#waiter);
+    });
+  }
+
+  /** End the pending wait: resolve (look again), or reject with `err`. */
+  #wakeUp(err?: unknown): void {
+    const p = this.#pending;
+    if (!p) return;
+    this.#pending = null;
+    this.#d._removeWaiter(this.#waiter);
+    if (err === undefined) p.resolve();
+    else p.reject(err);
+  }
+
   /** Stop iterating (what `break` does): reading goes back to how it was. */
   async return(): Promise<IteratorResult<T, undefined>> {
+    this.#returned = true;
     this.#finish();
     return { value: undefined, done: true };
   }
@@ -189,8 +219,11 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
   #finish(): void {
     if (this.#finished) return;
     this.#finished = true;
-    this.#internal.abort();
     const bev = this.#bev;
+    if (this.#inputEntry) bev.input.removeCbEntry(this.#inputEntry);
+    this.#inputEntry = null;
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#wakeUp();
     const d = this.#d;
     if (d.reader === this) d.reader = null;
     if (bev.freed) return;
