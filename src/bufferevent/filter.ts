@@ -66,6 +66,7 @@ import {
   BufferEvent,
   type evutil_socket_t,
 } from "./bufferevent.js";
+import { getRateLimit } from "./ratelimit_hooks.js";
 
 /**
  * `bufferevent_filter_cb`: move (and transform) bytes from `src` to `dst`.
@@ -238,6 +239,7 @@ export class FilterBufferEvent extends BufferEvent {
     this.base._cancel(this.#inputWork);
     this.base._cancel(this.#outputWork);
     this.output.removeCbEntry(this.#outbufEntry);
+    getRateLimit(this)?.unlink();
     const u = this.underlying;
     if (this.closeOnFree) {
       u.free();
@@ -309,38 +311,70 @@ export class FilterBufferEvent extends BufferEvent {
     return mode === BEV_NORMAL && u.wmWriteHigh > 0 && u.output.length >= u.wmWriteHigh;
   }
 
-  /** libevent's `be_filter_process_input`. */
+  /**
+   * True when input processing must pause in BEV_NORMAL: EV_READ off, our input
+   * at its high watermark, or reading suspended by a rate limit.
+   */
+  #inputBlocked(mode: number): boolean {
+    if (mode !== BEV_NORMAL) return false;
+    return (
+      !(this.enabled & EV_READ) ||
+      (this.readSuspended & ~BEV_SUSPEND_WM) !== 0 ||
+      this.#readbufFull(mode)
+    );
+  }
+
+  /** True when output processing must pause in BEV_NORMAL (EV_WRITE off, suspended, underlying full). */
+  #outputBlocked(mode: number): boolean {
+    if (mode !== BEV_NORMAL) return false;
+    return (
+      !(this.enabled & EV_WRITE) || this.writeSuspended !== 0 || this.#underlyingWritebufFull(mode)
+    );
+  }
+
+  /** `dst_limit` in BEV_NORMAL: the watermark room, capped by the rate limit; -1 for none. */
+  static #limit(room: number, rate: number | undefined): number {
+    if (rate === undefined) return room;
+    return room < 0 ? Math.max(rate, 0) : Math.min(room, Math.max(rate, 0));
+  }
+
+  /** libevent's `be_filter_process_input` (plus the rate limit's read bucket). */
   #processInput(mode: number): { res: number; processed: boolean } {
     const src = this.underlying.input;
-    if (mode === BEV_NORMAL && (!(this.enabled & EV_READ) || this.#readbufFull(mode)))
-      return { res: BEV_OK, processed: false };
+    const dst = this.input;
+    if (this.#inputBlocked(mode)) return { res: BEV_OK, processed: false };
     let processed = false;
-    let res: number;
+    let res = BEV_OK;
     for (;;) {
-      const limit =
-        mode === BEV_NORMAL && this.wmReadHigh ? this.wmReadHigh - this.input.length : -1;
+      let limit = -1;
+      if (mode === BEV_NORMAL) {
+        const room = this.wmReadHigh ? this.wmReadHigh - dst.length : -1;
+        limit = FilterBufferEvent.#limit(room, getRateLimit(this)?.maxToRead());
+        if (limit === 0) break;
+      }
       const srcBefore = src.length;
-      const dstBefore = this.input.length;
-      res = this.#call(this.#processIn, src, this.input, limit, mode);
+      const dstBefore = dst.length;
+      res = this.#call(this.#processIn, src, dst, limit, mode);
+      if (dst.length > dstBefore) getRateLimit(this)?.readDone(dst.length - dstBefore);
       if (res !== BEV_OK) break;
       processed = true;
       // A filter that reports BEV_OK without moving anything would spin forever.
-      if (src.length === srcBefore && this.input.length === dstBefore) break;
-      if (!(this.enabled & EV_READ) || src.length === 0 || this.#readbufFull(mode)) break;
+      if (src.length === srcBefore && dst.length === dstBefore) break;
+      if (!(this.enabled & EV_READ) || src.length === 0 || this.#inputBlocked(mode)) break;
     }
-    if (mode === BEV_NORMAL) this.#inputStoppedFull = res === BEV_OK && this.#readbufFull(mode);
+    if (mode === BEV_NORMAL) this.#inputStoppedFull = res === BEV_OK && this.#inputBlocked(mode);
     if (processed) this.genericResetReadTimeout();
     return { res, processed };
   }
 
-  /** libevent's `be_filter_process_output`: may run the writecb (synchronously). */
+  /**
+   * libevent's `be_filter_process_output` (plus the rate limit's write bucket):
+   * may run the writecb (synchronously while dispatching).
+   */
   #processOutput(mode: number): { res: number; processed: boolean } {
     const out = this.output;
     const dst = this.underlying.output;
-    if (
-      mode === BEV_NORMAL &&
-      (!(this.enabled & EV_WRITE) || this.#underlyingWritebufFull(mode) || out.length === 0)
-    )
+    if (this.#outputBlocked(mode) || (mode === BEV_NORMAL && out.length === 0))
       return { res: BEV_OK, processed: false };
     // Writes into our output from inside the filter or the writecb do not re-enter.
     out.cbClearFlags(this.#outbufEntry, EVBUFFER_CB_ENABLED);
@@ -352,18 +386,21 @@ export class FilterBufferEvent extends BufferEvent {
         again = false;
         let processed = false;
         for (;;) {
-          const limit =
-            mode === BEV_NORMAL && this.underlying.wmWriteHigh
-              ? this.underlying.wmWriteHigh - dst.length
-              : -1;
+          let limit = -1;
+          if (mode === BEV_NORMAL) {
+            const u = this.underlying;
+            const room = u.wmWriteHigh ? u.wmWriteHigh - dst.length : -1;
+            limit = FilterBufferEvent.#limit(room, getRateLimit(this)?.maxToWrite());
+            if (limit === 0) break;
+          }
           const srcBefore = out.length;
           const dstBefore = dst.length;
           res = this.#call(this.#processOut, out, dst, limit, mode);
+          if (dst.length > dstBefore) getRateLimit(this)?.writeDone(dst.length - dstBefore);
           if (res !== BEV_OK) break;
           processed = processedAny = true;
           if (out.length === srcBefore && dst.length === dstBefore) break;
-          if (!(this.enabled & EV_WRITE) || out.length === 0 || this.#underlyingWritebufFull(mode))
-            break;
+          if (!(this.enabled & EV_WRITE) || out.length === 0 || this.#outputBlocked(mode)) break;
         }
         if (processed && out.length <= this.wmWriteLow) {
           this.runWritecb(this.#cbOpts());
@@ -372,7 +409,7 @@ export class FilterBufferEvent extends BufferEvent {
             !this.freed &&
             this.enabled & EV_WRITE &&
             out.length > 0 &&
-            !this.#underlyingWritebufFull(mode)
+            !this.#outputBlocked(mode)
           )
             again = true;
         }
