@@ -22,6 +22,7 @@ import {
   DnsBase,
   EV_READ,
   EV_WRITE,
+  Event,
   EventBase,
   LineTooLongError,
   PairBufferEvent,
@@ -542,4 +543,31 @@ test("EventBase({ autoDispatch, onError }): what a callback throws goes to onErr
   assert.equal((errors[0] as Error).message, "boom");
   a.free();
   b.free();
+});
+
+test("EventBase({ autoDispatch }): runs timers by itself, stops at loopbreak, starts again on new work", async () => {
+  const base = new EventBase({ autoDispatch: true });
+  const log: string[] = [];
+  const fired = (name: string): Promise<void> =>
+    new Promise((resolve) => {
+      const ev = new Event(
+        base,
+        -1,
+        0,
+        () => {
+          log.push(name);
+          if (name === "first") base.loopbreak();
+          resolve();
+        },
+        null,
+      );
+      ev.add({ tv_sec: 0, tv_usec: 1000 });
+    });
+  await withDeadline(fired("first"), T, "first timer");
+  // The loop ended at loopbreak; a new timer starts it again.
+  await withDeadline(fired("second"), T, "second timer");
+  assert.deepEqual(log, ["first", "second"]);
+  // With nothing left the loop ends by itself (and would let the process exit).
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(base.dispatching, false);
 });
