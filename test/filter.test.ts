@@ -338,6 +338,29 @@ describe("filter callbacks", () => {
     bufferevent_free(a);
     bufferevent_free(b);
   });
+  it("a writecb run by a flush of an empty output may write: that data is filtered too", async () => {
+    const base = event_base_new();
+    const [a, b] = pairOf(base);
+    const f = bufferevent_filter_new(a, null, null, 0, null, null)!;
+    let calls = 0;
+    bufferevent_setcb(
+      f,
+      null,
+      (bev) => {
+        if (++calls === 1) bufferevent_write(bev, "from writecb");
+      },
+      null,
+      null,
+    );
+    inLoop(base, () => bufferevent_flush(f, EV_WRITE, BEV_FLUSH));
+    await dispatchWithin(base);
+    assert.equal(calls, 2);
+    assert.equal(evbuffer_get_length(bufferevent_get_output(f)), 0);
+    assert.equal(bufferevent_get_input(b).toBuffer().toString(), "from writecb");
+    bufferevent_free(f);
+    bufferevent_free(a);
+    bufferevent_free(b);
+  });
 });
 
 describe("filter flush", () => {

@@ -385,6 +385,7 @@ export class FilterBufferEvent extends BufferEvent {
       do {
         again = false;
         let processed = false;
+        let stalled = false;
         for (;;) {
           let limit = -1;
           if (mode === BEV_NORMAL) {
@@ -399,13 +400,18 @@ export class FilterBufferEvent extends BufferEvent {
           if (dst.length > dstBefore) getRateLimit(this)?.writeDone(dst.length - dstBefore);
           if (res !== BEV_OK) break;
           processed = processedAny = true;
-          if (out.length === srcBefore && dst.length === dstBefore) break;
+          stalled = out.length === srcBefore && dst.length === dstBefore;
+          if (stalled) break;
           if (!(this.enabled & EV_WRITE) || out.length === 0 || this.#outputBlocked(mode)) break;
         }
         if (processed && out.length <= this.wmWriteLow) {
+          const before = out.length;
           this.runWritecb(this.#cbOpts());
+          // Again while there is work — but not for a filter that moves nothing
+          // unless the writecb gave it something new.
           if (
             res === BEV_OK &&
+            (!stalled || out.length !== before) &&
             !this.freed &&
             this.enabled & EV_WRITE &&
             out.length > 0 &&
