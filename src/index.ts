@@ -22,6 +22,7 @@ export { BufferEvent, DEFAULT_MAX_SINGLE } from "./bufferevent/bufferevent.js";
 export { SocketBufferEvent } from "./bufferevent/socket.js";
 export { PairBufferEvent } from "./bufferevent/pair.js";
 export { FilterBufferEvent } from "./bufferevent/filter.js";
+export { ZlibFilter, createZlibBufferEvent, type ZlibError } from "./bufferevent/zlib.js";
 export { ConnListener } from "./listener/evconnlistener.js";
 export { DnsBase } from "./dns/evdns.js";
 export { socketPair } from "./util/socketpair.js";
