@@ -591,6 +591,50 @@ describe("filter flow control", () => {
     bufferevent_free(a);
   });
 
+  for (const defer of [0, BEV_OPT_DEFER_CALLBACKS]) {
+    it(`over a pair, a slow reader at its high watermark: FINISHED's EOF comes after every byte${defer ? " (deferred)" : ""}`, async () => {
+      const base = event_base_new();
+      const [a, b] = pairOf(base, BEV_OPT_CLOSE_ON_FREE);
+      const w = bufferevent_filter_new(a, null, null, BEV_OPT_CLOSE_ON_FREE | defer, null, null)!;
+      const r = bufferevent_filter_new(b, null, null, BEV_OPT_CLOSE_ON_FREE | defer, null, null)!;
+      const HIGH = 65536;
+      const TOTAL = 2 << 20;
+      bufferevent_setwatermark(r, EV_READ, 0, HIGH);
+      let received = 0;
+      let maxInput = 0;
+      let eofWhat = 0;
+      let atEof = -1;
+      bufferevent_setcb(
+        r,
+        (bev) => {
+          const input = bufferevent_get_input(bev);
+          maxInput = Math.max(maxInput, evbuffer_get_length(input));
+          const n = Math.min(evbuffer_get_length(input), HIGH / 4);
+          received += n;
+          evbuffer_drain(input, n);
+        },
+        null,
+        (bev, what) => {
+          eofWhat = what;
+          atEof = evbuffer_get_length(bufferevent_get_input(bev));
+          received += atEof;
+        },
+        null,
+      );
+      bufferevent_enable(r, EV_READ);
+      inLoop(base, () => {
+        bufferevent_write(w, Buffer.alloc(TOTAL, 0x5a));
+        bufferevent_flush(w, EV_WRITE, BEV_FINISHED);
+      });
+      await dispatchWithin(base, 20_000);
+      assert.equal(eofWhat, BEV_EVENT_EOF | BEV_EVENT_READING);
+      assert.equal(received, TOTAL, `received ${received}, ${atEof} in the input at EOF`);
+      assert.ok(maxInput <= HIGH, `input reached ${maxInput}`);
+      bufferevent_free(w);
+      bufferevent_free(r);
+    });
+  }
+
   it("BEV_OPT_THREADSAFE: while the filter's lock is held no data moves; it moves at the unlock", async () => {
     const base = event_base_new();
     const [a, b] = pairOf(base);

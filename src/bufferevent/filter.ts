@@ -224,6 +224,8 @@ export class FilterBufferEvent extends BufferEvent {
     if (events & EV_READ) {
       this.genericDelReadTimeout();
       this.underlying.suspendRead(BEV_SUSPEND_FILT_READ);
+      // The user stopped reading: a held EOF is due now.
+      if (this.#heldEof && !(this.enabled & EV_READ)) this.#schedule(this.#inputWork);
     }
     return 0;
   }
@@ -342,7 +344,10 @@ export class FilterBufferEvent extends BufferEvent {
   #processInput(mode: number): { res: number; processed: boolean } {
     const src = this.underlying.input;
     const dst = this.input;
-    if (this.#inputBlocked(mode)) return { res: BEV_OK, processed: false };
+    if (this.#inputBlocked(mode)) {
+      if (mode === BEV_NORMAL) this.#inputStoppedFull = true;
+      return { res: BEV_OK, processed: false };
+    }
     let processed = false;
     let res = BEV_OK;
     for (;;) {
@@ -526,20 +531,32 @@ export class FilterBufferEvent extends BufferEvent {
 
   /**
    * Events of the underlying go to our eventcb unchanged — except that an EOF
-   * waits while undecoded bytes sit behind our full input.
+   * waits while undecoded bytes sit in the underlying's input and we are still
+   * reading them (paused only by our high watermark or a rate limit): the readcb
+   * gets every byte before the eventcb hears of the EOF.
    */
   #underlyingEvent(what: number): void {
     this.#guarded("input", () => {
-      if (what & BEV_EVENT_EOF && this.#eofMustWait()) {
-        this.#heldEof |= what;
-        return;
+      if (what & BEV_EVENT_EOF && this.underlying.input.length > 0 && this.enabled & EV_READ) {
+        if (!this.#inputBlocked(BEV_NORMAL)) this.#readInput(false);
+        if (this.#eofMustWait()) {
+          this.#heldEof |= what;
+          return;
+        }
       }
       this.runEventcb(what, this.#cbOpts());
     });
   }
 
+  /**
+   * True while a held EOF must wait: bytes remain below us, reading is enabled
+   * and the last input pass stopped only because we were full (or rate-limited).
+   * A filter that wants more (NEED_MORE) than will ever come releases it.
+   */
   #eofMustWait(): boolean {
-    return this.underlying.input.length > 0 && (this.readSuspended & BEV_SUSPEND_WM) !== 0;
+    return (
+      this.underlying.input.length > 0 && (this.enabled & EV_READ) !== 0 && this.#inputStoppedFull
+    );
   }
 
   #releaseEof(): void {
