@@ -622,10 +622,19 @@ describe("filter flow control", () => {
         null,
       );
       bufferevent_enable(r, EV_READ);
-      inLoop(base, () => {
-        bufferevent_write(w, Buffer.alloc(TOTAL, 0x5a));
-        bufferevent_flush(w, EV_WRITE, BEV_FINISHED);
-      });
+      // The writer refills from its writecb in 256 KiB pieces, then finishes there.
+      let sent = 0;
+      const refill = (bev: bufferevent) => {
+        if (sent === TOTAL) {
+          sent++;
+          bufferevent_flush(bev, EV_WRITE, BEV_FINISHED);
+        }
+        if (sent >= TOTAL) return;
+        sent += 256 * 1024;
+        bufferevent_write(bev, Buffer.alloc(256 * 1024, 0x5a));
+      };
+      bufferevent_setcb(w, null, refill, null, null);
+      inLoop(base, () => refill(w));
       await dispatchWithin(base, 20_000);
       assert.equal(eofWhat, BEV_EVENT_EOF | BEV_EVENT_READING);
       assert.equal(received, TOTAL, `received ${received}, ${atEof} in the input at EOF`);
