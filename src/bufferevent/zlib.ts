@@ -24,6 +24,10 @@
  * checked when a filter is created: if a future Node changes them, creation
  * throws a clear error instead of corrupting data.
  *
+ * An EOF from the peer in the middle of a stream is reported as the EOF it is;
+ * `bufferevent_flush(bev, EV_READ, BEV_FINISHED)` checks that the stream was
+ * complete (a truncated one gives the error below).
+ *
  * Errors (a corrupt or truncated stream) never throw: the filter returns
  * BEV_ERROR, the filter bufferevent reports `BEV_EVENT_ERROR|BEV_EVENT_READING`
  * (or `|WRITING`) and disables that direction; {@link ZlibFilter.error} tells
