@@ -71,7 +71,7 @@ export class AsyncBufferEvent extends StreamBufferEvent {
   /** The last reference is gone: let go of the stream at once (it is free for reuse). */
   protected override _opsUnlink(): void {
     super._opsUnlink();
-    this.#released = this.detachStream();
+    this.#released = this.detachStream(!this.closeOnFree);
   }
 
   /** With BEV_OPT_CLOSE_ON_FREE the stream is destroyed; otherwise it was handed back paused. */

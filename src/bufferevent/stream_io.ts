@@ -244,9 +244,10 @@ export abstract class StreamBufferEvent extends BufferEvent {
   /**
    * Stop driving the stream and return it. Data it delivered that the input has
    * not taken is given back to it (`unshift`), so nothing is lost for its next
-   * owner.
+   * owner. With `handBack` it keeps the process alive again (`ref`), as a stream
+   * nobody manages does; a stream about to be closed stays as it was.
    */
-  protected detachStream(): Duplex | null {
+  protected detachStream(handBack = true): Duplex | null {
     const stream = this.#stream;
     if (!stream) return null;
     stream.off("data", this.#listeners.data);
@@ -260,7 +261,7 @@ export abstract class StreamBufferEvent extends BufferEvent {
       for (let i = this.#held.length - 1; i >= 0; i--) stream.unshift(this.#held[i]!);
     this.#held = [];
     this.#heldBytes = 0;
-    this._streamRef(true);
+    if (handBack) this._streamRef(true);
     this.#stream = null;
     this.#writeGen++;
     this.#inflight = 0;

@@ -609,10 +609,10 @@ export class TlsBufferEvent extends StreamBufferEvent {
     if (!opening) this.#pipe.setGate(true);
   }
 
-  #detachTls(): tls.TLSSocket | null {
+  #detachTls(handBack = true): tls.TLSSocket | null {
     this.#tls.off("secureConnect", this.#onSecure);
     this.#tls.off("secure", this.#onSecure);
-    return this.detachStream() as tls.TLSSocket | null;
+    return this.detachStream(handBack) as tls.TLSSocket | null;
   }
 
   /**
@@ -843,7 +843,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
    */
   protected override _opsUnlink(): void {
     super._opsUnlink();
-    this.#detachTls();
+    this.#detachTls(!this.closeOnFree);
     if (this.#pipe.onError === this.#sink) this.#pipe.onError = null;
     if (!this.closeOnFree && this.#underlying && this.#pipe.transport instanceof BevTransport)
       this.#pipe.detach();
@@ -876,6 +876,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
       }
     };
     if (tlsSock.writableEnded && !tlsSock.destroyed) {
+      pipe.ref(true); // the close_notify still has to go out
       whenFinished(tlsSock, () => {
         const t = pipe.transport;
         if (t instanceof SocketTransport) whenFinished(t.socket, teardown);

@@ -10,6 +10,8 @@ import { PairBufferEvent } from "../../src/bufferevent/pair.js";
 import { socketPair } from "../../src/util/socketpair.js";
 import { AsyncBufferEvent } from "../../src/bufferevent/async.js";
 import { duplexPair } from "./duplex_pair.js";
+import { TlsBufferEvent } from "../../src/bufferevent/tls.js";
+import { testCerts } from "./tls_certs.js";
 import { FilterBufferEvent } from "../../src/bufferevent/filter.js";
 import { BEV_OPT_CLOSE_ON_FREE, BEV_OPT_DEFER_CALLBACKS } from "../../src/constants.js";
 
@@ -67,6 +69,48 @@ export const asyncDuplexKind: BevKind = {
   },
 };
 
+/**
+ * TLS bufferevents (socket mode) on a socket pair, handshaken before the test
+ * gets them: CONNECTED is consumed here, the callbacks are reset to null.
+ */
+export const tlsKind: BevKind = {
+  name: "tls",
+  alwaysDeferred: false,
+  async make(base, options) {
+    const certs = await testCerts();
+    const [a, b] = await socketPair();
+    const opts = options | BEV_OPT_CLOSE_ON_FREE;
+    const client = new TlsBufferEvent(
+      base,
+      { fd: a, ssl: { ca: certs.good.cert, servername: "localhost" }, state: 1, options: opts },
+      "tlsKind",
+    );
+    const server = new TlsBufferEvent(
+      base,
+      { fd: b, ssl: { key: certs.good.key, cert: certs.good.cert }, state: 2, options: opts },
+      "tlsKind",
+    );
+    let connected = 0;
+    const failures: number[] = [];
+    for (const bev of [client, server])
+      bev.setcb(
+        null,
+        null,
+        (_b: unknown, what: number) => {
+          if (what !== 0x80) failures.push(what);
+          if (++connected === 2 || failures.length > 0) base.loopexit(null);
+        },
+        null,
+      );
+    await withDeadline(base.dispatch(), 10_000, "TLS handshake");
+    if (failures.length > 0)
+      throw new Error(`TLS handshake failed: 0x${failures[0]!.toString(16)}`);
+    client.setcb(null, null, null, null);
+    server.setcb(null, null, null, null);
+    return [client, server];
+  },
+};
+
 /** The kinds every behaviour test runs over (filters and async join as they land). */
 export const kinds: BevKind[] = [
   socketKind,
@@ -74,6 +118,7 @@ export const kinds: BevKind[] = [
   filterSocketKind,
   filterPairKind,
   asyncDuplexKind,
+  tlsKind,
 ];
 
 /** Every kind × deferred on/off: [label, kind, extra options]. */
