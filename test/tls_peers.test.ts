@@ -13,6 +13,7 @@ import { readFileSync } from "node:fs";
 import net from "node:net";
 import tls from "node:tls";
 import {
+  AF_INET,
   BEV_EVENT_CONNECTED,
   BEV_EVENT_EOF,
   BEV_EVENT_ERROR,
@@ -46,6 +47,8 @@ import { evconnlistener_disable, evconnlistener_new_bind } from "../src/api/list
 import { evutil_parse_sockaddr_port } from "../src/api/evutil.js";
 import type { EventBase } from "../src/core/event_base.js";
 import type { ConnListener } from "../src/listener/evconnlistener.js";
+import { evdns_base_free, evdns_base_nameserver_ip_add, evdns_base_new } from "../src/api/evdns.js";
+import { startFakeDns } from "./helpers/fake_dns.js";
 import {
   ERR_LIB_SSL,
   ERR_PACK,
@@ -570,6 +573,61 @@ describe("TLS bufferevents against Node tls peers", () => {
       assert.ok(records <= 2, `${records} records`);
     } finally {
       server.close();
+    }
+  });
+
+  it("connectHostname: resolved through an evdns_base, then connect and handshake; NXDOMAIN is ERROR with the DNS error", async () => {
+    const dnsServer = await startFakeDns({
+      "tls.example.test": "127.0.0.1",
+      "nowhere.example.test": "NXDOMAIN",
+    });
+    // (Node's end() right in the connection handler closes without close_notify —
+    // openssl s_client reports that as "unexpected eof" too — so answer a request.)
+    const { server, port } = await nodeServer({}, (s) =>
+      s.once("data", () => s.end("hi from node")),
+    );
+    try {
+      const base = event_base_new();
+      const dns = evdns_base_new(base, 0);
+      assert.equal(evdns_base_nameserver_ip_add(dns, `127.0.0.1:${dnsServer.port}`), 0);
+      const log: string[] = [];
+      const make = (name: string) => {
+        const bev = bufferevent_openssl_socket_new(
+          base,
+          -1,
+          { ca: certs.good.cert, servername: "localhost" },
+          BUFFEREVENT_SSL_CONNECTING,
+          BEV_OPT_CLOSE_ON_FREE,
+        )!;
+        const got: Buffer[] = [];
+        bufferevent_setcb(
+          bev,
+          (b) => take(b, got),
+          null,
+          (b, what) => {
+            const t = b as TlsBufferEvent;
+            log.push(`${name} 0x${what.toString(16)} dns ${t.getDnsError()} ${Buffer.concat(got)}`);
+            if (what !== BEV_EVENT_CONNECTED) bufferevent_free(b);
+          },
+          null,
+        );
+        bufferevent_enable(bev, EV_READ | EV_WRITE);
+        bufferevent_write(bev, "request");
+        return bev;
+      };
+      assert.equal(make("good").connectHostname(dns, AF_INET, "tls.example.test", port), 0);
+      assert.equal(make("bad").connectHostname(dns, AF_INET, "nowhere.example.test", port), 0);
+      assert.equal(make("x").connectHostname(dns, 12345, "tls.example.test", port), -1);
+      await dispatchWithin(base, 10_000);
+      assert.deepEqual(log.sort(), [
+        "bad 0x20 dns -2 ",
+        "good 0x11 dns 0 hi from node",
+        "good 0x80 dns 0 ",
+      ]);
+      evdns_base_free(dns, 0);
+    } finally {
+      server.close();
+      await dnsServer.close();
     }
   });
 });

@@ -53,6 +53,7 @@ import tls from "node:tls";
 import { Duplex } from "node:stream";
 import type { EventBase } from "../core/event_base.js";
 import {
+  BEV_EVENT_CONNECTED,
   BEV_EVENT_EOF,
   BEV_EVENT_ERROR,
   BEV_EVENT_READING,
@@ -67,6 +68,8 @@ import {
 import { argRangeError, argTypeError } from "../errors.js";
 import { BEV_SUSPEND_FILT_READ, BufferEvent, type evutil_socket_t } from "./bufferevent.js";
 import { StreamBufferEvent, errnoOfStreamError } from "./stream_io.js";
+import { SocketBufferEvent } from "./socket.js";
+import type { DnsBase } from "../dns/evdns.js";
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromName } from "../util/errno.js";
 import { sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
 
@@ -506,6 +509,9 @@ export class TlsBufferEvent extends StreamBufferEvent {
   #pipe!: CipherPipe;
   #tls!: tls.TLSSocket;
   #errors: OpensslErrorEntry[] = [];
+  /** A socket bufferevent resolving and connecting for connectHostname, while it does. */
+  #resolver: SocketBufferEvent | null = null;
+  #dnsError = 0;
   #lastError: Error | null = null;
   #allowDirty = false;
   readonly #onSecure = () => this.streamOpened();
@@ -741,6 +747,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
       EVUTIL_SET_SOCKET_ERROR(EISCONN);
       return -1;
     }
+    this.#cancelResolver();
     const sock = new net.Socket({ allowHalfOpen: true });
     try {
       if ("path" in target) sock.connect({ path: target.path });
@@ -755,6 +762,64 @@ export class TlsBufferEvent extends StreamBufferEvent {
     // even if the user enabled nothing yet.
     this._opsEnable(EV_WRITE);
     return 0;
+  }
+
+  /**
+   * Socket mode: resolve `hostname` (with `dns`, or the system resolver when
+   * null), connect to it and handshake (`bufferevent_socket_connect_hostname` on
+   * a TLS bufferevent). The lookup and the TCP connect are a socket bufferevent's,
+   * whose socket is then taken over. 0 if launched, -1 for a bad family or port,
+   * in filter mode, or if a transport is already bound.
+   */
+  connectHostname(dns: DnsBase | null, family: number, hostname: string, port: number): number {
+    if (this.freed || this.#underlying) return -1;
+    if (this.#pipe.transport) {
+      EVUTIL_SET_SOCKET_ERROR(EISCONN);
+      return -1;
+    }
+    this.#cancelResolver();
+    const helper = new SocketBufferEvent(this.base, -1, 0);
+    helper.setcb(null, null, (h: SocketBufferEvent, what: number) => this.#resolved(h, what), null);
+    if (helper.connectHostname(dns, family, hostname, port) < 0) {
+      helper.free();
+      return -1;
+    }
+    this.#resolver = helper;
+    this.#dnsError = 0;
+    return 0;
+  }
+
+  /** The last DNS error of connectHostname (EVUTIL_EAI_*), 0 if none. */
+  getDnsError(): number {
+    return this.#dnsError;
+  }
+
+  #resolved(h: SocketBufferEvent, what: number): void {
+    if (h !== this.#resolver) return;
+    this.#resolver = null;
+    if (what & BEV_EVENT_CONNECTED) {
+      const sock = h.socket!;
+      h.setfd(-1); // let go of the socket without closing it
+      h.free();
+      this.#rebind("bufferevent_socket_connect_hostname", () => this.#bindFd(sock));
+      this._opsEnable(EV_WRITE);
+      return;
+    }
+    this.#dnsError = h.getDnsError();
+    h.free();
+    if (this.#dnsError === 0) this.#push({ code: SSL_ERROR_SYSCALL, reason: "connect failed" });
+    this.runEventcb(BEV_EVENT_ERROR, 0);
+  }
+
+  #cancelResolver(): void {
+    const h = this.#resolver;
+    if (!h) return;
+    this.#resolver = null;
+    h.free();
+  }
+
+  protected override _opsCancelAll(): void {
+    this.#cancelResolver();
   }
 
   // ---- hooks of the stream core -----------------------------------------------------------
