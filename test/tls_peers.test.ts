@@ -172,6 +172,17 @@ function tlsListener(
   return { lev, port: (lev.server.address() as net.AddressInfo).port };
 }
 
+/** A socket-mode TLS client with no socket yet (fd -1), trusting the good certificate. */
+function tlsClient(base: EventBase): TlsBufferEvent {
+  return bufferevent_openssl_socket_new(
+    base,
+    -1,
+    { ca: certs.good.cert, servername: "localhost" },
+    BUFFEREVENT_SSL_CONNECTING,
+    BEV_OPT_CLOSE_ON_FREE,
+  )!;
+}
+
 /** Drain the whole input into `into`. */
 function take(bev: bufferevent, into: Buffer[]): number {
   const input = bufferevent_get_input(bev);
@@ -201,13 +212,7 @@ describe("TLS bufferevents against openssl s_server / s_client", () => {
       const got: Buffer[] = [];
       let n = 0;
       const events: number[] = [];
-      const bev = bufferevent_openssl_socket_new(
-        base,
-        -1,
-        { ca: certs.good.cert, servername: "localhost" },
-        BUFFEREVENT_SSL_CONNECTING,
-        BEV_OPT_CLOSE_ON_FREE,
-      )!;
+      const bev = tlsClient(base);
       bufferevent_setcb(
         bev,
         (b) => {
@@ -297,13 +302,7 @@ describe("TLS bufferevents against openssl s_server / s_client", () => {
       const base = event_base_new();
       const events: number[] = [];
       let stack: number[] = [];
-      const bev = bufferevent_openssl_socket_new(
-        base,
-        -1,
-        { ca: certs.good.cert, servername: "localhost" },
-        BUFFEREVENT_SSL_CONNECTING,
-        BEV_OPT_CLOSE_ON_FREE,
-      )!;
+      const bev = tlsClient(base);
       bufferevent_setcb(
         bev,
         null,
@@ -441,13 +440,7 @@ describe("TLS bufferevents against Node tls peers", () => {
       const base = event_base_new();
       const events: number[] = [];
       let stack: number[] = [];
-      const bev = bufferevent_openssl_socket_new(
-        base,
-        -1,
-        { ca: certs.good.cert, servername: "localhost" },
-        BUFFEREVENT_SSL_CONNECTING,
-        BEV_OPT_CLOSE_ON_FREE,
-      )!;
+      const bev = tlsClient(base);
       bufferevent_setcb(
         bev,
         null,
@@ -545,13 +538,7 @@ describe("TLS bufferevents against Node tls peers", () => {
     });
     try {
       const base = event_base_new();
-      const bev = bufferevent_openssl_socket_new(
-        base,
-        -1,
-        { ca: certs.good.cert, servername: "localhost" },
-        BUFFEREVENT_SSL_CONNECTING,
-        BEV_OPT_CLOSE_ON_FREE,
-      )!;
+      const bev = tlsClient(base);
       bufferevent_setcb(
         bev,
         null,
@@ -592,13 +579,7 @@ describe("TLS bufferevents against Node tls peers", () => {
       assert.equal(evdns_base_nameserver_ip_add(dns, `127.0.0.1:${dnsServer.port}`), 0);
       const log: string[] = [];
       const make = (name: string) => {
-        const bev = bufferevent_openssl_socket_new(
-          base,
-          -1,
-          { ca: certs.good.cert, servername: "localhost" },
-          BUFFEREVENT_SSL_CONNECTING,
-          BEV_OPT_CLOSE_ON_FREE,
-        )!;
+        const bev = tlsClient(base);
         const got: Buffer[] = [];
         bufferevent_setcb(
           bev,
