@@ -127,32 +127,33 @@ describe("TLS bufferevents: clean shutdown", () => {
     });
   }
 
-  it("free in the writecb after BEV_FINISHED: the peer still gets all 300 KB and a clean EOF", async () => {
-    const base = event_base_new();
-    const [c, s] = await tlsPair(base, "socket");
-    const log: string[] = [];
-    const serverGot = recorder(s, "server", log);
-    const big = Buffer.alloc(300_000, 0x62).toString();
-    bufferevent_setcb(
-      c,
-      null,
-      (b) => {
-        if (evbuffer_get_length(bufferevent_get_output(b)) === 0) bufferevent_free(b);
-      },
-      (_b, what) => {
-        log.push(`client 0x${what.toString(16)}`);
-        if (what === BEV_EVENT_CONNECTED) {
-          bufferevent_write(c, big);
-          bufferevent_flush(c, EV_WRITE, BEV_FINISHED);
-        }
-      },
-      null,
-    );
-    bufferevent_enable(c, EV_WRITE);
-    await dispatchWithin(base);
-    assert.equal(serverGot().length, big.length);
-    assert.deepEqual(log, ["client 0x80", "server 0x80", "server 0x11"]);
-  });
+  for (const mode of ["socket", "filter"] as const)
+    it(`${mode} mode: free in the writecb after BEV_FINISHED: the peer still gets all 300 KB and a clean EOF`, async () => {
+      const base = event_base_new();
+      const [c, s] = await tlsPair(base, mode);
+      const log: string[] = [];
+      const serverGot = recorder(s, "server", log);
+      const big = Buffer.alloc(300_000, 0x62).toString();
+      bufferevent_setcb(
+        c,
+        null,
+        (b) => {
+          if (evbuffer_get_length(bufferevent_get_output(b)) === 0) bufferevent_free(b);
+        },
+        (_b, what) => {
+          log.push(`client 0x${what.toString(16)}`);
+          if (what === BEV_EVENT_CONNECTED) {
+            bufferevent_write(c, big);
+            bufferevent_flush(c, EV_WRITE, BEV_FINISHED);
+          }
+        },
+        null,
+      );
+      bufferevent_enable(c, EV_WRITE);
+      await dispatchWithin(base);
+      assert.equal(serverGot().length, big.length);
+      assert.deepEqual(log, ["client 0x80", "server 0x80", "server 0x11"]);
+    });
 
   it("the class API's end(): data, close_notify, and the peer's clean EOF", async () => {
     const base = event_base_new();

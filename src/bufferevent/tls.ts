@@ -113,6 +113,27 @@ function whenFinished(w: NodeJS.WritableStream & Duplex, fn: () => void): void {
   w.on("error", once);
 }
 
+/** Run `fn` once `bev`'s output is empty (its transport took everything), or after LINGER_MS. */
+function whenOutputDrained(bev: BufferEvent, fn: () => void): void {
+  if (bev.output.length === 0) {
+    fn();
+    return;
+  }
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    bev.output.removeCbEntry(entry);
+    fn();
+  };
+  const entry = bev.output.addCbInternal((buf) => {
+    if (buf.length === 0) once();
+  }, true);
+  const timer = setTimeout(once, LINGER_MS);
+  timer.unref();
+}
+
 /** Most entries the error stack holds; later errors are dropped (libevent's NUM_ERRORS). */
 const NUM_ERRORS = 3;
 
@@ -865,7 +886,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
     this.#pipe?.ref(want);
   }
 
-  /** An event of the underlying bufferevent that passes through (TIMEOUT, ERROR). */
+  /** (Internal) An event of the underlying bufferevent that passes through: TIMEOUT, ERROR. */
   _underlyingEvent(what: number): void {
     this.runEventcb(what, 0);
   }
@@ -945,6 +966,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
       whenFinished(tlsSock, () => {
         const t = pipe.transport;
         if (t instanceof SocketTransport) whenFinished(t.socket, teardown);
+        else if (u) whenOutputDrained(u, teardown);
         else teardown();
       });
     } else {
@@ -952,7 +974,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
     }
   }
 
-  /** Pending checks for tests and diagnostics: the TLS session finished its handshake. */
+  /** True once the TLS handshake finished (and, for a client, the peer's certificate was accepted). */
   get secure(): boolean {
     return this.#pipe.secure;
   }
