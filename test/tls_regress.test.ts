@@ -404,26 +404,22 @@ describe("regress_ssl: bufferevent_connect", () => {
     bufferevent_free(bev);
   });
 
-  it(
-    "bufferevent_socket_connect (the C function) on a TLS bufferevent",
-    { todo: "src/api/bufferevent.ts routes bufferevent_socket_connect to SocketBufferEvent only" },
-    async () => {
-      const base = event_base_new();
-      const bev = bufferevent_openssl_socket_new(
-        base,
-        -1,
-        clientSsl(),
-        BUFFEREVENT_SSL_CONNECTING,
-        BEV_OPT_CLOSE_ON_FREE,
-      )!;
-      try {
-        assert.equal(bufferevent_socket_connect(bev, evutil_parse_sockaddr_port("127.0.0.1:9")), 0);
-      } finally {
-        bufferevent_free(bev);
-        await dispatchWithin(base);
-      }
-    },
-  );
+  it("bufferevent_socket_connect (the C function) on a TLS bufferevent", async () => {
+    const base = event_base_new();
+    const bev = bufferevent_openssl_socket_new(
+      base,
+      -1,
+      clientSsl(),
+      BUFFEREVENT_SSL_CONNECTING,
+      BEV_OPT_CLOSE_ON_FREE,
+    )!;
+    try {
+      assert.equal(bufferevent_socket_connect(bev, evutil_parse_sockaddr_port("127.0.0.1:9")), 0);
+    } finally {
+      bufferevent_free(bev);
+      await dispatchWithin(base);
+    }
+  });
 });
 
 describe("regress_ssl: bufferevent_wm", () => {

@@ -15,6 +15,7 @@ import {
   type evutil_socket_t,
 } from "../bufferevent/bufferevent.js";
 import { SocketBufferEvent } from "../bufferevent/socket.js";
+import { asConnectable, type Connectable } from "../bufferevent/connectable.js";
 import { PairBufferEvent } from "../bufferevent/pair.js";
 import { DnsBase } from "../dns/evdns.js";
 import type { sockaddr } from "../util/sockaddr.js";
@@ -39,9 +40,9 @@ function needEvbuffer(fn: string, arg: string, buf: unknown): EvBuffer {
   return buf;
 }
 
-function needSocketBev(fn: string, bev: unknown): SocketBufferEvent | null {
-  needBev(fn, bev);
-  return bev instanceof SocketBufferEvent ? bev : null;
+/** The bufferevent as one that can connect (socket, TLS in socket mode), or null. */
+function needSocketBev(fn: string, bev: unknown): Connectable | null {
+  return asConnectable(needBev(fn, bev));
 }
 
 // ---- socket bufferevents ----------------------------------------------------------------
@@ -100,14 +101,14 @@ export function bufferevent_socket_connect_hostname(
   port: number,
 ): number {
   const s = needSocketBev("bufferevent_socket_connect_hostname", bev);
-  if (!s) return -1;
+  if (!s?.connectHostname) return -1;
   return s.connectHostname(dns_base, family, hostname, port);
 }
 
 /** The last DNS error of a hostname connect (EVUTIL_EAI_*), 0 if none. */
 export function bufferevent_socket_get_dns_error(bev: BufferEvent): number {
   const s = needSocketBev("bufferevent_socket_get_dns_error", bev);
-  return s ? s.getDnsError() : 0;
+  return s?.getDnsError ? s.getDnsError() : 0;
 }
 
 // ---- pairs ------------------------------------------------------------------------------

@@ -21,7 +21,8 @@ import {
   type bufferevent_data_cb,
   type bufferevent_event_cb,
 } from "../bufferevent/bufferevent.js";
-import { SocketBufferEvent } from "../bufferevent/socket.js";
+import { asConnectable, type Connectable } from "../bufferevent/connectable.js";
+export type { Connectable };
 import {
   BEV_EVENT_CONNECTED,
   BEV_EVENT_EOF,
@@ -31,8 +32,6 @@ import {
   BEV_EVENT_WRITING,
 } from "../constants.js";
 import type { EvBuffer } from "../evbuffer/evbuffer.js";
-import type { DnsBase } from "../dns/evdns.js";
-import type { sockaddr } from "../util/sockaddr.js";
 import type { EvBufferCbEntry } from "../evbuffer/callbacks.js";
 import { EVUTIL_SOCKET_ERROR } from "../util/errno.js";
 import { abortError, errorFromEvents, freedError, type BevError } from "./errors.js";
@@ -57,27 +56,12 @@ export function driverOf(bev: BufferEvent): Driver {
   return d;
 }
 
-/**
- * A bufferevent that can connect a transport of its own: a socket bufferevent, or a
- * TLS bufferevent in socket mode (`connectAddress` is `bufferevent_socket_connect`).
- */
-export interface Connectable extends BufferEvent {
-  connectAddress(sa: sockaddr | null, socklen?: number): number;
-  connectHostname?(dns: DnsBase | null, family: number, hostname: string, port: number): number;
-  getDnsError?(): number;
-}
-
 /** The bufferevent at the bottom of `bev`'s chain that owns a socket (or can connect one). */
 export function bottomSocket(bev: BufferEvent): Connectable | null {
   let b: BufferEvent | null = bev;
-  for (let i = 0; b && i < 64; i++) {
-    if (b instanceof SocketBufferEvent) return b;
-    if (
-      typeof (b as unknown as Partial<Connectable>).connectAddress === "function" &&
-      !b.getUnderlying()
-    )
-      return b as Connectable;
-    b = b.getUnderlying();
+  for (let i = 0; b && i < 64; i++, b = b.getUnderlying()) {
+    const c = asConnectable(b);
+    if (c) return c;
   }
   return null;
 }
