@@ -58,6 +58,7 @@ import {
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromNodeError } from "../util/errno.js";
 import { sockaddrFromNode, sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
 import { DnsBase, systemResolve } from "../dns/evdns.js";
+import { HELD_LIMIT, HeldChunks, drainSent, writeBatch } from "./transport_io.js";
 import { getRateLimit, type RateLimitHooks } from "./ratelimit_hooks.js";
 
 const ECONNREFUSED = 111;
@@ -79,8 +80,7 @@ export class SocketBufferEvent extends BufferEvent {
   #writeWanted = false;
   #refd = true;
 
-  #held: Buffer[] = [];
-  #heldBytes = 0;
+  readonly #held = new HeldChunks();
   #eof = false;
   #readError: Error | null = null;
   #paused = true;
@@ -171,8 +171,7 @@ export class SocketBufferEvent extends BufferEvent {
     sock.setNoDelay?.(true);
     sock.pause();
     this.#paused = true;
-    this.#held = [];
-    this.#heldBytes = 0;
+    this.#held.clear();
     this.#eof = false;
     this.#readError = null;
     this.#writeError = null;
@@ -298,8 +297,7 @@ export class SocketBufferEvent extends BufferEvent {
     const sock = this.#detach();
     if (sock && this.closeOnFree) sock.destroy();
     else if (sock) sock.pause();
-    this.#held = [];
-    this.#heldBytes = 0;
+    this.#held.clear();
   }
 
   // ---- reading -------------------------------------------------------------------------
@@ -326,7 +324,7 @@ export class SocketBufferEvent extends BufferEvent {
 
   #startReading(): void {
     if (!this.#sock || this.#connecting) return;
-    if (this.#heldBytes > 0 || this.#eof || this.#readError) this.#evRead._ready(EV_READ);
+    if (this.#held.bytes > 0 || this.#eof || this.#readError) this.#evRead._ready(EV_READ);
     else this.#resume();
   }
 
@@ -346,8 +344,7 @@ export class SocketBufferEvent extends BufferEvent {
 
   #onData(chunk: Buffer): void {
     this.#held.push(chunk);
-    this.#heldBytes += chunk.length;
-    if (!this.base.dispatching || !this.#evRead.isPending || this.#heldBytes >= 262144)
+    if (!this.base.dispatching || !this.#evRead.isPending || this.#held.bytes >= HELD_LIMIT)
       this.#pause();
     this.#evRead._ready(EV_READ);
   }
@@ -385,18 +382,18 @@ export class SocketBufferEvent extends BufferEvent {
   }
 
   #readNow(): void {
-    if (this.#heldBytes > 0) {
+    if (this.#held.bytes > 0) {
       const howmuch = this.#readAllowance();
       if (howmuch <= 0) {
         if (this.wmReadHigh && this.input.length >= this.wmReadHigh)
           this.suspendRead(BEV_SUSPEND_WM);
         return;
       }
-      const n = this.#moveHeld(howmuch);
+      const n = this.#held.moveInto(this.input, howmuch);
       getRateLimit(this)?.readDone(n);
       this.triggerNolock(EV_READ, 0);
       if (this.freed) return;
-      if (this.#heldBytes > 0) {
+      if (this.#held.bytes > 0) {
         if (this.#evRead.isPending) this.#evRead._ready(EV_READ);
         return;
       }
@@ -416,32 +413,6 @@ export class SocketBufferEvent extends BufferEvent {
       return;
     }
     if (this.base.dispatching) this.#resume();
-  }
-
-  /** Move up to `max` held bytes into the input without copying. */
-  #moveHeld(max: number): number {
-    const input = this.input;
-    let moved = 0;
-    input.unfreeze(false);
-    try {
-      while (moved < max && this.#held.length > 0) {
-        const chunk = this.#held[0]!;
-        const room = max - moved;
-        if (chunk.length <= room) {
-          this.#held.shift();
-          input.addNoCopy(chunk);
-          moved += chunk.length;
-        } else {
-          input.addNoCopy(chunk.subarray(0, room));
-          this.#held[0] = chunk.subarray(room);
-          moved += room;
-        }
-      }
-    } finally {
-      input.freeze(false);
-    }
-    this.#heldBytes -= moved;
-    return moved;
   }
 
   // ---- writing -------------------------------------------------------------------------
@@ -541,12 +512,7 @@ export class SocketBufferEvent extends BufferEvent {
     const n = this.#completed;
     if (n === 0) return 0;
     this.#completed = 0;
-    this.output.unfreeze(true);
-    try {
-      this.output.drain(n);
-    } finally {
-      this.output.freeze(true);
-    }
+    drainSent(this.output, n);
     getRateLimit(this)?.writeDone(n);
     return n;
   }
@@ -565,15 +531,7 @@ export class SocketBufferEvent extends BufferEvent {
     this.#inflight = n;
     const batch = ++this.#batch;
     const done = (err?: Error | null) => this.#onWritten(batch, n, err ?? null);
-    if (segs.length === 1) {
-      sock.write(segs[0]!, done);
-    } else {
-      sock.cork();
-      const last = segs.length - 1;
-      for (let i = 0; i < last; i++) sock.write(segs[i]!);
-      sock.write(segs[last]!, done);
-      sock.uncork();
-    }
+    writeBatch(sock, segs, done);
     // Node's Writable settles its length synchronously when libuv's try_write took
     // everything; only the callback waits for the next tick.
     if (sock.writableLength === 0 && !sock.errored && !sock.destroyed) {

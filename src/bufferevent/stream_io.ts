@@ -52,10 +52,8 @@ import {
 } from "../constants.js";
 import { BEV_SUSPEND_WM, BufferEvent, msToTv } from "./bufferevent.js";
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromName, errnoFromNodeError } from "../util/errno.js";
+import { HELD_LIMIT, HeldChunks, drainSent, writeBatch } from "./transport_io.js";
 import { getRateLimit } from "./ratelimit_hooks.js";
-
-/** Pause the stream once this much delivered data waits in `held`. */
-const HELD_LIMIT = 262144;
 
 const EPIPE = errnoFromName("EPIPE") ?? 32;
 const ECONNRESET = errnoFromName("ECONNRESET") ?? 104;
@@ -103,8 +101,7 @@ export abstract class StreamBufferEvent extends BufferEvent {
   #writeWanted = false;
   #refd = true;
 
-  #held: Buffer[] = [];
-  #heldBytes = 0;
+  readonly #held = new HeldChunks();
   #eof = false;
   #readError: Error | null = null;
   #paused = true;
@@ -209,8 +206,7 @@ export abstract class StreamBufferEvent extends BufferEvent {
     (stream as { allowHalfOpen?: boolean }).allowHalfOpen = true;
     stream.pause();
     this.#paused = true;
-    this.#held = [];
-    this.#heldBytes = 0;
+    this.#held.clear();
     this.#eof = !stream.readable && stream.readableEnded;
     this.#readError = null;
     this.#writeError = null;
@@ -257,10 +253,9 @@ export abstract class StreamBufferEvent extends BufferEvent {
     // A late error on a stream nobody drives must not crash the process.
     if (stream.listenerCount("error") === 0) stream.on("error", () => {});
     stream.pause();
+    const unread = this.#held.clear();
     if (!stream.destroyed && !stream.readableEnded)
-      for (let i = this.#held.length - 1; i >= 0; i--) stream.unshift(this.#held[i]!);
-    this.#held = [];
-    this.#heldBytes = 0;
+      for (let i = unread.length - 1; i >= 0; i--) stream.unshift(unread[i]!);
     if (handBack) this._streamRef(true);
     this.#stream = null;
     this.#writeGen++;
@@ -490,7 +485,7 @@ export abstract class StreamBufferEvent extends BufferEvent {
 
   #startReading(): void {
     if (!this.#stream || this.#opening) return;
-    if (this.#heldBytes > 0 || this.#eof || this.#readError) this.#evRead._ready(EV_READ);
+    if (this.#held.bytes > 0 || this.#eof || this.#readError) this.#evRead._ready(EV_READ);
     else this.#resume();
   }
 
@@ -512,8 +507,7 @@ export abstract class StreamBufferEvent extends BufferEvent {
     const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     if (buf.length === 0) return;
     this.#held.push(buf);
-    this.#heldBytes += buf.length;
-    if (!this.base.dispatching || !this.#evRead.isPending || this.#heldBytes >= HELD_LIMIT)
+    if (!this.base.dispatching || !this.#evRead.isPending || this.#held.bytes >= HELD_LIMIT)
       this.#pause();
     this.#evRead._ready(EV_READ);
   }
@@ -563,18 +557,18 @@ export abstract class StreamBufferEvent extends BufferEvent {
   }
 
   #readNow(): void {
-    if (this.#heldBytes > 0) {
+    if (this.#held.bytes > 0) {
       const howmuch = this.#readAllowance();
       if (howmuch <= 0) {
         if (this.wmReadHigh && this.input.length >= this.wmReadHigh)
           this.suspendRead(BEV_SUSPEND_WM);
         return;
       }
-      const n = this.#moveHeld(howmuch);
+      const n = this.#held.moveInto(this.input, howmuch);
       getRateLimit(this)?.readDone(n);
       this.triggerNolock(EV_READ, 0);
       if (this.freed) return;
-      if (this.#heldBytes > 0) {
+      if (this.#held.bytes > 0) {
         if (this.#evRead.isPending) this.#evRead._ready(EV_READ);
         return;
       }
@@ -594,32 +588,6 @@ export abstract class StreamBufferEvent extends BufferEvent {
       return;
     }
     if (this.base.dispatching) this.#resume();
-  }
-
-  /** Move up to `max` held bytes into the input without copying. */
-  #moveHeld(max: number): number {
-    const input = this.input;
-    let moved = 0;
-    input.unfreeze(false);
-    try {
-      while (moved < max && this.#held.length > 0) {
-        const chunk = this.#held[0]!;
-        const room = max - moved;
-        if (chunk.length <= room) {
-          this.#held.shift();
-          input.addNoCopy(chunk);
-          moved += chunk.length;
-        } else {
-          input.addNoCopy(chunk.subarray(0, room));
-          this.#held[0] = chunk.subarray(room);
-          moved += room;
-        }
-      }
-    } finally {
-      input.freeze(false);
-    }
-    this.#heldBytes -= moved;
-    return moved;
   }
 
   // ---- writing ---------------------------------------------------------------------------
@@ -687,12 +655,7 @@ export abstract class StreamBufferEvent extends BufferEvent {
     const n = this.#completed;
     if (n === 0) return 0;
     this.#completed = 0;
-    this.output.unfreeze(true);
-    try {
-      this.output.drain(n);
-    } finally {
-      this.output.freeze(true);
-    }
+    drainSent(this.output, n);
     getRateLimit(this)?.writeDone(n);
     return n;
   }
@@ -716,15 +679,7 @@ export abstract class StreamBufferEvent extends BufferEvent {
     const gen = this.#writeGen;
     this.#updateRef();
     const done = (err?: Error | null) => this.#onWritten(gen, n, err ?? null);
-    if (segs.length === 1) {
-      stream.write(segs[0]!, done);
-    } else {
-      stream.cork();
-      const last = segs.length - 1;
-      for (let i = 0; i < last; i++) stream.write(segs[i]!);
-      stream.write(segs[last]!, done);
-      stream.uncork();
-    }
+    writeBatch(stream, segs, done);
   }
 
   #onWritten(gen: number, n: number, err: Error | null): void {

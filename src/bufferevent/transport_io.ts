@@ -1,0 +1,102 @@
+/**
+ * The pieces of the data path that every transport backend (socket, and the
+ * stream backend under async and TLS) shares: the chunks Node delivered that wait
+ * for room in the input, and the output's sent bytes leaving it.
+ *
+ * @module
+ */
+
+import type { EvBuffer } from "../evbuffer/evbuffer.js";
+
+/**
+ * Read ahead this far at most (bytes Node delivered, not yet moved into the input)
+ * before the stream is paused even while reading is enabled.
+ */
+export const HELD_LIMIT = 262144;
+
+/**
+ * Chunks a stream delivered that wait for the loop (and for room below the read
+ * high watermark) before they enter the input. Moving them never copies: whole
+ * Buffers become input segments, and a split leaves two views of one Buffer.
+ */
+export class HeldChunks {
+  #chunks: Buffer[] = [];
+  #head = 0;
+  /** Bytes held. */
+  bytes = 0;
+
+  /** Hold one more chunk. */
+  push(chunk: Buffer): void {
+    this.#chunks.push(chunk);
+    this.bytes += chunk.length;
+  }
+
+  /** Drop everything held, returning it in arrival order. */
+  clear(): Buffer[] {
+    const rest = this.#chunks.slice(this.#head);
+    this.#chunks = [];
+    this.#head = 0;
+    this.bytes = 0;
+    return rest;
+  }
+
+  /** Move up to `max` bytes into `input` (its end unfrozen meanwhile); the count moved. */
+  moveInto(input: EvBuffer, max: number): number {
+    const chunks = this.#chunks;
+    let moved = 0;
+    input.unfreeze(false);
+    try {
+      while (moved < max && this.#head < chunks.length) {
+        const chunk = chunks[this.#head]!;
+        const room = max - moved;
+        if (chunk.length <= room) {
+          chunks[this.#head++] = undefined as unknown as Buffer;
+          input.addNoCopy(chunk);
+          moved += chunk.length;
+        } else {
+          input.addNoCopy(chunk.subarray(0, room));
+          chunks[this.#head] = chunk.subarray(room);
+          moved += room;
+        }
+      }
+    } finally {
+      input.freeze(false);
+      if (this.#head === chunks.length) {
+        this.#chunks = [];
+        this.#head = 0;
+      }
+      this.bytes -= moved;
+    }
+    return moved;
+  }
+}
+
+/** Drain `n` sent bytes from the front of `output` (whose start the backend keeps frozen). */
+export function drainSent(output: EvBuffer, n: number): void {
+  output.unfreeze(true);
+  try {
+    output.drain(n);
+  } finally {
+    output.freeze(true);
+  }
+}
+
+/**
+ * Hand `segs` to `stream` as one corked group (one writev for sockets, full
+ * records for TLS); `done` runs when the stream reports the last one written.
+ */
+export function writeBatch(
+  stream: NodeJS.WritableStream & { cork(): void; uncork(): void },
+  segs: Uint8Array[],
+  done: (err?: Error | null) => void,
+): void {
+  if (segs.length === 1) {
+    stream.write(segs[0]!, done);
+    return;
+  }
+  stream.cork();
+  const last = segs.length - 1;
+  for (let i = 0; i < last; i++) stream.write(segs[i]!);
+  stream.write(segs[last]!, done);
+  stream.uncork();
+}
