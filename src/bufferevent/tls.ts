@@ -48,6 +48,7 @@
  * @module
  */
 
+import { writeBatch } from "./transport_io.js";
 import net from "node:net";
 import tls from "node:tls";
 import { Duplex } from "node:stream";
@@ -346,15 +347,7 @@ class SocketTransport implements CipherTransport {
       cb(this.#pipe.transportError ?? new Error("write to a closed socket"));
       return;
     }
-    if (chunks.length === 1) {
-      s.write(chunks[0]!, cb);
-      return;
-    }
-    s.cork();
-    const last = chunks.length - 1;
-    for (let i = 0; i < last; i++) s.write(chunks[i]!);
-    s.write(chunks[last]!, cb);
-    s.uncork();
+    writeBatch(s, chunks, cb);
   }
 
   end(): void {
