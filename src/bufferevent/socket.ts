@@ -13,8 +13,9 @@
  *
  * Data path:
  *
- *   kernel ──Node 'data' (64 KiB Buffers)──▶ held[] ──ev_read, capped by the read
- *   high watermark, no copy (whole Buffers or subarrays)──▶ input
+ *   kernel ──libuv read into one shared 64 KiB buffer, copied out (user_read.ts)──▶
+ *   held[] ──ev_read, capped by the read high watermark, no copy (whole Buffers
+ *   or subarrays)──▶ input
  *
  *   output = [ in flight | unsent ]   one batch in flight at a time, sent as one
  *   writev (cork/write…/uncork); the bytes stay in the output until Node reports
@@ -58,8 +59,16 @@ import {
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromNodeError } from "../util/errno.js";
 import { sockaddrFromNode, sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
 import { DnsBase, systemResolve } from "../dns/evdns.js";
-import { HELD_LIMIT, HeldChunks, drainSent, writeBatch } from "./transport_io.js";
+import {
+  HELD_LIMIT,
+  HeldChunks,
+  drainSent,
+  writeBatch,
+  writeDirect,
+  type SocketWriteHooks,
+} from "./transport_io.js";
 import { getRateLimit, type RateLimitHooks } from "./ratelimit_hooks.js";
+import { attachUserRead, detachUserRead } from "./user_read.js";
 
 const ECONNREFUSED = 111;
 const EISCONN = 106;
@@ -84,12 +93,19 @@ export class SocketBufferEvent extends BufferEvent {
   #eof = false;
   #readError: Error | null = null;
   #paused = true;
+  #userRead = false;
+  /** The socket itself is paused (#paused only says the bufferevent wants no data). */
+  #stopped = true;
 
   #inflight = 0;
   #batch = 0;
   #syncBatch = 0;
   #completed = 0;
   #writeError: Error | null = null;
+  /** Inside #send's write call (a completion now is synchronous). */
+  #inSend = false;
+  /** Output goes to the socket's `_write`/`_writev` directly (see writeDirect). */
+  #directWrite = true;
   #shutdownPending = false;
   #shutdownDone = false;
 
@@ -97,7 +113,7 @@ export class SocketBufferEvent extends BufferEvent {
   #lookup: AbortController | null = null;
 
   readonly #listeners: {
-    data: (chunk: Buffer) => void;
+    data: (chunk: Buffer) => boolean;
     end: () => void;
     error: (err: Error) => void;
     connect: () => void;
@@ -169,8 +185,12 @@ export class SocketBufferEvent extends BufferEvent {
     sock.ref();
     sock.allowHalfOpen = true;
     sock.setNoDelay?.(true);
+    // Reads go into Node's user buffer and arrive as copies, without the Readable;
+    // a socket that is already reading keeps delivering 'data'.
+    this.#userRead = attachUserRead(sock, this.#listeners.data);
     sock.pause();
     this.#paused = true;
+    this.#stopped = true;
     this.#held.clear();
     this.#eof = false;
     this.#readError = null;
@@ -179,7 +199,7 @@ export class SocketBufferEvent extends BufferEvent {
     this.#batch++;
     this.#completed = 0;
     this.#connectDone = !sock.connecting && !sock.pending;
-    sock.on("data", this.#listeners.data);
+    if (!this.#userRead) sock.on("data", this.#listeners.data);
     sock.on("end", this.#listeners.end);
     sock.on("error", this.#listeners.error);
     sock.on("connect", this.#listeners.connect);
@@ -188,7 +208,8 @@ export class SocketBufferEvent extends BufferEvent {
   #detach(): net.Socket | null {
     const sock = this.#sock;
     if (!sock) return null;
-    sock.off("data", this.#listeners.data);
+    if (this.#userRead) detachUserRead(sock);
+    else sock.off("data", this.#listeners.data);
     sock.off("end", this.#listeners.end);
     sock.off("connect", this.#listeners.connect);
     // Keep an error listener so a late error on a detached socket cannot crash the process.
@@ -331,22 +352,52 @@ export class SocketBufferEvent extends BufferEvent {
   #resume(): void {
     if (this.#paused && this.#sock && !this.#eof) {
       this.#paused = false;
-      this.#sock.resume();
+      if (this.#stopped) {
+        this.#stopped = false;
+        this.#sock.resume();
+      }
     }
   }
 
+  /**
+   * Stop wanting data. On the user-buffer path the socket goes on reading until
+   * its next chunk arrives, which is held and then stops it: a bufferevent that
+   * is suspended and resumed within one pass (a rate-limit group whose bucket
+   * ran dry, a watermark) costs no syscalls and still has a chunk ready when it
+   * resumes, as it did when Node's Readable read ahead of 'data'.
+   */
   #pause(): void {
     if (!this.#paused && this.#sock) {
       this.#paused = true;
+      if (!this.#userRead) this.#stop();
+    }
+  }
+
+  #stop(): void {
+    if (!this.#stopped && this.#sock) {
+      this.#stopped = true;
       this.#sock.pause();
     }
   }
 
-  #onData(chunk: Buffer): void {
+  /** A chunk from Node; false tells Node to stop reading (the user-buffer path). */
+  #onData(chunk: Buffer): boolean {
     this.#held.push(chunk);
-    if (!this.base.dispatching || !this.#evRead.isPending || this.#held.bytes >= HELD_LIMIT)
-      this.#pause();
+    const stop =
+      this.#paused ||
+      !this.base.dispatching ||
+      !this.#evRead.isPending ||
+      this.#held.bytes >= HELD_LIMIT;
     this.#evRead._ready(EV_READ);
+    if (!stop) return true;
+    this.#paused = true;
+    if (!this.#userRead) {
+      this.#stop();
+      return true;
+    }
+    // Node stops the handle when we return false; the Readable stays flowing.
+    this.#stopped = true;
+    return false;
   }
 
   #onEnd(): void {
@@ -531,10 +582,17 @@ export class SocketBufferEvent extends BufferEvent {
     this.#inflight = n;
     const batch = ++this.#batch;
     const done = (err?: Error | null) => this.#onWritten(batch, n, err ?? null);
-    writeBatch(sock, segs, done);
-    // Node's Writable settles its length synchronously when libuv's try_write took
-    // everything; only the callback waits for the next tick.
-    if (sock.writableLength === 0 && !sock.errored && !sock.destroyed) {
+    this.#inSend = true;
+    let direct = false;
+    try {
+      direct = this.#directWrite && writeDirect(sock as unknown as SocketWriteHooks, segs, done);
+      if (!direct) writeBatch(sock, segs, done);
+    } finally {
+      this.#inSend = false;
+    }
+    // Through the Writable, Node settles its length synchronously when libuv's
+    // try_write took everything; only the callback waits for the next tick.
+    if (!direct && sock.writableLength === 0 && !sock.errored && !sock.destroyed) {
       this.#syncBatch = batch;
       this.#inflight = 0;
       this.#completed += n;
@@ -544,6 +602,13 @@ export class SocketBufferEvent extends BufferEvent {
 
   #onWritten(batch: number, n: number, err: Error | null): void {
     if (err) this.#writeError ??= err;
+    if (this.#inSend) {
+      // A direct write the kernel took (or refused) at once: #writeNow drains it.
+      this.#inflight = 0;
+      if (!err) this.#completed += n;
+      else if (this.#evWrite.isPending) this.#evWrite._ready(EV_WRITE);
+      return;
+    }
     if (batch !== this.#batch || batch === this.#syncBatch) {
       // Completed synchronously (already counted), or the socket was replaced.
       if (err && this.#evWrite.isPending) this.#evWrite._ready(EV_WRITE);
@@ -628,6 +693,7 @@ export class SocketBufferEvent extends BufferEvent {
     }
     sock.pause();
     this.#paused = true;
+    this.#stopped = true;
     this.#connecting = true;
     this.#evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
     if (this.readingActive && !this.#evRead.isPending)

@@ -100,3 +100,53 @@ export function writeBatch(
   stream.write(segs[last]!, done);
   stream.uncork();
 }
+
+/** The write side of a `net.Socket` below its Writable: Node's stream implementation hooks. */
+export interface SocketWriteHooks {
+  _write(chunk: Uint8Array, encoding: string, cb: (err?: Error | null) => void): void;
+  _writev(
+    chunks: { chunk: Uint8Array }[] & { allBuffers?: boolean },
+    cb: (err?: Error | null) => void,
+  ): void;
+  _handle: unknown;
+  connecting: boolean;
+  writableLength: number;
+  writableCorked: number;
+  writableEnded: boolean;
+  destroyed: boolean;
+}
+
+/**
+ * Hand `segs` straight to the socket's own `_write`/`_writev` (one write or writev
+ * syscall through libuv), skipping the Writable's queue: the output evbuffer is
+ * the queue already, so going through Writable again would only add its
+ * bookkeeping and a tick to every write. `done` runs synchronously when the kernel
+ * took everything, else when libuv reports the write. False (nothing written)
+ * when the socket cannot take a direct write now: connecting, closed, ended, or
+ * with writes of its own still queued in the Writable (they go first).
+ */
+export function writeDirect(
+  sock: SocketWriteHooks,
+  segs: Uint8Array[],
+  done: (err?: Error | null) => void,
+): boolean {
+  if (
+    !sock._handle ||
+    sock.connecting ||
+    sock.destroyed ||
+    sock.writableEnded ||
+    sock.writableLength !== 0 ||
+    sock.writableCorked !== 0
+  )
+    return false;
+  if (segs.length === 1) {
+    sock._write(segs[0]!, "buffer", done);
+    return true;
+  }
+  const entries = segs.map((chunk) => ({ chunk })) as { chunk: Uint8Array }[] & {
+    allBuffers?: boolean;
+  };
+  entries.allBuffers = true;
+  sock._writev(entries, done);
+  return true;
+}

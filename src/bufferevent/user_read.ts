@@ -1,0 +1,133 @@
+/**
+ * Reading a `net.Socket` without its Readable machinery: Node's `onread` user-buffer
+ * path, where libuv reads into one buffer we own and a callback gets the byte count.
+ *
+ * Node offers it only as the `onread` option of a Socket it has not yet created,
+ * and accepted connections (or a user's socket) are created for us, so a socket
+ * gets the same state through the slots that option fills, found once by their
+ * descriptions on a probe socket. If this Node has no such slots, or the socket
+ * is already reading or has data queued in its Readable, the caller keeps using
+ * `'data'` events (`attachUserRead` says which).
+ *
+ * All sockets share one 64 KiB read buffer (Node's own read size): reads run one
+ * at a time on this thread and every callback copies its bytes out before
+ * returning, so no two reads can see each other's bytes. The copies are carved
+ * from a slab (as Node's Buffer pool does), so a small read costs a memcpy and a
+ * view, and memory that held data is never written again.
+ *
+ * EOF and errors still arrive as the socket's `'end'` and `'error'` events.
+ *
+ * @module
+ */
+
+import net from "node:net";
+
+/** What a read hands to its owner: a fresh copy of the bytes read. */
+export type UserReadCallback = (chunk: Buffer) => boolean | void;
+
+const READ_SIZE = 65536;
+const SLAB_SIZE = 65536;
+/** Reads larger than this get a Buffer of their own instead of slab space. */
+const SLAB_MAX = 8192;
+
+let readBuf: Buffer | null = null;
+let slab: Buffer | null = null;
+let slabOff = 0;
+
+/** A copy of `src[0, n)` that nothing will ever write over. */
+function copyOut(src: Buffer, n: number): Buffer {
+  if (n > SLAB_MAX) {
+    const out = Buffer.allocUnsafeSlow(n);
+    src.copy(out, 0, 0, n);
+    return out;
+  }
+  if (slab === null || slabOff + n > SLAB_SIZE) {
+    slab = Buffer.allocUnsafeSlow(SLAB_SIZE);
+    slabOff = 0;
+  }
+  const start = slabOff;
+  src.copy(slab, start, 0, n);
+  slabOff = (start + n + 7) & ~7;
+  return slab.subarray(start, start + n);
+}
+
+interface Slots {
+  buffer: symbol;
+  callback: symbol;
+  generator: symbol;
+}
+
+let slots: Slots | null | undefined;
+
+/** Node's onread slots on a Socket, or null when this Node has none we recognise. */
+function findSlots(): Slots | null {
+  if (slots !== undefined) return slots;
+  slots = null;
+  try {
+    const probe = new net.Socket();
+    const byName = new Map<string, symbol>();
+    for (const s of Object.getOwnPropertySymbols(probe)) byName.set(s.description ?? "", s);
+    const buffer = byName.get("kBuffer");
+    const callback = byName.get("kBufferCb");
+    const generator = byName.get("kBufferGen");
+    const p = probe as unknown as Record<symbol, unknown>;
+    if (buffer && callback && generator && p[buffer] === null && p[callback] === null)
+      slots = { buffer, callback, generator };
+    probe.destroy();
+  } catch {
+    slots = null;
+  }
+  return slots;
+}
+
+interface StreamHandle {
+  reading?: boolean;
+  useUserBuffer?: (buf: Uint8Array) => void;
+}
+
+/** The shared read buffer (created on first use). */
+function sharedReadBuffer(): Buffer {
+  return (readBuf ??= Buffer.allocUnsafeSlow(READ_SIZE));
+}
+
+/**
+ * Switch `sock` to the user-buffer read path with `cb`, if it is not reading now
+ * and has nothing queued in its Readable. True if it switched (or already uses
+ * it); false means: keep using `'data'`.
+ */
+export function attachUserRead(sock: net.Socket, cb: UserReadCallback): boolean {
+  const s = findSlots();
+  if (!s) return false;
+  const slot = sock as unknown as Record<symbol, unknown>;
+  const handle = (sock as unknown as { _handle: StreamHandle | null })._handle;
+  if (slot[s.buffer]) {
+    // Already on the user-buffer path (ours, or the user's own onread).
+    slot[s.buffer] = sharedReadBuffer();
+    slot[s.generator] = null;
+    slot[s.callback] = (n: number, buf: Buffer) => cb(copyOut(buf, n));
+    handle?.useUserBuffer?.(sharedReadBuffer());
+    return true;
+  }
+  if (sock.readableLength > 0 || sock.readableEnded || sock.destroyed) return false;
+  if (handle) {
+    if (handle.reading || typeof handle.useUserBuffer !== "function") return false;
+    handle.useUserBuffer(sharedReadBuffer());
+  }
+  // With no handle yet, Node installs the buffer when the connect creates one.
+  slot[s.buffer] = sharedReadBuffer();
+  slot[s.generator] = null;
+  slot[s.callback] = (n: number, buf: Buffer) => cb(copyOut(buf, n));
+  return true;
+}
+
+/**
+ * Give `sock` back to plain stream use: bytes it reads from now on are pushed
+ * into its Readable (as `'data'`), since its handle stays on the user buffer.
+ */
+export function detachUserRead(sock: net.Socket): void {
+  const s = findSlots();
+  if (!s) return;
+  const slot = sock as unknown as Record<symbol, unknown>;
+  if (!slot[s.buffer]) return;
+  slot[s.callback] = (n: number, buf: Buffer) => sock.push(copyOut(buf, n));
+}
