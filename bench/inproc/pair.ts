@@ -2,11 +2,14 @@
  * Pair throughput: bytes/s through a bufferevent pair in one process, against a
  * Node `Readable → PassThrough → Writable` pipeline moving the same chunks.
  *
- *     node dist/bench/inproc/pair.js ours|ours-ref|passthrough CHUNK SECONDS WARMUP_SECONDS
+ *     node dist/bench/inproc/pair.js ours|ours-ref|passthrough|passthrough-copy CHUNK SECONDS WARMUP_SECONDS
  *
  * `ours` writes with `bufferevent_write` (a copy, as in libevent); `ours-ref` adds the
  * same chunk with `evbuffer_add_reference` to the output (no copy, as the Node
- * pipeline passes its Buffers on).
+ * pipeline passes its Buffers on). `passthrough` pushes the same Buffer again and
+ * again (no copy: at 64 KiB it moves more bytes per second than memory bandwidth
+ * allows, so no copying writer can come near it); `passthrough-copy` pushes a
+ * fresh copy of it (`Buffer.from`) each time, the work `bufferevent_write` must do.
  *
  * The writer refills about 1 MiB whenever its output has drained (the pair's write
  * callback at low watermark 0; the Readable's `read()`); the reader drains what
@@ -106,7 +109,7 @@ async function ours(): Promise<void> {
   report(meter.result());
 }
 
-async function passthrough(): Promise<void> {
+async function passthrough(copy: boolean): Promise<void> {
   const meter = new Meter();
   let stop = false;
   const source = new Readable({
@@ -115,7 +118,7 @@ async function passthrough(): Promise<void> {
         this.push(null);
         return;
       }
-      for (let i = 0; i < perFill; i++) if (!this.push(data)) break;
+      for (let i = 0; i < perFill; i++) if (!this.push(copy ? Buffer.from(data) : data)) break;
     },
   });
   const sink = new Writable({
@@ -129,4 +132,4 @@ async function passthrough(): Promise<void> {
   report(meter.result());
 }
 
-await (impl === "passthrough" ? passthrough() : ours());
+await (impl.startsWith("passthrough") ? passthrough(impl === "passthrough-copy") : ours());

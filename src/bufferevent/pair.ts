@@ -39,9 +39,10 @@ export class PairBufferEvent extends BufferEvent {
     this.initGenericTimeouts();
     this.input.freeze(false);
     this.output.freeze(true);
+    // Created once per half: the hot path (a write) allocates no closure.
     this.output.addCbInternal((_buf: unknown, info: { n_added: number; n_deleted: number }) => {
       const partner = this.partner;
-      if (info.n_added > info.n_deleted && partner && wantsToTalk(this, partner))
+      if (info.n_added > info.n_deleted && partner !== null && wantsToTalk(this, partner))
         this.#transfer(this, partner, false);
     }, true);
   }
@@ -60,11 +61,11 @@ export class PairBufferEvent extends BufferEvent {
    * high watermark when `dst` is already at or over it.
    */
   #transfer(src: PairBufferEvent, dst: PairBufferEvent, force: boolean): void {
-    const work = () => transfer(src, dst, force);
-    // Locked halves move no data; the move happens at the final unlock.
-    if (src.locked) src.whenUnlockedPublic(work);
-    else if (dst.locked) dst.whenUnlockedPublic(work);
-    else work();
+    // Locked halves move no data; the move happens at the final unlock. Only
+    // that rare case allocates the closure.
+    if (src.locked) src.whenUnlockedPublic(() => transfer(src, dst, force));
+    else if (dst.locked) dst.whenUnlockedPublic(() => transfer(src, dst, force));
+    else transfer(src, dst, force);
   }
 
   /** For the pair's own use: run `work` once this half is unlocked. */
@@ -120,9 +121,13 @@ export class PairBufferEvent extends BufferEvent {
 
   /** Called by the transfer: timeouts and triggers of both sides. */
   afterTransfer(src: PairBufferEvent): void {
-    this.genericResetReadTimeout();
-    if (this.output.length > 0) this.genericResetWriteTimeout();
-    else this.genericDelWriteTimeout();
+    // A generic timer is pending only while its timeout is set (setTimeouts
+    // re-adjusts both), so with no timeout there is nothing to reset or delete.
+    if (this.timeoutRead !== null) this.genericResetReadTimeout();
+    if (this.timeoutWrite !== null) {
+      if (this.output.length > 0) this.genericResetWriteTimeout();
+      else this.genericDelWriteTimeout();
+    }
     this.triggerNolock(EV_READ, 0);
     src.triggerNolock(EV_WRITE, 0);
   }

@@ -6,6 +6,8 @@
  * @module
  */
 
+// Imported: the global `Buffer` is an accessor property, a getter call on every use.
+import { Buffer } from "node:buffer";
 import {
   EVBUFFER_EOL_ANY,
   EVBUFFER_EOL_CRLF,

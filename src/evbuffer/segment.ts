@@ -5,6 +5,9 @@
  * @module
  */
 
+// Imported: the global `Buffer` is an accessor property, a getter call on every use.
+import { Buffer } from "node:buffer";
+
 /** Something that must learn when the last segment using it is gone (reference cleanup, file segment). */
 export interface SegmentOwner {
   /** Number of segments (and, for file segments, user handles) still using it. */
