@@ -77,6 +77,8 @@ const EPIPE = 32;
 /** A bufferevent over a `net.Socket` (or a numeric fd wrapped in one). */
 export class SocketBufferEvent extends BufferEvent {
   #sock: net.Socket | null = null;
+  /** Freed with BEV_OPT_CLOSE_ON_FREE: the socket the finalizer closes. */
+  #toClose: net.Socket | null = null;
   #fd: evutil_socket_t = -1;
   #evRead: Event;
   #evWrite: Event;
@@ -312,13 +314,21 @@ export class SocketBufferEvent extends BufferEvent {
     this.#evRead.free();
     this.#evWrite.free();
     getRateLimit(this)?.unlink();
+    // As libevent deletes the fd's events at once, the socket stops feeding this
+    // bufferevent now; without BEV_OPT_CLOSE_ON_FREE it is the user's again, paused.
+    const sock = this.#detach();
+    const ahead = this.#held.clear();
+    if (sock && this.closeOnFree) this.#toClose = sock;
+    else if (sock) {
+      // Bytes read ahead but never moved into the input go back to the socket.
+      for (let i = ahead.length - 1; i >= 0; i--) sock.unshift(ahead[i]);
+      sock.pause();
+    }
   }
 
   protected override _opsDestruct(): void {
-    const sock = this.#detach();
-    if (sock && this.closeOnFree) sock.destroy();
-    else if (sock) sock.pause();
-    this.#held.clear();
+    this.#toClose?.destroy();
+    this.#toClose = null;
   }
 
   // ---- reading -------------------------------------------------------------------------

@@ -9,11 +9,13 @@
  * is already reading or has data queued in its Readable, the caller keeps using
  * `'data'` events (`attachUserRead` says which).
  *
- * All sockets share one 64 KiB read buffer (Node's own read size): reads run one
- * at a time on this thread and every callback copies its bytes out before
- * returning, so no two reads can see each other's bytes. The copies are carved
- * from a slab (as Node's Buffer pool does), so a small read costs a memcpy and a
- * view, and memory that held data is never written again.
+ * Idle and lightly used sockets share one 64 KiB read buffer (Node's own read
+ * size), so an idle connection holds no read memory: reads run one at a time on
+ * this thread and every callback copies its bytes out before returning, so no
+ * two reads can see each other's bytes. The copies are carved from a slab (as
+ * Node's Buffer pool does), so a small read costs a memcpy and a view. A socket
+ * in full flow reads into buffers of its own instead, and its bytes are never
+ * copied (readSlots). Memory that held data is never written again.
  *
  * EOF and errors still arrive as the socket's `'end'` and `'error'` events.
  *
@@ -27,8 +29,10 @@ export type UserReadCallback = (chunk: Buffer) => boolean | void;
 
 const READ_SIZE = 65536;
 const SLAB_SIZE = 65536;
-/** Reads larger than this get a Buffer of their own instead of slab space. */
+/** Reads larger than this are not copied into the slab: see readSlots. */
 const SLAB_MAX = 8192;
+/** A socket's own read buffer is reused from where the last read ended while this much is left. */
+const OWN_MIN = 16384;
 
 let readBuf: Buffer | null = null;
 let slab: Buffer | null = null;
@@ -91,6 +95,43 @@ function sharedReadBuffer(): Buffer {
 }
 
 /**
+ * The read callback and buffer generator for one attached socket. Small reads
+ * land in the shared buffer and are copied out. A large read (a stream in full
+ * flow) switches the socket to buffers of its own, which Node's generator slot
+ * hands to libuv one read at a time: each read's bytes are then kept as they lie
+ * (no copy), and the next read goes into the rest of that buffer, or a new one.
+ * The next small read returns the socket to the shared buffer.
+ */
+function readSlots(cb: UserReadCallback): {
+  callback: (n: number, buf: Buffer) => boolean | void;
+  generator: () => Buffer;
+} {
+  let own: Buffer | null = null;
+  let next: Buffer | null = null;
+  const callback = (n: number, buf: Buffer): boolean | void => {
+    let chunk: Buffer;
+    if (buf === own) {
+      chunk = buf.subarray(0, n);
+      const used = (n + 7) & ~7;
+      if (n <= SLAB_MAX) next = sharedReadBuffer();
+      else if (buf.length - used >= OWN_MIN) next = buf.subarray(used);
+      else next = Buffer.allocUnsafeSlow(READ_SIZE);
+    } else {
+      chunk = copyOut(buf, n);
+      if (n > SLAB_MAX) next = Buffer.allocUnsafeSlow(READ_SIZE);
+    }
+    return cb(chunk);
+  };
+  const generator = (): Buffer => {
+    const b = next ?? own ?? sharedReadBuffer();
+    next = null;
+    own = b === readBuf ? null : b;
+    return b;
+  };
+  return { callback, generator };
+}
+
+/**
  * Switch `sock` to the user-buffer read path with `cb`, if it is not reading now
  * and has nothing queued in its Readable. True if it switched (or already uses
  * it); false means: keep using `'data'`.
@@ -100,12 +141,12 @@ export function attachUserRead(sock: net.Socket, cb: UserReadCallback): boolean 
   if (!s) return false;
   const slot = sock as unknown as Record<symbol, unknown>;
   const handle = (sock as unknown as { _handle: StreamHandle | null })._handle;
+  const fns = readSlots(cb);
   if (slot[s.buffer]) {
-    // Already on the user-buffer path (ours, or the user's own onread).
-    slot[s.buffer] = sharedReadBuffer();
-    slot[s.generator] = null;
-    slot[s.callback] = (n: number, buf: Buffer) => cb(copyOut(buf, n));
-    handle?.useUserBuffer?.(sharedReadBuffer());
+    // Already on the user-buffer path (ours, or the user's own onread): whatever
+    // buffer it reads into next is copied out, and the generator moves it on.
+    slot[s.generator] = fns.generator;
+    slot[s.callback] = fns.callback;
     return true;
   }
   if (sock.readableLength > 0 || sock.readableEnded || sock.destroyed) return false;
@@ -113,10 +154,10 @@ export function attachUserRead(sock: net.Socket, cb: UserReadCallback): boolean 
     if (handle.reading || typeof handle.useUserBuffer !== "function") return false;
     handle.useUserBuffer(sharedReadBuffer());
   }
-  // With no handle yet, Node installs the buffer when the connect creates one.
+  // With no handle yet, Node asks the generator for a buffer when the connect creates one.
   slot[s.buffer] = sharedReadBuffer();
-  slot[s.generator] = null;
-  slot[s.callback] = (n: number, buf: Buffer) => cb(copyOut(buf, n));
+  slot[s.generator] = fns.generator;
+  slot[s.callback] = fns.callback;
   return true;
 }
 
@@ -129,5 +170,6 @@ export function detachUserRead(sock: net.Socket): void {
   if (!s) return;
   const slot = sock as unknown as Record<symbol, unknown>;
   if (!slot[s.buffer]) return;
+  slot[s.generator] = null;
   slot[s.callback] = (n: number, buf: Buffer) => sock.push(copyOut(buf, n));
 }
