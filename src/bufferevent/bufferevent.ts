@@ -139,7 +139,7 @@ export abstract class BufferEvent {
   #wmEntry: unknown = null;
 
   #lockDepth = 0;
-  #heldWork: (() => void)[] = [];
+  #heldWork: (() => void)[] | null = null;
 
   /**
    * Generic timer events for backends without I/O events of their own (pair,
@@ -521,7 +521,7 @@ export abstract class BufferEvent {
   /** The deferred run: CONNECTED, then read, then write, then the other events. */
   #runDeferred(): void {
     if (this.#lockDepth > 0) {
-      this.#heldWork.push(() => {
+      (this.#heldWork ??= []).push(() => {
         if (this.#deferred.schedule()) this.incref();
       });
       this.decref();
@@ -632,9 +632,9 @@ export abstract class BufferEvent {
   unlock(): void {
     if (this.options & BEV_OPT_THREADSAFE && this.#lockDepth > 0) {
       this.#lockDepth--;
-      if (this.#lockDepth === 0 && this.#heldWork.length > 0) {
+      if (this.#lockDepth === 0 && this.#heldWork !== null) {
         const work = this.#heldWork;
-        this.#heldWork = [];
+        this.#heldWork = null;
         for (const w of work) w();
       }
     }
@@ -652,7 +652,7 @@ export abstract class BufferEvent {
    */
   protected whenUnlocked(work: () => void): boolean {
     if (this.#lockDepth > 0) {
-      this.#heldWork.push(work);
+      (this.#heldWork ??= []).push(work);
       return false;
     }
     work();

@@ -30,7 +30,7 @@
 import net from "node:net";
 import type { EventBase } from "../core/event_base.js";
 import { Callback } from "../core/callback.js";
-import { Event } from "../core/event.js";
+import { Event, type IoHooks } from "../core/event.js";
 import {
   AF_INET,
   AF_INET6,
@@ -68,7 +68,10 @@ import {
   type SocketWriteHooks,
 } from "./transport_io.js";
 import { getRateLimit, type RateLimitHooks } from "./ratelimit_hooks.js";
-import { attachUserRead, detachUserRead } from "./user_read.js";
+import { attachUserRead, detachUserRead, kReader, type UserReader } from "./user_read.js";
+
+/** A socket whose kReader slot names the bufferevent that owns it. */
+type OwnedSocket = net.Socket & { [kReader]?: UserReader | null };
 
 const ECONNREFUSED = 111;
 const EISCONN = 106;
@@ -114,22 +117,28 @@ export class SocketBufferEvent extends BufferEvent {
   #dnsError = 0;
   #lookup: AbortController | null = null;
 
-  readonly #listeners: {
-    data: (chunk: Buffer) => boolean;
-    end: () => void;
-    error: (err: Error) => void;
-    connect: () => void;
+  // The socket's listeners are shared by all socket bufferevents: each finds its
+  // bufferevent in the socket's kReader slot.
+  static readonly #sockData = function (this: OwnedSocket, chunk: Buffer): void {
+    const bev = this[kReader] as SocketBufferEvent | null | undefined;
+    if (bev) bev.#onData(chunk);
+  };
+  static readonly #sockEnd = function (this: OwnedSocket): void {
+    const bev = this[kReader] as SocketBufferEvent | null | undefined;
+    if (bev) bev.#onEnd();
+  };
+  static readonly #sockError = function (this: OwnedSocket, err: Error): void {
+    const bev = this[kReader] as SocketBufferEvent | null | undefined;
+    if (bev) bev.#onError(err);
+  };
+  static readonly #sockConnect = function (this: OwnedSocket): void {
+    const bev = this[kReader] as SocketBufferEvent | null | undefined;
+    if (bev) bev.#onConnect();
   };
 
   constructor(base: EventBase, fd: evutil_socket_t, options: number) {
     super(base, options, "bufferevent_socket_new");
     [this.#evRead, this.#evWrite] = this.#makeEvents(base);
-    this.#listeners = {
-      data: (chunk) => this.#onData(chunk),
-      end: () => this.#onEnd(),
-      error: (err) => this.#onError(err),
-      connect: () => this.#onConnect(),
-    };
     this.input.freeze(false);
     this.output.freeze(true);
     this.output.addCbInternal((_buf: unknown, info: { n_added: number }) => {
@@ -141,26 +150,34 @@ export class SocketBufferEvent extends BufferEvent {
     }
   }
 
+  // One set of event callbacks and I/O hooks for every socket bufferevent (each
+  // event's arg is its bufferevent): nothing per connection but the two events.
+  static readonly #onReadEvent = (_fd: number, what: number, bev: SocketBufferEvent): void =>
+    bev.#readEvent(what);
+  static readonly #onWriteEvent = (_fd: number, what: number, bev: SocketBufferEvent): void =>
+    bev.#writeEvent(what);
+  static readonly #readIo: IoHooks = {
+    start: (ev) => {
+      const bev = ev.arg as SocketBufferEvent;
+      bev.#startReading();
+      bev.#updateRef();
+    },
+    stop: (ev) => {
+      const bev = ev.arg as SocketBufferEvent;
+      bev.#pause();
+      bev.#updateRef();
+    },
+  };
+  static readonly #writeIo: IoHooks = {
+    start: (ev) => (ev.arg as SocketBufferEvent).#writeMaybeReady(),
+    stop: () => {},
+  };
+
   #makeEvents(base: EventBase): [Event, Event] {
-    const r = new Event(base, -1, EV_READ | EV_PERSIST, (_f, what) => this.#readEvent(what), null);
-    const w = new Event(
-      base,
-      -1,
-      EV_WRITE | EV_PERSIST,
-      (_f, what) => this.#writeEvent(what),
-      null,
-    );
-    r._setIo({
-      start: () => {
-        this.#startReading();
-        this.#updateRef();
-      },
-      stop: () => {
-        this.#pause();
-        this.#updateRef();
-      },
-    });
-    w._setIo({ start: () => this.#writeMaybeReady(), stop: () => {} });
+    const r = new Event(base, -1, EV_READ | EV_PERSIST, SocketBufferEvent.#onReadEvent, this);
+    const w = new Event(base, -1, EV_WRITE | EV_PERSIST, SocketBufferEvent.#onWriteEvent, this);
+    r._setIo(SocketBufferEvent.#readIo);
+    w._setIo(SocketBufferEvent.#writeIo);
     return [r, w];
   }
 
@@ -189,7 +206,8 @@ export class SocketBufferEvent extends BufferEvent {
     sock.setNoDelay?.(true);
     // Reads go into Node's user buffer and arrive as copies, without the Readable;
     // a socket that is already reading keeps delivering 'data'.
-    this.#userRead = attachUserRead(sock, this.#listeners.data);
+    (sock as OwnedSocket)[kReader] = this;
+    this.#userRead = attachUserRead(sock, this);
     sock.pause();
     this.#paused = true;
     this.#stopped = true;
@@ -201,21 +219,22 @@ export class SocketBufferEvent extends BufferEvent {
     this.#batch++;
     this.#completed = 0;
     this.#connectDone = !sock.connecting && !sock.pending;
-    if (!this.#userRead) sock.on("data", this.#listeners.data);
-    sock.on("end", this.#listeners.end);
-    sock.on("error", this.#listeners.error);
-    sock.on("connect", this.#listeners.connect);
+    if (!this.#userRead) sock.on("data", SocketBufferEvent.#sockData);
+    sock.on("end", SocketBufferEvent.#sockEnd);
+    sock.on("error", SocketBufferEvent.#sockError);
+    sock.on("connect", SocketBufferEvent.#sockConnect);
   }
 
   #detach(): net.Socket | null {
     const sock = this.#sock;
     if (!sock) return null;
     if (this.#userRead) detachUserRead(sock);
-    else sock.off("data", this.#listeners.data);
-    sock.off("end", this.#listeners.end);
-    sock.off("connect", this.#listeners.connect);
+    else sock.off("data", SocketBufferEvent.#sockData);
+    (sock as OwnedSocket)[kReader] = null;
+    sock.off("end", SocketBufferEvent.#sockEnd);
+    sock.off("connect", SocketBufferEvent.#sockConnect);
     // Keep an error listener so a late error on a detached socket cannot crash the process.
-    sock.off("error", this.#listeners.error);
+    sock.off("error", SocketBufferEvent.#sockError);
     sock.on("error", () => {});
     this.#sock = null;
     this.#fd = -1;
@@ -388,6 +407,11 @@ export class SocketBufferEvent extends BufferEvent {
       this.#stopped = true;
       this.#sock.pause();
     }
+  }
+
+  /** A chunk read through the user-buffer path (user_read.ts); false: stop reading. */
+  _userRead(chunk: Buffer): boolean {
+    return this.#onData(chunk);
   }
 
   /** A chunk from Node; false tells Node to stop reading (the user-buffer path). */

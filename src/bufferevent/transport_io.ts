@@ -20,21 +20,22 @@ export const HELD_LIMIT = 262144;
  * Buffers become input segments, and a split leaves two views of one Buffer.
  */
 export class HeldChunks {
-  #chunks: Buffer[] = [];
+  /** Made on first use: an idle connection holds no array. */
+  #chunks: Buffer[] | null = null;
   #head = 0;
   /** Bytes held. */
   bytes = 0;
 
   /** Hold one more chunk. */
   push(chunk: Buffer): void {
-    this.#chunks.push(chunk);
+    (this.#chunks ??= []).push(chunk);
     this.bytes += chunk.length;
   }
 
   /** Drop everything held, returning it in arrival order. */
   clear(): Buffer[] {
-    const rest = this.#chunks.slice(this.#head);
-    this.#chunks = [];
+    const rest = this.#chunks === null ? [] : this.#chunks.slice(this.#head);
+    this.#chunks = null;
     this.#head = 0;
     this.bytes = 0;
     return rest;
@@ -43,6 +44,7 @@ export class HeldChunks {
   /** Move up to `max` bytes into `input` (its end unfrozen meanwhile); the count moved. */
   moveInto(input: EvBuffer, max: number): number {
     const chunks = this.#chunks;
+    if (chunks === null) return 0;
     let moved = 0;
     input.unfreeze(false);
     try {
@@ -62,7 +64,7 @@ export class HeldChunks {
     } finally {
       input.freeze(false);
       if (this.#head === chunks.length) {
-        this.#chunks = [];
+        chunks.length = 0;
         this.#head = 0;
       }
       this.bytes -= moved;

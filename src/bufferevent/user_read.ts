@@ -15,7 +15,7 @@
  * two reads can see each other's bytes. The copies are carved from a slab (as
  * Node's Buffer pool does), so a small read costs a memcpy and a view. A socket
  * in full flow reads into buffers of its own instead, and its bytes are never
- * copied (readSlots). Memory that held data is never written again.
+ * copied (onUserRead). Memory that held data is never written again.
  *
  * EOF and errors still arrive as the socket's `'end'` and `'error'` events.
  *
@@ -24,12 +24,24 @@
 
 import net from "node:net";
 
-/** What a read hands to its owner: a fresh copy of the bytes read. */
-export type UserReadCallback = (chunk: Buffer) => boolean | void;
+/** Who gets a socket's reads: the socket's `kReader` slot holds it. */
+export interface UserReader {
+  /** A fresh copy of the bytes read; false asks Node to stop reading. */
+  _userRead(chunk: Buffer): boolean;
+}
+
+/** The slot on a socket naming its reader (also used by the owner's event listeners). */
+export const kReader: unique symbol = Symbol("bufferevent.reader");
+
+/** The socket fields this module reads and sets. */
+type ReaderSocket = net.Socket & {
+  [kReader]?: UserReader | null;
+  [kOwn]?: OwnBuffers;
+};
 
 const READ_SIZE = 65536;
 const SLAB_SIZE = 65536;
-/** Reads larger than this are not copied into the slab: see readSlots. */
+/** Reads larger than this are not copied into the slab: see onUserRead. */
 const SLAB_MAX = 8192;
 /** A socket's own read buffer is reused from where the last read ended while this much is left. */
 const OWN_MIN = 16384;
@@ -94,41 +106,58 @@ function sharedReadBuffer(): Buffer {
   return (readBuf ??= Buffer.allocUnsafeSlow(READ_SIZE));
 }
 
+/** A socket's own read buffers while it reads in full flow. */
+interface OwnBuffers {
+  /** The buffer libuv reads into now, or null for the shared one. */
+  own: Buffer | null;
+  /** The buffer the generator hands out after this read (null: keep the current one). */
+  next: Buffer | null;
+}
+
+const kOwn: unique symbol = Symbol("bufferevent.ownReadBuffers");
+
 /**
- * The read callback and buffer generator for one attached socket. Small reads
- * land in the shared buffer and are copied out. A large read (a stream in full
- * flow) switches the socket to buffers of its own, which Node's generator slot
- * hands to libuv one read at a time: each read's bytes are then kept as they lie
- * (no copy), and the next read goes into the rest of that buffer, or a new one.
- * The next small read returns the socket to the shared buffer.
+ * Node's read callback for every attached socket (called as a method of the
+ * socket). Small reads land in the shared buffer and are copied out. A large read
+ * (a stream in full flow) switches the socket to buffers of its own, which Node's
+ * generator slot hands to libuv one read at a time: each read's bytes are then
+ * kept as they lie (no copy), and the next read goes into the rest of that
+ * buffer, or a new one. The next small read returns the socket to the shared
+ * buffer. An idle socket holds no buffer and no closure of its own.
  */
-function readSlots(cb: UserReadCallback): {
-  callback: (n: number, buf: Buffer) => boolean | void;
-  generator: () => Buffer;
-} {
-  let own: Buffer | null = null;
-  let next: Buffer | null = null;
-  const callback = (n: number, buf: Buffer): boolean | void => {
-    let chunk: Buffer;
-    if (buf === own) {
-      chunk = buf.subarray(0, n);
-      const used = (n + 7) & ~7;
-      if (n <= SLAB_MAX) next = sharedReadBuffer();
-      else if (buf.length - used >= OWN_MIN) next = buf.subarray(used);
-      else next = Buffer.allocUnsafeSlow(READ_SIZE);
-    } else {
-      chunk = copyOut(buf, n);
-      if (n > SLAB_MAX) next = Buffer.allocUnsafeSlow(READ_SIZE);
-    }
-    return cb(chunk);
-  };
-  const generator = (): Buffer => {
-    const b = next ?? own ?? sharedReadBuffer();
-    next = null;
-    own = b === readBuf ? null : b;
+function onUserRead(this: ReaderSocket, n: number, buf: Buffer): boolean {
+  const st = this[kOwn];
+  let chunk: Buffer;
+  if (st !== undefined && buf === st.own) {
+    chunk = buf.subarray(0, n);
+    const used = (n + 7) & ~7;
+    if (n <= SLAB_MAX) st.next = sharedReadBuffer();
+    else if (buf.length - used >= OWN_MIN) st.next = buf.subarray(used);
+    else st.next = Buffer.allocUnsafeSlow(READ_SIZE);
+  } else {
+    chunk = copyOut(buf, n);
+    if (n > SLAB_MAX) startOwnBuffers(this).next = Buffer.allocUnsafeSlow(READ_SIZE);
+  }
+  const reader = this[kReader];
+  if (reader) return reader._userRead(chunk);
+  // Given back to plain stream use (detachUserRead): feed the Readable.
+  return this.push(chunk);
+}
+
+/** The socket's own-buffer state, with the generator that hands them to Node. */
+function startOwnBuffers(sock: ReaderSocket): OwnBuffers {
+  let st = sock[kOwn];
+  if (st !== undefined) return st;
+  const own: OwnBuffers = { own: null, next: null };
+  sock[kOwn] = st = own;
+  const s = slots!;
+  (sock as unknown as Record<symbol, unknown>)[s.generator] = (): Buffer => {
+    const b = own.next ?? own.own ?? sharedReadBuffer();
+    own.next = null;
+    own.own = b === readBuf ? null : b;
     return b;
   };
-  return { callback, generator };
+  return st;
 }
 
 /**
@@ -136,17 +165,17 @@ function readSlots(cb: UserReadCallback): {
  * and has nothing queued in its Readable. True if it switched (or already uses
  * it); false means: keep using `'data'`.
  */
-export function attachUserRead(sock: net.Socket, cb: UserReadCallback): boolean {
+export function attachUserRead(sock: net.Socket, reader: UserReader): boolean {
   const s = findSlots();
   if (!s) return false;
+  const rs = sock as ReaderSocket;
   const slot = sock as unknown as Record<symbol, unknown>;
   const handle = (sock as unknown as { _handle: StreamHandle | null })._handle;
-  const fns = readSlots(cb);
   if (slot[s.buffer]) {
     // Already on the user-buffer path (ours, or the user's own onread): whatever
-    // buffer it reads into next is copied out, and the generator moves it on.
-    slot[s.generator] = fns.generator;
-    slot[s.callback] = fns.callback;
+    // buffer it reads into next is copied out.
+    rs[kReader] = reader;
+    slot[s.callback] = onUserRead;
     return true;
   }
   if (sock.readableLength > 0 || sock.readableEnded || sock.destroyed) return false;
@@ -154,10 +183,11 @@ export function attachUserRead(sock: net.Socket, cb: UserReadCallback): boolean 
     if (handle.reading || typeof handle.useUserBuffer !== "function") return false;
     handle.useUserBuffer(sharedReadBuffer());
   }
-  // With no handle yet, Node asks the generator for a buffer when the connect creates one.
+  // With no handle yet, Node installs the buffer when the connect creates one.
+  rs[kReader] = reader;
   slot[s.buffer] = sharedReadBuffer();
-  slot[s.generator] = fns.generator;
-  slot[s.callback] = fns.callback;
+  slot[s.generator] = null;
+  slot[s.callback] = onUserRead;
   return true;
 }
 
@@ -166,10 +196,5 @@ export function attachUserRead(sock: net.Socket, cb: UserReadCallback): boolean 
  * into its Readable (as `'data'`), since its handle stays on the user buffer.
  */
 export function detachUserRead(sock: net.Socket): void {
-  const s = findSlots();
-  if (!s) return;
-  const slot = sock as unknown as Record<symbol, unknown>;
-  if (!slot[s.buffer]) return;
-  slot[s.generator] = null;
-  slot[s.callback] = (n: number, buf: Buffer) => sock.push(copyOut(buf, n));
+  (sock as ReaderSocket)[kReader] = null;
 }

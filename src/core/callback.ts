@@ -14,8 +14,6 @@ export class Callback {
   readonly base: EventBase;
   /** Priority (0 is the most urgent). */
   priority: number;
-  /** What to run. */
-  run: () => void;
   /**
    * Non-zero while the callback sits in an active queue: the token of its queue
    * entry. Cancelling sets it to 0, which turns the queue entry stale.
@@ -24,11 +22,15 @@ export class Callback {
   /** True while the callback waits in the base's "active later" list (deferreds past the cap). */
   activeLater = false;
 
-  constructor(base: EventBase, run: () => void, priority: number) {
+  /** @param run what to run; null for a subclass that overrides {@link Callback.run} */
+  constructor(base: EventBase, run: (() => void) | null, priority: number) {
     this.base = base;
-    this.run = run;
+    if (run !== null) this.run = run;
     this.priority = priority;
   }
+
+  /** What to run when the callback comes off the active queue. */
+  run(): void {}
 
   /** True while the callback is waiting in an active queue (or the "active later" list). */
   get isActive(): boolean {

@@ -18,9 +18,9 @@ export type event_callback_fn = (fd: number, what: number, arg: any) => void;
 /** Hooks an I/O source installs to learn when its event is added or deleted. */
 export interface IoHooks {
   /** The event became pending: start watching the source. */
-  start(): void;
+  start(ev: Event): void;
   /** The event is no longer pending: stop watching. */
-  stop(): void;
+  stop(ev: Event): void;
 }
 
 const signalNames = new Map<number, NodeJS.Signals>();
@@ -35,9 +35,7 @@ for (const [name, num] of Object.entries(os.constants.signals)) {
  * const ev = new Event(base, -1, EV_PERSIST, (fd, what) => console.log(what), null);
  * ev.add({ tv_sec: 1, tv_usec: 0 }); // fires every second
  */
-export class Event {
-  /** The base the event belongs to. */
-  readonly base: EventBase;
+export class Event extends Callback {
   /** The fd or signal number (-1 for pure timers). */
   readonly fd: number;
   /** The EV_* flags the event was created with. */
@@ -47,8 +45,8 @@ export class Event {
   /** The user argument. */
   arg: unknown;
 
-  readonly #cb: Callback;
-  readonly #timer: BaseTimer;
+  /** The timeout's heap entry, made on first use (most I/O events never have one). */
+  #timerEntry: BaseTimer | null = null;
   /** Inserted: a signal or I/O event between add and del (counts as pending in the base). */
   #inserted = false;
   #timeoutMs: number | null = null;
@@ -67,13 +65,31 @@ export class Event {
     callback: event_callback_fn,
     arg: unknown,
   ) {
-    this.base = base;
+    super(base, null, Math.floor(base.getNpriorities() / 2));
     this.fd = fd;
     this.events = events;
     this.callback = callback;
     this.arg = arg;
-    this.#cb = new Callback(base, () => this.#fire(), Math.floor(base.getNpriorities() / 2));
-    this.#timer = { deadline: 0, seq: 0, index: -1, expire: () => this.#timedOut() };
+  }
+
+  /** The timeout's heap entry (created when first needed). */
+  get #timer(): BaseTimer {
+    return (this.#timerEntry ??= {
+      deadline: 0,
+      seq: 0,
+      index: -1,
+      expire: () => this.#timedOut(),
+    });
+  }
+
+  /** True while the timeout is armed. */
+  get #timerArmed(): boolean {
+    return this.#timerEntry !== null && this.#timerEntry.index >= 0;
+  }
+
+  /** Run by the base when the event is active (internal). */
+  override run(): void {
+    this.#fire();
   }
 
   /** Attach an I/O source (internal: used by bufferevent backends). */
@@ -101,11 +117,11 @@ export class Event {
       if (this.events & EV_SIGNAL) this.#startSignal();
       this.#inserted = true;
       this.base._ref();
-      this.#io?.start();
+      this.#io?.start(this);
     }
     this.#timeoutMs = ms;
     if (ms === null) {
-      this.base._delTimer(this.#timer);
+      if (this.#timerEntry) this.base._delTimer(this.#timerEntry);
     } else {
       this.#withdrawTimeout();
       this.base._addTimer(this.#timer, ms);
@@ -119,10 +135,10 @@ export class Event {
       this.#inserted = false;
       this.base._unref();
       this.#stopSignal();
-      this.#io?.stop();
+      this.#io?.stop(this);
     }
-    this.base._delTimer(this.#timer);
-    this.base._cancel(this.#cb);
+    if (this.#timerEntry) this.base._delTimer(this.#timerEntry);
+    this.base._cancel(this);
     this.#res = 0;
     this.#ncalls = 0;
     this.#deletions++;
@@ -131,7 +147,7 @@ export class Event {
 
   /** Remove the timeout but keep the event pending on its signal or I/O (libevent's event_remove_timer). 0. */
   removeTimer(): number {
-    if (this.#timer.index >= 0) {
+    if (this.#timerArmed) {
       this.base._delTimer(this.#timer);
       this.#timeoutMs = null;
     }
@@ -165,8 +181,8 @@ export class Event {
   pending(what: number, tvOut?: timeval | null): number {
     let flags = 0;
     if (this.#inserted) flags |= this.events & (EV_READ | EV_WRITE | EV_CLOSED | EV_SIGNAL);
-    if (this.#cb.isActive) flags |= this.#res;
-    if (this.#timer.index >= 0) flags |= EV_TIMEOUT;
+    if (this.isActive) flags |= this.#res;
+    if (this.#timerArmed) flags |= EV_TIMEOUT;
     what &= EV_TIMEOUT | EV_READ | EV_WRITE | EV_CLOSED | EV_SIGNAL;
     if (tvOut && flags & what & EV_TIMEOUT) {
       const now = this.base.gettimeofdayCached();
@@ -181,20 +197,15 @@ export class Event {
 
   /** True while added (pending): signal and I/O events until deleted, timers while armed. */
   get isPending(): boolean {
-    return this.#inserted || this.#timer.index >= 0;
+    return this.#inserted || this.#timerArmed;
   }
 
   /** Set the priority; -1 while the event is active or when out of range. */
   prioritySet(pri: number): number {
-    if (this.#cb.isActive) return -1;
+    if (this.isActive) return -1;
     if (!Number.isInteger(pri) || pri < 0 || pri >= this.base.getNpriorities()) return -1;
-    this.#cb.priority = pri;
+    this.priority = pri;
     return 0;
-  }
-
-  /** The priority. */
-  get priority(): number {
-    return this.#cb.priority;
   }
 
   /** Delete the event and release it. */
@@ -205,13 +216,13 @@ export class Event {
 
   /** libevent's event_active_nolock_. */
   #activate(res: number, ncalls: number): void {
-    if (this.#cb.isActive) {
+    if (this.isActive) {
       this.#res |= res;
       return;
     }
     this.#res = res;
     if (this.events & EV_SIGNAL) this.#ncalls = ncalls;
-    this.base._activate(this.#cb);
+    this.base._activate(this);
   }
 
   /**
@@ -220,9 +231,9 @@ export class Event {
    * with it is kept: libevent's next poll would report it again.
    */
   #withdrawTimeout(): void {
-    if (!(this.#res & EV_TIMEOUT) || !this.#cb.isActive) return;
+    if (!(this.#res & EV_TIMEOUT) || !this.isActive) return;
     this.#res &= ~EV_TIMEOUT;
-    if (this.#res === 0) this.base._cancel(this.#cb);
+    if (this.#res === 0) this.base._cancel(this);
   }
 
   #timedOut(): void {
@@ -239,7 +250,7 @@ export class Event {
       // callback, from the old deadline when it was the timeout that fired (no
       // drift), from now otherwise or when that is already past.
       const period = this.#timeoutMs;
-      const added = this.#inserted || this.#timer.index >= 0 || res & EV_TIMEOUT;
+      const added = this.#inserted || this.#timerArmed || res & EV_TIMEOUT;
       if (period !== null && period > 0 && added) {
         const now = this.base._now();
         let next = res & EV_TIMEOUT ? this.#timer.deadline + period : now + period;
