@@ -130,7 +130,8 @@ export abstract class BufferEvent {
   #freed = false;
   #finalized = false;
 
-  #deferred: DeferredCallback;
+  /** Made on first use: a bufferevent whose callbacks never defer holds none. */
+  #deferredCb: DeferredCallback | null = null;
   #readcbPending = false;
   #writecbPending = false;
   #eventcbPending = 0;
@@ -166,7 +167,20 @@ export abstract class BufferEvent {
     this.priority = Math.floor(base.getNpriorities() / 2);
     this.input = new EvBuffer();
     this.output = new EvBuffer();
-    this.#deferred = new DeferredCallback(base, () => this.#runDeferred(), this.priority);
+  }
+
+  /** The deferred-callback entry (created on first use, on the current base). */
+  get #deferred(): DeferredCallback {
+    return (this.#deferredCb ??= new DeferredCallback(
+      this.base,
+      () => this.#runDeferred(),
+      this.priority,
+    ));
+  }
+
+  /** True while the deferred callbacks are queued. */
+  get #deferredScheduled(): boolean {
+    return this.#deferredCb !== null && this.#deferredCb.scheduled;
   }
 
   // ---- callbacks -------------------------------------------------------------------
@@ -511,7 +525,7 @@ export abstract class BufferEvent {
   }
 
   #scheduleDeferred(): void {
-    if (this.#freed && !this.#deferred.scheduled) {
+    if (this.#freed && !this.#deferredScheduled) {
       // setcb(NULL...) happened in free(); nothing can run any more.
       return;
     }
@@ -704,7 +718,7 @@ export abstract class BufferEvent {
   #finalize(): void {
     if (this.#finalized) return;
     this.#finalized = true;
-    this.#deferred.cancel();
+    this.#deferredCb?.cancel();
     this.#genericReadTimer?.free();
     this.#genericWriteTimer?.free();
     this._opsUnlink();
@@ -724,10 +738,10 @@ export abstract class BufferEvent {
    */
   rebase(base: EventBase): number {
     if (base === this.base) return 0;
-    if (this.#deferred.scheduled || this._opsBusy()) return -1;
+    if (this.#deferredScheduled || this._opsBusy()) return -1;
     this.base = base;
     this.priority = Math.floor(base.getNpriorities() / 2);
-    this.#deferred = new DeferredCallback(base, () => this.#runDeferred(), this.priority);
+    this.#deferredCb = null;
     if (this.#genericReadTimer) this.initGenericTimeouts();
     return this._opsRebase();
   }
@@ -749,7 +763,7 @@ export abstract class BufferEvent {
     if (!Number.isInteger(pri) || pri < 0 || pri >= this.base.getNpriorities()) return -1;
     if (this._opsPrioritySet(pri) < 0) return -1;
     this.priority = pri;
-    this.#deferred.priority = pri;
+    if (this.#deferredCb) this.#deferredCb.priority = pri;
     return 0;
   }
 

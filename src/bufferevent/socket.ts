@@ -141,9 +141,7 @@ export class SocketBufferEvent extends BufferEvent {
     [this.#evRead, this.#evWrite] = this.#makeEvents(base);
     this.input.freeze(false);
     this.output.freeze(true);
-    this.output.addCbInternal((_buf: unknown, info: { n_added: number }) => {
-      if (info.n_added > 0) this.#outputAdded();
-    }, true);
+    this.output.addCbInternal(SocketBufferEvent.#outputChanged, true, this);
     if (fd !== -1) {
       this.#attach(fd);
       this.#updateRef();
@@ -167,6 +165,13 @@ export class SocketBufferEvent extends BufferEvent {
       bev.#pause();
       bev.#updateRef();
     },
+  };
+  static readonly #outputChanged = (
+    _buf: unknown,
+    info: { n_added: number },
+    bev: SocketBufferEvent,
+  ): void => {
+    if (info.n_added > 0) bev.#outputAdded();
   };
   static readonly #writeIo: IoHooks = {
     start: (ev) => (ev.arg as SocketBufferEvent).#writeMaybeReady(),

@@ -163,8 +163,8 @@ export class EvBuffer {
   #freezeStart = false;
   #freezeEnd = false;
   #cbs: CallbackList | null = null;
-  /** Segments whose owners must be released once the current operation is consistent. */
-  #dead: Segment[] = [];
+  /** Segments whose owners must be released once the current operation is consistent (made on first use). */
+  #dead: Segment[] | null = null;
   /**
    * readln's decoded block (see {@link readln}): the text of
    * `#textSeg.buf[#textBase, #textEnd)`, which ends with a LF, or null when
@@ -208,7 +208,7 @@ export class EvBuffer {
 
   /** Queue a segment's owner for release at the end of the operation. */
   #release(s: Segment): void {
-    if (s.owner !== null) this.#dead.push(s);
+    if (s.owner !== null) (this.#dead ??= []).push(s);
   }
 
   /** Drop trailing empty segments; with `keepWritable`, keep the mutable ones that have room. */
@@ -400,7 +400,7 @@ export class EvBuffer {
    * throws), then the callbacks. The first cleanup error is rethrown last.
    */
   #done(added: number, deleted: number): void {
-    if (this.#dead.length === 0) {
+    if (this.#dead === null) {
       // The common case (nothing to release), kept small enough to inline.
       if (this.#cbs !== null && (added !== 0 || deleted !== 0))
         this.#cbs.changed(this, added, deleted);
@@ -413,9 +413,9 @@ export class EvBuffer {
   #doneReleasing(added: number, deleted: number): void {
     let failed = false;
     let error: unknown;
-    while (this.#dead.length > 0) {
+    while (this.#dead !== null) {
       const dead = this.#dead;
-      this.#dead = [];
+      this.#dead = null;
       for (const s of dead) {
         try {
           releaseSegment(s);
@@ -1371,16 +1371,17 @@ export class EvBuffer {
   }
 
   /**
-   * For the bufferevent layer: a callback `fn(buf, info)`; with `nodefer` it
+   * For the bufferevent layer: a callback `fn(buf, info, arg)`; with `nodefer` it
    * runs at once even when the buffer's callbacks are deferred (EVBUFFER_CB_NODEFER).
    */
   addCbInternal(
-    fn: (buf: EvBuffer, info: evbuffer_cb_info) => void,
+    fn: (buf: EvBuffer, info: evbuffer_cb_info, arg?: any) => void,
     nodefer: boolean,
+    arg?: unknown,
   ): EvBufferCbEntry {
     if (typeof fn !== "function") throw argTypeError("evbuffer_add_cb", "cb", "a function", fn);
     const flags = EVBUFFER_CB_ENABLED | (nodefer ? EVBUFFER_CB_NODEFER : 0);
-    return (this.#cbs ??= new CallbackList()).add(new EvBufferCbEntry(fn, undefined, flags));
+    return (this.#cbs ??= new CallbackList()).add(new EvBufferCbEntry(fn, arg, flags));
   }
 
   /** `evbuffer_remove_cb_entry`. Returns 0. */
