@@ -155,6 +155,38 @@ describe("TLS bufferevents: clean shutdown", () => {
       assert.deepEqual(log, ["client 0x80", "server 0x80", "server 0x11"]);
     });
 
+  for (const mode of ["socket", "filter"] as const)
+    for (const close of ["close_notify", "bare close"] as const)
+      it(`${mode} mode: a ${close} behind 300 KB that waited while the reader had reading disabled: all the data, then ${close === "close_notify" ? "EOF" : "ERROR [5]"}`, async () => {
+        const base = event_base_new();
+        const [c, s] = await tlsPair(base, mode);
+        const log: string[] = [];
+        const serverGot = recorder(s, "server", log);
+        const big = Buffer.alloc(300_000, 0x63).toString();
+        bufferevent_setcb(
+          c,
+          null,
+          (b) => {
+            if (evbuffer_get_length(bufferevent_get_output(b)) > 0) return;
+            // Everything is on its way: the server starts reading only now.
+            bufferevent_free(b);
+            bufferevent_enable(s, EV_READ);
+          },
+          (_b, what) => {
+            if (what !== BEV_EVENT_CONNECTED) return;
+            bufferevent_disable(s, EV_READ);
+            bufferevent_write(c, big);
+            if (close === "close_notify") bufferevent_flush(c, EV_WRITE, BEV_FINISHED);
+          },
+          null,
+        );
+        bufferevent_enable(c, EV_WRITE);
+        await dispatchWithin(base);
+        assert.equal(serverGot().length, big.length);
+        const end = close === "close_notify" ? "0x11" : mode === "socket" ? "0x21 [5]" : "0x20 [5]";
+        assert.deepEqual(log, ["server 0x80", `server ${end}`]);
+      });
+
   it("the class API's end(): data, close_notify, and the peer's clean EOF", async () => {
     const base = event_base_new();
     const [c, s] = await tlsPair(base, "socket");

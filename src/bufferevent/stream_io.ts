@@ -315,6 +315,17 @@ export abstract class StreamBufferEvent extends BufferEvent {
     return BEV_EVENT_ERROR | direction;
   }
 
+  /**
+   * Data the stream delivers becomes ready to read in the check phase of Node's
+   * loop instead of at once (TLS on a socket's handle: one TCP read decrypts to
+   * several records, each its own callback, and the bufferevent sees them
+   * together, as libevent's SSL_read loop would; one loop pass serves every
+   * connection that read in the same poll phase).
+   */
+  protected _readyAfterIo(): boolean {
+    return false;
+  }
+
   /** The stream ended: the `what` to report (TLS: a dirty shutdown is an error). */
   protected _streamEnded(): number {
     return BEV_EVENT_EOF | BEV_EVENT_READING;
@@ -509,7 +520,29 @@ export abstract class StreamBufferEvent extends BufferEvent {
     this.#held.push(buf);
     if (!this.base.dispatching || !this.#evRead.isPending || this.#held.bytes >= HELD_LIMIT)
       this.#pause();
-    this.#evRead._ready(EV_READ);
+    if (this._readyAfterIo()) this.#readyLater();
+    else this.#evRead._ready(EV_READ);
+  }
+
+  /** Bufferevents whose delivered data becomes ready in the next check phase. */
+  static #later: StreamBufferEvent[] = [];
+  #laterQueued = false;
+
+  #readyLater(): void {
+    if (this.#laterQueued) return;
+    this.#laterQueued = true;
+    const later = StreamBufferEvent.#later;
+    if (later.length === 0) setImmediate(StreamBufferEvent.#flushLater);
+    later.push(this);
+  }
+
+  static #flushLater(): void {
+    const later = StreamBufferEvent.#later;
+    StreamBufferEvent.#later = [];
+    for (const bev of later) {
+      bev.#laterQueued = false;
+      if (bev.#held.bytes > 0) bev.#evRead._ready(EV_READ);
+    }
   }
 
   #onEnd(): void {

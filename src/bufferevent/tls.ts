@@ -1,20 +1,26 @@
 /**
  * TLS bufferevents (libevent's `bufferevent_openssl.c`) on Node's `tls`.
  *
- * One design for both of libevent's modes: the bufferevent drives a
- * `tls.TLSSocket` through the shared stream core ({@link StreamBufferEvent}), and
- * the TLSSocket runs over a {@link CipherPipe} — a `Duplex` of ciphertext whose
- * other end is the transport:
+ * The bufferevent drives a `tls.TLSSocket` through the shared stream core
+ * ({@link StreamBufferEvent}). Where the ciphertext goes depends on the mode:
  *
- *   user ◀─▶ input/output ◀─▶ TLSSocket (cleartext) ◀─▶ CipherPipe ◀─▶ transport
+ *   socket mode  (`bufferevent_openssl_socket_new` with a socket, or once one is
+ *                bound): a {@link NativeSession} — the TLSSocket runs on the
+ *                socket's own handle, as in Node's `tls.Server`, and ciphertext
+ *                never enters JavaScript.
+ *   filter mode  (`bufferevent_openssl_filter_new`), and socket mode before a
+ *                socket is bound: the TLSSocket runs over a {@link CipherPipe}, a
+ *                `Duplex` of ciphertext whose other end is the transport (the
+ *                underlying bufferevent's buffers, whose callbacks are taken over
+ *                as filters do, or a socket bound later to a session that already
+ *                talked).
  *
- *   socket mode  (`bufferevent_openssl_socket_new`)   transport = a net.Socket
- *   filter mode  (`bufferevent_openssl_filter_new`)   transport = the underlying
- *                bufferevent's buffers (its callbacks are taken over, as filters do)
+ *   user ◀─▶ input/output ◀─▶ TLSSocket (cleartext) ◀─▶ socket handle | CipherPipe
  *
- * Owning the ciphertext stream is what lets the bufferevent tell a clean close
- * (the peer's close_notify arrived before the transport's EOF) from a dirty one
- * (EOF with no close_notify): Node reports both as 'end' on the TLSSocket.
+ * Node reports the peer's close_notify and a bare transport EOF alike ('end' on
+ * the TLSSocket). A pipe tells them apart by order (the close_notify ended TLS
+ * before the transport's EOF); a native session by where the EOF came from
+ * (see {@link NativeSession}).
  *
  * States: `BUFFEREVENT_SSL_CONNECTING` is `tls.connect({ ...ssl, socket: pipe })`
  * (so the peer's certificate is verified by default, and a failure is
@@ -51,6 +57,7 @@
 import { writeBatch } from "./transport_io.js";
 import net from "node:net";
 import tls from "node:tls";
+import util from "node:util";
 import { Duplex } from "node:stream";
 import type { EventBase } from "../core/event_base.js";
 import {
@@ -314,7 +321,7 @@ class CipherPipe extends Duplex {
   }
 }
 
-/** The pipe of every TLSSocket this module made, for reuse in state OPEN. */
+/** The pipe of every TLSSocket this module made over a pipe, for reuse in state OPEN. */
 const pipes = new WeakMap<tls.TLSSocket, CipherPipe>();
 
 /** Socket mode: the ciphertext goes over a net.Socket. */
@@ -471,6 +478,129 @@ class BevTransport implements CipherTransport {
   ref(_want: boolean): void {}
 }
 
+// ---- the native session (socket mode) ---------------------------------------------------
+
+/** The parts of Node's stream handles (TLSWrap, TCPWrap) a native session touches. */
+interface StreamHandle {
+  reading?: boolean;
+  readStart?: () => number;
+  readStop?: () => number;
+  _parent?: StreamHandle;
+}
+
+/** libuv's answer to a second `uv_read_start`: the stream is reading already. */
+function isAlreadyReading(code: number): boolean {
+  return Number.isInteger(code) && code < 0 && util.getSystemErrorName(code) === "EALREADY";
+}
+
+/**
+ * Socket mode over a `net.Socket`: a `tls.TLSSocket` on the socket's own handle,
+ * as Node's `tls.Server` makes it, so ciphertext never enters JavaScript (TLS
+ * reads and writes the TCP handle in C++).
+ *
+ * Node reports the peer's close_notify and a bare TCP EOF alike (one `push(null)`
+ * on the TLSSocket), so the session tells them apart at that moment by where the
+ * EOF came from. A close_notify is found while TLS decrypts bytes the TCP handle
+ * just read, and that handle is still reading then; a bare EOF comes from libuv's
+ * EOF callback, which stops the handle first. `uv_read_start` on the TCP handle
+ * answers EALREADY in the first case and starts reading in the second (stopped
+ * again at once). If TLS itself had stopped reading, no TCP EOF could have come
+ * in: the EOF was in the bytes already read, a close_notify.
+ */
+const natives = new WeakMap<tls.TLSSocket, NativeSession>();
+
+class NativeSession {
+  readonly tlsSocket: tls.TLSSocket;
+  readonly socket: net.Socket;
+  readonly role: number;
+  /** The handshake finished (and, for a client, the peer's certificate was accepted). */
+  secure = false;
+  /** Bound to its socket; false once `setfd(-1)` let go of it. */
+  bound = true;
+  /** Determined at TLS's EOF: was it the peer's close_notify? */
+  cleanEnd = false;
+  /** Native sessions report every error on the TLSSocket itself. */
+  readonly transportError: Error | null = null;
+  onError: ErrorSink | null = null;
+  #eofSeen = false;
+  #gate = false;
+  #started = false;
+
+  constructor(tlsSocket: tls.TLSSocket, socket: net.Socket, role: number) {
+    this.tlsSocket = tlsSocket;
+    this.socket = socket;
+    this.role = role;
+    const push = tlsSocket.push;
+    tlsSocket.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
+      if (chunk === null && !this.#eofSeen) {
+        this.#eofSeen = true;
+        this.cleanEnd = this.#eofWasCloseNotify();
+      }
+      return push.call(tlsSocket, chunk, encoding);
+    };
+    // Node starts reading on the next tick (to handshake); ours comes after it and
+    // stops it again while the gate is closed.
+    process.nextTick(() => {
+      this.#started = true;
+      this.#applyGate();
+    });
+  }
+
+  get everAttached(): boolean {
+    return true;
+  }
+
+  #eofWasCloseNotify(): boolean {
+    const h = (this.tlsSocket as unknown as { _handle?: StreamHandle | null })._handle;
+    const tcp = h?._parent;
+    if (!h || !tcp || typeof tcp.readStart !== "function") return false;
+    if (h.reading === false) return true;
+    const r = tcp.readStart();
+    if (r === 0) tcp.readStop?.();
+    return isAlreadyReading(r);
+  }
+
+  /** Let the handshake move (the bufferevent has reading or writing enabled), or hold it. */
+  setGate(open: boolean): void {
+    this.#gate = open;
+    this.#applyGate();
+  }
+
+  #applyGate(): void {
+    if (!this.#started || this.secure) return;
+    const h = (this.tlsSocket as unknown as { _handle?: StreamHandle | null })._handle;
+    if (!h || typeof h.readStart !== "function" || this.tlsSocket.destroyed) return;
+    if (this.#gate && !h.reading) {
+      h.reading = true;
+      h.readStart();
+    } else if (!this.#gate && h.reading) {
+      h.reading = false;
+      h.readStop?.();
+    }
+  }
+
+  /** Let go of the socket without closing it (`setfd(-1)`). */
+  detach(): null {
+    this.bound = false;
+    return null;
+  }
+
+  ref(want: boolean): void {
+    const s = this.socket;
+    if (s.destroyed) return;
+    if (want) s.ref();
+    else s.unref();
+  }
+}
+
+/** A TLS session: the TLSSocket and what drives its ciphertext. */
+type Session = CipherPipe | NativeSession;
+
+/** The session of every TLSSocket this module made, for reuse in state OPEN. */
+function sessionOf(sock: tls.TLSSocket): Session | undefined {
+  return pipes.get(sock) ?? natives.get(sock);
+}
+
 // ---- errors -------------------------------------------------------------------------
 
 /** OpenSSL packed codes in a Node error's text ("...:error:0A00010B:SSL routines::wrong version number"). */
@@ -520,7 +650,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
   readonly #config: TlsConfig | null;
   #underlying: BufferEvent | null = null;
   #fd: evutil_socket_t = -1;
-  #pipe!: CipherPipe;
+  #session!: Session;
   #tls!: tls.TLSSocket;
   #errors: OpensslErrorEntry[] = [];
   /** A socket bufferevent resolving and connecting for connectHostname, while it does. */
@@ -542,19 +672,28 @@ export class TlsBufferEvent extends StreamBufferEvent {
       throw argRangeError(fn, "state", "BUFFEREVENT_SSL_OPEN, _CONNECTING or _ACCEPTING", state);
     this.#filter = init.underlying !== undefined;
     const given = ssl instanceof tls.TLSSocket ? ssl : null;
+    let fd = init.fd ?? -1;
     if (given) {
-      const pipe = pipes.get(given);
-      if (!pipe)
+      const session = sessionOf(given);
+      if (!session)
         throw argTypeError(
           fn,
           "ssl",
           "tls options or a TLSSocket from bufferevent_openssl_get_ssl (drive other TLSSockets with bufferevent_async_new)",
           ssl,
         );
-      this.#pipe = pipe;
+      if (session instanceof NativeSession) {
+        // Its TLS runs on its socket's handle: it cannot move to another transport.
+        if (this.#filter)
+          throw argTypeError(fn, "ssl", "a TLSSocket of a filter-mode TLS bufferevent", ssl);
+        if (fd === -1 && session.bound) fd = session.socket;
+        if (fd !== session.socket)
+          throw argRangeError(fn, "fd", "the socket the TLSSocket runs over, or -1", fd);
+      }
+      this.#session = session;
       this.#tls = given;
       this.#config = null;
-      this.#role = pipe.role;
+      this.#role = session.role;
     } else {
       if (ssl === null || typeof ssl !== "object")
         throw argTypeError(fn, "ssl", "a tls options object or a TLSSocket", ssl);
@@ -569,15 +708,18 @@ export class TlsBufferEvent extends StreamBufferEvent {
       this.#role = state;
       this.#newSession(fn);
     }
-    this.#pipe.onError = this.#sink;
-    const fd = init.fd ?? -1;
+    this.#session.onError = this.#sink;
     if (init.underlying) this.#bindUnderlying(init.underlying);
-    else this.#bindFd(fd);
+    else this.#bindFd(fd, fn);
     // Socket mode with fd -1 waits for bufferevent_socket_connect or setfd.
     if (init.underlying || fd !== -1) this.#attachTls(true);
   }
 
-  /** A fresh TLSSocket over a fresh pipe, in this bufferevent's role. */
+  /**
+   * A fresh TLSSocket over a fresh pipe, in this bufferevent's role. In socket
+   * mode it is replaced by a native session once a socket is bound, unless it
+   * talked over a transport before that.
+   */
   #newSession(fn: string): void {
     const pipe = new CipherPipe(this.#role);
     const config = this.#config!;
@@ -605,28 +747,70 @@ export class TlsBufferEvent extends StreamBufferEvent {
     });
     pipes.set(sock, pipe);
     pipe.onError = this.#sink;
-    this.#pipe = pipe;
+    this.#session = pipe;
     this.#tls = sock;
   }
 
-  /** Replace the TLS session (setfd/connect after another transport): libevent's SSL_clear. */
+  /** A fresh TLSSocket on `socket`'s handle, in this bufferevent's role. */
+  #newNativeSession(fn: string, socket: net.Socket): void {
+    const config = this.#config!;
+    socket.allowHalfOpen = true;
+    socket.setNoDelay?.(true);
+    let sock: tls.TLSSocket;
+    try {
+      sock =
+        this.#role === BUFFEREVENT_SSL_CONNECTING
+          ? tls.connect({
+              ...(config as tls.ConnectionOptions),
+              socket,
+              allowHalfOpen: true,
+            } as tls.ConnectionOptions)
+          : new tls.TLSSocket(socket, {
+              ...(config as tls.TlsOptions),
+              isServer: true,
+              allowHalfOpen: true,
+            } as tls.TLSSocketOptions);
+    } catch (err) {
+      throw argTypeError(fn, "ssl", `usable tls options (${(err as Error).message})`, config);
+    }
+    const session = new NativeSession(sock, socket, this.#role);
+    sock.once(this.#role === BUFFEREVENT_SSL_CONNECTING ? "secureConnect" : "secure", () => {
+      session.secure = true;
+    });
+    natives.set(sock, session);
+    session.onError = this.#sink;
+    this.#session = session;
+    this.#tls = sock;
+  }
+
+  /**
+   * Replace the TLS session (setfd/connect after another transport): libevent's
+   * SSL_clear. A pipe's TLSSocket is destroyed (its transport lives on); a native
+   * one is left to its socket, which is not ours to close.
+   */
   #replaceSession(fn: string): void {
-    const old = this.#tls;
-    this.#pipe.detach();
-    this.#pipe.onError = null;
-    old.destroy();
+    const old = this.#session;
+    old.detach();
+    old.onError = null;
+    if (old instanceof CipherPipe) this.#tls.destroy();
     this.#newSession(fn);
   }
 
+  /** A transport is bound to the session. */
+  #bound(): boolean {
+    const s = this.#session;
+    return s instanceof NativeSession ? s.bound : s.transport !== null;
+  }
+
   #attachTls(reenable: boolean): void {
-    const opening = !this.#pipe.secure;
+    const opening = !this.#session.secure;
     if (opening)
       this.#tls.on(
         this.#role === BUFFEREVENT_SSL_CONNECTING ? "secureConnect" : "secure",
         this.#onSecure,
       );
     this.attachStream(this.#tls, opening, reenable);
-    if (!opening) this.#pipe.setGate(true);
+    if (!opening) this.#session.setGate(true);
   }
 
   #detachTls(handBack = true): tls.TLSSocket | null {
@@ -642,34 +826,55 @@ export class TlsBufferEvent extends StreamBufferEvent {
    */
   #rebind(fn: string, bind: () => void): void {
     if (this.stream) this.#detachTls();
-    if (this.#pipe.everAttached && this.#config) this.#replaceSession(fn);
+    if (this.#session.everAttached && this.#config) this.#replaceSession(fn);
     bind();
     this.#attachTls(true);
   }
 
-  #bindFd(fd: evutil_socket_t): void {
+  /**
+   * Bind `fd`: a session that never talked (from options) becomes a native
+   * session on the socket; a pipe session (state OPEN) gets the socket as its
+   * transport.
+   */
+  #bindFd(fd: evutil_socket_t, fn: string): void {
     this.#fd = fd;
     if (fd === -1) return;
-    const current = this.#pipe.transport;
+    const s = this.#session;
+    if (s instanceof NativeSession && s.bound && s.socket === fd) return;
     const sock =
       fd instanceof net.Socket
         ? fd
         : new net.Socket({ fd: fd as number, readable: true, writable: true, allowHalfOpen: true });
-    if (current instanceof SocketTransport && current.socket === sock) return;
-    this.#pipe.detach();
-    this.#pipe.attach(new SocketTransport(sock, this.#pipe));
+    if (s instanceof CipherPipe) {
+      const current = s.transport;
+      if (current instanceof SocketTransport && current.socket === sock) return;
+      if (this.#config && !s.everAttached) {
+        s.onError = null;
+        this.#tls.destroy();
+        this.#newNativeSession(fn, sock);
+        return;
+      }
+      s.detach();
+      s.attach(new SocketTransport(sock, s));
+    }
   }
 
   #bindUnderlying(u: BufferEvent): void {
-    const current = this.#pipe.transport;
+    const pipe = this.#session as CipherPipe;
+    const current = pipe.transport;
     if (current instanceof BevTransport && current.underlying === u) {
       this.#underlying = u;
       return;
     }
-    this.#pipe.detach();
+    pipe.detach();
     if (this.#underlying !== u) u.incref();
     this.#underlying = u;
-    this.#pipe.attach(new BevTransport(u, this.#pipe, this));
+    pipe.attach(new BevTransport(u, pipe, this));
+  }
+
+  /** A native session made from a TLSSocket (state OPEN) cannot take another socket. */
+  #fixedSocket(): boolean {
+    return this.#session instanceof NativeSession && this.#config === null;
   }
 
   // ---- what the C API exposes ----------------------------------------------------------
@@ -739,11 +944,12 @@ export class TlsBufferEvent extends StreamBufferEvent {
     }
     if (fd === -1) {
       if (this.stream) this.#detachTls();
-      this.#pipe.detach();
+      this.#session.detach();
       this.#fd = -1;
       return 0;
     }
-    this.#rebind("bufferevent_setfd", () => this.#bindFd(fd));
+    if (this.#fixedSocket() && fd !== (this.#session as NativeSession).socket) return -1;
+    this.#rebind("bufferevent_setfd", () => this.#bindFd(fd, "bufferevent_setfd"));
     return 0;
   }
 
@@ -754,10 +960,10 @@ export class TlsBufferEvent extends StreamBufferEvent {
    */
   connectAddress(sa: sockaddr | null, _socklen?: number): number {
     if (this.freed || this.#underlying) return -1;
-    if (sa === null || sa === undefined) return this.#pipe.transport ? 0 : -1;
+    if (sa === null || sa === undefined) return this.#bound() ? 0 : -1;
     const target = sockaddrToNode(sa);
-    if (!target) return -1;
-    if (this.#pipe.transport) {
+    if (!target || this.#fixedSocket()) return -1;
+    if (this.#bound()) {
       EVUTIL_SET_SOCKET_ERROR(EISCONN);
       return -1;
     }
@@ -771,7 +977,9 @@ export class TlsBufferEvent extends StreamBufferEvent {
       sock.destroy();
       return -1;
     }
-    this.#rebind("bufferevent_socket_connect", () => this.#bindFd(sock));
+    this.#rebind("bufferevent_socket_connect", () =>
+      this.#bindFd(sock, "bufferevent_socket_connect"),
+    );
     // As libevent's connect, add the write event: the connect and handshake move
     // even if the user enabled nothing yet.
     this._opsEnable(EV_WRITE);
@@ -786,8 +994,8 @@ export class TlsBufferEvent extends StreamBufferEvent {
    * in filter mode, or if a transport is already bound.
    */
   connectHostname(dns: DnsBase | null, family: number, hostname: string, port: number): number {
-    if (this.freed || this.#underlying) return -1;
-    if (this.#pipe.transport) {
+    if (this.freed || this.#underlying || this.#fixedSocket()) return -1;
+    if (this.#bound()) {
       EVUTIL_SET_SOCKET_ERROR(EISCONN);
       return -1;
     }
@@ -815,7 +1023,9 @@ export class TlsBufferEvent extends StreamBufferEvent {
       const sock = h.socket!;
       h.setfd(-1); // let go of the socket without closing it
       h.free();
-      this.#rebind("bufferevent_socket_connect_hostname", () => this.#bindFd(sock));
+      this.#rebind("bufferevent_socket_connect_hostname", () =>
+        this.#bindFd(sock, "bufferevent_socket_connect_hostname"),
+      );
       this._opsEnable(EV_WRITE);
       return;
     }
@@ -839,7 +1049,11 @@ export class TlsBufferEvent extends StreamBufferEvent {
   // ---- hooks of the stream core -----------------------------------------------------------
 
   protected override _openingGate(open: boolean): void {
-    this.#pipe.setGate(open);
+    this.#session.setGate(open);
+  }
+
+  protected override _readyAfterIo(): boolean {
+    return this.#session instanceof NativeSession;
   }
 
   protected override _openingTimeout(): number | null {
@@ -858,9 +1072,11 @@ export class TlsBufferEvent extends StreamBufferEvent {
   }
 
   protected override _streamEnded(): number {
-    const pipe = this.#pipe;
-    // TLS ended before its transport did: the close_notify came first.
-    const clean = pipe.cleanEnd || (!pipe.readableEnded && pipe.transportError === null);
+    const s = this.#session;
+    // Native: the session saw where TLS's EOF came from. Pipe: TLS ended before its
+    // transport did, so the close_notify came first.
+    const clean =
+      s.cleanEnd || (s instanceof CipherPipe && !s.readableEnded && s.transportError === null);
     if (clean) return BEV_EVENT_EOF | BEV_EVENT_READING;
     const direction = this.#filter ? 0 : BEV_EVENT_READING;
     // No close_notify before the transport's EOF: a dirty shutdown.
@@ -869,14 +1085,14 @@ export class TlsBufferEvent extends StreamBufferEvent {
   }
 
   protected override _closedError(): Error {
-    if (this.#pipe.transportError) return this.#pipe.transportError;
+    if (this.#session.transportError) return this.#session.transportError;
     const err = new Error("The TLS connection closed") as NodeJS.ErrnoException;
     err.code = "ECONNRESET";
     return err;
   }
 
   protected override _streamRef(want: boolean): void {
-    this.#pipe?.ref(want);
+    this.#session?.ref(want);
   }
 
   /** (Internal) An event of the underlying bufferevent that passes through: TIMEOUT, ERROR. */
@@ -923,9 +1139,15 @@ export class TlsBufferEvent extends StreamBufferEvent {
   protected override _opsUnlink(): void {
     super._opsUnlink();
     this.#detachTls(!this.closeOnFree);
-    if (this.#pipe.onError === this.#sink) this.#pipe.onError = null;
-    if (!this.closeOnFree && this.#underlying && this.#pipe.transport instanceof BevTransport)
-      this.#pipe.detach();
+    const s = this.#session;
+    if (s.onError === this.#sink) s.onError = null;
+    if (
+      !this.closeOnFree &&
+      this.#underlying &&
+      s instanceof CipherPipe &&
+      s.transport instanceof BevTransport
+    )
+      s.detach();
   }
 
   /**
@@ -934,10 +1156,11 @@ export class TlsBufferEvent extends StreamBufferEvent {
    * underlying freed (filter mode) — unless a `BEV_FINISHED` shutdown is under
    * way, which is let finish first (close_notify and the transport's end go out,
    * for at most {@link LINGER_MS}). Otherwise the TLSSocket and its transport
-   * live on for another bufferevent (state OPEN).
+   * live on for another bufferevent (state OPEN). A socket that `setfd(-1)`
+   * unbound is not ours to close.
    */
   protected override _opsDestruct(): void {
-    const pipe = this.#pipe;
+    const session = this.#session;
     const tlsSock = this.#tls;
     const u = this.#underlying;
     this.#underlying = null;
@@ -945,6 +1168,11 @@ export class TlsBufferEvent extends StreamBufferEvent {
       u?.decref();
       return;
     }
+    if (session instanceof NativeSession) {
+      if (session.bound) this.#closeNative(session, tlsSock);
+      return;
+    }
+    const pipe = session;
     const teardown = () => {
       const t = pipe.detach();
       tlsSock.destroy();
@@ -967,8 +1195,22 @@ export class TlsBufferEvent extends StreamBufferEvent {
     }
   }
 
+  /** Close a native session: its TLSSocket and socket, after a started clean shutdown. */
+  #closeNative(session: NativeSession, tlsSock: tls.TLSSocket): void {
+    const teardown = () => {
+      tlsSock.destroy();
+      session.socket.destroy();
+    };
+    if (tlsSock.writableEnded && !tlsSock.destroyed) {
+      session.ref(true); // the close_notify still has to go out
+      whenFinished(tlsSock, teardown);
+    } else {
+      teardown();
+    }
+  }
+
   /** True once the TLS handshake finished (and, for a client, the peer's certificate was accepted). */
   get secure(): boolean {
-    return this.#pipe.secure;
+    return this.#session.secure;
   }
 }
