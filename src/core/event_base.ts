@@ -103,6 +103,8 @@ class ActiveQueue {
   cbs: (Callback | undefined)[] = [];
   tokens: number[] = [];
   head = 0;
+  /** One past the last entry; the arrays keep their capacity when the queue empties. */
+  tail = 0;
   count = 0;
 }
 
@@ -147,6 +149,8 @@ export class EventBase {
   #keepAlive: NodeJS.Timeout | null = null;
   #cachedMono = -1;
   #cachedWall = -1;
+  /** Between a poll and the next: the cached time may be filled (on first use). */
+  #inPass = false;
   #failures: unknown[] = [];
 
   /** autoDispatch: the error sink, or null when the base does not dispatch by itself. */
@@ -190,11 +194,13 @@ export class EventBase {
       this.#flags = 0;
       this.#clearNodeTimer();
       this.#cachedMono = this.#cachedWall = -1;
+      this.#inPass = false;
     }
   }
 
   async #loop(flags: number): Promise<number> {
-    let lastPoll = performance.now();
+    /** When the loop last let Node's I/O in (-1: just now, not yet read from the clock). */
+    let lastPoll = -1;
     for (;;) {
       this.#continue = false;
       this.#nDeferredsQueued = 0;
@@ -204,17 +210,22 @@ export class EventBase {
       if (!(flags & EVLOOP_NO_EXIT_ON_EMPTY) && this.#isEmpty()) return 1;
       this.#moveActiveLater();
       this.#cachedMono = this.#cachedWall = -1;
+      this.#inPass = false;
       // "Poll": wait for work when idle; when busy, let Node's I/O in now and then.
       if (this.#nActive === 0 && !(flags & EVLOOP_NONBLOCK)) {
         await this.#wait();
+        lastPoll = -1;
+      } else if (lastPoll < 0) {
         lastPoll = performance.now();
       } else if (performance.now() - lastPoll >= YIELD_AFTER_MS) {
         await new Promise<void>((resolve) => setImmediate(resolve));
-        lastPoll = performance.now();
+        lastPoll = -1;
       }
       if (this.#freed) return -1;
       if (this.#break) continue; // loopbreak from outside the loop's callbacks: run nothing more
-      this.#updateCache();
+      this.#inPass = true;
+      // The iteration's cached time is read from the clock when first needed
+      // (timers due, or a callback asking): an I/O-only pass reads no clock.
       this.#expireTimers();
       if (this.#nActive > 0) {
         const n = this.#processActive();
@@ -322,6 +333,7 @@ export class EventBase {
 
   /** The time at the start of this loop iteration (wall clock), or now when not looping. */
   gettimeofdayCached(): timeval {
+    if (this.#cachedWall < 0 && this.#inPass) this.#updateCache();
     const ms = this.#cachedWall >= 0 ? this.#cachedWall : Date.now();
     const sec = Math.floor(ms / 1000);
     return { tv_sec: sec, tv_usec: Math.floor((ms - sec * 1000) * 1000) };
@@ -347,7 +359,12 @@ export class EventBase {
 
   /** Monotonic milliseconds (cached during a loop iteration). */
   _now(): number {
-    return this.#cachedMono >= 0 ? this.#cachedMono : performance.now();
+    if (this.#cachedMono >= 0) return this.#cachedMono;
+    if (this.#inPass) {
+      this.#updateCache();
+      return this.#cachedMono;
+    }
+    return performance.now();
   }
 
   /** Append `cb` to its priority's active FIFO (no-op if already active). */
@@ -358,8 +375,9 @@ export class EventBase {
     const q = this.#queues[p] ?? this.#queues[this.#queues.length - 1]!;
     const token = ++this.#tokenSeq;
     cb.activeToken = token;
-    q.cbs.push(cb);
-    q.tokens.push(token);
+    const t = q.tail++;
+    q.cbs[t] = cb;
+    q.tokens[t] = token;
     q.count++;
     this.#nActive++;
     if (this.#runningPriority >= 0 && p < this.#runningPriority) this.#continue = true;
@@ -539,7 +557,8 @@ export class EventBase {
   }
 
   #expireTimers(): void {
-    const now = this.#cachedMono;
+    if (this.#timers.size === 0) return;
+    const now = this._now();
     for (;;) {
       const t = this.#timers.peek();
       if (!t || t.deadline > now) break;
@@ -573,26 +592,25 @@ export class EventBase {
         return this.#processQueue(q);
       } finally {
         this.#runningPriority = -1;
-        if (q.head >= q.cbs.length) this.#compact(q);
+        if (q.head >= q.tail) this.#compact(q);
       }
     }
     return 0;
   }
 
   #compact(q: ActiveQueue): void {
-    if (q.head >= q.cbs.length) {
-      q.cbs.length = 0;
-      q.tokens.length = 0;
-    } else {
-      q.cbs.splice(0, q.head);
-      q.tokens.splice(0, q.head);
+    if (q.head < q.tail) {
+      q.cbs.copyWithin(0, q.head, q.tail);
+      q.tokens.copyWithin(0, q.head, q.tail);
+      q.cbs.fill(undefined, q.tail - q.head, q.tail);
     }
+    q.tail -= q.head;
     q.head = 0;
   }
 
   #processQueue(q: ActiveQueue): number {
     let count = 0;
-    while (q.head < q.cbs.length) {
+    while (q.head < q.tail) {
       const i = q.head++;
       const cb = q.cbs[i]!;
       q.cbs[i] = undefined;
