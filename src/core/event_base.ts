@@ -141,7 +141,14 @@ export class EventBase {
   #continue = false;
   #freed = false;
 
-  #waker: (() => void) | null = null;
+  /** The running loop is waiting for work (a wake-up resumes it). */
+  #waiting = false;
+  /** The running loop's promise. */
+  #settle: { resolve: (res: number) => void; reject: (err: unknown) => void } | null = null;
+  /** The next #step resumes after a poll (a wait or a yield to Node). */
+  #resumeTail = false;
+  /** When the loop last let Node's I/O in (-1: just now, not yet read from the clock). */
+  #lastPoll = -1;
   #nodeTimer: NodeJS.Timeout | null = null;
   /** The base-timer deadline `#nodeTimer` is armed for (-1: none). */
   #nodeTimerAt = -1;
@@ -187,55 +194,91 @@ export class EventBase {
     this.#running = true;
     this.#flags = flags;
     this.#gotterm = this.#break = false;
-    try {
-      return await this.#loop(flags);
-    } finally {
-      this.#running = false;
-      this.#flags = 0;
-      this.#clearNodeTimer();
-      this.#cachedMono = this.#cachedWall = -1;
-      this.#inPass = false;
-    }
+    return new Promise<number>((resolve, reject) => {
+      this.#settle = { resolve, reject };
+      this.#lastPoll = -1;
+      this.#resumeTail = false;
+      this.#step();
+    });
   }
 
-  async #loop(flags: number): Promise<number> {
-    /** When the loop last let Node's I/O in (-1: just now, not yet read from the clock). */
-    let lastPoll = -1;
-    for (;;) {
-      this.#continue = false;
-      this.#nDeferredsQueued = 0;
-      if (this.#freed) return -1;
-      if (this.#failures.length > 0) throw this.#failures.shift();
-      if (this.#gotterm || this.#break) return 0;
-      if (!(flags & EVLOOP_NO_EXIT_ON_EMPTY) && this.#isEmpty()) return 1;
-      this.#moveActiveLater();
-      this.#cachedMono = this.#cachedWall = -1;
-      this.#inPass = false;
-      // "Poll": wait for work when idle; when busy, let Node's I/O in now and then.
-      if (this.#nActive === 0 && !(flags & EVLOOP_NONBLOCK)) {
-        await this.#wait();
-        lastPoll = -1;
-      } else if (lastPoll < 0) {
-        lastPoll = performance.now();
-      } else if (performance.now() - lastPoll >= YIELD_AFTER_MS) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        lastPoll = -1;
-      }
-      if (this.#freed) return -1;
-      if (this.#break) continue; // loopbreak from outside the loop's callbacks: run nothing more
-      this.#inPass = true;
-      // The iteration's cached time is read from the clock when first needed
-      // (timers due, or a callback asking): an I/O-only pass reads no clock.
-      this.#expireTimers();
-      if (this.#nActive > 0) {
-        const n = this.#processActive();
-        if (flags & EVLOOP_ONCE && this.#nActive === 0 && this.#activeLater.length === 0 && n !== 0)
-          return 0;
-      } else if (flags & EVLOOP_NONBLOCK) {
-        return 0;
-      }
-    }
+  /** The running loop ends: clean up, then resolve with `res` (or reject with `err`). */
+  #end(res: number, err?: unknown, failed = false): void {
+    const settle = this.#settle!;
+    this.#settle = null;
+    this.#running = false;
+    this.#waiting = false;
+    this.#flags = 0;
+    this.#clearNodeTimer();
+    this.#cachedMono = this.#cachedWall = -1;
+    this.#inPass = false;
+    if (failed) settle.reject(err);
+    else settle.resolve(res);
   }
+
+  /**
+   * The loop, run as plain synchronous passes: each call runs iterations until the
+   * loop must wait for Node (nothing active: "poll"; or busy for YIELD_AFTER_MS:
+   * let Node's I/O in), and returns. A wake-up (#wakeUp) or the yield's
+   * setImmediate calls it again, resuming after the poll (#resumeTail). Waiting
+   * thus costs no Promise and no async frame per pass.
+   */
+  #step = (): void => {
+    const flags = this.#flags;
+    let tail = this.#resumeTail;
+    this.#resumeTail = false;
+    try {
+      for (;;) {
+        if (!tail) {
+          this.#continue = false;
+          this.#nDeferredsQueued = 0;
+          if (this.#freed) return this.#end(-1);
+          if (this.#failures.length > 0) return this.#end(0, this.#failures.shift(), true);
+          if (this.#gotterm || this.#break) return this.#end(0);
+          if (!(flags & EVLOOP_NO_EXIT_ON_EMPTY) && this.#isEmpty()) return this.#end(1);
+          this.#moveActiveLater();
+          this.#cachedMono = this.#cachedWall = -1;
+          this.#inPass = false;
+          // "Poll": wait for work when idle; when busy, let Node's I/O in now and then.
+          if (this.#nActive === 0 && !(flags & EVLOOP_NONBLOCK)) {
+            this.#resumeTail = true;
+            this.#waiting = true;
+            this.#armNodeTimer();
+            return;
+          }
+          if (this.#lastPoll < 0) this.#lastPoll = performance.now();
+          else if (performance.now() - this.#lastPoll >= YIELD_AFTER_MS) {
+            this.#resumeTail = true;
+            setImmediate(this.#step);
+            return;
+          }
+        } else {
+          this.#lastPoll = -1;
+        }
+        tail = false;
+        if (this.#freed) return this.#end(-1);
+        if (this.#break) continue; // loopbreak from outside the loop's callbacks: run nothing more
+        this.#inPass = true;
+        // The iteration's cached time is read from the clock when first needed
+        // (timers due, or a callback asking): an I/O-only pass reads no clock.
+        this.#expireTimers();
+        if (this.#nActive > 0) {
+          const n = this.#processActive();
+          if (
+            flags & EVLOOP_ONCE &&
+            this.#nActive === 0 &&
+            this.#activeLater.length === 0 &&
+            n !== 0
+          )
+            return this.#end(0);
+        } else if (flags & EVLOOP_NONBLOCK) {
+          return this.#end(0);
+        }
+      }
+    } catch (err) {
+      this.#end(0, err, true);
+    }
+  };
 
   /**
    * Stop the loop after the current priority queue finishes, now (`null` or 0) or
@@ -381,7 +424,7 @@ export class EventBase {
     q.count++;
     this.#nActive++;
     if (this.#runningPriority >= 0 && p < this.#runningPriority) this.#continue = true;
-    if (this.#waker) this.#wakeUp();
+    if (this.#waiting) this.#wakeUp();
     else if (this.#auto !== null && !this.#running) this.#kick();
   }
 
@@ -391,7 +434,7 @@ export class EventBase {
     if (this.#nDeferredsQueued > MAX_DEFERREDS_QUEUED) {
       cb.activeLater = true;
       this.#activeLater.push(cb);
-      if (this.#waker) this.#wakeUp();
+      if (this.#waiting) this.#wakeUp();
       else if (this.#auto !== null && !this.#running) this.#kick();
     } else {
       this._activate(cb);
@@ -425,14 +468,14 @@ export class EventBase {
   /** Arm `t` to expire `ms` milliseconds from now. */
   _addTimer(t: BaseTimer, ms: number): void {
     this.#timers.push(t, this._now() + ms);
-    if (this.#waker && this.#timers.peek() === t) this.#armNodeTimer();
+    if (this.#waiting && this.#timers.peek() === t) this.#armNodeTimer();
     else if (this.#auto !== null && !this.#running) this.#kick();
   }
 
   /** Arm `t` to expire at the absolute monotonic time `deadline`. */
   _addTimerAt(t: BaseTimer, deadline: number): void {
     this.#timers.push(t, deadline);
-    if (this.#waker && this.#timers.peek() === t) this.#armNodeTimer();
+    if (this.#waiting && this.#timers.peek() === t) this.#armNodeTimer();
     else if (this.#auto !== null && !this.#running) this.#kick();
   }
 
@@ -441,7 +484,7 @@ export class EventBase {
     if (t.index < 0) return;
     const wasFirst = this.#timers.peek() === t;
     this.#timers.remove(t);
-    if (this.#waker && wasFirst) this.#rewait();
+    if (this.#waiting && wasFirst) this.#rewait();
   }
 
   /**
@@ -456,14 +499,14 @@ export class EventBase {
   /** Count one more pending thing (an added event, a connect or lookup in flight). */
   _ref(): void {
     this.#pending++;
-    if (this.#pending === 1 && this.#waker) this.#armNodeTimer();
+    if (this.#pending === 1 && this.#waiting) this.#armNodeTimer();
     else if (this.#auto !== null && !this.#running) this.#kick();
   }
 
   /** Count one pending thing less. */
   _unref(): void {
     this.#pending--;
-    if (this.#pending === 0 && this.#waker) this.#rewait();
+    if (this.#pending === 0 && this.#waiting) this.#rewait();
   }
 
   /** Number of pending things (for tests and diagnostics). */
@@ -473,18 +516,10 @@ export class EventBase {
 
   // ---- loop internals --------------------------------------------------------------
 
-  #wait(): Promise<void> {
-    return new Promise<void>((resolve) => {
-      this.#waker = resolve;
-      this.#armNodeTimer();
-    });
-  }
-
   #wakeUp(): void {
-    const w = this.#waker;
-    if (!w) return;
-    this.#waker = null;
-    w();
+    if (!this.#waiting) return;
+    this.#waiting = false;
+    queueMicrotask(this.#step);
   }
 
   /** Nothing pending, nothing active, nothing queued for later. */

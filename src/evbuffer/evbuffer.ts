@@ -1134,7 +1134,9 @@ export class EvBuffer {
       const s = c.segs[i]!;
       const t = Math.min(s.len, left);
       if (t === 0) continue;
-      out.push(s.buf.subarray(s.off, s.off + t));
+      const b = s.buf;
+      // A segment that is its whole Buffer (as a socket's reads are) needs no new view.
+      out.push(s.off === 0 && t === b.length ? b : b.subarray(s.off, s.off + t));
       left -= t;
     }
     return out;
