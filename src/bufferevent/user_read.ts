@@ -62,7 +62,8 @@ function copyOut(src: Buffer, n: number): Buffer {
     slabOff = 0;
   }
   const start = slabOff;
-  src.copy(slab, start, 0, n);
+  // TypedArray#set is the memcpy Buffer#copy ends in, without its argument checks.
+  slab.set(new Uint8Array(src.buffer, src.byteOffset, n), start);
   slabOff = (start + n + 7) & ~7;
   return slab.subarray(start, start + n);
 }
