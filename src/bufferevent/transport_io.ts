@@ -20,53 +20,68 @@ export const HELD_LIMIT = 262144;
  * Buffers become input segments, and a split leaves two views of one Buffer.
  */
 export class HeldChunks {
-  /** Made on first use: an idle connection holds no array. */
-  #chunks: Buffer[] | null = null;
+  /** The oldest chunk held: most of the time the only one, and then no array is used. */
+  #first: Buffer | null = null;
+  /** Later chunks, from #head on (made when a second chunk arrives). */
+  #rest: Buffer[] | null = null;
   #head = 0;
   /** Bytes held. */
   bytes = 0;
 
   /** Hold one more chunk. */
   push(chunk: Buffer): void {
-    (this.#chunks ??= []).push(chunk);
+    if (this.#first === null) this.#first = chunk;
+    else (this.#rest ??= []).push(chunk);
     this.bytes += chunk.length;
   }
 
   /** Drop everything held, returning it in arrival order. */
   clear(): Buffer[] {
-    const rest = this.#chunks === null ? [] : this.#chunks.slice(this.#head);
-    this.#chunks = null;
+    const out = this.#first === null ? [] : [this.#first];
+    if (this.#rest !== null)
+      for (let i = this.#head; i < this.#rest.length; i++) out.push(this.#rest[i]!);
+    this.#first = null;
+    this.#rest = null;
     this.#head = 0;
     this.bytes = 0;
-    return rest;
+    return out;
+  }
+
+  /** The next chunk after #first, or null. */
+  #next(): Buffer | null {
+    const rest = this.#rest;
+    if (rest === null) return null;
+    if (this.#head >= rest.length) {
+      this.#rest = null;
+      this.#head = 0;
+      return null;
+    }
+    const c = rest[this.#head]!;
+    rest[this.#head++] = undefined as unknown as Buffer;
+    return c;
   }
 
   /** Move up to `max` bytes into `input` (its end unfrozen meanwhile); the count moved. */
   moveInto(input: EvBuffer, max: number): number {
-    const chunks = this.#chunks;
-    if (chunks === null) return 0;
+    if (this.#first === null) return 0;
     let moved = 0;
     input.unfreeze(false);
     try {
-      while (moved < max && this.#head < chunks.length) {
-        const chunk = chunks[this.#head]!;
+      while (moved < max && this.#first !== null) {
+        const chunk = this.#first;
         const room = max - moved;
         if (chunk.length <= room) {
-          chunks[this.#head++] = undefined as unknown as Buffer;
+          this.#first = this.#next();
           input.addNoCopy(chunk);
           moved += chunk.length;
         } else {
+          this.#first = chunk.subarray(room);
           input.addNoCopy(chunk.subarray(0, room));
-          chunks[this.#head] = chunk.subarray(room);
           moved += room;
         }
       }
     } finally {
       input.freeze(false);
-      if (this.#head === chunks.length) {
-        chunks.length = 0;
-        this.#head = 0;
-      }
       this.bytes -= moved;
     }
     return moved;
