@@ -13,8 +13,8 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
 import fc from "fast-check";
-import { BEV_EVENT_EOF, EV_READ, EV_WRITE } from "../src/constants.js";
-import { event_base_loopexit, event_base_new } from "../src/api/event.js";
+import { BEV_EVENT_EOF, BEV_OPT_CLOSE_ON_FREE, EV_READ, EV_WRITE } from "../src/constants.js";
+import { event_base_free, event_base_loopexit, event_base_new } from "../src/api/event.js";
 import {
   bufferevent_disable,
   bufferevent_enable,
@@ -206,5 +206,25 @@ describe("socket data path", () => {
     assert.ok(tail.equals(data.subarray(k)));
     client.destroy();
     server.destroy();
+  });
+});
+
+describe("event_base_free and finalizers", () => {
+  it("a socket bufferevent freed after the last dispatch is closed by event_base_free", async (t) => {
+    const base = event_base_new();
+    const [client, server] = await socketPair();
+    t.after(() => {
+      client.destroy();
+      server.destroy();
+    });
+    const bev = bufferevent_socket_new(base, server, BEV_OPT_CLOSE_ON_FREE)!;
+    bufferevent_enable(bev, EV_READ);
+    client.resume();
+    const closed = new Promise<void>((resolve) => client.on("end", () => resolve()));
+    bufferevent_free(bev); // the close waits for a finalizer: no loop runs it
+    assert.equal(server.destroyed, false);
+    event_base_free(base); // libevent runs pending finalizers here
+    assert.equal(server.destroyed, true);
+    await withDeadline(closed, 10_000, "peer EOF");
   });
 });

@@ -162,6 +162,8 @@ export class EventBase {
   /** Between a poll and the next: the cached time may be filled (on first use). */
   #inPass = false;
   #failures: unknown[] = [];
+  /** Finalizers queued and not yet run (event_base_free runs them). */
+  #finalizers: Set<Callback> | null = null;
 
   /** autoDispatch: the error sink, or null when the base does not dispatch by itself. */
   #auto: ((err: unknown) => void) | null = null;
@@ -393,7 +395,25 @@ export class EventBase {
     while (this.#timers.pop()) {
       /* drop */
     }
+    // libevent's event_base_free runs the finalizers still queued (a bufferevent
+    // freed after the last dispatch closes its socket here).
+    let failed = false;
+    let error: unknown;
+    while (this.#finalizers !== null) {
+      const fin = this.#finalizers;
+      this.#finalizers = null;
+      for (const cb of fin) {
+        this._cancel(cb);
+        try {
+          cb.run();
+        } catch (err) {
+          if (!failed) error = err;
+          failed = true;
+        }
+      }
+    }
     this.#wakeUp();
+    if (failed) throw error;
   }
 
   /** True once freed. */
@@ -463,9 +483,18 @@ export class EventBase {
     if (i >= 0) this.#activeLater.splice(i, 1);
   }
 
-  /** Queue a finalizer: it runs in the loop like any active callback. */
+  /**
+   * Queue a finalizer: it runs in the loop like any active callback, or, as in
+   * libevent, when the base is freed first.
+   */
   _finalize(fn: () => void): void {
-    this._activate(new Callback(this, fn, Math.floor(this.#queues.length / 2)));
+    const cb = new Callback(this, fn, Math.floor(this.#queues.length / 2));
+    (this.#finalizers ??= new Set()).add(cb);
+    cb.run = () => {
+      this.#finalizers?.delete(cb);
+      fn();
+    };
+    this._activate(cb);
   }
 
   /** Arm `t` to expire `ms` milliseconds from now. */
