@@ -42,6 +42,7 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import { Callback } from "../core/callback.js";
 import { EvBuffer } from "../evbuffer/evbuffer.js";
 import type { EvBufferCbEntry } from "../evbuffer/callbacks.js";

@@ -141,7 +141,7 @@ export class SocketBufferEvent extends BufferEvent {
     [this.#evRead, this.#evWrite] = this.#makeEvents(base);
     this.input.freeze(false);
     this.output.freeze(true);
-    this.output.addCbInternal(SocketBufferEvent.#outputChanged, true, this);
+    this.output.addCbInternal(SocketBufferEvent.#outputChanged, true, this, true);
     if (fd !== -1) {
       this.#attach(fd);
       this.#updateRef();

@@ -6,6 +6,7 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import type { EvBuffer } from "../evbuffer/evbuffer.js";
 
 /**

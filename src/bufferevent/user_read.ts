@@ -22,6 +22,7 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import net from "node:net";
 
 /** Who gets a socket's reads: the socket's `kReader` slot holds it. */

@@ -40,6 +40,7 @@
  * @module
  */
 
+import { Buffer } from "node:buffer";
 import zlib from "node:zlib";
 import {
   BEV_ERROR,

@@ -63,6 +63,7 @@ import {
   CallbackList,
   EvBufferCbEntry,
   EVBUFFER_CB_NODEFER,
+  EVBUFFER_CB_ADDS_ONLY,
   type EvBufferCbFunc,
   type evbuffer_cb_info,
 } from "./callbacks.js";
@@ -1374,15 +1375,20 @@ export class EvBuffer {
 
   /**
    * For the bufferevent layer: a callback `fn(buf, info, arg)`; with `nodefer` it
-   * runs at once even when the buffer's callbacks are deferred (EVBUFFER_CB_NODEFER).
+   * runs at once even when the buffer's callbacks are deferred (EVBUFFER_CB_NODEFER);
+   * with `addsOnly` a change that only removes bytes does not call it.
    */
   addCbInternal(
     fn: (buf: EvBuffer, info: evbuffer_cb_info, arg?: any) => void,
     nodefer: boolean,
     arg?: unknown,
+    addsOnly = false,
   ): EvBufferCbEntry {
     if (typeof fn !== "function") throw argTypeError("evbuffer_add_cb", "cb", "a function", fn);
-    const flags = EVBUFFER_CB_ENABLED | (nodefer ? EVBUFFER_CB_NODEFER : 0);
+    const flags =
+      EVBUFFER_CB_ENABLED |
+      (nodefer ? EVBUFFER_CB_NODEFER : 0) |
+      (addsOnly ? EVBUFFER_CB_ADDS_ONLY : 0);
     return (this.#cbs ??= new CallbackList()).add(new EvBufferCbEntry(fn, arg, flags));
   }
 
