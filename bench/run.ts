@@ -1007,6 +1007,8 @@ Do not edit by hand: run the bench again.
 every ratio below compares medians measured in the same run, with the servers alternating
 A B C D, A B C D, ... (one warm-up run each, then ${opts.rounds} measured rounds of ${opts.seconds} s${opts.quick ? ", \`--quick\`" : ""}).
 "Ours" is \`examples/echo_server_c.ts\` (C-style API) unless the row says otherwise.
+How the data path is built, where the time goes (profiles) and why some targets are missed:
+[PERFORMANCE.md](PERFORMANCE.md).
 
 ${report.join("\n")}
 ## Machine
