@@ -221,3 +221,23 @@ test("evbuffer/freeze_start and freeze_end: the fd rows (read with end frozen, w
     pipe.close();
   }
 });
+
+test("segments() and singleView(): the views a write takes, one segment without an array", () => {
+  const b = new EvBuffer();
+  assert.equal(b.singleView(100), null);
+  const one = Buffer.from("hello world");
+  b.addNoCopy(one);
+  const v = b.singleView(1 << 20)!;
+  assert.equal(v, one, "a whole-Buffer segment is handed out as it is");
+  assert.equal(Buffer.from(b.singleView(5)!).toString(), "hello");
+  b.addNoCopy(Buffer.from("!!"));
+  assert.equal(b.singleView(100), null, "two segments: no single view");
+  assert.equal(Buffer.from(b.singleView(11)!).toString(), "hello world");
+  assert.deepEqual(
+    b.segments(100).map((s) => Buffer.from(s).toString()),
+    ["hello world", "!!"],
+  );
+  b.drain(3);
+  assert.equal(Buffer.from(b.singleView(8)!).toString(), "lo world");
+  assert.equal(b.singleView(0), null);
+});

@@ -111,6 +111,10 @@ export class SocketBufferEvent extends BufferEvent {
   #inSend = false;
   /** Output goes to the socket's `_write`/`_writev` directly (see writeDirect). */
   #directWrite = true;
+  /** Counts sockets attached, so a late completion from a replaced one is ignored. */
+  #attachGen = 0;
+  /** The completion callback of direct writes to the current socket (one per attach). */
+  #directDone: ((err?: Error | null) => void) | null = null;
   #shutdownPending = false;
   #shutdownDone = false;
 
@@ -222,6 +226,8 @@ export class SocketBufferEvent extends BufferEvent {
     this.#writeError = null;
     this.#inflight = 0;
     this.#batch++;
+    const gen = ++this.#attachGen;
+    this.#directDone = (err?: Error | null) => this.#onDirectWritten(gen, err ?? null);
     this.#completed = 0;
     this.#connectDone = !sock.connecting && !sock.pending;
     if (!this.#userRead) sock.on("data", SocketBufferEvent.#sockData);
@@ -614,24 +620,31 @@ export class SocketBufferEvent extends BufferEvent {
     const rl = getRateLimit(this);
     if (rl) max = Math.min(max, rl.maxToWrite());
     if (max <= 0) return;
-    const segs = this.output.segments(max);
-    if (segs.length === 0) return;
+    // One segment (request/response traffic) needs no array.
+    const one = this.output.singleView(max);
+    const segs = one ?? this.output.segments(max);
     let n = 0;
-    for (const s of segs) n += s.length;
+    if (one !== null) n = one.length;
+    else for (const s of segs as Uint8Array[]) n += s.length;
+    if (n === 0) return;
     this.#inflight = n;
+    if (this.#directWrite) {
+      this.#inSend = true;
+      try {
+        if (writeDirect(sock as unknown as SocketWriteHooks, segs, this.#directDone!)) {
+          this.#updateRef();
+          return;
+        }
+      } finally {
+        this.#inSend = false;
+      }
+    }
     const batch = ++this.#batch;
     const done = (err?: Error | null) => this.#onWritten(batch, n, err ?? null);
-    this.#inSend = true;
-    let direct = false;
-    try {
-      direct = this.#directWrite && writeDirect(sock as unknown as SocketWriteHooks, segs, done);
-      if (!direct) writeBatch(sock, segs, done);
-    } finally {
-      this.#inSend = false;
-    }
+    writeBatch(sock, one !== null ? [one] : (segs as Uint8Array[]), done);
     // Through the Writable, Node settles its length synchronously when libuv's
     // try_write took everything; only the callback waits for the next tick.
-    if (!direct && sock.writableLength === 0 && !sock.errored && !sock.destroyed) {
+    if (sock.writableLength === 0 && !sock.errored && !sock.destroyed) {
       this.#syncBatch = batch;
       this.#inflight = 0;
       this.#completed += n;
@@ -639,15 +652,28 @@ export class SocketBufferEvent extends BufferEvent {
     this.#updateRef();
   }
 
-  #onWritten(batch: number, n: number, err: Error | null): void {
+  /**
+   * A direct write (see writeDirect) finished: at once, inside #send, when the
+   * kernel took it all, or later from libuv. `gen` names the socket it went to.
+   */
+  #onDirectWritten(gen: number, err: Error | null): void {
+    if (gen !== this.#attachGen) return; // the socket was replaced meanwhile
+    const n = this.#inflight;
+    this.#inflight = 0;
     if (err) this.#writeError ??= err;
+    else this.#completed += n;
     if (this.#inSend) {
-      // A direct write the kernel took (or refused) at once: #writeNow drains it.
-      this.#inflight = 0;
-      if (!err) this.#completed += n;
-      else if (this.#evWrite.isPending) this.#evWrite._ready(EV_WRITE);
+      // #writeNow drains it in this pass; an error is reported from the event.
+      if (err && this.#evWrite.isPending) this.#evWrite._ready(EV_WRITE);
       return;
     }
+    this.#updateRef();
+    if (this.#evWrite.isPending) this.#evWrite._ready(EV_WRITE);
+    else if (!err && !this.finalized) this.#drainCompleted();
+  }
+
+  #onWritten(batch: number, n: number, err: Error | null): void {
+    if (err) this.#writeError ??= err;
     if (batch !== this.#batch || batch === this.#syncBatch) {
       // Completed synchronously (already counted), or the socket was replaced.
       if (err && this.#evWrite.isPending) this.#evWrite._ready(EV_WRITE);

@@ -135,7 +135,7 @@ export interface SocketWriteHooks {
 }
 
 /**
- * Hand `segs` straight to the socket's own `_write`/`_writev` (one write or writev
+ * Hand `segs` (or one view) straight to the socket's own `_write`/`_writev` (one write or writev
  * syscall through libuv), skipping the Writable's queue: the output evbuffer is
  * the queue already, so going through Writable again would only add its
  * bookkeeping and a tick to every write. `done` runs synchronously when the kernel
@@ -145,7 +145,7 @@ export interface SocketWriteHooks {
  */
 export function writeDirect(
   sock: SocketWriteHooks,
-  segs: Uint8Array[],
+  segs: Uint8Array[] | Uint8Array,
   done: (err?: Error | null) => void,
 ): boolean {
   if (
@@ -157,6 +157,10 @@ export function writeDirect(
     sock.writableCorked !== 0
   )
     return false;
+  if (!Array.isArray(segs)) {
+    sock._write(segs, "buffer", done);
+    return true;
+  }
   if (segs.length === 1) {
     sock._write(segs[0]!, "buffer", done);
     return true;

@@ -1126,6 +1126,24 @@ export class EvBuffer {
     return idx;
   }
 
+  /**
+   * The view {@link segments} would return when its answer is a single view (the
+   * first `max` bytes lie in one segment), else null: a write without an array.
+   */
+  singleView(max: number): Uint8Array | null {
+    const c = this.#c;
+    const want = Math.min(max, c.length);
+    if (want <= 0) return null;
+    for (let i = c.head; i < c.segs.length; i++) {
+      const sg = c.segs[i]!;
+      if (sg.len === 0) continue;
+      if (sg.len < want) return null;
+      const b = sg.buf;
+      return sg.off === 0 && want === b.length ? b : b.subarray(sg.off, sg.off + want);
+    }
+    return null;
+  }
+
   /** Views of the data in order, covering at most `max` bytes (no copy; for writev). */
   segments(max?: number): Uint8Array[] {
     const c = this.#c;
