@@ -241,3 +241,29 @@ test("segments() and singleView(): the views a write takes, one segment without 
   assert.equal(Buffer.from(b.singleView(8)!).toString(), "lo world");
   assert.equal(b.singleView(0), null);
 });
+
+test("removeView(): one own segment leaves without a copy; references, splits and a frozen start do not", () => {
+  const b = new EvBuffer();
+  b.add(Buffer.from("abcdef"));
+  const v = b.removeView(4)!;
+  assert.equal(Buffer.from(v).toString(), "abcd");
+  assert.equal(b.length, 2);
+  b.add(Buffer.from("XYZW")); // later adds do not touch the memory handed out
+  b.prepend(Buffer.from("PQ"));
+  assert.equal(Buffer.from(v).toString(), "abcd");
+  assert.equal(b.removeView(100), null, "more than is buffered");
+  b.drain(b.length);
+  let released = 0;
+  api.evbuffer_add_reference(b, Buffer.from("ref!"), 4, () => released++, null);
+  assert.equal(b.removeView(4), null, "a reference's owner may reuse its memory");
+  assert.equal(b.length, 4);
+  b.drain(4);
+  assert.equal(released, 1);
+  b.addNoCopy(Buffer.from("12"));
+  b.addNoCopy(Buffer.from("34"));
+  assert.equal(b.removeView(4), null, "spans two segments");
+  b.freeze(true);
+  assert.equal(b.removeView(2), null, "start frozen");
+  b.unfreeze(true);
+  assert.equal(Buffer.from(b.removeView(2)!).toString(), "12");
+});

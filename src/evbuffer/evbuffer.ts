@@ -1144,6 +1144,28 @@ export class EvBuffer {
     return null;
   }
 
+  /**
+   * Remove the first `n` bytes and return them without a copy, when they lie in one
+   * segment whose memory is the evbuffer's own (not an `add_reference` or file
+   * segment, whose owner may reuse it after the drain); else null and nothing
+   * changes. The memory is never written again by the evbuffer, so the caller may
+   * keep the view.
+   */
+  removeView(n: number): Buffer | null {
+    const c = this.#c;
+    if (n <= 0 || n > c.length || this.#freezeStart) return null;
+    for (let i = c.head; i < c.segs.length; i++) {
+      const sg = c.segs[i]!;
+      if (sg.len === 0) continue;
+      if (sg.len < n || sg.owner !== null) return null;
+      const b = sg.buf;
+      const view = sg.off === 0 && n === b.length ? b : b.subarray(sg.off, sg.off + n);
+      this.drain(n);
+      return view;
+    }
+    return null;
+  }
+
   /** Views of the data in order, covering at most `max` bytes (no copy; for writev). */
   segments(max?: number): Uint8Array[] {
     const c = this.#c;

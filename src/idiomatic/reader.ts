@@ -271,6 +271,9 @@ function belowLength(bev: BufferEvent): number {
 
 /** Remove `n` bytes from the front of the input into a new Buffer. */
 function removeBytes(bev: BufferEvent, n: number): Buffer {
+  // Bytes that lie in one segment of the input's own memory leave without a copy.
+  const view = bev.input.removeView(n);
+  if (view !== null) return view;
   const out = Buffer.allocUnsafe(n);
   bev.input.remove(out, n);
   return out;
