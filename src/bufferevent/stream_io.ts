@@ -35,6 +35,7 @@
  */
 
 import type { Duplex } from "node:stream";
+import net from "node:net";
 import type { EventBase } from "../core/event_base.js";
 import { Event } from "../core/event.js";
 import {
@@ -54,6 +55,7 @@ import { BEV_SUSPEND_WM, BufferEvent, msToTv } from "./bufferevent.js";
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromName, errnoFromNodeError } from "../util/errno.js";
 import { HELD_LIMIT, HeldChunks, drainSent, writeBatch } from "./transport_io.js";
 import { getRateLimit } from "./ratelimit_hooks.js";
+import { attachUserRead, detachUserRead } from "./user_read.js";
 
 const EPIPE = errnoFromName("EPIPE") ?? 32;
 const ECONNRESET = errnoFromName("ECONNRESET") ?? 104;
@@ -71,6 +73,13 @@ export function errnoOfStreamError(err: Error | null | undefined): number {
   )
     return EPIPE;
   return errnoFromNodeError(err);
+}
+
+/** The parts of a Node stream handle that switching to the user-buffer path touches. */
+interface ReadHandle {
+  reading?: boolean;
+  readStart?: () => number;
+  readStop?: () => number;
 }
 
 /** An error for a stream that closed with neither 'end' nor 'error'. */
@@ -105,6 +114,10 @@ export abstract class StreamBufferEvent extends BufferEvent {
   #eof = false;
   #readError: Error | null = null;
   #paused = true;
+  /** The stream is read through Node's user-buffer path (see {@link useUserRead}). */
+  #userRead = false;
+  /** Switch to the user-buffer path at the next resume. */
+  #userReadWanted = false;
 
   #inflight = 0;
   #writeGen = 0;
@@ -203,6 +216,7 @@ export abstract class StreamBufferEvent extends BufferEvent {
     if (stream.readableObjectMode)
       throw new TypeError("a bufferevent needs a byte stream, not an object-mode stream");
     this.#stream = stream;
+    this.#userRead = this.#userReadWanted = false;
     (stream as { allowHalfOpen?: boolean }).allowHalfOpen = true;
     stream.pause();
     this.#paused = true;
@@ -250,6 +264,11 @@ export abstract class StreamBufferEvent extends BufferEvent {
     stream.off("end", this.#listeners.end);
     stream.off("error", this.#listeners.error);
     stream.off("close", this.#listeners.close);
+    this.#userReadWanted = false;
+    if (this.#userRead) {
+      this.#userRead = false;
+      detachUserRead(stream as net.Socket);
+    }
     // A late error on a stream nobody drives must not crash the process.
     if (stream.listenerCount("error") === 0) stream.on("error", () => {});
     stream.pause();
@@ -503,6 +522,7 @@ export abstract class StreamBufferEvent extends BufferEvent {
   #resume(): void {
     if (this.#paused && this.#stream && !this.#eof) {
       this.#paused = false;
+      if (this.#userReadWanted) this.#switchToUserRead();
       this.#stream.resume();
     }
   }
@@ -517,11 +537,62 @@ export abstract class StreamBufferEvent extends BufferEvent {
   #onData(chunk: Buffer | string): void {
     const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     if (buf.length === 0) return;
+    if (!this.#hold(buf)) this.#pause();
+  }
+
+  /** A chunk read through the user-buffer path (user_read.ts); false: stop reading. */
+  _userRead(chunk: Buffer): boolean {
+    if (this.#hold(chunk)) return true;
+    // Node stops the handle when we return false; resume() starts it again.
+    this.#paused = true;
+    return false;
+  }
+
+  /** Hold a delivered chunk and make ev_read ready; false when reading should stop. */
+  #hold(buf: Buffer): boolean {
     this.#held.push(buf);
-    if (!this.base.dispatching || !this.#evRead.isPending || this.#held.bytes >= HELD_LIMIT)
-      this.#pause();
     if (this._readyAfterIo()) this.#readyLater();
     else this.#evRead._ready(EV_READ);
+    return (
+      !this.#paused &&
+      this.base.dispatching &&
+      this.#evRead.isPending &&
+      this.#held.bytes < HELD_LIMIT
+    );
+  }
+
+  /**
+   * Read the stream (a `net.Socket`, or a TLSSocket on a socket's handle) through
+   * Node's user-buffer path: each read arrives as a copy through
+   * {@link _userRead}, without the Readable's push, 'data' and read-more tick.
+   * The switch happens while the bufferevent reads (now, or at its next resume),
+   * and only while nothing waits in the stream's Readable. Until then the
+   * Readable reads ahead as before, so what the peer sends a bufferevent that
+   * never reads (TLS session tickets) is still taken off the socket.
+   */
+  protected useUserRead(): void {
+    if (this.#userRead || !(this.#stream instanceof net.Socket)) return;
+    this.#userReadWanted = true;
+    if (!this.#paused) this.#switchToUserRead();
+  }
+
+  /** Switch now: a reading handle is stopped for it and started again. */
+  #switchToUserRead(): void {
+    const stream = this.#stream as net.Socket;
+    if (stream.destroyed) return;
+    const handle = (stream as unknown as { _handle?: ReadHandle | null })._handle;
+    if (!handle || typeof handle.readStop !== "function") return;
+    const wasReading = handle.reading === true;
+    if (wasReading) {
+      handle.reading = false;
+      handle.readStop();
+    }
+    this.#userRead = attachUserRead(stream, this);
+    if (this.#userRead) this.#userReadWanted = false;
+    if (wasReading && typeof handle.readStart === "function") {
+      handle.reading = true;
+      handle.readStart();
+    }
   }
 
   /** Bufferevents whose delivered data becomes ready in the next check phase. */

@@ -658,7 +658,10 @@ export class TlsBufferEvent extends StreamBufferEvent {
   #dnsError = 0;
   #lastError: Error | null = null;
   #allowDirty = false;
-  readonly #onSecure = () => this.streamOpened();
+  readonly #onSecure = () => {
+    this.streamOpened();
+    this.#nativeRead();
+  };
   readonly #sink = (err: Error) => this.streamError(err);
 
   constructor(base: EventBase, init: TlsBufferEventInit, fn: string) {
@@ -810,7 +813,19 @@ export class TlsBufferEvent extends StreamBufferEvent {
         this.#onSecure,
       );
     this.attachStream(this.#tls, opening, reenable);
-    if (!opening) this.#session.setGate(true);
+    if (!opening) {
+      this.#session.setGate(true);
+      this.#nativeRead();
+    }
+  }
+
+  /**
+   * A native session past its handshake reads through Node's user-buffer path:
+   * TLS decrypts each record straight into the shared read buffer, and the
+   * bufferevent gets a copy without the Readable's push and 'data'.
+   */
+  #nativeRead(): void {
+    if (this.#session instanceof NativeSession && this.stream === this.#tls) this.useUserRead();
   }
 
   #detachTls(handBack = true): tls.TLSSocket | null {
