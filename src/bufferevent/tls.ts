@@ -709,11 +709,12 @@ export class TlsBufferEvent extends StreamBufferEvent {
         );
       this.#config = ssl as TlsConfig;
       this.#role = state;
-      this.#newSession(fn);
+      // With a socket at hand, the session is made on it (#bindFd) at once.
+      if (init.underlying || fd === -1) this.#newSession(fn);
     }
-    this.#session.onError = this.#sink;
     if (init.underlying) this.#bindUnderlying(init.underlying);
     else this.#bindFd(fd, fn);
+    this.#session.onError = this.#sink;
     // Socket mode with fd -1 waits for bufferevent_socket_connect or setfd.
     if (init.underlying || fd !== -1) this.#attachTls(true);
   }
@@ -854,12 +855,16 @@ export class TlsBufferEvent extends StreamBufferEvent {
   #bindFd(fd: evutil_socket_t, fn: string): void {
     this.#fd = fd;
     if (fd === -1) return;
-    const s = this.#session;
+    const s = this.#session as Session | undefined;
     if (s instanceof NativeSession && s.bound && s.socket === fd) return;
     const sock =
       fd instanceof net.Socket
         ? fd
         : new net.Socket({ fd: fd as number, readable: true, writable: true, allowHalfOpen: true });
+    if (s === undefined) {
+      this.#newNativeSession(fn, sock);
+      return;
+    }
     if (s instanceof CipherPipe) {
       const current = s.transport;
       if (current instanceof SocketTransport && current.socket === sock) return;
