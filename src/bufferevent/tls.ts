@@ -726,24 +726,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
    */
   #newSession(fn: string): void {
     const pipe = new CipherPipe(this.#role);
-    const config = this.#config!;
-    let sock: tls.TLSSocket;
-    try {
-      sock =
-        this.#role === BUFFEREVENT_SSL_CONNECTING
-          ? tls.connect({
-              ...(config as tls.ConnectionOptions),
-              socket: pipe,
-              allowHalfOpen: true,
-            } as tls.ConnectionOptions)
-          : new tls.TLSSocket(pipe, {
-              ...(config as tls.TlsOptions),
-              isServer: true,
-              allowHalfOpen: true,
-            } as tls.TLSSocketOptions);
-    } catch (err) {
-      throw argTypeError(fn, "ssl", `usable tls options (${(err as Error).message})`, config);
-    }
+    const sock = this.#tlsSocketOn(fn, pipe);
     pipe.tlsSocket = sock;
     // The pipe learns of the handshake first, whoever drives the TLSSocket then.
     sock.once(this.#role === BUFFEREVENT_SSL_CONNECTING ? "secureConnect" : "secure", () => {
@@ -755,28 +738,31 @@ export class TlsBufferEvent extends StreamBufferEvent {
     this.#tls = sock;
   }
 
-  /** A fresh TLSSocket on `socket`'s handle, in this bufferevent's role. */
-  #newNativeSession(fn: string, socket: net.Socket): void {
+  /** A TLSSocket over `transport` in this bufferevent's role (client: tls.connect). */
+  #tlsSocketOn(fn: string, transport: Duplex): tls.TLSSocket {
     const config = this.#config!;
-    socket.allowHalfOpen = true;
-    socket.setNoDelay?.(true);
-    let sock: tls.TLSSocket;
     try {
-      sock =
-        this.#role === BUFFEREVENT_SSL_CONNECTING
-          ? tls.connect({
-              ...(config as tls.ConnectionOptions),
-              socket,
-              allowHalfOpen: true,
-            } as tls.ConnectionOptions)
-          : new tls.TLSSocket(socket, {
-              ...(config as tls.TlsOptions),
-              isServer: true,
-              allowHalfOpen: true,
-            } as tls.TLSSocketOptions);
+      return this.#role === BUFFEREVENT_SSL_CONNECTING
+        ? tls.connect({
+            ...(config as tls.ConnectionOptions),
+            socket: transport,
+            allowHalfOpen: true,
+          } as tls.ConnectionOptions)
+        : new tls.TLSSocket(transport, {
+            ...(config as tls.TlsOptions),
+            isServer: true,
+            allowHalfOpen: true,
+          } as tls.TLSSocketOptions);
     } catch (err) {
       throw argTypeError(fn, "ssl", `usable tls options (${(err as Error).message})`, config);
     }
+  }
+
+  /** A fresh TLSSocket on `socket`'s handle, in this bufferevent's role. */
+  #newNativeSession(fn: string, socket: net.Socket): void {
+    socket.allowHalfOpen = true;
+    socket.setNoDelay?.(true);
+    const sock = this.#tlsSocketOn(fn, socket);
     const session = new NativeSession(sock, socket, this.#role);
     sock.once(this.#role === BUFFEREVENT_SSL_CONNECTING ? "secureConnect" : "secure", () => {
       session.secure = true;
