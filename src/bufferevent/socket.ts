@@ -145,7 +145,7 @@ export class SocketBufferEvent extends BufferEvent {
     [this.#evRead, this.#evWrite] = this.#makeEvents(base);
     this.input.freeze(false);
     this.output.freeze(true);
-    this.output.addCbInternal(SocketBufferEvent.#outputChanged, true, this, true);
+    this.output._setAddHook(SocketBufferEvent.#outputAddedHook, this);
     if (fd !== -1) {
       this.#attach(fd);
       this.#updateRef();
@@ -170,13 +170,7 @@ export class SocketBufferEvent extends BufferEvent {
       bev.#updateRef();
     },
   };
-  static readonly #outputChanged = (
-    _buf: unknown,
-    info: { n_added: number },
-    bev: SocketBufferEvent,
-  ): void => {
-    if (info.n_added > 0) bev.#outputAdded();
-  };
+  static readonly #outputAddedHook = (bev: SocketBufferEvent): void => bev.#outputAdded();
   static readonly #writeIo: IoHooks = {
     start: (ev) => (ev.arg as SocketBufferEvent).#writeMaybeReady(),
     stop: () => {},

@@ -24,8 +24,6 @@ import type { EvBuffer } from "./evbuffer.js";
 
 /** libevent's internal flag: run even when the buffer's callbacks are deferred. */
 export const EVBUFFER_CB_NODEFER = 2;
-/** Internal: the entry only wants to hear of additions (a backend's "output grew" hook). */
-export const EVBUFFER_CB_ADDS_ONLY = 0x10000;
 
 /** `struct evbuffer_cb_info`. */
 export interface evbuffer_cb_info {
@@ -77,13 +75,9 @@ export class CallbackList {
   /** Set by `evbuffer_defer_callbacks`. */
   deferred: DeferredCallback | null = null;
 
-  /** Every entry is EVBUFFER_CB_ADDS_ONLY: a change that only deletes calls nobody. */
-  #addsOnly = true;
-
   /** Insert at the head (libevent's LIST_INSERT_HEAD). */
   add(entry: EvBufferCbEntry): EvBufferCbEntry {
     this.entries = [entry, ...this.entries];
-    this.#addsOnly &&= (entry.flags & EVBUFFER_CB_ADDS_ONLY) !== 0;
     return entry;
   }
 
@@ -91,7 +85,6 @@ export class CallbackList {
   remove(entry: EvBufferCbEntry): void {
     entry.removed = true;
     this.entries = this.entries.filter((e) => e !== entry);
-    this.#addsOnly = this.entries.every((e) => (e.flags & EVBUFFER_CB_ADDS_ONLY) !== 0);
   }
 
   /** The first (newest) user entry with this cb and arg, or null. */
@@ -104,7 +97,7 @@ export class CallbackList {
   changed(buffer: EvBuffer, added: number, deleted: number): void {
     this.nAdded += added;
     this.nDeleted += deleted;
-    if (this.entries.length === 0 || (this.nAdded === 0 && this.#addsOnly)) {
+    if (this.entries.length === 0) {
       this.nAdded = this.nDeleted = 0;
       return;
     }

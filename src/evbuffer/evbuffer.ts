@@ -63,7 +63,6 @@ import {
   CallbackList,
   EvBufferCbEntry,
   EVBUFFER_CB_NODEFER,
-  EVBUFFER_CB_ADDS_ONLY,
   type EvBufferCbFunc,
   type evbuffer_cb_info,
 } from "./callbacks.js";
@@ -164,6 +163,9 @@ export class EvBuffer {
   #freezeStart = false;
   #freezeEnd = false;
   #cbs: CallbackList | null = null;
+  /** The owning backend's "bytes were added" hook (see _setAddHook), and its argument. */
+  #addHook: ((arg: any) => void) | null = null;
+  #addHookArg: unknown = null;
   /** Segments whose owners must be released once the current operation is consistent (made on first use). */
   #dead: Segment[] | null = null;
   /**
@@ -403,11 +405,23 @@ export class EvBuffer {
   #done(added: number, deleted: number): void {
     if (this.#dead === null) {
       // The common case (nothing to release), kept small enough to inline.
+      if (added !== 0 && this.#addHook !== null) this.#addHook(this.#addHookArg);
       if (this.#cbs !== null && (added !== 0 || deleted !== 0))
         this.#cbs.changed(this, added, deleted);
       return;
     }
     this.#doneReleasing(added, deleted);
+  }
+
+  /**
+   * For a bufferevent backend: `fn(arg)` runs at the end of every operation that
+   * added bytes, before the evbuffer callbacks (it only schedules work, so the
+   * order is not observable, and a callback that throws cannot skip it). One
+   * per buffer; null removes it. Unlike a callback entry it costs no list.
+   */
+  _setAddHook(fn: ((arg: any) => void) | null, arg: unknown = null): void {
+    this.#addHook = fn;
+    this.#addHookArg = arg;
   }
 
   /** {@link #done} with owners to release first. */
@@ -427,6 +441,7 @@ export class EvBuffer {
       }
     }
     try {
+      if (added !== 0 && this.#addHook !== null) this.#addHook(this.#addHookArg);
       if (this.#cbs !== null && (added !== 0 || deleted !== 0))
         this.#cbs.changed(this, added, deleted);
     } finally {
@@ -1415,20 +1430,15 @@ export class EvBuffer {
 
   /**
    * For the bufferevent layer: a callback `fn(buf, info, arg)`; with `nodefer` it
-   * runs at once even when the buffer's callbacks are deferred (EVBUFFER_CB_NODEFER);
-   * with `addsOnly` a change that only removes bytes does not call it.
+   * runs at once even when the buffer's callbacks are deferred (EVBUFFER_CB_NODEFER).
    */
   addCbInternal(
     fn: (buf: EvBuffer, info: evbuffer_cb_info, arg?: any) => void,
     nodefer: boolean,
     arg?: unknown,
-    addsOnly = false,
   ): EvBufferCbEntry {
     if (typeof fn !== "function") throw argTypeError("evbuffer_add_cb", "cb", "a function", fn);
-    const flags =
-      EVBUFFER_CB_ENABLED |
-      (nodefer ? EVBUFFER_CB_NODEFER : 0) |
-      (addsOnly ? EVBUFFER_CB_ADDS_ONLY : 0);
+    const flags = EVBUFFER_CB_ENABLED | (nodefer ? EVBUFFER_CB_NODEFER : 0);
     return (this.#cbs ??= new CallbackList()).add(new EvBufferCbEntry(fn, arg, flags));
   }
 
@@ -1528,6 +1538,8 @@ export class EvBuffer {
     this.#lfFree = 0;
     const cbs = this.#cbs;
     this.#cbs = null;
+    this.#addHook = null;
+    this.#addHookArg = null;
     cbs?.deferred?.cancel();
     this.#textSeg = null;
     this.#text = null;
