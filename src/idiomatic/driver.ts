@@ -81,6 +81,21 @@ function tlsFailure(bev: BufferEvent): { reason: string; cause?: unknown } | und
   return undefined;
 }
 
+/** The C-style callbacks a driver chains to. */
+interface PrevCallbacks {
+  readcb: bufferevent_data_cb | null;
+  writecb: bufferevent_data_cb | null;
+  eventcb: bufferevent_event_cb | null;
+  cbarg: unknown;
+}
+
+const NO_CALLBACKS: PrevCallbacks = Object.freeze({
+  readcb: null,
+  writecb: null,
+  eventcb: null,
+  cbarg: null,
+});
+
 /** What the idiomatic API remembers about one bufferevent. */
 export class Driver {
   readonly bev: BufferEvent;
@@ -103,21 +118,18 @@ export class Driver {
   /** The one reader (iterator, stream, pipe) allowed at a time. */
   reader: object | null = null;
 
-  #prev: {
-    readcb: bufferevent_data_cb | null;
-    writecb: bufferevent_data_cb | null;
-    eventcb: bufferevent_event_cb | null;
-    cbarg: unknown;
-  } = { readcb: null, writecb: null, eventcb: null, cbarg: null };
+  #prev: PrevCallbacks = NO_CALLBACKS;
   #readcb: bufferevent_data_cb | null = null;
   #writecb: bufferevent_data_cb | null = null;
-  readonly #eventcb: bufferevent_event_cb;
-  #waiters = new Set<Waiter>();
+  /** Made on first wait: an idle connection holds no set. */
+  #waiters: Set<Waiter> | null = null;
+
+  /** The event callback of every driver (its cbarg is the driver). */
+  static readonly #eventcb: bufferevent_event_cb = (_bev, what, d) => (d as Driver).#onEvent(what);
 
   constructor(bev: BufferEvent) {
     this.bev = bev;
     this.freed = bev.freed;
-    this.#eventcb = (_bev: BufferEvent, what: number) => this.#onEvent(what);
     observeFree(bev, () => this.#onFree());
   }
 
@@ -134,7 +146,7 @@ export class Driver {
     const prev = cur;
     this.#readcb = prev.readcb ? (b) => prev.readcb!(b, prev.cbarg) : null;
     this.#writecb = prev.writecb ? (b) => prev.writecb!(b, prev.cbarg) : null;
-    bev.setcb(this.#readcb, this.#writecb, this.#eventcb, this);
+    bev.setcb(this.#readcb, this.#writecb, Driver.#eventcb, this);
   }
 
   #onEvent(what: number): unknown {
@@ -174,7 +186,7 @@ export class Driver {
   }
 
   #wake(): void {
-    if (this.#waiters.size === 0) return;
+    if (this.#waiters === null || this.#waiters.size === 0) return;
     for (const w of [...this.#waiters]) w.wake();
   }
 
@@ -187,12 +199,12 @@ export class Driver {
 
   /** For {@link waitFor}. */
   _addWaiter(w: Waiter): void {
-    this.#waiters.add(w);
+    (this.#waiters ??= new Set()).add(w);
   }
 
   /** For {@link waitFor}. */
   _removeWaiter(w: Waiter): void {
-    this.#waiters.delete(w);
+    this.#waiters?.delete(w);
   }
 
   /** Wait for an event, a change of `watches`, or the end of `signal`; see {@link waitFor}. */

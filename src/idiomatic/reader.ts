@@ -74,14 +74,24 @@ const DEFAULT_HWM = 65536;
 export class BevReader<T> implements AsyncIterableIterator<T> {
   readonly #bev: BufferEvent;
   readonly #d: Driver;
-  readonly #take: () => T | null;
+  readonly #take: (reader: BevReader<T>) => T | null;
   readonly #rest: () => T | null;
   readonly #signal: AbortSignal | undefined;
   /** The pending wait of next(), if any: woken by input, events, abort, return(). */
   #pending: { resolve: () => void; reject: (err: unknown) => void } | null = null;
   readonly #waiter = { wake: (): void => this.#wakeUp() };
-  readonly #onAbort = (): void => this.#wakeUp(abortError(this.#signal!));
+  /** Made only with a signal. */
+  #onAbort: (() => void) | null = null;
   #inputEntry: EvBufferCbEntry | null = null;
+
+  /** The input callback of every reader (its arg is the reader). */
+  static readonly #onInput = (
+    _b: unknown,
+    info: { n_added: number },
+    r: BevReader<unknown>,
+  ): void => {
+    if (info.n_added > 0) r.#wakeUp();
+  };
   #returned = false;
   #finished = false;
   #again = false;
@@ -115,16 +125,17 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
       );
     this.#bev = bev;
     this.#d = d;
-    this.#take = () => take(this);
+    this.#take = take;
     this.#rest = rest;
     this.#signal = options.signal;
     d.reader = this;
     // One input callback and one abort listener for the whole iteration (not one per
     // wait): a wait is then a Promise and a Set entry.
-    this.#inputEntry = bev.input.addCb((_b, info) => {
-      if (info.n_added > 0) this.#wakeUp();
-    });
-    this.#signal?.addEventListener("abort", this.#onAbort, { once: true });
+    this.#inputEntry = bev.input.addCb(BevReader.#onInput, this);
+    if (this.#signal) {
+      this.#onAbort = (): void => this.#wakeUp(abortError(this.#signal!));
+      this.#signal.addEventListener("abort", this.#onAbort, { once: true });
+    }
     d.readTimeout = null;
     if (!bev.freed) {
       if (bev.wmReadHigh === 0) this.raiseHigh(Math.max(hwm, minHigh));
@@ -153,7 +164,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
       for (;;) {
         if (this.#finished) return { value: undefined, done: true };
         this.#again = false;
-        const item = bev.freed ? null : this.#take();
+        const item = bev.freed ? null : this.#take(this);
         if (item !== null) return { value: item, done: false };
         if (this.#again) continue;
         const failure = d.failure("BufferEvent[Symbol.asyncIterator]");
@@ -222,7 +233,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     const bev = this.#bev;
     if (this.#inputEntry) bev.input.removeCbEntry(this.#inputEntry);
     this.#inputEntry = null;
-    this.#signal?.removeEventListener("abort", this.#onAbort);
+    if (this.#onAbort) this.#signal?.removeEventListener("abort", this.#onAbort);
     this.#wakeUp();
     const d = this.#d;
     if (d.reader === this) d.reader = null;
