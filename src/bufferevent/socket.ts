@@ -68,6 +68,7 @@ import {
   type SocketWriteHooks,
 } from "./transport_io.js";
 import { getRateLimit, type RateLimitHooks } from "./ratelimit_hooks.js";
+import { IoBufferEvent } from "./io_events.js";
 import { attachUserRead, detachUserRead, kReader, type UserReader } from "./user_read.js";
 
 /** A socket whose kReader slot names the bufferevent that owns it. */
@@ -78,20 +79,16 @@ const EISCONN = 106;
 const EPIPE = 32;
 
 /** A bufferevent over a `net.Socket` (or a numeric fd wrapped in one). */
-export class SocketBufferEvent extends BufferEvent {
+export class SocketBufferEvent extends IoBufferEvent {
   #sock: net.Socket | null = null;
   /** Freed with BEV_OPT_CLOSE_ON_FREE: the socket the finalizer closes. */
   #toClose: net.Socket | null = null;
   #fd: evutil_socket_t = -1;
-  #evRead: Event;
-  #evWrite: Event;
 
   #connecting = false;
   #connectDone = false;
   #connectError: Error | null = null;
 
-  #readWanted = false;
-  #writeWanted = false;
   #refd = true;
 
   readonly #held = new HeldChunks();
@@ -142,7 +139,7 @@ export class SocketBufferEvent extends BufferEvent {
 
   constructor(base: EventBase, fd: evutil_socket_t, options: number) {
     super(base, options, "bufferevent_socket_new");
-    [this.#evRead, this.#evWrite] = this.#makeEvents(base);
+    [this._evRead, this._evWrite] = this.#makeEvents(base);
     this.input.freeze(false);
     this.output.freeze(true);
     this.output._setAddHook(SocketBufferEvent.#outputAddedHook, this);
@@ -185,13 +182,13 @@ export class SocketBufferEvent extends BufferEvent {
   }
 
   protected override _opsBusy(): boolean {
-    return this.#evRead.isPending || this.#evWrite.isPending || this.#lookup !== null;
+    return this._evRead.isPending || this._evWrite.isPending || this.#lookup !== null;
   }
 
   protected override _opsRebase(): number {
-    this.#evRead.free();
-    this.#evWrite.free();
-    [this.#evRead, this.#evWrite] = this.#makeEvents(this.base);
+    this._evRead.free();
+    this._evWrite.free();
+    [this._evRead, this._evWrite] = this.#makeEvents(this.base);
     return 0;
   }
 
@@ -259,8 +256,8 @@ export class SocketBufferEvent extends BufferEvent {
     if (fd !== -1 && !(fd instanceof net.Socket) && !(typeof fd === "number" && fd >= 0))
       throw argTypeError("bufferevent_setfd", "fd", "a net.Socket, a file descriptor or -1", fd);
     this.#cancelLookup();
-    this.#evRead.del();
-    this.#evWrite.del();
+    this._evRead.del();
+    this._evWrite.del();
     this.#detach();
     this.#connecting = false;
     if (fd !== -1) {
@@ -272,45 +269,22 @@ export class SocketBufferEvent extends BufferEvent {
 
   // ---- backend ops --------------------------------------------------------------------
 
-  /**
-   * Without a socket, an I/O event is only a timer: it is added when it has a
-   * timeout, and otherwise remembered until a socket arrives. (libevent adds it
-   * anyway, so a bufferevent whose lookup failed keeps dispatch from ever
-   * returning; we do not copy that trap.)
-   */
-  protected override _opsEnable(events: number): number {
-    if (events & EV_READ) {
-      if (this.#sock || this.timeoutRead !== null)
-        this.#evRead.add(this.timeoutRead === null ? null : msToTv(this.timeoutRead));
-      else this.#readWanted = true;
-    }
-    if (events & EV_WRITE) {
-      if (this.#sock || this.timeoutWrite !== null)
-        this.#evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
-      else this.#writeWanted = true;
-    }
+  protected override _ioAttached(): boolean {
+    return this.#sock !== null;
+  }
+
+  protected override _ioUpdateRef(): void {
     this.#updateRef();
-    return 0;
   }
 
   protected override _opsDisable(events: number): number {
     if (events & EV_READ) {
-      this.#readWanted = false;
-      this.#evRead.del();
+      this._readWanted = false;
+      this._evRead.del();
     }
-    if (events & EV_WRITE) this.#writeWanted = false;
+    if (events & EV_WRITE) this._writeWanted = false;
     // A connect in flight keeps ev_write so CONNECTED is still reported.
-    if (events & EV_WRITE && !this.#connecting) this.#evWrite.del();
-    return 0;
-  }
-
-  protected override _opsAdjTimeouts(): number {
-    if (this.#readWanted && this.timeoutRead !== null) this._opsEnable(EV_READ);
-    if (this.#writeWanted && this.timeoutWrite !== null) this._opsEnable(EV_WRITE);
-    if (this.#evRead.isPending)
-      this.#evRead.add(this.timeoutRead === null ? null : msToTv(this.timeoutRead));
-    if (this.#evWrite.isPending)
-      this.#evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
+    if (events & EV_WRITE && !this.#connecting) this._evWrite.del();
     return 0;
   }
 
@@ -323,20 +297,14 @@ export class SocketBufferEvent extends BufferEvent {
     return pending ? 1 : 0;
   }
 
-  protected override _opsPrioritySet(pri: number): number {
-    if (this.#evRead.prioritySet(pri) < 0) return -1;
-    if (this.#evWrite.prioritySet(pri) < 0) return -1;
-    return 0;
-  }
-
   protected override _opsCancelAll(): void {
     this.#cancelLookup();
   }
 
   protected override _opsUnlink(): void {
     this.#cancelLookup();
-    this.#evRead.free();
-    this.#evWrite.free();
+    this._evRead.free();
+    this._evWrite.free();
     getRateLimit(this)?.unlink();
     // As libevent deletes the fd's events at once, the socket stops feeding this
     // bufferevent now; without BEV_OPT_CLOSE_ON_FREE it is the user's again, paused.
@@ -367,7 +335,7 @@ export class SocketBufferEvent extends BufferEvent {
     const sock = this.#sock;
     if (!sock) return;
     const want =
-      this.#evRead.isPending ||
+      this._evRead.isPending ||
       this.#inflight > 0 ||
       this.#connecting ||
       (this.#shutdownPending && !this.#shutdownDone);
@@ -379,7 +347,7 @@ export class SocketBufferEvent extends BufferEvent {
 
   #startReading(): void {
     if (!this.#sock || this.#connecting) return;
-    if (this.#held.bytes > 0 || this.#eof || this.#readError) this.#evRead._ready(EV_READ);
+    if (this.#held.bytes > 0 || this.#eof || this.#readError) this._evRead._ready(EV_READ);
     else this.#resume();
   }
 
@@ -425,9 +393,9 @@ export class SocketBufferEvent extends BufferEvent {
     const stop =
       this.#paused ||
       !this.base.dispatching ||
-      !this.#evRead.isPending ||
+      !this._evRead.isPending ||
       this.#held.bytes >= HELD_LIMIT;
-    this.#evRead._ready(EV_READ);
+    this._evRead._ready(EV_READ);
     if (!stop) return true;
     this.#paused = true;
     if (!this.#userRead) {
@@ -441,7 +409,7 @@ export class SocketBufferEvent extends BufferEvent {
 
   #onEnd(): void {
     this.#eof = true;
-    this.#evRead._ready(EV_READ);
+    this._evRead._ready(EV_READ);
   }
 
   /** How much one read may move: the high watermark room, max_single_read, the rate limit. */
@@ -462,7 +430,7 @@ export class SocketBufferEvent extends BufferEvent {
         return;
       }
       if (this.locked) {
-        this.whenUnlocked(() => this.#evRead._ready(EV_READ));
+        this.whenUnlocked(() => this._evRead._ready(EV_READ));
         return;
       }
       this.#readNow();
@@ -484,11 +452,11 @@ export class SocketBufferEvent extends BufferEvent {
       this.triggerNolock(EV_READ, 0);
       if (this.freed) return;
       if (this.#held.bytes > 0) {
-        if (this.#evRead.isPending) this.#evRead._ready(EV_READ);
+        if (this._evRead.isPending) this._evRead._ready(EV_READ);
         return;
       }
     }
-    if (!this.#evRead.isPending) return;
+    if (!this._evRead.isPending) return;
     if (this.#readError) {
       const err = this.#readError;
       this.#readError = null;
@@ -513,20 +481,20 @@ export class SocketBufferEvent extends BufferEvent {
 
   #writeMaybeReady(): void {
     if (this.#connecting) {
-      if (this.#connectDone || this.#connectError) this.#evWrite._ready(EV_WRITE);
+      if (this.#connectDone || this.#connectError) this._evWrite._ready(EV_WRITE);
       return;
     }
     if (this.#canWriteNow() || this.#completed > 0 || this.#writeError)
-      this.#evWrite._ready(EV_WRITE);
+      this._evWrite._ready(EV_WRITE);
   }
 
   #outputAdded(): void {
     if (!this.writingActive) return;
-    if (!this.#evWrite.isPending) {
+    if (!this._evWrite.isPending) {
       if (!this.#sock && this.timeoutWrite === null) return;
-      this.#evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
+      this._evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
     } else if (this.#canWriteNow()) {
-      this.#evWrite._ready(EV_WRITE);
+      this._evWrite._ready(EV_WRITE);
     }
   }
 
@@ -539,7 +507,7 @@ export class SocketBufferEvent extends BufferEvent {
         return;
       }
       if (this.locked) {
-        this.whenUnlocked(() => this.#evWrite._ready(EV_WRITE));
+        this.whenUnlocked(() => this._evWrite._ready(EV_WRITE));
         return;
       }
       this.#writeNow();
@@ -555,8 +523,8 @@ export class SocketBufferEvent extends BufferEvent {
         const err = this.#connectError;
         this.#connectError = null;
         this.#connecting = false;
-        this.#evRead.del();
-        this.#evWrite.del();
+        this._evRead.del();
+        this._evWrite.del();
         this.#updateRef();
         EVUTIL_SET_SOCKET_ERROR(errnoFromNodeError(err));
         this.runEventcb(BEV_EVENT_ERROR, 0);
@@ -568,9 +536,9 @@ export class SocketBufferEvent extends BufferEvent {
       this.#updateRef();
       this.runEventcb(BEV_EVENT_CONNECTED, 0);
       if (this.freed) return;
-      if (this.#evRead.isPending) this.#startReading();
+      if (this._evRead.isPending) this.#startReading();
       if (!this.writingActive) {
-        this.#evWrite.del();
+        this._evWrite.del();
         return;
       }
     }
@@ -589,10 +557,10 @@ export class SocketBufferEvent extends BufferEvent {
       // one loop turn later when Node reports it.
       const now = this.#drainCompleted();
       res += now;
-      if (now > 0 && this.output.length > 0 && this.writingActive) this.#evWrite._ready(EV_WRITE);
+      if (now > 0 && this.output.length > 0 && this.writingActive) this._evWrite._ready(EV_WRITE);
     }
     if (this.output.length === 0) {
-      this.#evWrite.del();
+      this._evWrite.del();
       this.#maybeShutdown();
     }
     if (res > 0 || !connectedNow) this.triggerNolock(EV_WRITE, 0);
@@ -658,11 +626,11 @@ export class SocketBufferEvent extends BufferEvent {
     else this.#completed += n;
     if (this.#inSend) {
       // #writeNow drains it in this pass; an error is reported from the event.
-      if (err && this.#evWrite.isPending) this.#evWrite._ready(EV_WRITE);
+      if (err && this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
       return;
     }
     this.#updateRef();
-    if (this.#evWrite.isPending) this.#evWrite._ready(EV_WRITE);
+    if (this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
     else if (!err && !this.finalized) this.#drainCompleted();
   }
 
@@ -670,13 +638,13 @@ export class SocketBufferEvent extends BufferEvent {
     if (err) this.#writeError ??= err;
     if (batch !== this.#batch || batch === this.#syncBatch) {
       // Completed synchronously (already counted), or the socket was replaced.
-      if (err && this.#evWrite.isPending) this.#evWrite._ready(EV_WRITE);
+      if (err && this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
       return;
     }
     this.#inflight = 0;
     this.#updateRef();
     if (!err) this.#completed += n;
-    if (this.#evWrite.isPending) this.#evWrite._ready(EV_WRITE);
+    if (this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
     else if (!err && !this.finalized) this.#drainCompleted();
   }
 
@@ -692,12 +660,12 @@ export class SocketBufferEvent extends BufferEvent {
 
   #onConnect(): void {
     this.#connectDone = true;
-    if (this.#connecting) this.#evWrite._ready(EV_WRITE);
+    if (this.#connecting) this._evWrite._ready(EV_WRITE);
     else {
       // A socket the user connected: data queued meanwhile goes out now ("the
       // connection gets reported as a write").
-      if (this.#evRead.isPending) this.#startReading();
-      if (this.#evWrite.isPending) this.#writeMaybeReady();
+      if (this._evRead.isPending) this.#startReading();
+      if (this._evWrite.isPending) this.#writeMaybeReady();
     }
   }
 
@@ -705,17 +673,17 @@ export class SocketBufferEvent extends BufferEvent {
     if (err === this.#writeError) return;
     if (this.#connecting && !this.#connectDone) {
       this.#connectError = err;
-      this.#evWrite._ready(EV_WRITE);
+      this._evWrite._ready(EV_WRITE);
       return;
     }
     this.#readError = err;
-    this.#evRead._ready(EV_READ);
+    this._evRead._ready(EV_READ);
     if (this.#inflight > 0) {
       // Node fails pending writes too; report the write error if no read is pending.
-      if (!this.#evRead.isPending) {
+      if (!this._evRead.isPending) {
         this.#writeError = err;
         this.#inflight = 0;
-        this.#evWrite._ready(EV_WRITE);
+        this._evWrite._ready(EV_WRITE);
       }
     }
   }
@@ -730,7 +698,7 @@ export class SocketBufferEvent extends BufferEvent {
       if (!this.#sock) return -1;
       this.#connecting = true;
       this.#connectDone = !this.#sock.connecting && !this.#sock.pending;
-      this.#evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
+      this._evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
       return 0;
     }
     const target = sockaddrToNode(sa);
@@ -754,10 +722,10 @@ export class SocketBufferEvent extends BufferEvent {
     this.#paused = true;
     this.#stopped = true;
     this.#connecting = true;
-    this.#evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
-    if (this.readingActive && !this.#evRead.isPending)
-      this.#evRead.add(this.timeoutRead === null ? null : msToTv(this.timeoutRead));
-    this.#readWanted = this.#writeWanted = false;
+    this._evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
+    if (this.readingActive && !this._evRead.isPending)
+      this._evRead.add(this.timeoutRead === null ? null : msToTv(this.timeoutRead));
+    this._readWanted = this._writeWanted = false;
     this.#updateRef();
     return 0;
   }
@@ -841,8 +809,8 @@ export class SocketBufferEvent extends BufferEvent {
 
   /** Rate-limit hooks call this when a bucket refills. */
   _rateLimitResumed(): void {
-    if (this.#evRead.isPending) this.#evRead._ready(EV_READ);
-    if (this.#evWrite.isPending) this.#writeMaybeReady();
+    if (this._evRead.isPending) this._evRead._ready(EV_READ);
+    if (this._evWrite.isPending) this.#writeMaybeReady();
   }
 
   /** True while a connect is in flight. */

@@ -53,6 +53,7 @@ import {
 } from "../constants.js";
 import { BEV_SUSPEND_WM, BufferEvent, msToTv } from "./bufferevent.js";
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromName, errnoFromNodeError } from "../util/errno.js";
+import { IoBufferEvent } from "./io_events.js";
 import { HELD_LIMIT, HeldChunks, drainSent, writeBatch } from "./transport_io.js";
 import { getRateLimit } from "./ratelimit_hooks.js";
 import { attachUserRead, detachUserRead } from "./user_read.js";
@@ -95,10 +96,8 @@ function prematureClose(): Error {
  * ({@link attachStream}) and may refine how opening, EOF, errors and shutdown
  * are reported through the `_stream*` hooks.
  */
-export abstract class StreamBufferEvent extends BufferEvent {
+export abstract class StreamBufferEvent extends IoBufferEvent {
   #stream: Duplex | null = null;
-  #evRead: Event;
-  #evWrite: Event;
 
   /** The stream still opens (handshake): CONNECTED not yet reported. */
   #opening = false;
@@ -106,8 +105,6 @@ export abstract class StreamBufferEvent extends BufferEvent {
   #openError: Error | null = null;
   #gate = false;
 
-  #readWanted = false;
-  #writeWanted = false;
   #refd = true;
 
   readonly #held = new HeldChunks();
@@ -135,7 +132,7 @@ export abstract class StreamBufferEvent extends BufferEvent {
 
   constructor(base: EventBase, options: number, fn: string) {
     super(base, options, fn);
-    [this.#evRead, this.#evWrite] = this.#makeEvents(base);
+    [this._evRead, this._evWrite] = this.#makeEvents(base);
     this.#listeners = {
       data: (chunk) => this.#onData(chunk),
       end: () => this.#onEnd(),
@@ -183,13 +180,13 @@ export abstract class StreamBufferEvent extends BufferEvent {
   }
 
   protected override _opsBusy(): boolean {
-    return this.#evRead.isPending || this.#evWrite.isPending;
+    return this._evRead.isPending || this._evWrite.isPending;
   }
 
   protected override _opsRebase(): number {
-    this.#evRead.free();
-    this.#evWrite.free();
-    [this.#evRead, this.#evWrite] = this.#makeEvents(this.base);
+    this._evRead.free();
+    this._evWrite.free();
+    [this._evRead, this._evWrite] = this.#makeEvents(this.base);
     return 0;
   }
 
@@ -239,13 +236,13 @@ export abstract class StreamBufferEvent extends BufferEvent {
     stream.on("end", this.#listeners.end);
     stream.on("error", this.#listeners.error);
     stream.on("close", this.#listeners.close);
-    this.#evRead.del();
-    this.#evWrite.del();
+    this._evRead.del();
+    this._evWrite.del();
     const writeNow = (reenable || this.output.length > 0) && this.writingActive;
     const wanted =
-      (this.readingActive || this.#readWanted ? EV_READ : 0) |
-      (writeNow || this.#writeWanted ? EV_WRITE : 0);
-    this.#readWanted = this.#writeWanted = false;
+      (this.readingActive || this._readWanted ? EV_READ : 0) |
+      (writeNow || this._writeWanted ? EV_WRITE : 0);
+    this._readWanted = this._writeWanted = false;
     if (wanted) this._opsEnable(wanted);
     if (opening) this.#openingActivity();
     this.#updateRef();
@@ -303,12 +300,12 @@ export abstract class StreamBufferEvent extends BufferEvent {
       return;
     }
     if (!this.#readError && !this.#eof) this.#readError = err;
-    this.#evRead._ready(EV_READ);
-    if (this.#inflight > 0 && !this.#evRead.isPending) {
+    this._evRead._ready(EV_READ);
+    if (this.#inflight > 0 && !this._evRead.isPending) {
       this.#writeError = err;
       this.#inflight = 0;
       this.#writeGen++;
-      this.#evWrite._ready(EV_WRITE);
+      this._evWrite._ready(EV_WRITE);
     }
   }
 
@@ -370,46 +367,24 @@ export abstract class StreamBufferEvent extends BufferEvent {
 
   // ---- backend ops ---------------------------------------------------------------------
 
-  /**
-   * Without a stream an I/O event is only a timer: it is added when it has a
-   * timeout, and otherwise remembered until a stream arrives (as the socket
-   * backend does for fd -1).
-   */
-  protected override _opsEnable(events: number): number {
-    if (events & EV_READ) {
-      if (this.#stream || this.timeoutRead !== null)
-        this.#evRead.add(this.timeoutRead === null ? null : msToTv(this.timeoutRead));
-      else this.#readWanted = true;
-    }
-    if (events & EV_WRITE) {
-      if (this.#stream || this.timeoutWrite !== null)
-        this.#evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
-      else this.#writeWanted = true;
-    }
+  protected override _ioAttached(): boolean {
+    return this.#stream !== null;
+  }
+
+  protected override _ioUpdateRef(): void {
     this.#updateRef();
-    return 0;
   }
 
   protected override _opsDisable(events: number): number {
     if (events & EV_READ) {
-      this.#readWanted = false;
-      this.#evRead.del();
+      this._readWanted = false;
+      this._evRead.del();
     }
     if (events & EV_WRITE) {
-      this.#writeWanted = false;
-      this.#evWrite.del();
+      this._writeWanted = false;
+      this._evWrite.del();
     }
     this.#updateRef();
-    return 0;
-  }
-
-  protected override _opsAdjTimeouts(): number {
-    if (this.#readWanted && this.timeoutRead !== null) this._opsEnable(EV_READ);
-    if (this.#writeWanted && this.timeoutWrite !== null) this._opsEnable(EV_WRITE);
-    if (this.#evRead.isPending)
-      this.#evRead.add(this.timeoutRead === null ? null : msToTv(this.timeoutRead));
-    if (this.#evWrite.isPending)
-      this.#evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
     return 0;
   }
 
@@ -426,15 +401,9 @@ export abstract class StreamBufferEvent extends BufferEvent {
     return pending ? 1 : 0;
   }
 
-  protected override _opsPrioritySet(pri: number): number {
-    if (this.#evRead.prioritySet(pri) < 0) return -1;
-    if (this.#evWrite.prioritySet(pri) < 0) return -1;
-    return 0;
-  }
-
   protected override _opsUnlink(): void {
-    this.#evRead.free();
-    this.#evWrite.free();
+    this._evRead.free();
+    this._evWrite.free();
     getRateLimit(this)?.unlink();
   }
 
@@ -447,9 +416,9 @@ export abstract class StreamBufferEvent extends BufferEvent {
   #updateRef(): void {
     if (!this.#stream) return;
     const want =
-      this.#evRead.isPending ||
+      this._evRead.isPending ||
       this.#inflight > 0 ||
-      (this.#opening && this.#evWrite.isPending) ||
+      (this.#opening && this._evWrite.isPending) ||
       (this.#shutdownPending && !this.#shutdownDone);
     if (want === this.#refd) return;
     this.#refd = want;
@@ -459,7 +428,7 @@ export abstract class StreamBufferEvent extends BufferEvent {
   // ---- opening ---------------------------------------------------------------------------
 
   #openingActivity(): void {
-    const active = this.#evRead.isPending || this.#evWrite.isPending;
+    const active = this._evRead.isPending || this._evWrite.isPending;
     if (active !== this.#gate) {
       this.#gate = active;
       this._openingGate(active);
@@ -468,8 +437,8 @@ export abstract class StreamBufferEvent extends BufferEvent {
   }
 
   #readyOpening(): void {
-    if (this.#evWrite.isPending) this.#evWrite._ready(EV_WRITE);
-    else if (this.#evRead.isPending) this.#evRead._ready(EV_READ);
+    if (this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
+    else if (this._evRead.isPending) this._evRead._ready(EV_READ);
   }
 
   /** From ev_read/ev_write while opening: report the failure or CONNECTED. True when open. */
@@ -479,8 +448,8 @@ export abstract class StreamBufferEvent extends BufferEvent {
       this.#openError = null;
       this.#opening = false;
       this.#gate = false;
-      this.#evRead.del();
-      this.#evWrite.del();
+      this._evRead.del();
+      this._evWrite.del();
       this.#updateRef();
       this.runEventcb(this._openFailed(err), 0);
       return false;
@@ -492,8 +461,8 @@ export abstract class StreamBufferEvent extends BufferEvent {
     this.#updateRef();
     this.runEventcb(BEV_EVENT_CONNECTED, 0);
     if (this.freed) return false;
-    if (this.#evRead.isPending) this.#startReading();
-    if (this.#evWrite.isPending && !this.writingActive) this.#evWrite.del();
+    if (this._evRead.isPending) this.#startReading();
+    if (this._evWrite.isPending && !this.writingActive) this._evWrite.del();
     this.#maybeShutdown();
     return true;
   }
@@ -515,7 +484,7 @@ export abstract class StreamBufferEvent extends BufferEvent {
 
   #startReading(): void {
     if (!this.#stream || this.#opening) return;
-    if (this.#held.bytes > 0 || this.#eof || this.#readError) this.#evRead._ready(EV_READ);
+    if (this.#held.bytes > 0 || this.#eof || this.#readError) this._evRead._ready(EV_READ);
     else this.#resume();
   }
 
@@ -552,11 +521,11 @@ export abstract class StreamBufferEvent extends BufferEvent {
   #hold(buf: Buffer): boolean {
     this.#held.push(buf);
     if (this._readyAfterIo()) this.#readyLater();
-    else this.#evRead._ready(EV_READ);
+    else this._evRead._ready(EV_READ);
     return (
       !this.#paused &&
       this.base.dispatching &&
-      this.#evRead.isPending &&
+      this._evRead.isPending &&
       this.#held.bytes < HELD_LIMIT
     );
   }
@@ -612,7 +581,7 @@ export abstract class StreamBufferEvent extends BufferEvent {
     StreamBufferEvent.#later = [];
     for (const bev of later) {
       bev.#laterQueued = false;
-      if (bev.#held.bytes > 0) bev.#evRead._ready(EV_READ);
+      if (bev.#held.bytes > 0) bev._evRead._ready(EV_READ);
     }
   }
 
@@ -622,7 +591,7 @@ export abstract class StreamBufferEvent extends BufferEvent {
       this.streamError(this._closedError());
       return;
     }
-    this.#evRead._ready(EV_READ);
+    this._evRead._ready(EV_READ);
   }
 
   #onClose(): void {
@@ -647,11 +616,11 @@ export abstract class StreamBufferEvent extends BufferEvent {
         return;
       }
       if (this.locked) {
-        this.whenUnlocked(() => this.#evRead._ready(EV_READ));
+        this.whenUnlocked(() => this._evRead._ready(EV_READ));
         return;
       }
       if (this.#opening) {
-        if (this.#openNow() && this.#evWrite.isPending) this.#writeMaybeReady();
+        if (this.#openNow() && this._evWrite.isPending) this.#writeMaybeReady();
         return;
       }
       this.#readNow();
@@ -673,11 +642,11 @@ export abstract class StreamBufferEvent extends BufferEvent {
       this.triggerNolock(EV_READ, 0);
       if (this.freed) return;
       if (this.#held.bytes > 0) {
-        if (this.#evRead.isPending) this.#evRead._ready(EV_READ);
+        if (this._evRead.isPending) this._evRead._ready(EV_READ);
         return;
       }
     }
-    if (!this.#evRead.isPending) return;
+    if (!this._evRead.isPending) return;
     if (this.#readError) {
       const err = this.#readError;
       this.#readError = null;
@@ -702,16 +671,16 @@ export abstract class StreamBufferEvent extends BufferEvent {
 
   #writeMaybeReady(): void {
     if (this.#canWriteNow() || this.#completed > 0 || this.#writeError)
-      this.#evWrite._ready(EV_WRITE);
+      this._evWrite._ready(EV_WRITE);
   }
 
   #outputAdded(): void {
     if (!this.writingActive) return;
-    if (!this.#evWrite.isPending) {
+    if (!this._evWrite.isPending) {
       if (!this.#stream && this.timeoutWrite === null) return;
-      this.#evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
+      this._evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
     } else if (this.#canWriteNow()) {
-      this.#evWrite._ready(EV_WRITE);
+      this._evWrite._ready(EV_WRITE);
     }
   }
 
@@ -723,14 +692,14 @@ export abstract class StreamBufferEvent extends BufferEvent {
         return;
       }
       if (this.locked) {
-        this.whenUnlocked(() => this.#evWrite._ready(EV_WRITE));
+        this.whenUnlocked(() => this._evWrite._ready(EV_WRITE));
         return;
       }
       let openedNow = false;
       if (this.#opening) {
         if (!this.#openNow()) return;
         openedNow = true;
-        if (!this.#evWrite.isPending) return;
+        if (!this._evWrite.isPending) return;
       }
       this.#writeNow(openedNow);
     } finally {
@@ -749,7 +718,7 @@ export abstract class StreamBufferEvent extends BufferEvent {
     }
     if (this.#canWriteNow() && this.output.length > 0 && this.writingActive) this.#send();
     if (this.output.length === 0) {
-      this.#evWrite.del();
+      this._evWrite.del();
       this.#maybeShutdown();
     }
     if (res > 0 || !openedNow) this.triggerNolock(EV_WRITE, 0);
@@ -792,7 +761,7 @@ export abstract class StreamBufferEvent extends BufferEvent {
     this.#updateRef();
     if (err) this.#writeError = err;
     else this.#completed += n;
-    if (this.#evWrite.isPending) this.#evWrite._ready(EV_WRITE);
+    if (this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
     else if (!err && !this.finalized) this.#drainCompleted();
     if (!err) this.#maybeShutdown();
   }
@@ -808,7 +777,7 @@ export abstract class StreamBufferEvent extends BufferEvent {
 
   /** Rate-limit hooks call this when a bucket refills. */
   _rateLimitResumed(): void {
-    if (this.#evRead.isPending) this.#evRead._ready(EV_READ);
-    if (this.#evWrite.isPending) this.#writeMaybeReady();
+    if (this._evRead.isPending) this._evRead._ready(EV_READ);
+    if (this._evWrite.isPending) this.#writeMaybeReady();
   }
 }

@@ -1,0 +1,68 @@
+/**
+ * What the transport backends (socket, and the stream backend under async and TLS)
+ * share as libevent's `bufferevent_sock.c` pattern: a pair of internal persistent
+ * I/O events, ev_read and ev_write, whose timeouts are the bufferevent's read and
+ * write timeouts, and which wait, without a transport, only as timers.
+ *
+ * @module
+ */
+
+import { EV_READ, EV_WRITE } from "../constants.js";
+import type { Event } from "../core/event.js";
+import { BufferEvent, msToTv } from "./bufferevent.js";
+
+/** A bufferevent driven by two I/O events (the socket and stream backends). */
+export abstract class IoBufferEvent extends BufferEvent {
+  /** ev_read: pending while reading is enabled and not suspended. */
+  protected _evRead!: Event;
+  /** ev_write: pending while there is output to send (or EV_WRITE was enabled). */
+  protected _evWrite!: Event;
+  /** Reading was enabled while there was neither a transport nor a read timeout. */
+  protected _readWanted = false;
+  /** Writing was enabled while there was neither a transport nor a write timeout. */
+  protected _writeWanted = false;
+
+  /** True while a transport (socket, stream) is attached. */
+  protected abstract _ioAttached(): boolean;
+
+  /** The events changed: let the transport keep the process alive, or not. */
+  protected abstract _ioUpdateRef(): void;
+
+  /**
+   * Without a transport, an I/O event is only a timer: it is added when it has a
+   * timeout, and otherwise remembered until a transport arrives. (libevent adds it
+   * anyway, so a bufferevent whose lookup failed keeps dispatch from ever
+   * returning; we do not copy that trap.)
+   */
+  protected override _opsEnable(events: number): number {
+    const attached = this._ioAttached();
+    if (events & EV_READ) {
+      if (attached || this.timeoutRead !== null)
+        this._evRead.add(this.timeoutRead === null ? null : msToTv(this.timeoutRead));
+      else this._readWanted = true;
+    }
+    if (events & EV_WRITE) {
+      if (attached || this.timeoutWrite !== null)
+        this._evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
+      else this._writeWanted = true;
+    }
+    this._ioUpdateRef();
+    return 0;
+  }
+
+  protected override _opsAdjTimeouts(): number {
+    if (this._readWanted && this.timeoutRead !== null) this._opsEnable(EV_READ);
+    if (this._writeWanted && this.timeoutWrite !== null) this._opsEnable(EV_WRITE);
+    if (this._evRead.isPending)
+      this._evRead.add(this.timeoutRead === null ? null : msToTv(this.timeoutRead));
+    if (this._evWrite.isPending)
+      this._evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
+    return 0;
+  }
+
+  protected override _opsPrioritySet(pri: number): number {
+    if (this._evRead.prioritySet(pri) < 0) return -1;
+    if (this._evWrite.prioritySet(pri) < 0) return -1;
+    return 0;
+  }
+}
