@@ -9,7 +9,9 @@
 
 import { EV_READ, EV_WRITE } from "../constants.js";
 import type { Event } from "../core/event.js";
-import { BufferEvent, msToTv } from "./bufferevent.js";
+import { BEV_SUSPEND_WM, BufferEvent, msToTv } from "./bufferevent.js";
+import { getRateLimit } from "./ratelimit_hooks.js";
+import { HeldChunks } from "./transport_io.js";
 
 /** A bufferevent driven by two I/O events (the socket and stream backends). */
 export abstract class IoBufferEvent extends BufferEvent {
@@ -21,6 +23,8 @@ export abstract class IoBufferEvent extends BufferEvent {
   protected _readWanted = false;
   /** Writing was enabled while there was neither a transport nor a write timeout. */
   protected _writeWanted = false;
+  /** What the transport delivered and the input has not taken yet. */
+  protected readonly _held = new HeldChunks();
 
   /** True while a transport (socket, stream) is attached. */
   protected abstract _ioAttached(): boolean;
@@ -64,5 +68,39 @@ export abstract class IoBufferEvent extends BufferEvent {
     if (this._evRead.prioritySet(pri) < 0) return -1;
     if (this._evWrite.prioritySet(pri) < 0) return -1;
     return 0;
+  }
+
+  /** How much one read may move: the high watermark room, max_single_read, the rate limit. */
+  protected _readAllowance(): number {
+    let howmuch = this.maxSingleRead;
+    const rl = getRateLimit(this);
+    if (rl) howmuch = Math.min(howmuch, rl.maxToRead());
+    if (this.wmReadHigh) howmuch = Math.min(howmuch, this.wmReadHigh - this.input.length);
+    return howmuch;
+  }
+
+  /**
+   * A read event's data step: move held bytes into the input (as much as
+   * {@link _readAllowance} lets through; at the high watermark, suspend) and run the
+   * read callback. True when the event is done with that; false when nothing was
+   * held, or all of it moved, and the caller goes on to EOF and errors.
+   */
+  protected _readHeld(): boolean {
+    const held = this._held;
+    if (held.bytes === 0) return false;
+    const howmuch = this._readAllowance();
+    if (howmuch <= 0) {
+      if (this.wmReadHigh && this.input.length >= this.wmReadHigh) this.suspendRead(BEV_SUSPEND_WM);
+      return true;
+    }
+    const n = held.moveInto(this.input, howmuch);
+    getRateLimit(this)?.readDone(n);
+    this.triggerNolock(EV_READ, 0);
+    if (this.freed) return true;
+    if (held.bytes > 0) {
+      if (this._evRead.isPending) this._evRead._ready(EV_READ);
+      return true;
+    }
+    return false;
   }
 }

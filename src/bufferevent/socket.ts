@@ -49,19 +49,12 @@ import {
   EVUTIL_EAI_CANCEL,
 } from "../constants.js";
 import { argTypeError } from "../errors.js";
-import {
-  BEV_SUSPEND_LOOKUP,
-  BEV_SUSPEND_WM,
-  BufferEvent,
-  msToTv,
-  type evutil_socket_t,
-} from "./bufferevent.js";
+import { BEV_SUSPEND_LOOKUP, BufferEvent, msToTv, type evutil_socket_t } from "./bufferevent.js";
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromNodeError } from "../util/errno.js";
 import { sockaddrFromNode, sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
 import { DnsBase, systemResolve } from "../dns/evdns.js";
 import {
   HELD_LIMIT,
-  HeldChunks,
   drainSent,
   writeBatch,
   writeDirect,
@@ -91,7 +84,6 @@ export class SocketBufferEvent extends IoBufferEvent {
 
   #refd = true;
 
-  readonly #held = new HeldChunks();
   #eof = false;
   #readError: Error | null = null;
   #paused = true;
@@ -211,7 +203,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     sock.pause();
     this.#paused = true;
     this.#stopped = true;
-    this.#held.clear();
+    this._held.clear();
     this.#eof = false;
     this.#readError = null;
     this.#writeError = null;
@@ -309,7 +301,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     // As libevent deletes the fd's events at once, the socket stops feeding this
     // bufferevent now; without BEV_OPT_CLOSE_ON_FREE it is the user's again, paused.
     const sock = this.#detach();
-    const ahead = this.#held.clear();
+    const ahead = this._held.clear();
     if (sock && this.closeOnFree) this.#toClose = sock;
     else if (sock) {
       // Bytes read ahead but never moved into the input go back to the socket.
@@ -347,7 +339,7 @@ export class SocketBufferEvent extends IoBufferEvent {
 
   #startReading(): void {
     if (!this.#sock || this.#connecting) return;
-    if (this.#held.bytes > 0 || this.#eof || this.#readError) this._evRead._ready(EV_READ);
+    if (this._held.bytes > 0 || this.#eof || this.#readError) this._evRead._ready(EV_READ);
     else this.#resume();
   }
 
@@ -389,12 +381,12 @@ export class SocketBufferEvent extends IoBufferEvent {
 
   /** A chunk from Node; false tells Node to stop reading (the user-buffer path). */
   #onData(chunk: Buffer): boolean {
-    this.#held.push(chunk);
+    this._held.push(chunk);
     const stop =
       this.#paused ||
       !this.base.dispatching ||
       !this._evRead.isPending ||
-      this.#held.bytes >= HELD_LIMIT;
+      this._held.bytes >= HELD_LIMIT;
     this._evRead._ready(EV_READ);
     if (!stop) return true;
     this.#paused = true;
@@ -410,15 +402,6 @@ export class SocketBufferEvent extends IoBufferEvent {
   #onEnd(): void {
     this.#eof = true;
     this._evRead._ready(EV_READ);
-  }
-
-  /** How much one read may move: the high watermark room, max_single_read, the rate limit. */
-  #readAllowance(): number {
-    let howmuch = this.maxSingleRead;
-    const rl = getRateLimit(this);
-    if (rl) howmuch = Math.min(howmuch, rl.maxToRead());
-    if (this.wmReadHigh) howmuch = Math.min(howmuch, this.wmReadHigh - this.input.length);
-    return howmuch;
   }
 
   #readEvent(what: number): void {
@@ -440,22 +423,7 @@ export class SocketBufferEvent extends IoBufferEvent {
   }
 
   #readNow(): void {
-    if (this.#held.bytes > 0) {
-      const howmuch = this.#readAllowance();
-      if (howmuch <= 0) {
-        if (this.wmReadHigh && this.input.length >= this.wmReadHigh)
-          this.suspendRead(BEV_SUSPEND_WM);
-        return;
-      }
-      const n = this.#held.moveInto(this.input, howmuch);
-      getRateLimit(this)?.readDone(n);
-      this.triggerNolock(EV_READ, 0);
-      if (this.freed) return;
-      if (this.#held.bytes > 0) {
-        if (this._evRead.isPending) this._evRead._ready(EV_READ);
-        return;
-      }
-    }
+    if (this._readHeld()) return;
     if (!this._evRead.isPending) return;
     if (this.#readError) {
       const err = this.#readError;

@@ -51,10 +51,10 @@ import {
   EV_TIMEOUT,
   EV_WRITE,
 } from "../constants.js";
-import { BEV_SUSPEND_WM, BufferEvent, msToTv } from "./bufferevent.js";
+import { BufferEvent, msToTv } from "./bufferevent.js";
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromName, errnoFromNodeError } from "../util/errno.js";
 import { IoBufferEvent } from "./io_events.js";
-import { HELD_LIMIT, HeldChunks, drainSent, writeBatch } from "./transport_io.js";
+import { HELD_LIMIT, drainSent, writeBatch } from "./transport_io.js";
 import { getRateLimit } from "./ratelimit_hooks.js";
 import { attachUserRead, detachUserRead } from "./user_read.js";
 
@@ -107,7 +107,6 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
 
   #refd = true;
 
-  readonly #held = new HeldChunks();
   #eof = false;
   #readError: Error | null = null;
   #paused = true;
@@ -217,7 +216,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     (stream as { allowHalfOpen?: boolean }).allowHalfOpen = true;
     stream.pause();
     this.#paused = true;
-    this.#held.clear();
+    this._held.clear();
     this.#eof = !stream.readable && stream.readableEnded;
     this.#readError = null;
     this.#writeError = null;
@@ -269,7 +268,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     // A late error on a stream nobody drives must not crash the process.
     if (stream.listenerCount("error") === 0) stream.on("error", () => {});
     stream.pause();
-    const unread = this.#held.clear();
+    const unread = this._held.clear();
     if (!stream.destroyed && !stream.readableEnded)
       for (let i = unread.length - 1; i >= 0; i--) stream.unshift(unread[i]!);
     if (handBack) this._streamRef(true);
@@ -484,7 +483,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
 
   #startReading(): void {
     if (!this.#stream || this.#opening) return;
-    if (this.#held.bytes > 0 || this.#eof || this.#readError) this._evRead._ready(EV_READ);
+    if (this._held.bytes > 0 || this.#eof || this.#readError) this._evRead._ready(EV_READ);
     else this.#resume();
   }
 
@@ -519,14 +518,14 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
 
   /** Hold a delivered chunk and make ev_read ready; false when reading should stop. */
   #hold(buf: Buffer): boolean {
-    this.#held.push(buf);
+    this._held.push(buf);
     if (this._readyAfterIo()) this.#readyLater();
     else this._evRead._ready(EV_READ);
     return (
       !this.#paused &&
       this.base.dispatching &&
       this._evRead.isPending &&
-      this.#held.bytes < HELD_LIMIT
+      this._held.bytes < HELD_LIMIT
     );
   }
 
@@ -581,7 +580,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     StreamBufferEvent.#later = [];
     for (const bev of later) {
       bev.#laterQueued = false;
-      if (bev.#held.bytes > 0) bev._evRead._ready(EV_READ);
+      if (bev._held.bytes > 0) bev._evRead._ready(EV_READ);
     }
   }
 
@@ -597,15 +596,6 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
   #onClose(): void {
     if (this.#eof || this.#readError || this.#openError) return;
     this.streamError(this._closedError());
-  }
-
-  /** How much one read may move: the high watermark room, max_single_read, the rate limit. */
-  #readAllowance(): number {
-    let howmuch = this.maxSingleRead;
-    const rl = getRateLimit(this);
-    if (rl) howmuch = Math.min(howmuch, rl.maxToRead());
-    if (this.wmReadHigh) howmuch = Math.min(howmuch, this.wmReadHigh - this.input.length);
-    return howmuch;
   }
 
   #readEvent(what: number): void {
@@ -630,22 +620,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
   }
 
   #readNow(): void {
-    if (this.#held.bytes > 0) {
-      const howmuch = this.#readAllowance();
-      if (howmuch <= 0) {
-        if (this.wmReadHigh && this.input.length >= this.wmReadHigh)
-          this.suspendRead(BEV_SUSPEND_WM);
-        return;
-      }
-      const n = this.#held.moveInto(this.input, howmuch);
-      getRateLimit(this)?.readDone(n);
-      this.triggerNolock(EV_READ, 0);
-      if (this.freed) return;
-      if (this.#held.bytes > 0) {
-        if (this._evRead.isPending) this._evRead._ready(EV_READ);
-        return;
-      }
-    }
+    if (this._readHeld()) return;
     if (!this._evRead.isPending) return;
     if (this.#readError) {
       const err = this.#readError;
