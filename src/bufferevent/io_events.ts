@@ -11,7 +11,7 @@ import { EV_READ, EV_WRITE } from "../constants.js";
 import type { Event } from "../core/event.js";
 import { BEV_SUSPEND_WM, BufferEvent, msToTv } from "./bufferevent.js";
 import { getRateLimit } from "./ratelimit_hooks.js";
-import { HeldChunks } from "./transport_io.js";
+import { HeldChunks, drainSent } from "./transport_io.js";
 
 /** A bufferevent driven by two I/O events (the socket and stream backends). */
 export abstract class IoBufferEvent extends BufferEvent {
@@ -25,6 +25,8 @@ export abstract class IoBufferEvent extends BufferEvent {
   protected _writeWanted = false;
   /** What the transport delivered and the input has not taken yet. */
   protected readonly _held = new HeldChunks();
+  /** Bytes the transport reports written that are still at the front of the output. */
+  protected _completed = 0;
 
   /** True while a transport (socket, stream) is attached. */
   protected abstract _ioAttached(): boolean;
@@ -102,5 +104,21 @@ export abstract class IoBufferEvent extends BufferEvent {
       return true;
     }
     return false;
+  }
+
+  /** How much one write may send: max_single_write and the rate limit. */
+  protected _writeAllowance(): number {
+    const rl = getRateLimit(this);
+    return rl ? Math.min(this.maxSingleWrite, rl.maxToWrite()) : this.maxSingleWrite;
+  }
+
+  /** Drain the bytes reported written from the output (counting them for the rate limit). */
+  protected _drainCompleted(): number {
+    const n = this._completed;
+    if (n === 0) return 0;
+    this._completed = 0;
+    drainSent(this.output, n);
+    getRateLimit(this)?.writeDone(n);
+    return n;
   }
 }

@@ -53,13 +53,7 @@ import { BEV_SUSPEND_LOOKUP, BufferEvent, msToTv, type evutil_socket_t } from ".
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromNodeError } from "../util/errno.js";
 import { sockaddrFromNode, sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
 import { DnsBase, systemResolve } from "../dns/evdns.js";
-import {
-  HELD_LIMIT,
-  drainSent,
-  writeBatch,
-  writeDirect,
-  type SocketWriteHooks,
-} from "./transport_io.js";
+import { HELD_LIMIT, writeBatch, writeDirect, type SocketWriteHooks } from "./transport_io.js";
 import { getRateLimit, type RateLimitHooks } from "./ratelimit_hooks.js";
 import { IoBufferEvent } from "./io_events.js";
 import { attachUserRead, detachUserRead, kReader, type UserReader } from "./user_read.js";
@@ -94,7 +88,6 @@ export class SocketBufferEvent extends IoBufferEvent {
   #inflight = 0;
   #batch = 0;
   #syncBatch = 0;
-  #completed = 0;
   #writeError: Error | null = null;
   /** Inside #send's write call (a completion now is synchronous). */
   #inSend = false;
@@ -211,7 +204,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     this.#batch++;
     const gen = ++this.#attachGen;
     this.#directDone = (err?: Error | null) => this.#onDirectWritten(gen, err ?? null);
-    this.#completed = 0;
+    this._completed = 0;
     this.#connectDone = !sock.connecting && !sock.pending;
     if (!this.#userRead) sock.on("data", SocketBufferEvent.#sockData);
     sock.on("end", SocketBufferEvent.#sockEnd);
@@ -452,7 +445,7 @@ export class SocketBufferEvent extends IoBufferEvent {
       if (this.#connectDone || this.#connectError) this._evWrite._ready(EV_WRITE);
       return;
     }
-    if (this.#canWriteNow() || this.#completed > 0 || this.#writeError)
+    if (this.#canWriteNow() || this._completed > 0 || this.#writeError)
       this._evWrite._ready(EV_WRITE);
   }
 
@@ -510,7 +503,7 @@ export class SocketBufferEvent extends IoBufferEvent {
         return;
       }
     }
-    let res = this.#drainCompleted();
+    let res = this._drainCompleted();
     if (this.#writeError) {
       const err = this.#writeError;
       this.#writeError = null;
@@ -523,7 +516,7 @@ export class SocketBufferEvent extends IoBufferEvent {
       this.#send();
       // A write the kernel took at once is drained now, in this pass, instead of
       // one loop turn later when Node reports it.
-      const now = this.#drainCompleted();
+      const now = this._drainCompleted();
       res += now;
       if (now > 0 && this.output.length > 0 && this.writingActive) this._evWrite._ready(EV_WRITE);
     }
@@ -534,21 +527,10 @@ export class SocketBufferEvent extends IoBufferEvent {
     if (res > 0 || !connectedNow) this.triggerNolock(EV_WRITE, 0);
   }
 
-  #drainCompleted(): number {
-    const n = this.#completed;
-    if (n === 0) return 0;
-    this.#completed = 0;
-    drainSent(this.output, n);
-    getRateLimit(this)?.writeDone(n);
-    return n;
-  }
-
   /** Hand one batch (at most max_single_write / the rate limit) to Node as one writev. */
   #send(): void {
     const sock = this.#sock!;
-    let max = this.maxSingleWrite;
-    const rl = getRateLimit(this);
-    if (rl) max = Math.min(max, rl.maxToWrite());
+    const max = this._writeAllowance();
     if (max <= 0) return;
     // One segment (request/response traffic) needs no array.
     const one = this.output.singleView(max);
@@ -577,7 +559,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     if (sock.writableLength === 0 && !sock.errored && !sock.destroyed) {
       this.#syncBatch = batch;
       this.#inflight = 0;
-      this.#completed += n;
+      this._completed += n;
     }
     this.#updateRef();
   }
@@ -591,7 +573,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     const n = this.#inflight;
     this.#inflight = 0;
     if (err) this.#writeError ??= err;
-    else this.#completed += n;
+    else this._completed += n;
     if (this.#inSend) {
       // #writeNow drains it in this pass; an error is reported from the event.
       if (err && this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
@@ -599,7 +581,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     }
     this.#updateRef();
     if (this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
-    else if (!err && !this.finalized) this.#drainCompleted();
+    else if (!err && !this.finalized) this._drainCompleted();
   }
 
   #onWritten(batch: number, n: number, err: Error | null): void {
@@ -611,9 +593,9 @@ export class SocketBufferEvent extends IoBufferEvent {
     }
     this.#inflight = 0;
     this.#updateRef();
-    if (!err) this.#completed += n;
+    if (!err) this._completed += n;
     if (this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
-    else if (!err && !this.finalized) this.#drainCompleted();
+    else if (!err && !this.finalized) this._drainCompleted();
   }
 
   #maybeShutdown(): void {

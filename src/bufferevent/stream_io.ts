@@ -54,7 +54,7 @@ import {
 import { BufferEvent, msToTv } from "./bufferevent.js";
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromName, errnoFromNodeError } from "../util/errno.js";
 import { IoBufferEvent } from "./io_events.js";
-import { HELD_LIMIT, drainSent, writeBatch } from "./transport_io.js";
+import { HELD_LIMIT, writeBatch } from "./transport_io.js";
 import { getRateLimit } from "./ratelimit_hooks.js";
 import { attachUserRead, detachUserRead } from "./user_read.js";
 
@@ -117,7 +117,6 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
 
   #inflight = 0;
   #writeGen = 0;
-  #completed = 0;
   #writeError: Error | null = null;
   #shutdownPending = false;
   #shutdownDone = false;
@@ -221,7 +220,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     this.#readError = null;
     this.#writeError = null;
     this.#inflight = 0;
-    this.#completed = 0;
+    this._completed = 0;
     this.#writeGen++;
     this.#shutdownPending = false;
     this.#shutdownDone = false;
@@ -645,7 +644,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
   }
 
   #writeMaybeReady(): void {
-    if (this.#canWriteNow() || this.#completed > 0 || this.#writeError)
+    if (this.#canWriteNow() || this._completed > 0 || this.#writeError)
       this._evWrite._ready(EV_WRITE);
   }
 
@@ -683,7 +682,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
   }
 
   #writeNow(openedNow: boolean): void {
-    const res = this.#drainCompleted();
+    const res = this._drainCompleted();
     if (this.#writeError) {
       const err = this.#writeError;
       this.#writeError = null;
@@ -699,15 +698,6 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     if (res > 0 || !openedNow) this.triggerNolock(EV_WRITE, 0);
   }
 
-  #drainCompleted(): number {
-    const n = this.#completed;
-    if (n === 0) return 0;
-    this.#completed = 0;
-    drainSent(this.output, n);
-    getRateLimit(this)?.writeDone(n);
-    return n;
-  }
-
   /**
    * Hand one batch (at most max_single_write / the rate limit) to the stream as
    * one corked group, so a stream with `_writev` (sockets, TLS) sends it at once —
@@ -715,9 +705,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
    */
   #send(): void {
     const stream = this.#stream!;
-    let max = this.maxSingleWrite;
-    const rl = getRateLimit(this);
-    if (rl) max = Math.min(max, rl.maxToWrite());
+    const max = this._writeAllowance();
     if (max <= 0) return;
     const segs = this.output.segments(max);
     if (segs.length === 0) return;
@@ -735,9 +723,9 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     this.#inflight = 0;
     this.#updateRef();
     if (err) this.#writeError = err;
-    else this.#completed += n;
+    else this._completed += n;
     if (this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
-    else if (!err && !this.finalized) this.#drainCompleted();
+    else if (!err && !this.finalized) this._drainCompleted();
     if (!err) this.#maybeShutdown();
   }
 
