@@ -6,7 +6,8 @@
  * arrives once and in order whichever way a read went (mixed sizes, a fast-check
  * property), a socket handed over while its Writable still queues data or while it
  * is already reading, and a socket given back to plain stream use after
- * `bufferevent_free` without BEV_OPT_CLOSE_ON_FREE.
+ * `bufferevent_free` without BEV_OPT_CLOSE_ON_FREE; and, for every type that owns
+ * a socket, `event_base_free` running the finalizer that closes it.
  */
 
 import { describe, it } from "node:test";
@@ -29,7 +30,16 @@ import {
 import { evbuffer_add_buffer, evbuffer_remove_buffer } from "../src/api/evbuffer.js";
 import { EvBuffer } from "../src/evbuffer/evbuffer.js";
 import { socketPair } from "../src/util/socketpair.js";
-import { dispatchWithin, pattern, withDeadline } from "./helpers/bev.js";
+import type { BufferEvent } from "../src/bufferevent/bufferevent.js";
+import {
+  dispatchWithin,
+  filterSocketKind,
+  matrix,
+  pattern,
+  socketKind,
+  tlsKind,
+  withDeadline,
+} from "./helpers/bev.js";
 
 /** Write `sizes` (as one pattern, cut into writes) from a plain Node socket, then end. */
 function sendInPieces(sock: net.Socket, data: Buffer, sizes: number[]): void {
@@ -210,21 +220,30 @@ describe("socket data path", () => {
 });
 
 describe("event_base_free and finalizers", () => {
-  it("a socket bufferevent freed after the last dispatch is closed by event_base_free", async (t) => {
-    const base = event_base_new();
-    const [client, server] = await socketPair();
-    t.after(() => {
-      client.destroy();
-      server.destroy();
+  // Every bufferevent type that owns a socket: freed with BEV_OPT_CLOSE_ON_FREE after
+  // the last dispatch, its socket closes in the finalizer that event_base_free runs.
+  for (const [label, kind, extra] of matrix([socketKind, filterSocketKind, tlsKind])) {
+    it(`${label}: freed after the last dispatch, its socket is closed by event_base_free`, async (t) => {
+      const base = event_base_new();
+      const [a, b] = await kind.make(base, BEV_OPT_CLOSE_ON_FREE | extra);
+      const sock = bottomSocket(a);
+      t.after(() => {
+        bottomSocket(b).destroy();
+        sock.destroy();
+      });
+      bufferevent_free(a); // the close waits for a finalizer: no loop runs it
+      assert.equal(sock.destroyed, false);
+      event_base_free(base); // libevent runs pending finalizers here
+      assert.equal(sock.destroyed, true);
     });
-    const bev = bufferevent_socket_new(base, server, BEV_OPT_CLOSE_ON_FREE)!;
-    bufferevent_enable(bev, EV_READ);
-    client.resume();
-    const closed = new Promise<void>((resolve) => client.on("end", () => resolve()));
-    bufferevent_free(bev); // the close waits for a finalizer: no loop runs it
-    assert.equal(server.destroyed, false);
-    event_base_free(base); // libevent runs pending finalizers here
-    assert.equal(server.destroyed, true);
-    await withDeadline(closed, 10_000, "peer EOF");
-  });
+  }
 });
+
+/** The net.Socket at the bottom of `bev`'s chain. */
+function bottomSocket(bev: BufferEvent): net.Socket {
+  for (let b: BufferEvent | null = bev; b; b = b.getUnderlying()) {
+    const fd = b.getfd();
+    if (fd instanceof net.Socket) return fd;
+  }
+  throw new Error("no socket under this bufferevent");
+}

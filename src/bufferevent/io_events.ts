@@ -9,6 +9,7 @@
 
 import { EV_READ, EV_WRITE } from "../constants.js";
 import type { Event } from "../core/event.js";
+import type { EventBase } from "../core/event_base.js";
 import { BEV_SUSPEND_WM, BufferEvent, msToTv } from "./bufferevent.js";
 import { getRateLimit } from "./ratelimit_hooks.js";
 import { HeldChunks, drainSent } from "./transport_io.js";
@@ -27,6 +28,34 @@ export abstract class IoBufferEvent extends BufferEvent {
   protected readonly _held = new HeldChunks();
   /** Bytes the transport reports written that are still at the front of the output. */
   protected _completed = 0;
+
+  /**
+   * As in `bufferevent_sock.c`, the input's end and the output's start belong to
+   * the transport (frozen for the user), and every addition to the output tells
+   * ev_write there is something to send.
+   */
+  constructor(base: EventBase, options: number, fn: string) {
+    super(base, options, fn);
+    this.input.freeze(false);
+    this.output.freeze(true);
+    this.output._setAddHook(IoBufferEvent.#onOutputAdded, this);
+  }
+
+  static readonly #onOutputAdded = (bev: IoBufferEvent): void => bev.#outputAdded();
+
+  /** Output was added: make ev_write pending (with its timeout), or ready if a write can go now. */
+  #outputAdded(): void {
+    if (!this.writingActive) return;
+    if (!this._evWrite.isPending) {
+      if (!this._ioAttached() && this.timeoutWrite === null) return;
+      this._evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
+    } else if (this._ioCanWriteNow()) {
+      this._evWrite._ready(EV_WRITE);
+    }
+  }
+
+  /** True when the transport can take a write at once (attached, idle, connected). */
+  protected abstract _ioCanWriteNow(): boolean;
 
   /** True while a transport (socket, stream) is attached. */
   protected abstract _ioAttached(): boolean;

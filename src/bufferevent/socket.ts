@@ -91,8 +91,6 @@ export class SocketBufferEvent extends IoBufferEvent {
   #writeError: Error | null = null;
   /** Inside #send's write call (a completion now is synchronous). */
   #inSend = false;
-  /** Output goes to the socket's `_write`/`_writev` directly (see writeDirect). */
-  #directWrite = true;
   /** Counts sockets attached, so a late completion from a replaced one is ignored. */
   #attachGen = 0;
   /** The completion callback of direct writes to the current socket (one per attach). */
@@ -125,9 +123,6 @@ export class SocketBufferEvent extends IoBufferEvent {
   constructor(base: EventBase, fd: evutil_socket_t, options: number) {
     super(base, options, "bufferevent_socket_new");
     [this._evRead, this._evWrite] = this.#makeEvents(base);
-    this.input.freeze(false);
-    this.output.freeze(true);
-    this.output._setAddHook(SocketBufferEvent.#outputAddedHook, this);
     if (fd !== -1) {
       this.#attach(fd);
       this.#updateRef();
@@ -152,7 +147,6 @@ export class SocketBufferEvent extends IoBufferEvent {
       bev.#updateRef();
     },
   };
-  static readonly #outputAddedHook = (bev: SocketBufferEvent): void => bev.#outputAdded();
   static readonly #writeIo: IoHooks = {
     start: (ev) => (ev.arg as SocketBufferEvent).#writeMaybeReady(),
     stop: () => {},
@@ -436,7 +430,7 @@ export class SocketBufferEvent extends IoBufferEvent {
 
   // ---- writing -------------------------------------------------------------------------
 
-  #canWriteNow(): boolean {
+  protected override _ioCanWriteNow(): boolean {
     return !!this.#sock && this.#connectDone && !this.#connecting && this.#inflight === 0;
   }
 
@@ -445,18 +439,8 @@ export class SocketBufferEvent extends IoBufferEvent {
       if (this.#connectDone || this.#connectError) this._evWrite._ready(EV_WRITE);
       return;
     }
-    if (this.#canWriteNow() || this._completed > 0 || this.#writeError)
+    if (this._ioCanWriteNow() || this._completed > 0 || this.#writeError)
       this._evWrite._ready(EV_WRITE);
-  }
-
-  #outputAdded(): void {
-    if (!this.writingActive) return;
-    if (!this._evWrite.isPending) {
-      if (!this.#sock && this.timeoutWrite === null) return;
-      this._evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
-    } else if (this.#canWriteNow()) {
-      this._evWrite._ready(EV_WRITE);
-    }
   }
 
   #writeEvent(what: number): void {
@@ -540,17 +524,16 @@ export class SocketBufferEvent extends IoBufferEvent {
     else for (const s of segs as Uint8Array[]) n += s.length;
     if (n === 0) return;
     this.#inflight = n;
-    if (this.#directWrite) {
-      this.#inSend = true;
-      try {
-        if (writeDirect(sock as unknown as SocketWriteHooks, segs, this.#directDone!)) {
-          this.#updateRef();
-          return;
-        }
-      } finally {
-        this.#inSend = false;
+    this.#inSend = true;
+    try {
+      if (writeDirect(sock as unknown as SocketWriteHooks, segs, this.#directDone!)) {
+        this.#updateRef();
+        return;
       }
+    } finally {
+      this.#inSend = false;
     }
+    // The socket still queues writes of its own (or is closed): go through its Writable.
     const batch = ++this.#batch;
     const done = (err?: Error | null) => this.#onWritten(batch, n, err ?? null);
     writeBatch(sock, one !== null ? [one] : (segs as Uint8Array[]), done);

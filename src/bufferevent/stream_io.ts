@@ -137,11 +137,6 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
       error: (err) => this.streamError(err),
       close: () => this.#onClose(),
     };
-    this.input.freeze(false);
-    this.output.freeze(true);
-    this.output.addCbInternal((_buf: unknown, info: { n_added: number }) => {
-      if (info.n_added > 0) this.#outputAdded();
-    }, true);
   }
 
   #makeEvents(base: EventBase): [Event, Event] {
@@ -639,23 +634,13 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
 
   // ---- writing ---------------------------------------------------------------------------
 
-  #canWriteNow(): boolean {
+  protected override _ioCanWriteNow(): boolean {
     return !!this.#stream && !this.#opening && this.#inflight === 0;
   }
 
   #writeMaybeReady(): void {
-    if (this.#canWriteNow() || this._completed > 0 || this.#writeError)
+    if (this._ioCanWriteNow() || this._completed > 0 || this.#writeError)
       this._evWrite._ready(EV_WRITE);
-  }
-
-  #outputAdded(): void {
-    if (!this.writingActive) return;
-    if (!this._evWrite.isPending) {
-      if (!this.#stream && this.timeoutWrite === null) return;
-      this._evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
-    } else if (this.#canWriteNow()) {
-      this._evWrite._ready(EV_WRITE);
-    }
   }
 
   #writeEvent(what: number): void {
@@ -690,7 +675,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
       this.runEventcb(this._streamFailed(err, BEV_EVENT_WRITING), 0);
       return;
     }
-    if (this.#canWriteNow() && this.output.length > 0 && this.writingActive) this.#send();
+    if (this._ioCanWriteNow() && this.output.length > 0 && this.writingActive) this.#send();
     if (this.output.length === 0) {
       this._evWrite.del();
       this.#maybeShutdown();

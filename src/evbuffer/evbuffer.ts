@@ -1146,15 +1146,20 @@ export class EvBuffer {
    * first `max` bytes lie in one segment), else null: a write without an array.
    */
   singleView(max: number): Uint8Array | null {
+    return this.#frontView(Math.min(max, this.#c.length));
+  }
+
+  /** A view of the first `n` bytes (n > 0) when they lie in the first data segment, else null. */
+  #frontView(n: number, ownOnly = false): Buffer | null {
+    if (n <= 0) return null;
     const c = this.#c;
-    const want = Math.min(max, c.length);
-    if (want <= 0) return null;
     for (let i = c.head; i < c.segs.length; i++) {
       const sg = c.segs[i]!;
       if (sg.len === 0) continue;
-      if (sg.len < want) return null;
+      if (sg.len < n || (ownOnly && sg.owner !== null)) return null;
       const b = sg.buf;
-      return sg.off === 0 && want === b.length ? b : b.subarray(sg.off, sg.off + want);
+      // A segment that is its whole Buffer (as a socket's reads are) needs no new view.
+      return sg.off === 0 && n === b.length ? b : b.subarray(sg.off, sg.off + n);
     }
     return null;
   }
@@ -1167,18 +1172,10 @@ export class EvBuffer {
    * keep the view.
    */
   removeView(n: number): Buffer | null {
-    const c = this.#c;
-    if (n <= 0 || n > c.length || this.#freezeStart) return null;
-    for (let i = c.head; i < c.segs.length; i++) {
-      const sg = c.segs[i]!;
-      if (sg.len === 0) continue;
-      if (sg.len < n || sg.owner !== null) return null;
-      const b = sg.buf;
-      const view = sg.off === 0 && n === b.length ? b : b.subarray(sg.off, sg.off + n);
-      this.drain(n);
-      return view;
-    }
-    return null;
+    if (n > this.#c.length || this.#freezeStart) return null;
+    const view = this.#frontView(n, true);
+    if (view !== null) this.drain(n);
+    return view;
   }
 
   /** Views of the data in order, covering at most `max` bytes (no copy; for writev). */
@@ -1429,17 +1426,16 @@ export class EvBuffer {
   }
 
   /**
-   * For the bufferevent layer: a callback `fn(buf, info, arg)`; with `nodefer` it
+   * For the bufferevent layer: a callback `fn(buf, info)`; with `nodefer` it
    * runs at once even when the buffer's callbacks are deferred (EVBUFFER_CB_NODEFER).
    */
   addCbInternal(
-    fn: (buf: EvBuffer, info: evbuffer_cb_info, arg?: any) => void,
+    fn: (buf: EvBuffer, info: evbuffer_cb_info) => void,
     nodefer: boolean,
-    arg?: unknown,
   ): EvBufferCbEntry {
     if (typeof fn !== "function") throw argTypeError("evbuffer_add_cb", "cb", "a function", fn);
     const flags = EVBUFFER_CB_ENABLED | (nodefer ? EVBUFFER_CB_NODEFER : 0);
-    return (this.#cbs ??= new CallbackList()).add(new EvBufferCbEntry(fn, arg, flags));
+    return (this.#cbs ??= new CallbackList()).add(new EvBufferCbEntry(fn, undefined, flags));
   }
 
   /** `evbuffer_remove_cb_entry`. Returns 0. */
