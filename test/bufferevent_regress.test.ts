@@ -87,6 +87,7 @@ import {
   withDeadline,
   type BevKind,
 } from "./helpers/bev.js";
+import { runTimeoutScenario } from "./helpers/timeouts.js";
 import type { ConnListener } from "../src/listener/evconnlistener.js";
 
 const TEST_STR = "Now is the time for all good events to signal for the good of their protocol";
@@ -588,53 +589,7 @@ describe("regress_bufferevent: timeouts", () => {
         bev1 = bufferevent_socket_new(base, -1, 0)!;
         bev2 = bufferevent_socket_new(base, -1, 0)!;
       }
-      const start = performance.now();
-      const mk = () => ({ total: 0, reads: 0, writes: 0, readAt: -1, writeAt: -1, lastRead: -1 });
-      const r1 = mk();
-      const r2 = mk();
-      const cbs = (r: ReturnType<typeof mk>) =>
-        [
-          () => (r.lastRead = performance.now()),
-          () => {},
-          (_b: bufferevent, what: number) => {
-            r.total++;
-            const t = performance.now() - start;
-            if (
-              (what & (BEV_EVENT_READING | BEV_EVENT_TIMEOUT)) ===
-              (BEV_EVENT_READING | BEV_EVENT_TIMEOUT)
-            ) {
-              r.reads++;
-              r.readAt = t;
-            }
-            if (
-              (what & (BEV_EVENT_WRITING | BEV_EVENT_TIMEOUT)) ===
-              (BEV_EVENT_WRITING | BEV_EVENT_TIMEOUT)
-            ) {
-              r.writes++;
-              r.writeAt = t;
-            }
-          },
-        ] as const;
-      bufferevent_disable(bev2, EV_READ);
-      const [a1, b1, c1] = cbs(r1);
-      bufferevent_setcb(bev1, a1, b1, c1, null);
-      bufferevent_set_timeouts(
-        bev1,
-        { tv_sec: 0, tv_usec: 150_000 },
-        { tv_sec: 0, tv_usec: 100_000 },
-      );
-      bufferevent_write(bev1, "ABCDEFG", 7);
-      bufferevent_enable(bev1, EV_READ | EV_WRITE);
-      const [a2, b2, c2] = cbs(r2);
-      bufferevent_setcb(bev2, a2, b2, c2, null);
-      bufferevent_set_timeouts(
-        bev2,
-        { tv_sec: 0, tv_usec: 100_000 },
-        { tv_sec: 0, tv_usec: 200_000 },
-      );
-      bufferevent_enable(bev2, EV_WRITE);
-      event_base_loopexit(base, { tv_sec: 0, tv_usec: 350_000 });
-      await dispatchWithin(base);
+      const [r1, r2] = await runTimeoutScenario(base, bev1, bev2);
       assert.equal(r1.total, 2);
       assert.equal(r1.reads, 1);
       assert.equal(r1.writes, 1);

@@ -11,9 +11,6 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import {
   BEV_ERROR,
-  BEV_EVENT_READING,
-  BEV_EVENT_TIMEOUT,
-  BEV_EVENT_WRITING,
   BEV_OK,
   BEV_OPT_CLOSE_ON_FREE,
   BEV_OPT_DEFER_CALLBACKS,
@@ -32,7 +29,6 @@ import {
   bufferevent_getfd,
   bufferevent_pair_new,
   bufferevent_read_buffer,
-  bufferevent_set_timeouts,
   bufferevent_setcb,
   bufferevent_setwatermark,
   bufferevent_socket_new,
@@ -52,6 +48,7 @@ import type { EvBuffer } from "../src/evbuffer/evbuffer.js";
 import type { EventBase } from "../src/core/event_base.js";
 import { socketPair } from "../src/util/socketpair.js";
 import { dispatchWithin, pattern } from "./helpers/bev.js";
+import { runTimeoutScenario } from "./helpers/timeouts.js";
 
 /** Two connected underlying bufferevents: socket bevs on a socketpair, or a pair. */
 async function underlyings(
@@ -179,49 +176,7 @@ describe("regress_bufferevent: filters", () => {
       else [u1, u2] = [bufferevent_socket_new(base, -1, 0)!, bufferevent_socket_new(base, -1, 0)!];
       const bev1 = bufferevent_filter_new(u1, null, null, BEV_OPT_CLOSE_ON_FREE, null, null)!;
       const bev2 = bufferevent_filter_new(u2, null, null, BEV_OPT_CLOSE_ON_FREE, null, null)!;
-      const start = performance.now();
-      const mk = () => ({ total: 0, reads: 0, writes: 0, readAt: -1, writeAt: -1, lastRead: -1 });
-      const r1 = mk();
-      const r2 = mk();
-      const cbs = (r: ReturnType<typeof mk>) =>
-        [
-          () => (r.lastRead = performance.now()),
-          () => {},
-          (_b: bufferevent, what: number) => {
-            r.total++;
-            const t = performance.now() - start;
-            const rt = BEV_EVENT_READING | BEV_EVENT_TIMEOUT;
-            const wt = BEV_EVENT_WRITING | BEV_EVENT_TIMEOUT;
-            if ((what & rt) === rt) {
-              r.reads++;
-              r.readAt = t;
-            }
-            if ((what & wt) === wt) {
-              r.writes++;
-              r.writeAt = t;
-            }
-          },
-        ] as const;
-      bufferevent_disable(bev2, EV_READ);
-      const [a1, b1, c1] = cbs(r1);
-      bufferevent_setcb(bev1, a1, b1, c1, null);
-      bufferevent_set_timeouts(
-        bev1,
-        { tv_sec: 0, tv_usec: 150_000 },
-        { tv_sec: 0, tv_usec: 100_000 },
-      );
-      bufferevent_write(bev1, "ABCDEFG", 7);
-      bufferevent_enable(bev1, EV_READ | EV_WRITE);
-      const [a2, b2, c2] = cbs(r2);
-      bufferevent_setcb(bev2, a2, b2, c2, null);
-      bufferevent_set_timeouts(
-        bev2,
-        { tv_sec: 0, tv_usec: 100_000 },
-        { tv_sec: 0, tv_usec: 200_000 },
-      );
-      bufferevent_enable(bev2, EV_WRITE);
-      event_base_loopexit(base, { tv_sec: 0, tv_usec: 350_000 });
-      await dispatchWithin(base);
+      const [r1, r2] = await runTimeoutScenario(base, bev1, bev2);
       assert.equal(r1.total, 2);
       assert.equal(r1.reads, 1);
       assert.equal(r1.writes, 1);
