@@ -1009,7 +1009,7 @@ test("evbuffer/copyout and copyout_from", () => {
     [90, 90],
     [160, 160],
     [999, 191],
-  ]) {
+  ] as const) {
     out.fill(0);
     assert.equal(evbuffer_copyout_from(buf, ptr, out, want), got);
     assert.equal(out.toString("latin1", 0, got), text.slice(15, 15 + got));

@@ -118,7 +118,9 @@ function allConnected(socks: net.Socket[]): Promise<void> {
   return withDeadline(
     Promise.all(
       socks.map((s) =>
-        s.connecting ? new Promise<void>((resolve) => s.once("connect", () => resolve())) : null,
+        s.connecting
+          ? new Promise<void>((resolve) => s.once("connect", () => resolve()))
+          : Promise.resolve(),
       ),
     ).then(() => {}),
     5000,

@@ -41,7 +41,10 @@ before(async () => {
   certs = await testCerts();
 });
 
-async function socketModePair(base: EventBase, options: number): Promise<TlsBufferEvent[]> {
+async function socketModePair(
+  base: EventBase,
+  options: number,
+): Promise<[TlsBufferEvent, TlsBufferEvent]> {
   const [a, b] = await socketPair();
   const opts = options | BEV_OPT_CLOSE_ON_FREE;
   return [

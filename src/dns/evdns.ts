@@ -118,7 +118,7 @@ function encodeName(name: string, randomizeCase: boolean): Buffer | null {
       let mixed = "";
       const bits = randomInt(0, 2 ** 32);
       for (let i = 0; i < label.length; i++) {
-        const c = label[i];
+        const c = label[i]!;
         const ascii = (c >= "a" && c <= "z") || (c >= "A" && c <= "Z");
         mixed += !ascii ? c : (bits >>> (i % 32)) & 1 ? c.toUpperCase() : c.toLowerCase();
       }
@@ -136,7 +136,7 @@ function encodeName(name: string, randomizeCase: boolean): Buffer | null {
 /** Skip a (possibly compressed) name; the offset after it, or -1 if malformed. */
 function skipName(msg: Buffer, off: number): number {
   while (off < msg.length) {
-    const len = msg[off];
+    const len = msg[off]!;
     if (len === 0) return off + 1;
     if ((len & 0xc0) === 0xc0) return off + 2 <= msg.length ? off + 2 : -1;
     if (len & 0xc0) return -1;
@@ -379,8 +379,9 @@ function matchOption(option: string): (typeof OPTION_NAMES)[number] | null {
 function strtoint(val: string): number {
   const m = /^[ \t\n\v\f\r]*([+-]?)(\d*)$/.exec(val);
   if (!m) return -1;
-  if (m[2] === "") return m[1] === "" && val.trim() === "" ? 0 : -1;
-  const n = Number(m[1] + m[2]);
+  const [, sign = "", digits = ""] = m;
+  if (digits === "") return sign === "" && val.trim() === "" ? 0 : -1;
+  const n = Number(sign + digits);
   return Math.max(-0x80000000, Math.min(n, 0x7fffffff));
 }
 
@@ -563,7 +564,7 @@ export class DnsBase {
   /** @internal The next nameserver, round robin (libevent's nameserver_pick); `null` if none. */
   pickNameserver(): Nameserver | null {
     if (this.#nameservers.length === 0) return null;
-    const ns = this.#nameservers[this.#nextServer % this.#nameservers.length];
+    const ns = this.#nameservers[this.#nextServer % this.#nameservers.length]!;
     this.#nextServer = (this.#nextServer + 1) % this.#nameservers.length;
     return ns;
   }
@@ -669,8 +670,9 @@ export class DnsBase {
   /** evdns_base_parse_hosts_line: "address name name ... # comment". */
   #parseHostsLine(line: string): void {
     const tokens = line.split(/[ \t\r]+/).filter((t) => t !== "");
-    if (tokens.length === 0 || tokens[0].startsWith("#")) return;
-    const sa = evutil_parse_sockaddr_port(tokens[0]);
+    const first = tokens[0];
+    if (first === undefined || first.startsWith("#")) return;
+    const sa = evutil_parse_sockaddr_port(first);
     if (!sa || ("sin_port" in sa ? sa.sin_port : sa.sin6_port) !== 0) return;
     const node = sockaddrToNode(sa);
     if (!node || !("host" in node)) return;
@@ -707,7 +709,8 @@ export class DnsBase {
    * const { address, family } = await dns.resolve(AF_INET, "nobodaddy.example.com");
    */
   resolve(family: LookupFamily, host: string, signal?: AbortSignal): Promise<ResolvedAddress> {
-    return this.#lookup(family, host, signal, true).then((all) => all[0]);
+    // #lookup rejects (NONAME, NODATA, ...) rather than resolve with an empty list.
+    return this.#lookup(family, host, signal, true).then((all) => all[0]!);
   }
 
   /**

@@ -96,8 +96,9 @@ class Output {
 
   result(): Buffer {
     this.#flush();
-    return this.#chunks.length === 1
-      ? Buffer.from(this.#chunks[0].buffer, this.#chunks[0].byteOffset, this.#chunks[0].length)
+    const only = this.#chunks.length === 1 ? this.#chunks[0]! : undefined;
+    return only
+      ? Buffer.from(only.buffer, only.byteOffset, only.length)
       : Buffer.concat(this.#chunks, this.#flushedBytes);
   }
 
@@ -509,7 +510,7 @@ function limit(bytes: Uint8Array, d: Directive): Uint8Array {
 function limitWhole(bytes: Uint8Array, d: Directive): Uint8Array {
   if (d.precision < 0 || bytes.length <= d.precision) return bytes;
   let end = d.precision;
-  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--;
+  while (end > 0 && (bytes[end]! & 0xc0) === 0x80) end--;
   return bytes.subarray(0, end);
 }
 
@@ -613,8 +614,8 @@ function signBit(x: number): boolean {
 
 const pow10Cache: bigint[] = [1n];
 function pow10(k: number): bigint {
-  for (let i = pow10Cache.length; i <= k; i++) pow10Cache.push(pow10Cache[i - 1] * 10n);
-  return pow10Cache[k];
+  for (let i = pow10Cache.length; i <= k; i++) pow10Cache.push(pow10Cache[i - 1]! * 10n);
+  return pow10Cache[k]!;
 }
 
 /** round(m · 2^e · 10^k), ties to even — the digits glibc prints. */

@@ -374,6 +374,6 @@ const EAI_BY_CODE: Readonly<Record<string, number>> = {
  */
 export function eaiFromNodeDnsError(err: { code?: unknown } | null | undefined): number {
   const code = err && typeof err === "object" ? err.code : undefined;
-  if (typeof code === "string" && Object.hasOwn(EAI_BY_CODE, code)) return EAI_BY_CODE[code];
+  if (typeof code === "string" && Object.hasOwn(EAI_BY_CODE, code)) return EAI_BY_CODE[code]!;
   return EVUTIL_EAI_FAIL;
 }

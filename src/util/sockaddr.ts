@@ -118,7 +118,7 @@ function pton4(src: string, dst: Uint8Array, offset: number): boolean {
   for (let i = 0; i < src.length; i++) {
     const ch = src.charCodeAt(i);
     if (ch >= 48 && ch <= 57) {
-      const next = tmp[tp] * 10 + (ch - 48);
+      const next = tmp[tp]! * 10 + (ch - 48);
       if (sawDigit && tmp[tp] === 0) return false;
       if (next > 255) return false;
       tmp[tp] = next;
@@ -251,7 +251,7 @@ function ntop4(b: Uint8Array, offset = 0): string {
 /** glibc inet_ntop6: longest run (of 2 or more) of zero groups as "::", embedded IPv4 forms. */
 function ntop6(b: Uint8Array): string {
   const words: number[] = [];
-  for (let i = 0; i < 16; i += 2) words.push((b[i] << 8) | b[i + 1]);
+  for (let i = 0; i < 16; i += 2) words.push((b[i]! << 8) | b[i + 1]!);
   let bestBase = -1;
   let bestLen = 0;
   let curBase = -1;
@@ -280,7 +280,7 @@ function ntop6(b: Uint8Array): string {
     if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && words[5] === 0xffff))) {
       return s + ntop4(b, 12);
     }
-    s += words[i].toString(16);
+    s += words[i]!.toString(16);
   }
   if (bestBase !== -1 && bestBase + bestLen === 8) s += ":";
   return s;
@@ -321,7 +321,7 @@ function saddrToBytes(sAddr: number): Uint8Array {
 }
 
 function bytesToSaddr(b: Uint8Array): number {
-  return (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
+  return (b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0;
 }
 
 /** Interface index of a network interface name (Linux sysfs), 0 if unknown. */

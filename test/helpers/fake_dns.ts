@@ -45,7 +45,7 @@ function parseQuestion(msg: Buffer): { name: string; end: number; type: number }
   let off = 12;
   const labels: string[] = [];
   while (off < msg.length) {
-    const len = msg[off++];
+    const len = msg[off++]!;
     if (len === 0) {
       if (off + 4 > msg.length) return null;
       return { name: labels.join("."), end: off + 4, type: msg.readUInt16BE(off) };
@@ -113,7 +113,7 @@ export async function startFakeDns(records: Record<string, FakeDnsRecord>): Prom
     if (record === "SILENT") return;
     let reply: Buffer;
     if (typeof record === "string" && record in RCODE)
-      reply = answer(msg, q.end, RCODE[record], [], q.type);
+      reply = answer(msg, q.end, RCODE[record]!, [], q.type);
     else if (record === "NODATA") reply = answer(msg, q.end, 0, [], q.type);
     else {
       const addresses = typeof record === "string" ? [record] : record;
