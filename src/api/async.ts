@@ -9,8 +9,7 @@
 import type { Duplex } from "node:stream";
 import { EventBase } from "../core/event_base.js";
 import { AsyncBufferEvent } from "../bufferevent/async.js";
-import { BEV_OPT_DEFER_CALLBACKS, BEV_OPT_UNLOCK_CALLBACKS } from "../constants.js";
-import { argTypeError } from "../errors.js";
+import { needBase, unlockWithoutDefer } from "./args.js";
 
 /**
  * Create a completion-based bufferevent over `duplex` (any Node `Duplex`: a
@@ -27,13 +26,7 @@ export function bufferevent_async_new(
   duplex: Duplex,
   options: number,
 ): AsyncBufferEvent | null {
-  if (!(base instanceof EventBase))
-    throw argTypeError("bufferevent_async_new", "base", "an event_base", base);
-  if (
-    typeof options === "number" &&
-    options & BEV_OPT_UNLOCK_CALLBACKS &&
-    !(options & BEV_OPT_DEFER_CALLBACKS)
-  )
-    return null;
+  needBase("bufferevent_async_new", base);
+  if (unlockWithoutDefer(options)) return null;
   return new AsyncBufferEvent(base, duplex, options);
 }

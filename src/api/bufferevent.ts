@@ -5,7 +5,6 @@
  * @module
  */
 
-import net from "node:net";
 import { EventBase, type timeval } from "../core/event_base.js";
 import { EvBuffer } from "../evbuffer/evbuffer.js";
 import {
@@ -20,25 +19,11 @@ import { PairBufferEvent } from "../bufferevent/pair.js";
 import { DnsBase } from "../dns/evdns.js";
 import type { sockaddr } from "../util/sockaddr.js";
 import { argRangeError, argTypeError } from "../errors.js";
+import { needBase, needBev, needEvbuffer, needSocketArg, unlockWithoutDefer } from "./args.js";
 
 /** `struct bufferevent *`. */
 export type bufferevent = BufferEvent;
 export type { bufferevent_data_cb, bufferevent_event_cb, evutil_socket_t };
-
-function needBev(fn: string, bev: unknown): BufferEvent {
-  if (!(bev instanceof BufferEvent)) throw argTypeError(fn, "bev", "a bufferevent", bev);
-  return bev;
-}
-
-function needBase(fn: string, base: unknown): EventBase {
-  if (!(base instanceof EventBase)) throw argTypeError(fn, "base", "an event_base", base);
-  return base;
-}
-
-function needEvbuffer(fn: string, arg: string, buf: unknown): EvBuffer {
-  if (!(buf instanceof EvBuffer)) throw argTypeError(fn, arg, "an evbuffer", buf);
-  return buf;
-}
 
 /** The bufferevent as one that can connect (socket, TLS in socket mode), or null. */
 function needSocketBev(fn: string, bev: unknown): Connectable | null {
@@ -60,18 +45,9 @@ export function bufferevent_socket_new(
   options: number,
 ): SocketBufferEvent | null {
   needBase("bufferevent_socket_new", base);
-  if (
-    fd !== -1 &&
-    !(fd instanceof net.Socket) &&
-    !(typeof fd === "number" && Number.isInteger(fd) && fd >= 0)
-  )
-    throw argTypeError("bufferevent_socket_new", "fd", "a net.Socket, a file descriptor or -1", fd);
-  try {
-    return new SocketBufferEvent(base, fd, options);
-  } catch (err) {
-    if (err instanceof RangeError && /UNLOCK_CALLBACKS/.test(err.message)) return null;
-    throw err;
-  }
+  needSocketArg("bufferevent_socket_new", fd);
+  if (unlockWithoutDefer(options)) return null;
+  return new SocketBufferEvent(base, fd, options);
 }
 
 /** Connect a socket bufferevent to `address`. 0 if launched, -1 on an immediate error. */
@@ -220,7 +196,7 @@ export function bufferevent_write(
 /** Move all of `buf` to the output. 0 / -1. */
 export function bufferevent_write_buffer(bev: BufferEvent, buf: EvBuffer): number {
   return needBev("bufferevent_write_buffer", bev).writeBuffer(
-    needEvbuffer("bufferevent_write_buffer", "buf", buf),
+    needEvbuffer("bufferevent_write_buffer", buf),
   );
 }
 
@@ -238,7 +214,7 @@ export function bufferevent_read(bev: BufferEvent, data: Uint8Array, size?: numb
 /** Move the whole input into `buf`. 0 / -1. */
 export function bufferevent_read_buffer(bev: BufferEvent, buf: EvBuffer): number {
   return needBev("bufferevent_read_buffer", bev).readBuffer(
-    needEvbuffer("bufferevent_read_buffer", "buf", buf),
+    needEvbuffer("bufferevent_read_buffer", buf),
   );
 }
 

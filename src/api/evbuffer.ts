@@ -7,6 +7,7 @@
 
 import type { EventBase } from "../core/event_base.js";
 import { argTypeError } from "../errors.js";
+import { needEvbuffer } from "./args.js";
 import {
   EvBufferCbEntry,
   type EvBufferCbFunc,
@@ -36,11 +37,6 @@ export type evbuffer_file_segment_cleanup_cb = EvBufferFileSegmentCleanupCb;
 export type { evbuffer_ptr, evbuffer_iovec, evbuffer_cb_info, ValueBox };
 export { EvBufferPtr };
 
-function need(fn: string, buf: unknown, arg = "buf"): EvBuffer {
-  if (!(buf instanceof EvBuffer)) throw argTypeError(fn, arg, "an evbuffer", buf);
-  return buf;
-}
-
 /** Allocate an empty evbuffer. @example const buf = evbuffer_new(); */
 export function evbuffer_new(): EvBuffer {
   return new EvBuffer();
@@ -48,102 +44,102 @@ export function evbuffer_new(): EvBuffer {
 
 /** Free an evbuffer (runs reference cleanups). */
 export function evbuffer_free(buf: EvBuffer): void {
-  need("evbuffer_free", buf).free();
+  needEvbuffer("evbuffer_free", buf).free();
 }
 
 /** Accepted for portability; evbuffers need no lock in JavaScript. Returns 0. */
 export function evbuffer_enable_locking(buf: EvBuffer, lock?: unknown): number {
-  return need("evbuffer_enable_locking", buf).enableLocking(lock);
+  return needEvbuffer("evbuffer_enable_locking", buf).enableLocking(lock);
 }
 
 /** No-op (single-threaded). */
 export function evbuffer_lock(buf: EvBuffer): void {
-  need("evbuffer_lock", buf).lock();
+  needEvbuffer("evbuffer_lock", buf).lock();
 }
 
 /** No-op (single-threaded). */
 export function evbuffer_unlock(buf: EvBuffer): void {
-  need("evbuffer_unlock", buf).unlock();
+  needEvbuffer("evbuffer_unlock", buf).unlock();
 }
 
 /** Bytes stored. */
 export function evbuffer_get_length(buf: EvBuffer): number {
-  return need("evbuffer_get_length", buf).length;
+  return needEvbuffer("evbuffer_get_length", buf).length;
 }
 
 /** Bytes in the first segment. */
 export function evbuffer_get_contiguous_space(buf: EvBuffer): number {
-  return need("evbuffer_get_contiguous_space", buf).getContiguousSpace();
+  return needEvbuffer("evbuffer_get_contiguous_space", buf).getContiguousSpace();
 }
 
 /** Make room for `datlen` more bytes in one segment. 0 / -1. */
 export function evbuffer_expand(buf: EvBuffer, datlen: number): number {
-  return need("evbuffer_expand", buf).expand(datlen);
+  return needEvbuffer("evbuffer_expand", buf).expand(datlen);
 }
 
 /** Append a copy of `data` (`datlen` bytes, default all). 0 / -1. */
 export function evbuffer_add(buf: EvBuffer, data: Uint8Array | string, datlen?: number): number {
-  return need("evbuffer_add", buf).add(data, datlen);
+  return needEvbuffer("evbuffer_add", buf).add(data, datlen);
 }
 
 /** Append formatted text; returns the bytes added or -1. */
 export function evbuffer_add_printf(buf: EvBuffer, fmt: string, ...args: unknown[]): number {
-  return need("evbuffer_add_printf", buf).addPrintf(fmt, ...args);
+  return needEvbuffer("evbuffer_add_printf", buf).addPrintf(fmt, ...args);
 }
 
 /** Append formatted text with the arguments in an array. */
 export function evbuffer_add_vprintf(buf: EvBuffer, fmt: string, args: readonly unknown[]): number {
-  return need("evbuffer_add_vprintf", buf).addVprintf(fmt, args);
+  return needEvbuffer("evbuffer_add_vprintf", buf).addVprintf(fmt, args);
 }
 
 /** Append each extent of `vec`; returns the bytes added. */
 export function evbuffer_add_iovec(buf: EvBuffer, vec: evbuffer_iovec[], n_vec: number): number {
-  return need("evbuffer_add_iovec", buf).addIovec(vec, n_vec);
+  return needEvbuffer("evbuffer_add_iovec", buf).addIovec(vec, n_vec);
 }
 
 /** Move all of `inbuf` to the end of `outbuf`. 0 / -1. */
 export function evbuffer_add_buffer(outbuf: EvBuffer, inbuf: EvBuffer): number {
-  return need("evbuffer_add_buffer", outbuf, "outbuf").addBuffer(inbuf);
+  return needEvbuffer("evbuffer_add_buffer", outbuf, "outbuf").addBuffer(inbuf);
 }
 
 /** Append read-only views of `inbuf`'s data to `outbuf`. 0 / -1. */
 export function evbuffer_add_buffer_reference(outbuf: EvBuffer, inbuf: EvBuffer): number {
-  return need("evbuffer_add_buffer_reference", outbuf, "outbuf").addBufferReference(inbuf);
+  return needEvbuffer("evbuffer_add_buffer_reference", outbuf, "outbuf").addBufferReference(inbuf);
 }
 
 /** Move up to `datlen` bytes from `src` to `dst`; returns the count or -1. */
 export function evbuffer_remove_buffer(src: EvBuffer, dst: EvBuffer, datlen: number): number {
-  return need("evbuffer_remove_buffer", src, "src").removeBuffer(dst, datlen);
+  return needEvbuffer("evbuffer_remove_buffer", src, "src").removeBuffer(dst, datlen);
 }
 
 /** Insert a copy of `data` at the front. 0 / -1. */
 export function evbuffer_prepend(buf: EvBuffer, data: Uint8Array | string, size?: number): number {
-  return need("evbuffer_prepend", buf).prepend(data, size);
+  return needEvbuffer("evbuffer_prepend", buf).prepend(data, size);
 }
 
 /** Move all of `src` in front of `dst`'s data. 0 / -1. */
 export function evbuffer_prepend_buffer(dst: EvBuffer, src: EvBuffer): number {
-  return need("evbuffer_prepend_buffer", dst, "dst").prependBuffer(src);
+  return needEvbuffer("evbuffer_prepend_buffer", dst, "dst").prependBuffer(src);
 }
 
 /** Make the first `size` bytes (< 0 = all) contiguous and return them, or null. */
 export function evbuffer_pullup(buf: EvBuffer, size: number): Uint8Array | null {
-  return need("evbuffer_pullup", buf).pullup(size);
+  return needEvbuffer("evbuffer_pullup", buf).pullup(size);
 }
 
 /** Remove `len` bytes from the front. 0 / -1. */
 export function evbuffer_drain(buf: EvBuffer, len: number): number {
-  return need("evbuffer_drain", buf).drain(len);
+  return needEvbuffer("evbuffer_drain", buf).drain(len);
 }
 
 /** Move up to `datlen` bytes into `data`; returns the count or -1. */
 export function evbuffer_remove(buf: EvBuffer, data: Uint8Array, datlen?: number): number {
-  return need("evbuffer_remove", buf).remove(data, datlen);
+  return needEvbuffer("evbuffer_remove", buf).remove(data, datlen);
 }
 
 /** Copy up to `datlen` bytes into `data`; returns the count or -1. */
 export function evbuffer_copyout(buf: EvBuffer, data_out: Uint8Array, datlen?: number): number {
-  return need("evbuffer_copyout", buf).copyout(data_out, datlen);
+  return needEvbuffer("evbuffer_copyout", buf).copyout(data_out, datlen);
 }
 
 /** Copy up to `datlen` bytes from `pos` into `data_out`; returns the count or -1. */
@@ -153,7 +149,7 @@ export function evbuffer_copyout_from(
   data_out: Uint8Array,
   datlen?: number,
 ): number {
-  return need("evbuffer_copyout_from", buf).copyoutFrom(pos, data_out, datlen);
+  return needEvbuffer("evbuffer_copyout_from", buf).copyoutFrom(pos, data_out, datlen);
 }
 
 /** Remove and return the first line (UTF-8) without its EOL, or null. */
@@ -162,7 +158,7 @@ export function evbuffer_readln(
   n_read_out: ValueBox | null,
   eol_style: number,
 ): string | null {
-  return need("evbuffer_readln", buf).readln(eol_style, n_read_out);
+  return needEvbuffer("evbuffer_readln", buf).readln(eol_style, n_read_out);
 }
 
 /** Find `what` (first `len` bytes) at or after `start`. */
@@ -172,7 +168,7 @@ export function evbuffer_search(
   len: number | undefined,
   start: evbuffer_ptr | null,
 ): EvBufferPtr {
-  return need("evbuffer_search", buf).search(what, start, len);
+  return needEvbuffer("evbuffer_search", buf).search(what, start, len);
 }
 
 /** Find `what` at or after `start`, ending by `end`. */
@@ -183,7 +179,7 @@ export function evbuffer_search_range(
   start: evbuffer_ptr | null,
   end: evbuffer_ptr | null,
 ): EvBufferPtr {
-  return need("evbuffer_search_range", buf).searchRange(what, start, end, len);
+  return needEvbuffer("evbuffer_search_range", buf).searchRange(what, start, end, len);
 }
 
 /** Find the first EOL of `eol_style` at or after `start`; its length goes to `eol_len_out`. */
@@ -193,7 +189,7 @@ export function evbuffer_search_eol(
   eol_len_out: ValueBox | null,
   eol_style: number,
 ): EvBufferPtr {
-  return need("evbuffer_search_eol", buf).searchEol(start, eol_len_out, eol_style);
+  return needEvbuffer("evbuffer_search_eol", buf).searchEol(start, eol_len_out, eol_style);
 }
 
 /** Set (`EVBUFFER_PTR_SET`) or advance (`EVBUFFER_PTR_ADD`) `ptr`. 0 / -1. */
@@ -203,7 +199,7 @@ export function evbuffer_ptr_set(
   position: number,
   how: number,
 ): number {
-  return need("evbuffer_ptr_set", buf).ptrSet(ptr, position, how);
+  return needEvbuffer("evbuffer_ptr_set", buf).ptrSet(ptr, position, how);
 }
 
 /** Describe the data from `start_at` in `vec`; returns the number of extents needed. */
@@ -214,7 +210,7 @@ export function evbuffer_peek(
   vec: evbuffer_iovec[] | null,
   n_vec: number,
 ): number {
-  return need("evbuffer_peek", buf).peek(len, start_at, vec, n_vec);
+  return needEvbuffer("evbuffer_peek", buf).peek(len, start_at, vec, n_vec);
 }
 
 /** Fill `vec` with writable views of free space; returns the extent count or -1. */
@@ -224,7 +220,7 @@ export function evbuffer_reserve_space(
   vec: evbuffer_iovec[],
   n_vec: number,
 ): number {
-  return need("evbuffer_reserve_space", buf).reserveSpace(size, vec, n_vec);
+  return needEvbuffer("evbuffer_reserve_space", buf).reserveSpace(size, vec, n_vec);
 }
 
 /** Commit the bytes written into reserved extents. 0 / -1. */
@@ -233,7 +229,7 @@ export function evbuffer_commit_space(
   vec: evbuffer_iovec[],
   n_vecs: number,
 ): number {
-  return need("evbuffer_commit_space", buf).commitSpace(vec, n_vecs);
+  return needEvbuffer("evbuffer_commit_space", buf).commitSpace(vec, n_vecs);
 }
 
 /** Append caller memory without copying; `cleanupfn(data, datlen, extra)` runs once when it is gone. */
@@ -244,7 +240,7 @@ export function evbuffer_add_reference(
   cleanupfn: EvBufferRefCleanup | null,
   cleanupfn_arg?: unknown,
 ): number {
-  return need("evbuffer_add_reference", outbuf, "outbuf").addReference(
+  return needEvbuffer("evbuffer_add_reference", outbuf, "outbuf").addReference(
     data,
     datlen,
     cleanupfn,
@@ -259,7 +255,7 @@ export function evbuffer_add_file(
   offset: number,
   length: number,
 ): number {
-  return need("evbuffer_add_file", outbuf, "outbuf").addFile(fd, offset, length);
+  return needEvbuffer("evbuffer_add_file", outbuf, "outbuf").addFile(fd, offset, length);
 }
 
 /** A segment of a file that evbuffers can share; null on failure. */
@@ -299,17 +295,17 @@ export function evbuffer_add_file_segment(
   offset: number,
   length: number,
 ): number {
-  return need("evbuffer_add_file_segment", buf).addFileSegment(seg, offset, length);
+  return needEvbuffer("evbuffer_add_file_segment", buf).addFileSegment(seg, offset, length);
 }
 
 /** Forbid changes at the front (`at_front` non-zero) or the end. Returns 0. */
 export function evbuffer_freeze(buf: EvBuffer, at_front: number | boolean): number {
-  return need("evbuffer_freeze", buf).freeze(at_front);
+  return needEvbuffer("evbuffer_freeze", buf).freeze(at_front);
 }
 
 /** Allow changes again at the front or the end. Returns 0. */
 export function evbuffer_unfreeze(buf: EvBuffer, at_front: number | boolean): number {
-  return need("evbuffer_unfreeze", buf).unfreeze(at_front);
+  return needEvbuffer("evbuffer_unfreeze", buf).unfreeze(at_front);
 }
 
 /** Call `cb(buffer, info, cbarg)` after every change; returns the entry. */
@@ -318,17 +314,17 @@ export function evbuffer_add_cb(
   cb: EvBufferCbFunc,
   cbarg?: unknown,
 ): EvBufferCbEntry {
-  return need("evbuffer_add_cb", buf).addCb(cb, cbarg);
+  return needEvbuffer("evbuffer_add_cb", buf).addCb(cb, cbarg);
 }
 
 /** Remove a callback entry. Returns 0. */
 export function evbuffer_remove_cb_entry(buf: EvBuffer, ent: EvBufferCbEntry): number {
-  return need("evbuffer_remove_cb_entry", buf).removeCbEntry(ent);
+  return needEvbuffer("evbuffer_remove_cb_entry", buf).removeCbEntry(ent);
 }
 
 /** Remove the callback with this `cb` and `cbarg`. 0 / -1. */
 export function evbuffer_remove_cb(buf: EvBuffer, cb: EvBufferCbFunc, cbarg?: unknown): number {
-  return need("evbuffer_remove_cb", buf).removeCb(cb, cbarg);
+  return needEvbuffer("evbuffer_remove_cb", buf).removeCb(cb, cbarg);
 }
 
 /** Set flags (EVBUFFER_CB_ENABLED) on a callback entry. Returns 0. */
@@ -337,7 +333,7 @@ export function evbuffer_cb_set_flags(
   cbent: EvBufferCbEntry,
   flags: number,
 ): number {
-  return need("evbuffer_cb_set_flags", buf).cbSetFlags(cbent, flags);
+  return needEvbuffer("evbuffer_cb_set_flags", buf).cbSetFlags(cbent, flags);
 }
 
 /** Clear flags (EVBUFFER_CB_ENABLED) on a callback entry. Returns 0. */
@@ -346,25 +342,25 @@ export function evbuffer_cb_clear_flags(
   cbent: EvBufferCbEntry,
   flags: number,
 ): number {
-  return need("evbuffer_cb_clear_flags", buf).cbClearFlags(cbent, flags);
+  return needEvbuffer("evbuffer_cb_clear_flags", buf).cbClearFlags(cbent, flags);
 }
 
 /** Run the callbacks later, from `base`'s loop. Returns 0. */
 export function evbuffer_defer_callbacks(buf: EvBuffer, base: EventBase): number {
-  return need("evbuffer_defer_callbacks", buf).deferCallbacks(base);
+  return needEvbuffer("evbuffer_defer_callbacks", buf).deferCallbacks(base);
 }
 
 /** Read up to `howmuch` bytes from `fd`: count, 0 at EOF, -1 on error. */
 export function evbuffer_read(buf: EvBuffer, fd: number, howmuch: number): number {
-  return need("evbuffer_read", buf).read(fd, howmuch);
+  return needEvbuffer("evbuffer_read", buf).read(fd, howmuch);
 }
 
 /** Write (and drain) as much as `fd` takes: count or -1. */
 export function evbuffer_write(buf: EvBuffer, fd: number): number {
-  return need("evbuffer_write", buf).write(fd);
+  return needEvbuffer("evbuffer_write", buf).write(fd);
 }
 
 /** Write (and drain) at most `howmuch` bytes (< 0 = all): count or -1. */
 export function evbuffer_write_atmost(buf: EvBuffer, fd: number, howmuch: number): number {
-  return need("evbuffer_write_atmost", buf).writeAtmost(fd, howmuch);
+  return needEvbuffer("evbuffer_write_atmost", buf).writeAtmost(fd, howmuch);
 }

@@ -8,23 +8,13 @@
 import { EventBase, timevalToMs, type timeval } from "../core/event_base.js";
 import { Event, checkEventArgs, type event_callback_fn } from "../core/event.js";
 import { EV_CLOSED, EV_PERSIST, EV_READ, EV_SIGNAL, EV_TIMEOUT, EV_WRITE } from "../constants.js";
-import { argTypeError } from "../errors.js";
+import { needBase, needEvent } from "./args.js";
 
 /** `struct event_base *`. */
 export type event_base = EventBase;
 /** `struct event *`. */
 export type event = Event;
 export type { timeval, event_callback_fn };
-
-function needBase(fn: string, base: unknown): EventBase {
-  if (!(base instanceof EventBase)) throw argTypeError(fn, "base", "an event_base", base);
-  return base;
-}
-
-function needEvent(fn: string, ev: unknown): Event {
-  if (!(ev instanceof Event)) throw argTypeError(fn, "ev", "an event", ev);
-  return ev;
-}
 
 /** Create a new event_base. @example const base = event_base_new(); */
 export function event_base_new(): EventBase {

@@ -13,7 +13,7 @@ import {
   type ZlibFilterOptions,
   type ZlibFormat,
 } from "../bufferevent/zlib.js";
-import { BEV_OPT_DEFER_CALLBACKS, BEV_OPT_UNLOCK_CALLBACKS } from "../constants.js";
+import { unlockWithoutDefer } from "./args.js";
 import { argRangeError, argTypeError } from "../errors.js";
 
 export type { bufferevent_filter_cb, ZlibFormat, ZlibFilterOptions };
@@ -28,14 +28,6 @@ function needUnderlying(fn: string, underlying: unknown): BufferEvent | null {
   if (!(underlying instanceof BufferEvent))
     throw argTypeError(fn, "underlying", "a bufferevent", underlying);
   return underlying;
-}
-
-function lockOptionsOk(options: unknown): boolean {
-  return !(
-    typeof options === "number" &&
-    options & BEV_OPT_UNLOCK_CALLBACKS &&
-    !(options & BEV_OPT_DEFER_CALLBACKS)
-  );
 }
 
 /**
@@ -57,7 +49,7 @@ export function bufferevent_filter_new(
   ctx: unknown,
 ): FilterBufferEvent | null {
   const u = needUnderlying("bufferevent_filter_new", underlying);
-  if (!u || !lockOptionsOk(options)) return null;
+  if (!u || unlockWithoutDefer(options)) return null;
   return new FilterBufferEvent(u, input_filter, output_filter, options, free_context, ctx);
 }
 
@@ -83,6 +75,6 @@ export function bufferevent_zlib_new(
     throw argRangeError(fn, "format", '"zlib", "gzip" or "raw"', format);
   if (zlib_options === null || typeof zlib_options !== "object")
     throw argTypeError(fn, "zlib_options", "an object", zlib_options);
-  if (!u || !lockOptionsOk(options)) return null;
+  if (!u || unlockWithoutDefer(options)) return null;
   return createZlibBufferEvent(u, options, { ...zlib_options, format });
 }

@@ -15,15 +15,11 @@ import {
 } from "../listener/evconnlistener.js";
 import type { sockaddr } from "../util/sockaddr.js";
 import { argTypeError } from "../errors.js";
+import { needListener } from "./args.js";
 
 /** `struct evconnlistener *`. */
 export type evconnlistener = ConnListener;
 export type { evconnlistener_cb, evconnlistener_errorcb };
-
-function needListener(fn: string, lev: unknown): ConnListener {
-  if (!(lev instanceof ConnListener)) throw argTypeError(fn, "lev", "an evconnlistener", lev);
-  return lev;
-}
 
 function checkCommon(
   fn: string,

@@ -10,35 +10,21 @@
  * @module
  */
 
-import net from "node:net";
 import type tls from "node:tls";
 import { EventBase } from "../core/event_base.js";
 import { BufferEvent, type evutil_socket_t } from "../bufferevent/bufferevent.js";
 import { TlsBufferEvent, type TlsConfig } from "../bufferevent/tls.js";
-import { BEV_OPT_DEFER_CALLBACKS, BEV_OPT_UNLOCK_CALLBACKS } from "../constants.js";
 import { argTypeError } from "../errors.js";
+import { needBase, needSocketArg, unlockWithoutDefer } from "./args.js";
 
 export type { TlsConfig };
 
 /** `enum bufferevent_ssl_state`: BUFFEREVENT_SSL_OPEN, _CONNECTING or _ACCEPTING. */
 export type bufferevent_ssl_state = number;
 
-function needBase(fn: string, base: unknown): EventBase {
-  if (!(base instanceof EventBase)) throw argTypeError(fn, "base", "an event_base", base);
-  return base;
-}
-
 function needTls(fn: string, bev: unknown): TlsBufferEvent | null {
   if (!(bev instanceof BufferEvent)) throw argTypeError(fn, "bev", "a bufferevent", bev);
   return bev instanceof TlsBufferEvent ? bev : null;
-}
-
-function lockOptionsOk(options: unknown): boolean {
-  return !(
-    typeof options === "number" &&
-    options & BEV_OPT_UNLOCK_CALLBACKS &&
-    !(options & BEV_OPT_DEFER_CALLBACKS)
-  );
 }
 
 /**
@@ -64,7 +50,7 @@ export function bufferevent_openssl_filter_new(
   if (underlying === null || underlying === undefined) return null;
   if (!(underlying instanceof BufferEvent))
     throw argTypeError(fn, "underlying", "a bufferevent", underlying);
-  if (!lockOptionsOk(options)) return null;
+  if (unlockWithoutDefer(options)) return null;
   return new TlsBufferEvent(base, { underlying, ssl, state, options }, fn);
 }
 
@@ -88,13 +74,8 @@ export function bufferevent_openssl_socket_new(
 ): TlsBufferEvent | null {
   const fn = "bufferevent_openssl_socket_new";
   needBase(fn, base);
-  if (
-    fd !== -1 &&
-    !(fd instanceof net.Socket) &&
-    !(typeof fd === "number" && Number.isInteger(fd) && fd >= 0)
-  )
-    throw argTypeError(fn, "fd", "a net.Socket, a file descriptor or -1", fd);
-  if (!lockOptionsOk(options)) return null;
+  needSocketArg(fn, fd);
+  if (unlockWithoutDefer(options)) return null;
   return new TlsBufferEvent(base, { fd, ssl, state, options }, fn);
 }
 

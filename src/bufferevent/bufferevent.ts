@@ -38,6 +38,7 @@ import {
   EV_WRITE,
 } from "../constants.js";
 import { argRangeError, argTypeError } from "../errors.js";
+import { checkLockOptions } from "./args.js";
 import { EVUTIL_SOCKET_ERROR, EVUTIL_SET_SOCKET_ERROR } from "../util/errno.js";
 
 /** `bufferevent_data_cb`: `readcb(bev, arg)` / `writecb(bev, arg)`. May return a Promise. */
@@ -153,15 +154,7 @@ export abstract class BufferEvent {
   protected priority: number;
 
   constructor(base: EventBase, options: number, fn = "bufferevent_new") {
-    if (typeof options !== "number" || !Number.isInteger(options) || options < 0)
-      throw argTypeError(fn, "options", "a number of BEV_OPT_* flags", options);
-    if (options & BEV_OPT_UNLOCK_CALLBACKS && !(options & BEV_OPT_DEFER_CALLBACKS))
-      throw argRangeError(
-        fn,
-        "options",
-        "BEV_OPT_UNLOCK_CALLBACKS only together with BEV_OPT_DEFER_CALLBACKS",
-        options,
-      );
+    checkLockOptions(fn, options);
     this.base = base;
     this.options = options;
     this.priority = Math.floor(base.getNpriorities() / 2);
@@ -853,4 +846,10 @@ export abstract class BufferEvent {
 export function msToTv(ms: number): timeval {
   const sec = Math.floor(ms / 1000);
   return { tv_sec: sec, tv_usec: Math.round((ms - sec * 1000) * 1000) };
+}
+
+/** Throw a TypeError naming `fn` and `arg` unless `bev` is a bufferevent. */
+export function needBev(fn: string, bev: unknown, arg = "bev"): BufferEvent {
+  if (!(bev instanceof BufferEvent)) throw argTypeError(fn, arg, "a bufferevent", bev);
+  return bev;
 }

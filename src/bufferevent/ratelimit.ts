@@ -38,7 +38,7 @@ import type { EventBase, timeval } from "../core/event_base.js";
 import { Event } from "../core/event.js";
 import { EV_PERSIST } from "../constants.js";
 import { argRangeError, argTypeError } from "../errors.js";
-import { BEV_SUSPEND_BW, BEV_SUSPEND_BW_GROUP, BufferEvent } from "./bufferevent.js";
+import { BEV_SUSPEND_BW, BEV_SUSPEND_BW_GROUP, BufferEvent, needBev } from "./bufferevent.js";
 import { getRateLimit, setRateLimitHooks, type RateLimitHooks } from "./ratelimit_hooks.js";
 
 /**
@@ -221,12 +221,6 @@ function deltaArg(fn: string, value: unknown): number {
   if (typeof value !== "number" || !Number.isFinite(value))
     throw argTypeError(fn, "decr", "a finite number of bytes", value);
   return Math.trunc(value);
-}
-
-/** Throw unless `bev` is a bufferevent. */
-function needBev(fn: string, bev: unknown): BufferEvent {
-  if (!(bev instanceof BufferEvent)) throw argTypeError(fn, "bev", "a bufferevent", bev);
-  return bev;
 }
 
 /** Throw unless `g` is a rate-limit group. */

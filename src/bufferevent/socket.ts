@@ -48,8 +48,9 @@ import {
   EV_WRITE,
   EVUTIL_EAI_CANCEL,
 } from "../constants.js";
+import { needSocketArg } from "./args.js";
 import { argTypeError } from "../errors.js";
-import { BEV_SUSPEND_LOOKUP, BufferEvent, msToTv, type evutil_socket_t } from "./bufferevent.js";
+import { BEV_SUSPEND_LOOKUP, msToTv, type evutil_socket_t } from "./bufferevent.js";
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromNodeError } from "../util/errno.js";
 import { sockaddrFromNode, sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
 import { DnsBase, systemResolve } from "../dns/evdns.js";
@@ -232,8 +233,7 @@ export class SocketBufferEvent extends IoBufferEvent {
   }
 
   override setfd(fd: evutil_socket_t): number {
-    if (fd !== -1 && !(fd instanceof net.Socket) && !(typeof fd === "number" && fd >= 0))
-      throw argTypeError("bufferevent_setfd", "fd", "a net.Socket, a file descriptor or -1", fd);
+    needSocketArg("bufferevent_setfd", fd);
     this.#cancelLookup();
     this._evRead.del();
     this._evWrite.del();

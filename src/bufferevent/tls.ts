@@ -74,6 +74,7 @@ import {
   EV_WRITE,
 } from "../constants.js";
 import { argRangeError, argTypeError } from "../errors.js";
+import { needSocketArg } from "./args.js";
 import { BEV_SUSPEND_FILT_READ, BufferEvent, type evutil_socket_t } from "./bufferevent.js";
 import { StreamBufferEvent, errnoOfStreamError } from "./stream_io.js";
 import { SocketBufferEvent } from "./socket.js";
@@ -939,8 +940,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
    * the underlying, with a new handshake. 0 / -1.
    */
   override setfd(fd: evutil_socket_t): number {
-    if (fd !== -1 && !(fd instanceof net.Socket) && !(typeof fd === "number" && fd >= 0))
-      throw argTypeError("bufferevent_setfd", "fd", "a net.Socket, a file descriptor or -1", fd);
+    needSocketArg("bufferevent_setfd", fd);
     const u = this.#underlying;
     if (u) {
       if (fd === -1) return 0;

@@ -8,13 +8,14 @@
 import type { Duplex } from "node:stream";
 import net from "node:net";
 import type tls from "node:tls";
-import { BufferEvent } from "../bufferevent/bufferevent.js";
+import { BufferEvent, needBev } from "../bufferevent/bufferevent.js";
 import { FilterBufferEvent, type bufferevent_filter_cb } from "../bufferevent/filter.js";
 import { createZlibBufferEvent, type ZlibFilterOptions } from "../bufferevent/zlib.js";
 import { TlsBufferEvent } from "../bufferevent/tls.js";
 import { AsyncBufferEvent, isDuplex } from "../bufferevent/async.js";
 import { BUFFEREVENT_SSL_ACCEPTING, BUFFEREVENT_SSL_CONNECTING } from "../constants.js";
 import { argTypeError } from "../errors.js";
+import { needSocketArg } from "../bufferevent/args.js";
 import { baseOf, bevFlags, checkOptions, setUp, type BufferEventOptions } from "./options.js";
 import { driverOf } from "./driver.js";
 
@@ -117,14 +118,9 @@ declare module "../bufferevent/bufferevent.js" {
   }
 }
 
-function needBev(fn: string, bev: unknown): BufferEvent {
-  if (!(bev instanceof BufferEvent)) throw argTypeError(fn, "underlying", "a BufferEvent", bev);
-  return bev;
-}
-
 function filter(underlying: BufferEvent, options?: FilterOptions): FilterBufferEvent {
   const fn = "BufferEvent.filter";
-  const under = needBev(fn, underlying);
+  const under = needBev(fn, underlying, "underlying");
   const opts = checkOptions(fn, options);
   const bev = new FilterBufferEvent(
     under,
@@ -141,7 +137,7 @@ function filter(underlying: BufferEvent, options?: FilterOptions): FilterBufferE
 
 function zlib(underlying: BufferEvent, options?: ZlibOptions): FilterBufferEvent {
   const fn = "BufferEvent.zlib";
-  const under = needBev(fn, underlying);
+  const under = needBev(fn, underlying, "underlying");
   const opts = checkOptions(fn, options);
   const { format, level, memLevel, strategy, windowBits, autoFlush } = opts;
   const bev = createZlibBufferEvent(under, bevFlags(fn, opts), {
@@ -165,12 +161,11 @@ function tlsBev(underlying: BufferEvent | null, options?: TlsOptions): TlsBuffer
   const flags = bevFlags(fn, opts);
   let bev: TlsBufferEvent;
   if (underlying !== null && underlying !== undefined) {
-    const under = needBev(fn, underlying);
+    const under = needBev(fn, underlying, "underlying");
     bev = new TlsBufferEvent(under.base, { underlying: under, ssl, state, options: flags }, fn);
   } else {
     const fd = opts.socket ?? -1;
-    if (fd !== -1 && !(fd instanceof net.Socket) && !(Number.isInteger(fd) && (fd as number) >= 0))
-      throw argTypeError(fn, "options.socket", "a net.Socket or a file descriptor", fd);
+    needSocketArg(fn, fd, "options.socket");
     bev = new TlsBufferEvent(baseOf(fn, opts), { fd, ssl, state, options: flags }, fn);
   }
   setUp(fn, bev, opts);

@@ -20,6 +20,7 @@ import { SocketBufferEvent } from "../bufferevent/socket.js";
 import { PairBufferEvent } from "../bufferevent/pair.js";
 import { BEV_FINISHED, BEV_FLUSH, EV_READ, EV_WRITE, EVUTIL_EAI_FAIL } from "../constants.js";
 import { argTypeError } from "../errors.js";
+import { needSocketArg } from "../bufferevent/args.js";
 import { DnsBase, systemResolve, type LookupFamily } from "../dns/evdns.js";
 import { EVUTIL_SOCKET_ERROR, evutil_socket_error_to_string } from "../util/errno.js";
 import {
@@ -628,8 +629,7 @@ function socket(options?: SocketOptions): SocketBufferEvent {
   const opts = checkOptions(fn, options);
   const base = baseOf(fn, opts);
   const fd = opts.socket ?? -1;
-  if (fd !== -1 && !(fd instanceof net.Socket) && !(Number.isInteger(fd) && (fd as number) >= 0))
-    throw argTypeError(fn, "options.socket", "a net.Socket or a file descriptor", fd);
+  needSocketArg(fn, fd, "options.socket");
   const bev = new SocketBufferEvent(base, fd, bevFlags(fn, opts));
   setUp(fn, bev, opts);
   driverOf(bev);
