@@ -1,0 +1,88 @@
+/**
+ * The long-running example servers as programs: `echo_server_c` (the C-style API, the
+ * one `npm run bench` measures), `echo_server_class` (the class API) and `cluster_echo`
+ * (a worker per core). Each is started on a free port, several clients at once send
+ * random bytes and half-close, and each must get back exactly what it sent and then
+ * EOF; SIGTERM ends the server cleanly. And every program in `examples/` is run by
+ * some test, so an example cannot rot unnoticed.
+ */
+
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import net from "node:net";
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { randomBytes } from "node:crypto";
+import { examplePath, startProgram, stopProgram } from "./helpers/child.js";
+import { withDeadline } from "./helpers/bev.js";
+
+/** Send `data` to 127.0.0.1:`port`, half-close, and resolve with everything read until EOF. */
+function echoOnce(port: number, data: Buffer): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ host: "127.0.0.1", port });
+    const got: Buffer[] = [];
+    sock.on("data", (b: Buffer) => got.push(b));
+    sock.on("end", () => resolve(Buffer.concat(got)));
+    sock.on("error", reject);
+    sock.end(data);
+  });
+}
+
+const servers: { name: string; args: string[] }[] = [
+  { name: "echo_server_c", args: ["0"] },
+  { name: "echo_server_class", args: ["0"] },
+  { name: "cluster_echo", args: ["0", "2"] },
+];
+
+describe("examples: the echo servers as programs", () => {
+  for (const { name, args } of servers) {
+    it(`${name}: 4 clients at once each get back their 256 KiB byte-exact, then EOF; SIGTERM ends it`, async () => {
+      const started = await startProgram(
+        process.execPath,
+        [examplePath(name), ...args],
+        (out) => /listening \d+/.test(out),
+        30_000,
+      );
+      const { child } = started;
+      try {
+        const port = Number(/listening (\d+)/.exec(started.output())![1]);
+        assert.ok(port > 0, started.output());
+        const sent = Array.from({ length: 4 }, () => randomBytes(256 * 1024));
+        const back = await withDeadline(
+          Promise.all(sent.map((d) => echoOnce(port, d))),
+          30_000,
+          `${name} echoes`,
+        );
+        for (let i = 0; i < sent.length; i++) {
+          assert.equal(back[i]!.length, sent[i]!.length, `client ${i}: bytes back`);
+          assert.ok(back[i]!.equals(sent[i]!), `client ${i}: the same bytes`);
+        }
+      } finally {
+        await stopProgram(child);
+      }
+      assert.ok(
+        child.exitCode === 0 || child.signalCode === "SIGTERM",
+        `${name} ended by SIGTERM (code ${child.exitCode}, signal ${child.signalCode}); output:\n${started.output()}`,
+      );
+    });
+  }
+});
+
+describe("examples: every program is run by a test", () => {
+  it("each examples/*.ts (but the shared example_util) is named by a test file", () => {
+    const dir = fileURLToPath(new URL("../examples/", import.meta.url));
+    const testDir = fileURLToPath(new URL("./", import.meta.url));
+    const names = readdirSync(dir)
+      .filter((f) => f.endsWith(".js") && f !== "example_util.js")
+      .map((f) => f.slice(0, -3));
+    assert.ok(names.length >= 10, `examples found: ${names.join(", ")}`);
+    const tests = readdirSync(testDir)
+      .filter((f) => f.endsWith(".test.js"))
+      .map((f) => readFileSync(testDir + f, "utf8"))
+      .join("\n");
+    const unrun = names.filter(
+      (n) => !tests.includes(`"${n}"`) && !tests.includes(`examples/${n}.js`),
+    );
+    assert.deepEqual(unrun, [], "examples no test runs");
+  });
+});
