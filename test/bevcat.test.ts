@@ -15,7 +15,7 @@ import zlib from "node:zlib";
 import { fileURLToPath } from "node:url";
 import { startFakeDns } from "./helpers/fake_dns.js";
 import { pattern, withDeadline } from "./helpers/bev.js";
-import { HAVE_OPENSSL, selfSignedCert } from "./idiomatic_certs.js";
+import { HAVE_OPENSSL, testCerts } from "./helpers/tls_certs.js";
 
 const BEVCAT = fileURLToPath(new URL("../src/cli/bevcat.js", import.meta.url));
 const T = 15_000;
@@ -375,7 +375,7 @@ test(
   "bevcat --tls against openssl s_server, and openssl s_client against bevcat -l --tls --echo",
   { skip: !HAVE_OPENSSL && "openssl not installed" },
   async () => {
-    const { cert, key } = selfSignedCert();
+    const { certFile: cert, keyFile: key } = (await testCerts()).good;
     const port = await freePort();
     const server = start("openssl", [
       "s_server", "-quiet", "-cert", cert, "-key", key,

@@ -9,7 +9,6 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { Duplex } from "node:stream";
-import fs from "node:fs";
 import net from "node:net";
 import zlib from "node:zlib";
 import {
@@ -22,7 +21,7 @@ import {
   type HostPort,
 } from "../src/index.js";
 import { pattern, withDeadline } from "./helpers/bev.js";
-import { HAVE_OPENSSL, selfSignedCert } from "./idiomatic_certs.js";
+import { HAVE_OPENSSL, testCerts } from "./helpers/tls_certs.js";
 
 const T = 15_000;
 
@@ -73,9 +72,7 @@ test(
   "BufferEvent.tls: connect() resolves after the handshake; a bad certificate is ERR_BEV_TLS",
   { skip: !HAVE_OPENSSL && "openssl not installed" },
   async () => {
-    const paths = selfSignedCert();
-    const cert = fs.readFileSync(paths.cert);
-    const key = fs.readFileSync(paths.key);
+    const { cert, key } = (await testCerts()).good;
     const lev = ConnListener.listen("127.0.0.1:0", async (sock) => {
       const t = BufferEvent.tls(sock, { accept: true, tls: { cert, key } });
       for await (const line of t.lines()) t.write(`echo: ${line}\n`);

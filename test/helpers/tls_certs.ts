@@ -5,10 +5,13 @@
  * certificate" cases. Both live in a temp directory removed at exit.
  */
 
-import { execFile } from "node:child_process";
+import { execFile, spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+
+/** True when the openssl command is installed (tests that need it skip otherwise). */
+export const HAVE_OPENSSL = spawnSync("sh", ["-c", "command -v openssl"]).status === 0;
 
 /** One certificate and its key, as PEM, with the files they are in. */
 export interface CertPair {
