@@ -20,7 +20,7 @@ import {
   type ValueBox,
 } from "../evbuffer/evbuffer.js";
 import { EvBufferFileSegment, type EvBufferFileSegmentCleanupCb } from "../evbuffer/file.js";
-import { EvBufferPtr, type evbuffer_ptr } from "../evbuffer/search.js";
+import { EvBufferPtr, type evbuffer_ptr as EvBufferPtrShape } from "../evbuffer/search.js";
 
 /** `struct evbuffer *`. */
 export type evbuffer = EvBuffer;
@@ -34,8 +34,18 @@ export type evbuffer_cb_func = EvBufferCbFunc;
 export type evbuffer_ref_cleanup_cb = EvBufferRefCleanup;
 /** `evbuffer_file_segment_cleanup_cb`. */
 export type evbuffer_file_segment_cleanup_cb = EvBufferFileSegmentCleanupCb;
-export type { evbuffer_ptr, evbuffer_iovec, evbuffer_cb_info, ValueBox };
+export type { evbuffer_iovec, evbuffer_cb_info, ValueBox };
 export { EvBufferPtr };
+/** `struct evbuffer_ptr`: any object with a `pos` (an {@link EvBufferPtr}, or a plain `{ pos }`). */
+export type evbuffer_ptr = EvBufferPtrShape;
+/**
+ * `struct evbuffer_ptr` as a value, so that a port can declare one as C does.
+ *
+ * @example
+ * const p = new evbuffer_ptr();
+ * evbuffer_ptr_set(buf, p, 4, EVBUFFER_PTR_SET);
+ */
+export const evbuffer_ptr: typeof EvBufferPtr = EvBufferPtr;
 
 /** Allocate an empty evbuffer. @example const buf = evbuffer_new(); */
 export function evbuffer_new(): EvBuffer {

@@ -57,14 +57,16 @@ export function bytesArg(
   data: unknown,
   size: number | undefined,
   arg = "data",
+  sizeName = "size",
 ): Uint8Array {
   let b: Uint8Array;
   if (data instanceof Uint8Array) b = data;
   else if (typeof data === "string") b = Buffer.from(data, "utf8");
   else throw argTypeError(fn, arg, "a Uint8Array or string", data);
   if (size === undefined || size === b.length) return b;
-  sizeArg(fn, "size", size);
-  if (size > b.length) throw argRangeError(fn, "size", `at most the data length ${b.length}`, size);
+  sizeArg(fn, sizeName, size);
+  if (size > b.length)
+    throw argRangeError(fn, sizeName, `at most the data length ${b.length}`, size);
   return b.subarray(0, size);
 }
 
@@ -100,11 +102,16 @@ export function outArg(fn: string, out: unknown, n: number | undefined): number 
   return n;
 }
 
-/** An `evbuffer_ptr` argument: an object with a numeric `pos`, or null. */
+/**
+ * An `evbuffer_ptr` argument, or null: an object whose `pos` is a non-negative
+ * integer, or -1 (what a failed search returns; libevent answers "not found").
+ */
 export function ptrArg(fn: string, arg: string, p: unknown): evbuffer_ptr | null {
   if (p === null || p === undefined) return null;
-  if (typeof p !== "object" || typeof (p as evbuffer_ptr).pos !== "number")
-    throw argTypeError(fn, arg, "an evbuffer_ptr ({ pos }) or null", p);
+  const pos = typeof p === "object" ? (p as evbuffer_ptr).pos : undefined;
+  if (typeof pos !== "number") throw argTypeError(fn, arg, "an evbuffer_ptr ({ pos }) or null", p);
+  if (!Number.isInteger(pos) || pos < -1)
+    throw argRangeError(fn, `${arg}.pos`, "a non-negative integer (or -1, not found)", pos);
   return p as evbuffer_ptr;
 }
 

@@ -491,11 +491,26 @@ export class EvBuffer {
     const n = nVec === undefined ? list.length : sizeArg("evbuffer_add_iovec", "n_vec", nVec);
     if (n > list.length)
       throw argRangeError("evbuffer_add_iovec", "n_vec", `at most vec.length ${list.length}`, n);
-    let total = 0;
+    // Validate every extent first, so that a bad one adds nothing.
+    const parts: Uint8Array[] = [];
     for (let i = 0; i < n; i++) {
-      const v = list[i]!;
-      if (this.add(bytesArg("evbuffer_add_iovec", v?.iov_base, v?.iov_len, "vec")) < 0) break;
-      total += v.iov_len;
+      const v = list[i];
+      if (typeof v !== "object" || v === null)
+        throw argTypeError("evbuffer_add_iovec", `vec[${i}]`, "an evbuffer_iovec", v);
+      parts.push(
+        bytesArg(
+          "evbuffer_add_iovec",
+          v.iov_base,
+          v.iov_len,
+          `vec[${i}].iov_base`,
+          `vec[${i}].iov_len`,
+        ),
+      );
+    }
+    let total = 0;
+    for (const b of parts) {
+      if (this.add(b) < 0) break;
+      total += b.length;
     }
     return total;
   }
@@ -645,10 +660,15 @@ export class EvBuffer {
     const sc = src.#c;
     if (sc.length === 0) return 0;
     if (this.#freezeEnd || src === this) return -1;
+    // Refuse before taking any reference: a reference taken and then dropped
+    // unreleased would keep its cleanup from ever running.
+    for (let i = sc.head; i < sc.segs.length; i++) {
+      const kind = sc.segs[i]!.kind;
+      if (kind === KIND_FILE || kind === KIND_MULTICAST) return -1;
+    }
     const views: Segment[] = [];
     for (let i = sc.head; i < sc.segs.length; i++) {
       const s = sc.segs[i]!;
-      if (s.kind === KIND_FILE || s.kind === KIND_MULTICAST) return -1;
       if (s.len === 0) continue;
       if (s.owner !== null) s.owner.refs++;
       views.push(s.readOnlyView(KIND_MULTICAST));
@@ -1011,16 +1031,30 @@ export class EvBuffer {
   /**
    * `evbuffer_ptr_set`: `EVBUFFER_PTR_SET` moves `ptr` to `n`, `EVBUFFER_PTR_ADD`
    * advances it by `n`. 0, or -1 (and `ptr.pos` -1) when past the end.
+   * `EVBUFFER_PTR_SET` fills any object (`{}`, as C fills an uninitialised
+   * `struct evbuffer_ptr`); `EVBUFFER_PTR_ADD` needs a valid `pos`.
+   *
+   * @example
+   * const p = {} as evbuffer_ptr;
+   * buf.ptrSet(p, 4, EVBUFFER_PTR_SET); // 0, p.pos === 4
    */
   ptrSet(ptr: evbuffer_ptr, n: number, how: number): number {
-    if (ptrArg("evbuffer_ptr_set", "ptr", ptr) === null)
-      throw argTypeError("evbuffer_ptr_set", "ptr", "an evbuffer_ptr", ptr);
-    sizeArg("evbuffer_ptr_set", "position", n);
+    const fn = "evbuffer_ptr_set";
+    if (how === EVBUFFER_PTR_SET) {
+      if (typeof ptr !== "object" || ptr === null)
+        throw argTypeError(fn, "ptr", "an evbuffer_ptr (any object)", ptr);
+    } else if (ptrArg(fn, "ptr", ptr) === null) {
+      throw argTypeError(fn, "ptr", "an evbuffer_ptr", ptr);
+    }
+    sizeArg(fn, "position", n);
     const c = this.#c;
     let pos: number;
     if (how === EVBUFFER_PTR_SET) pos = n;
     else if (how === EVBUFFER_PTR_ADD) {
-      if (!(ptr.pos >= 0)) return -1;
+      if (ptr.pos < 0) {
+        ptrNotFound(ptr);
+        return -1;
+      }
       pos = ptr.pos + n;
     } else
       throw argRangeError("evbuffer_ptr_set", "how", "EVBUFFER_PTR_SET or EVBUFFER_PTR_ADD", how);
@@ -1040,6 +1074,7 @@ export class EvBuffer {
       p._gen = this.#c.gen;
       p._seg = hitSeg;
       p._off = hitOff;
+      p._hpos = pos;
     }
     return p;
   }

@@ -26,8 +26,9 @@ const CRLF = Buffer.from("\r\n");
 
 /**
  * `struct evbuffer_ptr`: a position in one evbuffer. `pos` is -1 when a search
- * found nothing. The underscore fields are a cache of where `pos` lies in the
- * chain, valid only until the buffer changes; a plain `{ pos }` object works too.
+ * found nothing. The underscore fields are a cache of where `_hpos` lies in the
+ * chain, used only while the buffer is unchanged and `pos` still equals `_hpos`
+ * (the user may edit `pos`); a plain `{ pos }` object works too.
  *
  * @example
  * const p = new EvBufferPtr();
@@ -44,6 +45,8 @@ export class EvBufferPtr {
   _seg = 0;
   /** @internal offset of `pos` inside that segment's data */
   _off = 0;
+  /** @internal the position the hint was made for */
+  _hpos = -1;
 
   constructor(pos = 0) {
     this.pos = pos;
@@ -57,6 +60,7 @@ export interface evbuffer_ptr {
   _gen?: number;
   _seg?: number;
   _off?: number;
+  _hpos?: number;
 }
 
 /** Where the last successful search matched: segment index (-1 = unknown) and data offset. */
@@ -83,6 +87,7 @@ export function locate(c: Chain, pos: number, hint: evbuffer_ptr | null): void {
     hint !== null &&
     hint._chain === c &&
     hint._gen === c.gen &&
+    hint._hpos === hint.pos &&
     hint.pos >= 0 &&
     hint.pos <= pos
   ) {
@@ -107,6 +112,7 @@ export function setHint(c: Chain, ptr: evbuffer_ptr, pos: number, hint: evbuffer
   ptr._gen = c.gen;
   ptr._seg = locSeg;
   ptr._off = locOff;
+  ptr._hpos = pos;
 }
 
 /** Mark `ptr` as not found. */
