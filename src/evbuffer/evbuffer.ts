@@ -34,9 +34,11 @@ import { Buffer } from "node:buffer";
 import * as fs from "node:fs";
 import {
   EVBUFFER_CB_ENABLED,
+  EVBUFFER_EOL_ANY,
   EVBUFFER_EOL_CRLF,
   EVBUFFER_EOL_CRLF_STRICT,
   EVBUFFER_EOL_LF,
+  EVBUFFER_EOL_NUL,
   EVBUFFER_PTR_ADD,
   EVBUFFER_PTR_SET,
   EVBUF_FS_CLOSE_ON_FREE,
@@ -179,11 +181,14 @@ export class EvBuffer {
   #textEnd = 0;
   #text: string | null = null;
   /**
-   * The first `#lfFree` bytes hold no LF (a failed LF/CRLF line search saw
-   * them), so the next search resumes there: a long line arriving in small
-   * pieces costs O(n), not O(n²). Reset by every change at the front.
+   * The first `#lfFree` bytes hold no EOL of style `#lfFreeStyle` (a failed
+   * line search saw them; CRLF is recorded as LF, as both end at a LF), so the
+   * next search of that style resumes there: a long line arriving in small
+   * pieces costs O(n), not O(n²), for every style. Reset by every change at
+   * the front.
    */
   #lfFree = 0;
+  #lfFreeStyle = EVBUFFER_EOL_LF;
 
   // ---- size ------------------------------------------------------------------------
 
@@ -1301,7 +1306,7 @@ export class EvBuffer {
         if (v === null || v.length !== end) v = s.view = b.subarray(0, end);
         b = v;
       }
-      const skip = this.#lfFree;
+      const skip = this.#lfFreeStyle === EVBUFFER_EOL_LF ? this.#lfFree : 0;
       if (skip >= s.len) return undefined;
       const i = b.indexOf(10, from + skip);
       if (i < 0 || i >= end) return undefined;
@@ -1382,15 +1387,22 @@ export class EvBuffer {
     return line;
   }
 
-  /** Length of the first line (EOL length in `eolLen`), or -1. */
+  /**
+   * Length of the first line (EOL length in `eolLen`), or -1. Resumes after
+   * the prefix an earlier failed search of the same style saw (see #lfFree).
+   */
   #findLine(style: number, limit: number): number {
     const c = this.#c;
     if (this.#freezeStart || c.length === 0) return -1;
-    if (style !== EVBUFFER_EOL_LF && style !== EVBUFFER_EOL_CRLF)
-      return searchEol(c, 0, null, style, limit);
-    const skip = this.#lfFree;
+    const kind = style === EVBUFFER_EOL_CRLF ? EVBUFFER_EOL_LF : style;
+    const skip = kind === this.#lfFreeStyle ? this.#lfFree : 0;
+    // floor 0: a CRLF may begin before `skip` (the CR was seen, the LF not yet).
     const r = skip >= c.length ? -1 : searchEol(c, skip, null, style, limit, 0);
-    if (r < 0 && limit >= c.length) this.#lfFree = c.length;
+    if (r < 0 && limit >= c.length && kind >= EVBUFFER_EOL_ANY && kind <= EVBUFFER_EOL_NUL) {
+      this.#lfFreeStyle = kind;
+      // A CRLF_STRICT EOL may start with the last byte seen (a CR whose LF is to come).
+      this.#lfFree = kind === EVBUFFER_EOL_CRLF_STRICT ? c.length - 1 : c.length;
+    }
     return r;
   }
 
