@@ -28,8 +28,13 @@
  * that ends inside a directive (glibc returns -1), a missing argument or an argument of the
  * wrong type throws a `TypeError` naming the function and the argument.
  *
- * Cost: O(length of the output). Floating conversions use BigInt arithmetic on the exact
- * binary value, O(digits²) in the worst case (`%.1000f` of 1e-300).
+ * Cost: time and memory O(length of the output), whatever the width or precision: a
+ * double's exact decimal expansion has at most 767 significant digits and 1074 after the
+ * point, so only those are computed (BigInt arithmetic on the exact binary value) and the
+ * zeros beyond them are written as a run. One call produces at most
+ * {@link PRINTF_MAX_OUTPUT} bytes: a field that would pass it is a `RangeError` naming the
+ * function, raised before the field is allocated, as is a width or precision (written or
+ * from a `*` argument) outside C's `int`.
  *
  * @module
  */
@@ -72,20 +77,68 @@ interface Directive {
   start: number;
 }
 
-/** Output accumulator: UTF-8 text runs and raw byte runs, in order. */
+/**
+ * The most bytes one `evbuffer_add_printf` call produces (256 MiB). glibc's bound is
+ * INT_MAX; this one keeps a hostile width or precision from taking gigabytes (the
+ * bytes are built, then copied into the evbuffer).
+ */
+export const PRINTF_MAX_OUTPUT = 1 << 28;
+
+/** Runs of a fill byte up to this long are text; longer ones a filled Buffer. */
+const FILL_AS_TEXT = 256;
+
+/**
+ * Output accumulator: UTF-8 text runs and raw byte runs, in order. Every write
+ * checks the {@link PRINTF_MAX_OUTPUT} bound before it allocates.
+ */
 class Output {
   readonly #chunks: Uint8Array[] = [];
   #text = "";
   #flushedBytes = 0;
+  /** Bytes flushed plus UTF-16 units pending: exact for ASCII, a lower bound otherwise. */
+  #units = 0;
+  /** What is being written, for the error message (a directive, or "the format text"). */
+  what = "";
+
+  constructor(readonly fn: string) {}
 
   text(s: string): void {
+    this.#grow(s.length);
     this.#text += s;
   }
 
   bytes(b: Uint8Array): void {
+    this.#grow(b.length);
     this.#flush();
     this.#chunks.push(b);
     this.#flushedBytes += b.length;
+  }
+
+  /** `n` copies of the ASCII byte `byte` (padding, zeros). */
+  fill(byte: number, n: number): void {
+    if (n <= 0) return;
+    if (n <= FILL_AS_TEXT) this.text(String.fromCharCode(byte).repeat(n));
+    else {
+      this.#grow(n); // before the allocation
+      this.#units -= n;
+      this.bytes(Buffer.alloc(n, byte));
+    }
+  }
+
+  /** Throw now if `n` more bytes would pass the bound (a whole field, before any of it is built). */
+  need(n: number): void {
+    if (this.#units + n > PRINTF_MAX_OUTPUT) this.#overflow();
+  }
+
+  #grow(n: number): void {
+    this.#units += n;
+    if (this.#units > PRINTF_MAX_OUTPUT) this.#overflow();
+  }
+
+  #overflow(): never {
+    throw new BevRangeError(
+      `${this.fn}(): the output would exceed ${PRINTF_MAX_OUTPUT} bytes (the most one call produces) at ${this.what}`,
+    );
   }
 
   /** Bytes written so far (for `%n`). */
@@ -96,6 +149,7 @@ class Output {
 
   result(): Buffer {
     this.#flush();
+    if (this.#flushedBytes > PRINTF_MAX_OUTPUT) this.#overflow(); // non-ASCII text counted low
     const only = this.#chunks.length === 1 ? this.#chunks[0]! : undefined;
     return only
       ? Buffer.from(only.buffer, only.byteOffset, only.length)
@@ -105,6 +159,7 @@ class Output {
   #flush(): void {
     if (this.#text === "") return;
     const b = Buffer.from(this.#text, "utf8");
+    this.#units += b.length - this.#text.length;
     this.#text = "";
     this.#chunks.push(b);
     this.#flushedBytes += b.length;
@@ -113,6 +168,8 @@ class Output {
 
 /** The widest field glibc accepts (INT_MAX); wider gives EOVERFLOW there. */
 const MAX_FIELD = 0x7fffffff;
+/** INT_MIN: the most negative `*` argument a C `int` holds. */
+const MIN_INT = -0x80000000;
 
 /**
  * Format `args` with the C format string `fmt`, returning the bytes glibc's printf would.
@@ -138,7 +195,7 @@ class Formatter {
   readonly #args: readonly unknown[];
   readonly #fn: string;
   readonly #firstArg: number;
-  readonly #out = new Output();
+  readonly #out: Output;
   /** Index of the next sequential argument. */
   #next = 0;
   /** Parse position in #fmt. */
@@ -149,12 +206,14 @@ class Formatter {
     this.#args = args;
     this.#fn = fn;
     this.#firstArg = firstArg;
+    this.#out = new Output(fn);
   }
 
   run(): Buffer {
     const fmt = this.#fmt;
     while (this.#pos < fmt.length) {
       const pct = fmt.indexOf("%", this.#pos);
+      this.#out.what = "the format text";
       if (pct < 0) {
         this.#out.text(fmt.slice(this.#pos));
         break;
@@ -200,10 +259,18 @@ class Formatter {
       index = this.#next++;
     }
     const v = this.#arg(index, d, what);
-    if (typeof v === "number" && Number.isInteger(v))
-      return Math.max(-MAX_FIELD, Math.min(v, MAX_FIELD));
-    if (typeof v === "bigint") return Number(BigInt.asIntN(32, v));
-    throw this.#typeError(index, `an integer ${what}`, d, v);
+    let k: number;
+    if (typeof v === "number" && Number.isInteger(v)) k = v;
+    else if (typeof v === "bigint") k = v < MIN_INT || v > MAX_FIELD ? Infinity : Number(v);
+    else throw this.#typeError(index, `an integer ${what}`, d, v);
+    // An int in C: out of range is an error (glibc would read garbage), never clamped.
+    // INT_MIN as a width cannot be negated (-INT_MIN > INT_MAX: glibc's EOVERFLOW).
+    if (k < MIN_INT || k > MAX_FIELD || (k === MIN_INT && what === "field width")) {
+      throw new BevRangeError(
+        `${this.#fn}(): argument ${index + this.#firstArg} (${what}) for "${this.#fmt.slice(d.start, this.#pos)}" must be in int range with a width at most INT_MAX, got ${describe(v)}`,
+      );
+    }
+    return k;
   }
 
   #directive(start: number): void {
@@ -311,6 +378,7 @@ class Formatter {
     d.conversion = String.fromCodePoint(cp);
     this.#pos += d.conversion.length;
     d.text = fmt.slice(start, this.#pos);
+    this.#out.what = `"${d.text}"`;
     this.#convert(d, argIndex);
   }
 
@@ -436,8 +504,10 @@ class Formatter {
     if (typeof v === "string" && d.precision < 0) {
       // Fast path: no cut, so the text can go out as it is; only padding needs its byte length.
       const fill = d.width > 0 ? d.width - Buffer.byteLength(v) : 0;
-      if (fill <= 0) this.#out.text(v);
-      else this.#out.text(d.left ? v + " ".repeat(fill) : " ".repeat(fill) + v);
+      this.#out.need(Math.max(d.width, v.length));
+      if (fill > 0 && !d.left) this.#out.fill(SPACE, fill);
+      this.#out.text(v);
+      if (fill > 0 && d.left) this.#out.fill(SPACE, fill);
       return;
     }
     let bytes: Uint8Array;
@@ -476,29 +546,55 @@ class Formatter {
 
   /** Pad an ASCII field. `zeroable`: the '0' flag applies (numbers, finite floats). */
   #pad(d: Directive, field: Field, zeroable: boolean): void {
-    const len = field.prefix.length + field.body.length;
-    if (len >= d.width) this.#out.text(field.prefix + field.body);
-    else if (d.left) this.#out.text(field.prefix + field.body + " ".repeat(d.width - len));
-    else if (d.zero && zeroable && field.zeroPad)
-      this.#out.text(field.prefix + "0".repeat(d.width - len) + field.body);
-    else this.#out.text(" ".repeat(d.width - len) + field.prefix + field.body);
+    const out = this.#out;
+    const { prefix, lead, body, trail, suffix } = field;
+    const len = prefix.length + lead + body.length + trail + suffix.length;
+    out.need(Math.max(len, d.width));
+    const fill = d.width - len;
+    const zeros = fill > 0 && !d.left && d.zero && zeroable && field.zeroPad;
+    if (fill > 0 && !d.left && !zeros) out.fill(SPACE, fill);
+    if (lead === 0 && trail === 0 && !zeros) out.text(prefix + body + suffix);
+    else {
+      out.text(prefix);
+      out.fill(ZERO, zeros ? fill + lead : lead);
+      out.text(body);
+      out.fill(ZERO, trail);
+      out.text(suffix);
+    }
+    if (fill > 0 && d.left) out.fill(SPACE, fill);
   }
 
   /** Pad a byte field with spaces (glibc ignores '0' for %s and %c). */
   #padBytes(d: Directive, bytes: Uint8Array): void {
+    this.#out.need(Math.max(d.width, bytes.length));
     const fill = d.width - bytes.length;
-    if (fill > 0 && !d.left) this.#out.text(" ".repeat(fill));
+    if (fill > 0 && !d.left) this.#out.fill(SPACE, fill);
     if (bytes.length > 0) this.#out.bytes(bytes);
-    if (fill > 0 && d.left) this.#out.text(" ".repeat(fill));
+    if (fill > 0 && d.left) this.#out.fill(SPACE, fill);
   }
 }
 
-/** A formatted number: sign and radix prefix (zero padding goes between) and digits. */
+const SPACE = 0x20;
+const ZERO = 0x30;
+
+/**
+ * A formatted number: prefix (sign, radix), `lead` zeros, body, `trail` zeros, suffix
+ * (exponent). Width padding with '0' goes after the prefix. The zero runs are counts, so
+ * that a huge precision costs no string until the bound is checked.
+ */
 interface Field {
   prefix: string;
+  lead: number;
   body: string;
+  trail: number;
+  suffix: string;
   /** Whether the '0' flag may pad this field (false when a precision was given to an integer). */
   zeroPad: boolean;
+}
+
+/** A field of just `prefix` and `body`. */
+function field(prefix: string, body: string, zeroPad: boolean): Field {
+  return { prefix, lead: 0, body, trail: 0, suffix: "", zeroPad };
 }
 
 /** `%s` precision: at most that many bytes. */
@@ -573,9 +669,10 @@ function formatDigits(
   const radix = d.conversion === "o" ? 8 : d.conversion === "x" || d.conversion === "X" ? 16 : 10;
   let digits = magnitude.toString(radix);
   if (d.conversion === "X") digits = digits.toUpperCase();
+  let lead = 0;
   if (d.precision >= 0) {
     if (d.precision === 0 && isZero) digits = "";
-    else if (digits.length < d.precision) digits = "0".repeat(d.precision - digits.length) + digits;
+    else if (digits.length < d.precision) lead = d.precision - digits.length;
   }
   let prefix = negative
     ? "-"
@@ -585,10 +682,10 @@ function formatDigits(
         ? " "
         : "";
   if (d.alt) {
-    if (radix === 8 && digits[0] !== "0") digits = "0" + digits;
+    if (radix === 8 && lead === 0 && digits[0] !== "0") digits = "0" + digits;
     else if (radix === 16 && !isZero) prefix += d.conversion === "X" ? "0X" : "0x";
   }
-  return { prefix, body: digits, zeroPad: d.precision < 0 };
+  return { prefix, lead, body: digits, trail: 0, suffix: "", zeroPad: d.precision < 0 };
 }
 
 // ---- floating point -------------------------------------------------------------------
@@ -612,8 +709,19 @@ function signBit(x: number): boolean {
   return view.getUint32(0) >>> 31 === 1;
 }
 
+/**
+ * A double's exact decimal expansion has at most 767 significant digits
+ * ((2^53-1)·2^-1074) and at most 1074 after the point (2^-1074): digits past
+ * these are zeros, written as a run (the limits below leave a margin).
+ */
+const MAX_SIGNIFICANT = 800;
+const MAX_FRACTION = 1100;
+
+/** Powers of ten up to 10^350 are cached (~45 KB): every precision ≤ 17 of every double. */
 const pow10Cache: bigint[] = [1n];
+const POW10_CACHED = 350;
 function pow10(k: number): bigint {
+  if (k > POW10_CACHED) return 10n ** BigInt(k);
   for (let i = pow10Cache.length; i <= k; i++) pow10Cache.push(pow10Cache[i - 1]! * 10n);
   return pow10Cache[k]!;
 }
@@ -667,9 +775,9 @@ function exponentSuffix(letter: string, exponent: number, minDigits: number): st
   );
 }
 
-function scientific(digits: string, exponent: number, alt: boolean, upper: boolean): string {
-  const point = digits.length > 1 || alt ? "." : "";
-  return digits[0] + point + digits.slice(1) + exponentSuffix(upper ? "E" : "e", exponent, 2);
+/** "d.ddd" from significant digits (the point also with '#' or more digits). */
+function mantissa(digits: string, alt: boolean): string {
+  return digits[0] + (digits.length > 1 || alt ? "." : "") + digits.slice(1);
 }
 
 function formatFloat(x: number, d: Directive): Field {
@@ -681,72 +789,82 @@ function formatFloat(x: number, d: Directive): Field {
   const prefix = negative ? "-" : d.plus ? "+" : d.space ? " " : "";
   if (!Number.isFinite(x)) {
     const word = Number.isNaN(x) ? "nan" : "inf";
-    return { prefix, body: upper ? word.toUpperCase() : word, zeroPad: false };
+    return field(prefix, upper ? word.toUpperCase() : word, false);
   }
   const { m, e, biased } = decompose(x);
   const abs = Math.abs(x);
   const precision = d.precision;
   switch (d.conversion) {
     case "f":
-    case "F":
-      return {
-        prefix,
-        body: fixedDigits(m, e, precision < 0 ? 6 : precision, d.alt),
-        zeroPad: true,
-      };
+    case "F": {
+      const p = precision < 0 ? 6 : precision;
+      const f = field(prefix, fixedDigits(m, e, Math.min(p, MAX_FRACTION), d.alt), true);
+      f.trail = p - Math.min(p, MAX_FRACTION);
+      return f;
+    }
     case "e":
     case "E": {
       const p = precision < 0 ? 6 : precision;
-      const { digits, exponent } = scientificDigits(m, e, abs, p);
-      return { prefix, body: scientific(digits, exponent, d.alt, upper), zeroPad: true };
+      const pc = Math.min(p, MAX_SIGNIFICANT);
+      const { digits, exponent } = scientificDigits(m, e, abs, pc);
+      const f = field(prefix, mantissa(digits, d.alt), true);
+      f.trail = p - pc;
+      f.suffix = exponentSuffix(upper ? "E" : "e", exponent, 2);
+      return f;
     }
     case "g":
     case "G":
-      return { prefix, body: general(m, e, abs, precision, d.alt, upper), zeroPad: true };
-    default: {
-      const hex = hexFloat(m, biased, precision, d.alt, upper);
-      return { prefix: prefix + (upper ? "0X" : "0x"), body: hex, zeroPad: true };
-    }
+      return general(prefix, m, e, abs, precision, d.alt, upper);
+    default:
+      return hexFloat(prefix + (upper ? "0X" : "0x"), m, biased, precision, d.alt, upper);
   }
 }
 
-/** `%g`: `%e` or `%f` by the exponent, then trailing zeros removed unless '#'. */
+/**
+ * `%g`: `%e` or `%f` by the exponent, then trailing zeros removed unless '#'.
+ * Only the first MAX_SIGNIFICANT digits are computed; with '#' the rest of the
+ * precision is a run of zeros, without it they would be removed anyway.
+ */
 function general(
+  prefix: string,
   m: bigint,
   e: number,
   abs: number,
   precision: number,
   alt: boolean,
   upper: boolean,
-): string {
+): Field {
   const p = precision < 0 ? 6 : precision === 0 ? 1 : precision;
-  const { digits, exponent } = scientificDigits(m, e, abs, p - 1);
-  let body: string;
+  const pc = Math.min(p, MAX_SIGNIFICANT);
+  const { digits, exponent } = scientificDigits(m, e, abs, pc - 1);
+  const f = field(prefix, "", true);
   if (p > exponent && exponent >= -4) {
     // The same p significant digits, written positionally.
     if (exponent >= 0) {
       const int = digits.slice(0, exponent + 1);
       const frac = digits.slice(exponent + 1);
-      body = frac.length > 0 || alt ? int + "." + frac : int;
+      f.body = frac.length > 0 || alt ? int + "." + frac : int;
     } else {
-      body = "0." + "0".repeat(-exponent - 1) + digits;
+      f.body = "0." + "0".repeat(-exponent - 1) + digits;
     }
-    if (!alt && body.includes(".")) body = body.replace(/\.?0+$/, "");
-    return body;
+  } else {
+    f.body = mantissa(digits, alt);
+    f.suffix = exponentSuffix(upper ? "E" : "e", exponent, 2);
   }
-  body = digits[0] + (digits.length > 1 || alt ? "." : "") + digits.slice(1);
-  if (!alt && body.includes(".")) body = body.replace(/\.?0+$/, "");
-  return body + exponentSuffix(upper ? "E" : "e", exponent, 2);
+  if (!alt && f.body.includes(".")) f.body = f.body.replace(/\.?0+$/, "");
+  else if (alt) f.trail = p - pc;
+  return f;
 }
 
-/** `%a` after the "0x": glibc's form, "1.8p+1", "0.0000000000001p-1022", "0p+0". */
+/** `%a`: glibc's form after the "0x", "1.8p+1", "0.0000000000001p-1022", "0p+0". */
 function hexFloat(
+  prefix: string,
   m: bigint,
   biased: number,
   precision: number,
   alt: boolean,
   upper: boolean,
-): string {
+): Field {
   let lead: number;
   const fraction = m & ((1n << 52n) - 1n);
   let exponent: number;
@@ -761,6 +879,7 @@ function hexFloat(
     exponent = biased - 1023;
   }
   let digits: string;
+  let trail = 0;
   if (precision < 0) {
     digits = fraction === 0n ? "" : fraction.toString(16).padStart(13, "0").replace(/0+$/, "");
   } else if (precision < 13) {
@@ -778,15 +897,13 @@ function hexFloat(
     }
     digits = precision === 0 ? "" : kept.toString(16).padStart(precision, "0");
   } else {
-    digits = fraction.toString(16).padStart(13, "0") + "0".repeat(precision - 13);
+    digits = fraction.toString(16).padStart(13, "0");
+    trail = precision - 13;
   }
-  let s =
-    String(lead) +
-    (digits.length > 0 || alt ? "." : "") +
-    digits +
-    "p" +
-    (exponent < 0 ? "-" : "+") +
-    String(Math.abs(exponent));
-  if (upper) s = s.toUpperCase();
-  return s;
+  const body = String(lead) + (digits.length > 0 || alt ? "." : "") + digits;
+  const suffix = "p" + (exponent < 0 ? "-" : "+") + String(Math.abs(exponent));
+  const f = field(prefix, upper ? body.toUpperCase() : body, true);
+  f.trail = trail;
+  f.suffix = upper ? suffix.toUpperCase() : suffix;
+  return f;
 }
