@@ -8,6 +8,13 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import {
+  EVBUFFER_EOL_ANY,
+  EVBUFFER_EOL_CRLF,
+  EVBUFFER_EOL_CRLF_STRICT,
+  EVBUFFER_EOL_LF,
+  EVBUFFER_EOL_NUL,
+} from "../src/constants.js";
 import { EvBuffer, type evbuffer_iovec } from "../src/evbuffer/evbuffer.js";
 
 /**
@@ -93,5 +100,35 @@ export function isOpen(fd: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/** libevent's EOL rules on plain bytes: [line length, EOL length] of the first line, or null (also for an unknown style). */
+export function modelLine(data: Buffer, style: number): [number, number] | null {
+  let i: number;
+  switch (style) {
+    case EVBUFFER_EOL_ANY: {
+      let j = 0;
+      while (j < data.length && data[j] !== 13 && data[j] !== 10) j++;
+      if (j === data.length) return null;
+      let e = j;
+      while (e < data.length && (data[e] === 13 || data[e] === 10)) e++;
+      return [j, e - j];
+    }
+    case EVBUFFER_EOL_CRLF:
+      i = data.indexOf(10);
+      if (i < 0) return null;
+      return i > 0 && data[i - 1] === 13 ? [i - 1, 2] : [i, 1];
+    case EVBUFFER_EOL_CRLF_STRICT:
+      i = data.indexOf("\r\n");
+      return i < 0 ? null : [i, 2];
+    case EVBUFFER_EOL_LF:
+      i = data.indexOf(10);
+      return i < 0 ? null : [i, 1];
+    case EVBUFFER_EOL_NUL:
+      i = data.indexOf(0);
+      return i < 0 ? null : [i, 1];
+    default:
+      return null;
   }
 }

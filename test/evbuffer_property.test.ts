@@ -18,7 +18,7 @@ import {
 } from "../src/constants.js";
 import { EvBuffer, type evbuffer_iovec } from "../src/evbuffer/evbuffer.js";
 import { EvBufferPtr } from "../src/evbuffer/search.js";
-import { validate } from "./evbuffer_helpers.js";
+import { modelLine, validate } from "./evbuffer_helpers.js";
 
 /** Bytes that make lines and searches interesting (with UTF-8 "é" and an invalid 0xFF). */
 const ALPHABET = Buffer.from([
@@ -83,33 +83,6 @@ function pieced(data: Buffer, pieces: number): EvBuffer {
     b.addBuffer(t);
   }
   return b;
-}
-
-function modelLine(data: Buffer, style: number): [number, number] | null {
-  let i: number;
-  switch (style) {
-    case EVBUFFER_EOL_ANY: {
-      let j = 0;
-      while (j < data.length && data[j] !== 13 && data[j] !== 10) j++;
-      if (j === data.length) return null;
-      let e = j;
-      while (e < data.length && (data[e] === 13 || data[e] === 10)) e++;
-      return [j, e - j];
-    }
-    case EVBUFFER_EOL_CRLF:
-      i = data.indexOf(10);
-      if (i < 0) return null;
-      return i > 0 && data[i - 1] === 13 ? [i - 1, 2] : [i, 1];
-    case EVBUFFER_EOL_CRLF_STRICT:
-      i = data.indexOf("\r\n");
-      return i < 0 ? null : [i, 2];
-    case EVBUFFER_EOL_LF:
-      i = data.indexOf(10);
-      return i < 0 ? null : [i, 1];
-    default:
-      i = data.indexOf(0);
-      return i < 0 ? null : [i, 1];
-  }
 }
 
 const STYLES = [
