@@ -68,7 +68,10 @@ import {
   type EvBufferCbFunc,
   type evbuffer_cb_info,
 } from "./callbacks.js";
+import { dropEmptyTail, lastData, release, truncate } from "./chain.js";
 import { readFd, writeFd } from "./fdio.js";
+import { drainAfter, findLimitedLine, findLine, LineReader, lineOptions } from "./lines.js";
+import { commitChain, expandChain, reserveChain } from "./reserve.js";
 import { EvBufferFileSegment } from "./file.js";
 import { formatPrintf } from "./printf.js";
 import {
@@ -108,35 +111,6 @@ import {
 
 export type { EolName, evbuffer_iovec, EvBufferRefCleanup, ReadLineOptions, ValueBox };
 
-/** Validated {@link ReadLineOptions}: [EOL style, maxLength]. */
-function lineOptions(fn: string, options: ReadLineOptions): [number, number] {
-  if (typeof options !== "object" || options === null)
-    throw argTypeError(fn, "options", "an object", options);
-  const eol = options.eol ?? "crlf";
-  const style = Object.hasOwn(EOL_STYLES, eol) ? EOL_STYLES[eol] : undefined;
-  if (style === undefined)
-    throw argTypeError(fn, "options.eol", '"any", "crlf", "crlf_strict", "lf" or "nul"', eol);
-  const max = options.maxLength ?? Infinity;
-  if (typeof max !== "number" || !(max >= 0))
-    throw argRangeError(fn, "options.maxLength", "a non-negative number", max);
-  return [style, max];
-}
-
-/**
- * Bytes of lines readln decodes at once. Lines are slices of that string
- * (as with Node's readline, a kept line keeps its block alive), so it is small.
- */
-const TEXT_BLOCK = 8192;
-
-/**
- * `segs.length = n` for the hot paths: V8's length setter costs ~50 ns, a pop
- * ~3 ns, so a few trailing slots are popped.
- */
-function truncate(segs: Segment[], n: number): void {
-  if (segs.length - n > 8) segs.length = n;
-  else while (segs.length > n) segs.pop();
-}
-
 /** A reference's cleanup, shared by the segment and any multicast views of it. */
 class ReferenceOwner implements SegmentOwner {
   refs = 1;
@@ -168,28 +142,8 @@ export class EvBuffer {
   /** The owning backend's "bytes were added" hook (see _setAddHook), and its argument. */
   #addHook: ((arg: any) => void) | null = null;
   #addHookArg: unknown = null;
-  /** Segments whose owners must be released once the current operation is consistent (made on first use). */
-  #dead: Segment[] | null = null;
-  /**
-   * readln's decoded block (see {@link readln}): the text of
-   * `#textSeg.buf[#textBase, #textEnd)`, which ends with a LF, or null when
-   * that block is not ASCII (then lines are decoded one by one). Valid by
-   * position alone: those bytes are never rewritten.
-   */
-  #textSeg: Segment | null = null;
-  #textBase = 0;
-  #textEnd = 0;
-  #text: string | null = null;
-  /**
-   * The first `#lfFree` bytes hold no EOL of style `#lfFreeStyle` (a failed
-   * line search saw them; CRLF is recorded as LF, as both end at a LF), so the
-   * next search of that style resumes there: a long line arriving in small
-   * pieces costs O(n), not O(n²), for every style. Reset by every change at
-   * the front.
-   */
-  #lfFree = 0;
-  #lfFreeStyle = EVBUFFER_EOL_LF;
-
+  /** readln's decoded-block cache (made by the first readln that can use it). */
+  #lines: LineReader | null = null;
   // ---- size ------------------------------------------------------------------------
 
   /** `evbuffer_get_length`: bytes stored. */
@@ -204,36 +158,6 @@ export class EvBuffer {
   }
 
   // ---- chain primitives ------------------------------------------------------------
-
-  /** Index of the last data segment, or head-1. */
-  #lastData(): number {
-    const c = this.#c;
-    const segs = c.segs;
-    let k = segs.length - 1;
-    while (k >= c.head && segs[k]!.len === 0) k--;
-    return k;
-  }
-
-  /** Queue a segment's owner for release at the end of the operation. */
-  #release(s: Segment): void {
-    if (s.owner !== null) (this.#dead ??= []).push(s);
-  }
-
-  /** Drop trailing empty segments; with `keepWritable`, keep the mutable ones that have room. */
-  #dropEmptyTail(keepWritable: boolean): void {
-    const segs = this.#c.segs;
-    if (segs.length === this.#c.head || segs[segs.length - 1]!.len > 0) return;
-    const k = Math.max(this.#lastData() + 1, this.#c.head);
-    if (k >= segs.length) return;
-    let w = k;
-    for (let j = k; j < segs.length; j++) {
-      const s = segs[j]!;
-      if (keepWritable && s.owner === null && room(s) > 0) segs[w++] = s;
-      else this.#release(s);
-    }
-    truncate(segs, w);
-    this.#c.gen++;
-  }
 
   /** Copy `src` to the end of the chain (length and gen updated). */
   #append(src: Uint8Array): void {
@@ -254,9 +178,9 @@ export class EvBuffer {
       last.len += n;
       return;
     }
-    this.#dropEmptyTail(true);
+    dropEmptyTail(this.#c, true);
     let at = 0;
-    for (let j = Math.max(this.#lastData(), c.head); j < segs.length && at < n; j++) {
+    for (let j = Math.max(lastData(this.#c), c.head); j < segs.length && at < n; j++) {
       const s = segs[j]!;
       const t = Math.min(room(s), n - at);
       if (t <= 0) continue;
@@ -275,7 +199,7 @@ export class EvBuffer {
 
   /** Append one whole segment (moved or a view) holding `n` bytes. */
   #appendSegment(seg: Segment, n: number): void {
-    this.#dropEmptyTail(false);
+    dropEmptyTail(this.#c, false);
     this.#c.segs.push(seg);
     this.#c.length += n;
     this.#c.gen++;
@@ -283,7 +207,7 @@ export class EvBuffer {
 
   /** Append whole segments (moved or views) holding `n` bytes. */
   #appendSegments(list: Segment[], n: number): void {
-    this.#dropEmptyTail(false);
+    dropEmptyTail(this.#c, false);
     const segs = this.#c.segs;
     for (const s of list) segs.push(s);
     this.#c.length += n;
@@ -293,7 +217,7 @@ export class EvBuffer {
   /** Insert whole segments holding `n` bytes before the first one. */
   #prependSegments(list: Segment[], n: number): void {
     const c = this.#c;
-    this.#lfFree = 0;
+    this.#c.eolFree = 0;
     if (c.head >= list.length) {
       c.head -= list.length;
       for (let j = 0; j < list.length; j++) c.segs[c.head + j] = list[j]!;
@@ -313,9 +237,9 @@ export class EvBuffer {
    */
   #takeAll(out: Segment[]): void {
     const c = this.#c;
-    this.#lfFree = 0;
+    this.#c.eolFree = 0;
     const segs = c.segs;
-    const k = this.#lastData();
+    const k = lastData(this.#c);
     let head = k + 1;
     for (let i = c.head; i <= k; i++) {
       const s = segs[i]!;
@@ -346,7 +270,7 @@ export class EvBuffer {
   /** Remove `n` bytes (0 < n < length) from the front. */
   #drainFront(n: number): void {
     const c = this.#c;
-    this.#lfFree = 0;
+    this.#c.eolFree = 0;
     const segs = c.segs;
     c.length -= n;
     c.gen++;
@@ -364,7 +288,7 @@ export class EvBuffer {
       s.len = 0;
       s.lo = s.off;
       if (i === segs.length - 1 && s.owner === null && s.cap > s.off) break; // keep the writable tail
-      this.#release(s);
+      release(this.#c, s);
       segs[i++] = DEAD;
       if (n === 0) break;
     }
@@ -381,7 +305,7 @@ export class EvBuffer {
   /** Remove everything, keeping only a writable last segment for reuse. */
   #drainAll(): void {
     const c = this.#c;
-    this.#lfFree = 0;
+    this.#c.eolFree = 0;
     const segs = c.segs;
     let keep: Segment | null = null;
     for (let i = c.head; i < segs.length; i++) {
@@ -392,7 +316,7 @@ export class EvBuffer {
         s.lo = s.off;
         keep = s;
       } else {
-        this.#release(s);
+        release(this.#c, s);
       }
     }
     truncate(segs, 0);
@@ -408,7 +332,7 @@ export class EvBuffer {
    * throws), then the callbacks. The first cleanup error is rethrown last.
    */
   #done(added: number, deleted: number): void {
-    if (this.#dead === null) {
+    if (this.#c.dead === null) {
       // The common case (nothing to release), kept small enough to inline.
       if (added !== 0 && this.#addHook !== null) this.#addHook(this.#addHookArg);
       if (this.#cbs !== null && (added !== 0 || deleted !== 0))
@@ -433,9 +357,9 @@ export class EvBuffer {
   #doneReleasing(added: number, deleted: number): void {
     let failed = false;
     let error: unknown;
-    while (this.#dead !== null) {
-      const dead = this.#dead;
-      this.#dead = null;
+    while (this.#c.dead !== null) {
+      const dead = this.#c.dead;
+      this.#c.dead = null;
       for (const s of dead) {
         try {
           releaseSegment(s);
@@ -482,7 +406,7 @@ export class EvBuffer {
     if (this.#freezeEnd) return -1;
     const n = buf.length;
     if (n === 0) return 0;
-    this.#dropEmptyTail(false);
+    dropEmptyTail(this.#c, false);
     this.#c.segs.push(viewSegment(buf, KIND_PLAIN, null));
     this.#c.length += n;
     this.#c.gen++;
@@ -618,7 +542,7 @@ export class EvBuffer {
   /** Move all `n` bytes of `src` here (callbacks: src first, as in libevent). Returns 0. */
   #moveAll(src: EvBuffer, n: number, atFront: boolean): number {
     const sc = src.#c;
-    const last = sc.segs[src.#lastData()]!;
+    const last = sc.segs[lastData(src.#c)]!;
     if (this.#c.length === 0 && (last.owner !== null || room(last) === 0)) {
       // Nothing here and no tail for src to keep: take src's whole segment
       // array (libevent's COPY_CHAIN), O(1) instead of O(segments).
@@ -634,14 +558,14 @@ export class EvBuffer {
       sc.head = 0;
       sc.length = 0;
       sc.gen++;
-      src.#lfFree = 0;
+      src.#c.eolFree = 0;
     } else if (atFront) {
       const moved: Segment[] = [];
       src.#takeAll(moved);
       this.#prependSegments(moved, n);
     } else {
       // Straight onto this chain: no intermediate array.
-      this.#dropEmptyTail(false);
+      dropEmptyTail(this.#c, false);
       src.#takeAll(this.#c.segs);
       this.#c.length += n;
       this.#c.gen++;
@@ -713,7 +637,7 @@ export class EvBuffer {
     c.head = i;
     if (moved.length > 0) dst.#appendSegments(moved, whole);
     const rest = n - whole;
-    this.#lfFree = 0;
+    this.#c.eolFree = 0;
     if (rest > 0) {
       const s = segs[i]!;
       dst.#append(s.buf.subarray(s.off, s.off + rest));
@@ -746,7 +670,7 @@ export class EvBuffer {
     } else {
       const first = c.segs[c.head]!;
       const t = Math.min(first.off - first.lo, n);
-      this.#lfFree = 0;
+      this.#c.eolFree = 0;
       if (t > 0) {
         first.buf.set(bytes.subarray(n - t), first.off - t);
         first.off -= t;
@@ -781,12 +705,6 @@ export class EvBuffer {
 
   // ---- reserve / commit / expand ---------------------------------------------------------
 
-  /** Index of the first segment with free space at the data's end (where commit starts). */
-  #firstWithSpace(): number {
-    const k = this.#lastData();
-    return k >= this.#c.head && room(this.#c.segs[k]!) > 0 ? k : Math.max(k + 1, this.#c.head);
-  }
-
   /**
    * `evbuffer_expand`: make sure `n` bytes can be appended into one segment.
    * 0, or -1 when `n` is impossibly large.
@@ -794,13 +712,7 @@ export class EvBuffer {
   expand(n: number): number {
     countArg("evbuffer_expand", "datlen", n);
     if (n > 0x7fffffff) return -1;
-    // Appends fill from the first segment with space: enough room there is enough.
-    const first = this.#firstWithSpace();
-    if (first < this.#c.segs.length && room(this.#c.segs[first]!) >= n) return 0;
-    this.#dropEmptyTail(false);
-    this.#c.segs.push(newSegment(n));
-    this.#c.gen++;
-    this.#done(0, 0);
+    if (expandChain(this.#c, n)) this.#done(0, 0);
     return 0;
   }
 
@@ -815,63 +727,9 @@ export class EvBuffer {
     intArg("evbuffer_reserve_space", "n_vec", nVec);
     if (this.#freezeEnd || nVec < 1) return -1;
     const out = vecArg("evbuffer_reserve_space", vec);
-    this.#dropEmptyTail(true);
-    const segs = this.#c.segs;
-    const first = this.#firstWithSpace();
-    let n = 0;
-    if (nVec === 1) {
-      if (first >= segs.length || room(segs[first]!) < size) {
-        segs.length = Math.max(this.#lastData() + 1, this.#c.head);
-        segs.push(newSegment(size));
-        setVec(out, 0, this.#tailView(segs.length - 1));
-        this.#done(0, 0);
-        return 1;
-      }
-      n = 1;
-    } else {
-      let total = 0;
-      for (let j = first; j < segs.length && n < nVec && total < size; j++, n++)
-        total += room(segs[j]!);
-      if (total < size) {
-        if (n < nVec) {
-          segs.push(newSegment(size - total));
-          n++;
-        } else {
-          // Too many small extents: replace the empty ones with one big segment.
-          const k = this.#lastData();
-          const keep = first === k ? room(segs[k]!) : 0;
-          segs.length = Math.max(k + 1, this.#c.head);
-          segs.push(newSegment(size - keep));
-          n = first === k ? 2 : 1;
-        }
-      }
-    }
-    this.#c.gen++;
-    for (let j = 0; j < n; j++) setVec(out, j, this.#tailView(first + j));
+    const n = reserveChain(this.#c, size, out, nVec);
     this.#done(0, 0);
     return n;
-  }
-
-  #tailView(j: number): Uint8Array {
-    const s = this.#c.segs[j]!;
-    return s.buf.subarray(s.off + s.len, s.cap);
-  }
-
-  /** Does extent `v` start at segment j's free tail and fit in it? */
-  #isTail(j: number, v: evbuffer_iovec | undefined): boolean {
-    const c = this.#c;
-    if (j < c.head || j >= c.segs.length || v === undefined || v === null) return false;
-    const s = c.segs[j]!;
-    const b = v.iov_base;
-    return (
-      b instanceof Uint8Array &&
-      b.buffer === s.buf.buffer &&
-      b.byteOffset === s.buf.byteOffset + s.off + s.len &&
-      Number.isInteger(v.iov_len) &&
-      v.iov_len >= 0 &&
-      v.iov_len <= room(s) &&
-      v.iov_len <= b.length
-    );
   }
 
   /**
@@ -885,32 +743,8 @@ export class EvBuffer {
     if (this.#freezeEnd) return -1;
     if (n === 0) return 0;
     if (n > list.length) return -1;
-    const c = this.#c;
-    let first = this.#firstWithSpace();
-    let ok = true;
-    for (let i = 0; i < n && ok; i++) ok = this.#isTail(first + i, list[i]);
-    if (!ok) {
-      // A single extent may also be the last segment (reserve skipped a small tail).
-      if (n === 1 && this.#isTail(c.segs.length - 1, list[0])) first = c.segs.length - 1;
-      else return -1;
-    }
-    let added = 0;
-    for (let i = 0; i < n; i++) {
-      c.segs[first + i]!.len += list[i]!.iov_len;
-      added += list[i]!.iov_len;
-    }
-    if (added === 0) return 0;
-    // Extents committed with 0 bytes before one with data would be empty
-    // segments between data: drop them.
-    const lastUsed = this.#lastData();
-    let w = first;
-    for (let j = first; j < c.segs.length; j++) {
-      const s = c.segs[j]!;
-      if (s.len > 0 || j > lastUsed) c.segs[w++] = s;
-    }
-    c.segs.length = w;
-    c.length += added;
-    c.gen++;
+    const added = commitChain(this.#c, list, n);
+    if (added <= 0) return added;
     this.#done(added, 0);
     return 0;
   }
@@ -1015,7 +849,7 @@ export class EvBuffer {
       target.len = have;
       if (t === s.len) {
         s.len = 0;
-        this.#release(s);
+        release(this.#c, s);
         segs[i++] = DEAD;
       } else {
         s.off += t;
@@ -1262,94 +1096,22 @@ export class EvBuffer {
     return line !== undefined ? line : this.#readlnSlow(style, nReadOut);
   }
 
-  /**
-   * readln's hot path: LF or CRLF, no callbacks, the line inside the first
-   * segment. The lines of up to TEXT_BLOCK bytes are decoded at once into one
-   * string and handed out as slices of it — one native decode per block
-   * instead of one per line. Returns undefined where the general path must
-   * decide; throws LineTooLongError (nothing consumed) for a line over `max`.
-   */
+  /** readln's hot path (see LineReader.fast), or undefined where the general path must decide. */
   #readlnFast(
     style: number,
     max: number,
     fn: string,
     nReadOut: ValueBox | null | undefined,
   ): string | undefined {
-    const c = this.#c;
-    const s = c.segs[c.head];
-    if (
-      s === undefined ||
-      (style !== EVBUFFER_EOL_CRLF && style !== EVBUFFER_EOL_LF) ||
-      this.#cbs !== null ||
-      this.#freezeStart
-    )
-      return undefined;
-    const from = s.off;
-    let line: string;
-    let lineLen: number;
-    let used: number;
-    const cached = s === this.#textSeg && from >= this.#textBase && from < this.#textEnd;
-    if (cached && this.#text !== null) {
-      const text = this.#text;
-      const p = from - this.#textBase;
-      const e = text.indexOf("\n", p);
-      lineLen =
-        (style === EVBUFFER_EOL_CRLF && e > p && text.charCodeAt(e - 1) === 13 ? e - 1 : e) - p;
-      if (lineLen > max) throw new LineTooLongError(fn, max, c.length);
-      line = text.slice(p, p + lineLen);
-      used = e + 1 - p;
-    } else {
-      const end = from + s.len;
-      let b = s.buf;
-      if (b.length - end > 64) {
-        let v = s.view;
-        if (v === null || v.length !== end) v = s.view = b.subarray(0, end);
-        b = v;
-      }
-      const skip = this.#lfFreeStyle === EVBUFFER_EOL_LF ? this.#lfFree : 0;
-      if (skip >= s.len) return undefined;
-      const i = b.indexOf(10, from + skip);
-      if (i < 0 || i >= end) return undefined;
-      lineLen = (style === EVBUFFER_EOL_CRLF && i > from && b[i - 1] === 13 ? i - 1 : i) - from;
-      if (lineLen > max) throw new LineTooLongError(fn, max, c.length);
-      if (!cached) this.#decodeBlock(s, b, from, i, end);
-      // Fresh block: it starts at `from`. Non-ASCII block: decode this line alone.
-      const text = this.#text;
-      line = text !== null ? text.slice(0, lineLen) : utf8Slice.call(b, from, from + lineLen);
-      used = i + 1 - from;
-    }
-    if (nReadOut !== null && nReadOut !== undefined) nReadOut.value = lineLen;
-    this.#lfFree = 0;
-    if (used < s.len) {
-      s.off += used;
-      s.lo = s.off;
-      s.len -= used;
-      c.length -= used;
-      c.gen++;
-    } else {
-      this.#drainQuiet(used);
-    }
+    if (this.#cbs !== null || this.#freezeStart) return undefined;
+    const line = (this.#lines ??= new LineReader()).fast(this.#c, style, max, fn, nReadOut);
+    if (line !== undefined && drainAfter > 0) this.#drainQuiet(drainAfter);
     return line;
-  }
-
-  /**
-   * Decode the complete lines of `b[from, …)` (the first LF is at `lf`, the
-   * data ends at `end`), at most TEXT_BLOCK bytes, into readln's block.
-   */
-  #decodeBlock(s: Segment, b: Buffer, from: number, lf: number, end: number): void {
-    const last = b.lastIndexOf(10, Math.min(end, from + TEXT_BLOCK) - 1);
-    const blockEnd = (last > lf ? last : lf) + 1;
-    const text = utf8Slice.call(b, from, blockEnd);
-    this.#textSeg = s;
-    this.#textBase = from;
-    this.#textEnd = blockEnd;
-    // Only ASCII text maps 1:1 to bytes; otherwise decode line by line there.
-    this.#text = text.length === blockEnd - from ? text : null;
   }
 
   /** readln, general path: any style, callbacks, lines spanning segments. */
   #readlnSlow(style: number, nReadOut: ValueBox | null | undefined): string | null {
-    const n = this.#findLine(style, Infinity);
+    const n = findLine(this.#c, style, Infinity, this.#freezeStart);
     if (nReadOut !== null && nReadOut !== undefined) nReadOut.value = n < 0 ? 0 : n;
     if (n < 0) return null;
     const line = frontString(this.#c, n);
@@ -1369,7 +1131,7 @@ export class EvBuffer {
     const [style, max] = lineOptions(fn, options);
     const fast = this.#readlnFast(style, max, fn, null);
     if (fast !== undefined) return fast;
-    const n = this.#findLimitedLine(fn, style, max);
+    const n = findLimitedLine(this.#c, fn, style, max, this.#freezeStart);
     if (n < 0) return null;
     const line = frontString(this.#c, n);
     this.#consumeLine(n, eolLen);
@@ -1380,49 +1142,11 @@ export class EvBuffer {
   readLineBytes(options: ReadLineOptions = {}): Uint8Array | null {
     const fn = "EvBuffer.readLineBytes";
     const [style, max] = lineOptions(fn, options);
-    const n = this.#findLimitedLine(fn, style, max);
+    const n = findLimitedLine(this.#c, fn, style, max, this.#freezeStart);
     if (n < 0) return null;
     const line = frontBytes(this.#c, n);
     this.#consumeLine(n, eolLen);
     return line;
-  }
-
-  /**
-   * Length of the first line (EOL length in `eolLen`), or -1. Resumes after
-   * the prefix an earlier failed search of the same style saw (see #lfFree).
-   */
-  #findLine(style: number, limit: number): number {
-    const c = this.#c;
-    if (this.#freezeStart || c.length === 0) return -1;
-    const kind = style === EVBUFFER_EOL_CRLF ? EVBUFFER_EOL_LF : style;
-    const skip = kind === this.#lfFreeStyle ? this.#lfFree : 0;
-    // floor 0: a CRLF may begin before `skip` (the CR was seen, the LF not yet).
-    const r = skip >= c.length ? -1 : searchEol(c, skip, null, style, limit, 0);
-    if (r < 0 && limit >= c.length && kind >= EVBUFFER_EOL_ANY && kind <= EVBUFFER_EOL_NUL) {
-      this.#lfFreeStyle = kind;
-      // A CRLF_STRICT EOL may start with the last byte seen (a CR whose LF is to come).
-      this.#lfFree = kind === EVBUFFER_EOL_CRLF_STRICT ? c.length - 1 : c.length;
-    }
-    return r;
-  }
-
-  /** Length of the first line, -1 if none yet; throws when none can fit in `max` bytes. */
-  #findLimitedLine(fn: string, style: number, max: number): number {
-    const n = this.#findLine(style, max + 1);
-    const len = this.#c.length;
-    if (n > max || (n < 0 && len > max && !this.#crMayEndLine(style, max))) {
-      throw new LineTooLongError(fn, max, len);
-    }
-    return n;
-  }
-
-  /** With exactly max+1 bytes ending in CR, a coming LF still ends a line of `max` bytes. */
-  #crMayEndLine(style: number, max: number): boolean {
-    if (style !== EVBUFFER_EOL_CRLF && style !== EVBUFFER_EOL_CRLF_STRICT) return false;
-    const c = this.#c;
-    if (c.length !== max + 1) return false;
-    const last = c.segs[this.#lastData()]!;
-    return last.buf[last.off + last.len - 1] === 13;
   }
 
   /** Drain the line, then the EOL: two changes for callbacks, as in libevent. */
@@ -1573,19 +1297,18 @@ export class EvBuffer {
    */
   free(): void {
     const c = this.#c;
-    for (let i = c.head; i < c.segs.length; i++) this.#release(c.segs[i]!);
+    for (let i = c.head; i < c.segs.length; i++) release(this.#c, c.segs[i]!);
     c.segs = [];
     c.head = 0;
     c.length = 0;
     c.gen++;
-    this.#lfFree = 0;
+    this.#c.eolFree = 0;
     const cbs = this.#cbs;
     this.#cbs = null;
     this.#addHook = null;
     this.#addHookArg = null;
     cbs?.deferred?.cancel();
-    this.#textSeg = null;
-    this.#text = null;
+    this.#lines = null;
     this.#done(0, 0);
   }
 }

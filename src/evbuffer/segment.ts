@@ -150,6 +150,18 @@ export class Chain {
   length = 0;
   /** Bumped by every change; evbuffer_ptr hints are valid only for the same `gen`. */
   gen = 0;
+  /** Segments whose owners must be released once the current operation is consistent (made on first use). */
+  dead: Segment[] | null = null;
+  /**
+   * The first `eolFree` bytes hold no EOL of style `eolFreeStyle` (a failed
+   * line search saw them; CRLF is recorded as LF, as both end at a LF), so the
+   * next search of that style resumes there: a long line arriving in small
+   * pieces costs O(n), not O(n²), for every style. Reset to 0 by every change
+   * at the front.
+   */
+  eolFree = 0;
+  /** See {@link eolFree}; EVBUFFER_EOL_LF (3) until a search records another style. */
+  eolFreeStyle = 3;
 }
 
 /**
