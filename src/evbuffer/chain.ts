@@ -1,12 +1,22 @@
 /**
  * Chain primitives shared by the evbuffer core and its helper modules
- * (reserve/commit, lines): finding the last data segment and dropping the
- * empty segments after it. See the invariant diagram in `evbuffer.ts`.
+ * (reserve/commit, transfer, views, lines): appending and prepending
+ * segments, copying into the tail, draining the front, finding the last data
+ * segment and dropping the empty segments after it. Each keeps the invariants
+ * drawn at the top of `evbuffer.ts`; the caller runs the callbacks.
  *
  * @module
  */
 
-import { type Chain, room, type Segment } from "./segment.js";
+import {
+  type Chain,
+  DEAD,
+  GROWTH_CAP,
+  KIND_PLAIN,
+  newSegment,
+  room,
+  type Segment,
+} from "./segment.js";
 
 /**
  * `segs.length = n` for the hot paths: V8's length setter costs ~50 ns, a pop
@@ -43,5 +53,167 @@ export function dropEmptyTail(c: Chain, keepWritable: boolean): void {
     else release(c, s);
   }
   truncate(segs, w);
+  c.gen++;
+}
+
+/** Copy `src` to the end of the chain (length and gen updated). */
+export function append(c: Chain, src: Uint8Array): void {
+  const segs = c.segs;
+  const n = src.length;
+  c.length += n;
+  c.gen++;
+  const last = segs.length > c.head ? segs[segs.length - 1]! : null;
+  // Fast path: the tail of the last data segment, or of the only segment
+  // when it is empty (what a move out of this buffer leaves for the next add).
+  if (
+    last !== null &&
+    (last.len > 0 || segs.length === c.head + 1) &&
+    last.cap - last.off - last.len >= n
+  ) {
+    last.buf.set(src, last.off + last.len);
+    last.len += n;
+    return;
+  }
+  dropEmptyTail(c, true);
+  let at = 0;
+  for (let j = Math.max(lastData(c), c.head); j < segs.length && at < n; j++) {
+    const s = segs[j]!;
+    const t = Math.min(room(s), n - at);
+    if (t <= 0) continue;
+    s.buf.set(at === 0 && t === n ? src : src.subarray(at, at + t), s.off + s.len);
+    s.len += t;
+    at += t;
+  }
+  if (at < n) {
+    const prev = segs.length > c.head ? segs[segs.length - 1]!.buf.length : 0;
+    const s = newSegment(Math.max(n - at, Math.min(prev * 2, GROWTH_CAP)));
+    s.buf.set(at === 0 ? src : src.subarray(at), 0);
+    s.len = n - at;
+    segs.push(s);
+  }
+}
+
+/** Append one whole segment (moved or a view) holding `n` bytes. */
+export function appendSegment(c: Chain, seg: Segment, n: number): void {
+  dropEmptyTail(c, false);
+  c.segs.push(seg);
+  c.length += n;
+  c.gen++;
+}
+
+/** Append whole segments (moved or views) holding `n` bytes. */
+export function appendSegments(c: Chain, list: Segment[], n: number): void {
+  dropEmptyTail(c, false);
+  const segs = c.segs;
+  for (const s of list) segs.push(s);
+  c.length += n;
+  c.gen++;
+}
+
+/** Insert whole segments holding `n` bytes before the first one. */
+export function prependSegments(c: Chain, list: Segment[], n: number): void {
+  c.eolFree = 0;
+  if (c.head >= list.length) {
+    c.head -= list.length;
+    for (let j = 0; j < list.length; j++) c.segs[c.head + j] = list[j]!;
+  } else {
+    c.segs = list.concat(c.segs.slice(c.head));
+    c.head = 0;
+  }
+  c.length += n;
+  c.gen++;
+}
+
+/**
+ * Move every data segment out (for add_buffer and friends). A writable last
+ * segment is split: its data moves as a read-only view, and this buffer keeps
+ * the free tail for its next add (no copy, no shared writable memory).
+ * The segments are pushed onto `out`.
+ */
+export function takeAll(c: Chain, out: Segment[]): void {
+  c.eolFree = 0;
+  const segs = c.segs;
+  const k = lastData(c);
+  let head = k + 1;
+  for (let i = c.head; i <= k; i++) {
+    const s = segs[i]!;
+    if (i === k && s.owner === null && room(s) > 0) {
+      out.push(s.readOnlyView(KIND_PLAIN));
+      s.off += s.len;
+      s.len = 0;
+      s.lo = s.off;
+      head = k;
+    } else {
+      out.push(s);
+      segs[i] = DEAD;
+    }
+  }
+  c.head = head;
+  if (head === segs.length) {
+    truncate(segs, 0);
+    c.head = 0;
+  } else if (head > 32 && head * 2 > segs.length) {
+    // A kept tail segment never empties the array: compact the dead prefix.
+    segs.splice(0, head);
+    c.head = 0;
+  }
+  c.length = 0;
+  c.gen++;
+}
+
+/** Remove `n` bytes (0 < n < length) from the front. */
+export function drainFront(c: Chain, n: number): void {
+  c.eolFree = 0;
+  const segs = c.segs;
+  c.length -= n;
+  c.gen++;
+  let i = c.head;
+  for (;;) {
+    const s = segs[i]!;
+    if (n < s.len) {
+      s.off += n;
+      s.len -= n;
+      s.lo = s.off;
+      break;
+    }
+    n -= s.len;
+    s.off += s.len;
+    s.len = 0;
+    s.lo = s.off;
+    if (i === segs.length - 1 && s.owner === null && s.cap > s.off) break; // keep the writable tail
+    release(c, s);
+    segs[i++] = DEAD;
+    if (n === 0) break;
+  }
+  c.head = i;
+  if (i === segs.length) {
+    segs.length = 0;
+    c.head = 0;
+  } else if (i > 32 && i * 2 > segs.length) {
+    segs.splice(0, i);
+    c.head = 0;
+  }
+}
+
+/** Remove everything, keeping only a writable last segment for reuse. */
+export function drainAll(c: Chain): void {
+  c.eolFree = 0;
+  const segs = c.segs;
+  let keep: Segment | null = null;
+  for (let i = c.head; i < segs.length; i++) {
+    const s = segs[i]!;
+    if (i === segs.length - 1 && s.owner === null && room(s) > 0) {
+      s.off += s.len;
+      s.len = 0;
+      s.lo = s.off;
+      keep = s;
+    } else {
+      release(c, s);
+    }
+  }
+  truncate(segs, 0);
+  c.head = 0;
+  if (keep !== null) segs.push(keep);
+  c.length = 0;
   c.gen++;
 }

@@ -32,23 +32,12 @@
 // Imported: the global `Buffer` is an accessor property, a getter call on every use.
 import { Buffer } from "node:buffer";
 import * as fs from "node:fs";
-import {
-  EVBUFFER_CB_ENABLED,
-  EVBUFFER_EOL_ANY,
-  EVBUFFER_EOL_CRLF,
-  EVBUFFER_EOL_CRLF_STRICT,
-  EVBUFFER_EOL_LF,
-  EVBUFFER_EOL_NUL,
-  EVBUFFER_PTR_ADD,
-  EVBUFFER_PTR_SET,
-  EVBUF_FS_CLOSE_ON_FREE,
-} from "../constants.js";
+import { EVBUFFER_CB_ENABLED, EVBUF_FS_CLOSE_ON_FREE } from "../constants.js";
 import type { EventBase } from "../core/event_base.js";
-import { argRangeError, argTypeError, LineTooLongError } from "../errors.js";
+import { argRangeError, argTypeError } from "../errors.js";
 import {
   bytesArg,
   countArg,
-  EOL_STYLES,
   type EolName,
   type evbuffer_iovec,
   type EvBufferRefCleanup,
@@ -56,7 +45,6 @@ import {
   outArg,
   ptrArg,
   type ReadLineOptions,
-  setVec,
   sizeArg,
   type ValueBox,
   vecArg,
@@ -68,12 +56,29 @@ import {
   type EvBufferCbFunc,
   type evbuffer_cb_info,
 } from "./callbacks.js";
-import { dropEmptyTail, lastData, release, truncate } from "./chain.js";
+import {
+  append,
+  appendSegment,
+  appendSegments,
+  drainAll,
+  drainFront,
+  dropEmptyTail,
+  release,
+} from "./chain.js";
 import { readFd, writeFd } from "./fdio.js";
-import { drainAfter, findLimitedLine, findLine, LineReader, lineOptions } from "./lines.js";
-import { commitChain, expandChain, reserveChain } from "./reserve.js";
 import { EvBufferFileSegment } from "./file.js";
+import { drainAfter, findLimitedLine, findLine, LineReader, lineOptions } from "./lines.js";
+import { peekIn, ptrSetIn, searchEolIn, searchRangeIn } from "./positions.js";
 import { formatPrintf } from "./printf.js";
+import { commitChain, expandChain, reserveChain } from "./reserve.js";
+import {
+  moveAllChain,
+  moveFrontChain,
+  prependBytes,
+  ReferenceOwner,
+  referenceViews,
+} from "./transfer.js";
+import { frontView, pullupChain, segmentViews } from "./views.js";
 import {
   EvBufferPtr,
   type evbuffer_ptr,
@@ -81,50 +86,13 @@ import {
   frontBytes,
   frontString,
   gather,
-  hitOff,
-  hitSeg,
   locate,
   locOff,
   locSeg,
-  ptrNotFound,
-  searchBytes,
-  searchEol,
-  setHint,
 } from "./search.js";
-import {
-  asBuffer,
-  Chain,
-  DEAD,
-  GROWTH_CAP,
-  KIND_FILE,
-  KIND_MULTICAST,
-  KIND_PLAIN,
-  KIND_REFERENCE,
-  newSegment,
-  releaseSegment,
-  room,
-  Segment,
-  type SegmentOwner,
-  utf8Slice,
-  viewSegment,
-} from "./segment.js";
+import { Chain, KIND_PLAIN, KIND_REFERENCE, releaseSegment, viewSegment } from "./segment.js";
 
 export type { EolName, evbuffer_iovec, EvBufferRefCleanup, ReadLineOptions, ValueBox };
-
-/** A reference's cleanup, shared by the segment and any multicast views of it. */
-class ReferenceOwner implements SegmentOwner {
-  refs = 1;
-  constructor(
-    readonly data: unknown,
-    readonly datalen: number,
-    readonly cleanup: EvBufferRefCleanup,
-    readonly extra: unknown,
-  ) {}
-
-  release(): void {
-    this.cleanup(this.data, this.datalen, this.extra);
-  }
-}
 
 /**
  * An evbuffer: a queue of bytes stored as a chain of segments.
@@ -158,173 +126,6 @@ export class EvBuffer {
   }
 
   // ---- chain primitives ------------------------------------------------------------
-
-  /** Copy `src` to the end of the chain (length and gen updated). */
-  #append(src: Uint8Array): void {
-    const c = this.#c;
-    const segs = c.segs;
-    const n = src.length;
-    c.length += n;
-    c.gen++;
-    const last = segs.length > c.head ? segs[segs.length - 1]! : null;
-    // Fast path: the tail of the last data segment, or of the only segment
-    // when it is empty (what a move out of this buffer leaves for the next add).
-    if (
-      last !== null &&
-      (last.len > 0 || segs.length === c.head + 1) &&
-      last.cap - last.off - last.len >= n
-    ) {
-      last.buf.set(src, last.off + last.len);
-      last.len += n;
-      return;
-    }
-    dropEmptyTail(this.#c, true);
-    let at = 0;
-    for (let j = Math.max(lastData(this.#c), c.head); j < segs.length && at < n; j++) {
-      const s = segs[j]!;
-      const t = Math.min(room(s), n - at);
-      if (t <= 0) continue;
-      s.buf.set(at === 0 && t === n ? src : src.subarray(at, at + t), s.off + s.len);
-      s.len += t;
-      at += t;
-    }
-    if (at < n) {
-      const prev = segs.length > c.head ? segs[segs.length - 1]!.buf.length : 0;
-      const s = newSegment(Math.max(n - at, Math.min(prev * 2, GROWTH_CAP)));
-      s.buf.set(at === 0 ? src : src.subarray(at), 0);
-      s.len = n - at;
-      segs.push(s);
-    }
-  }
-
-  /** Append one whole segment (moved or a view) holding `n` bytes. */
-  #appendSegment(seg: Segment, n: number): void {
-    dropEmptyTail(this.#c, false);
-    this.#c.segs.push(seg);
-    this.#c.length += n;
-    this.#c.gen++;
-  }
-
-  /** Append whole segments (moved or views) holding `n` bytes. */
-  #appendSegments(list: Segment[], n: number): void {
-    dropEmptyTail(this.#c, false);
-    const segs = this.#c.segs;
-    for (const s of list) segs.push(s);
-    this.#c.length += n;
-    this.#c.gen++;
-  }
-
-  /** Insert whole segments holding `n` bytes before the first one. */
-  #prependSegments(list: Segment[], n: number): void {
-    const c = this.#c;
-    this.#c.eolFree = 0;
-    if (c.head >= list.length) {
-      c.head -= list.length;
-      for (let j = 0; j < list.length; j++) c.segs[c.head + j] = list[j]!;
-    } else {
-      c.segs = list.concat(c.segs.slice(c.head));
-      c.head = 0;
-    }
-    c.length += n;
-    c.gen++;
-  }
-
-  /**
-   * Move every data segment out (for add_buffer and friends). A writable last
-   * segment is split: its data moves as a read-only view, and this buffer keeps
-   * the free tail for its next add (no copy, no shared writable memory).
-   * The segments are pushed onto `out`.
-   */
-  #takeAll(out: Segment[]): void {
-    const c = this.#c;
-    this.#c.eolFree = 0;
-    const segs = c.segs;
-    const k = lastData(this.#c);
-    let head = k + 1;
-    for (let i = c.head; i <= k; i++) {
-      const s = segs[i]!;
-      if (i === k && s.owner === null && room(s) > 0) {
-        out.push(s.readOnlyView(KIND_PLAIN));
-        s.off += s.len;
-        s.len = 0;
-        s.lo = s.off;
-        head = k;
-      } else {
-        out.push(s);
-        segs[i] = DEAD;
-      }
-    }
-    c.head = head;
-    if (head === segs.length) {
-      truncate(segs, 0);
-      c.head = 0;
-    } else if (head > 32 && head * 2 > segs.length) {
-      // A kept tail segment never empties the array: compact the dead prefix.
-      segs.splice(0, head);
-      c.head = 0;
-    }
-    c.length = 0;
-    c.gen++;
-  }
-
-  /** Remove `n` bytes (0 < n < length) from the front. */
-  #drainFront(n: number): void {
-    const c = this.#c;
-    this.#c.eolFree = 0;
-    const segs = c.segs;
-    c.length -= n;
-    c.gen++;
-    let i = c.head;
-    for (;;) {
-      const s = segs[i]!;
-      if (n < s.len) {
-        s.off += n;
-        s.len -= n;
-        s.lo = s.off;
-        break;
-      }
-      n -= s.len;
-      s.off += s.len;
-      s.len = 0;
-      s.lo = s.off;
-      if (i === segs.length - 1 && s.owner === null && s.cap > s.off) break; // keep the writable tail
-      release(this.#c, s);
-      segs[i++] = DEAD;
-      if (n === 0) break;
-    }
-    c.head = i;
-    if (i === segs.length) {
-      segs.length = 0;
-      c.head = 0;
-    } else if (i > 32 && i * 2 > segs.length) {
-      segs.splice(0, i);
-      c.head = 0;
-    }
-  }
-
-  /** Remove everything, keeping only a writable last segment for reuse. */
-  #drainAll(): void {
-    const c = this.#c;
-    this.#c.eolFree = 0;
-    const segs = c.segs;
-    let keep: Segment | null = null;
-    for (let i = c.head; i < segs.length; i++) {
-      const s = segs[i]!;
-      if (i === segs.length - 1 && s.owner === null && room(s) > 0) {
-        s.off += s.len;
-        s.len = 0;
-        s.lo = s.off;
-        keep = s;
-      } else {
-        release(this.#c, s);
-      }
-    }
-    truncate(segs, 0);
-    c.head = 0;
-    if (keep !== null) segs.push(keep);
-    c.length = 0;
-    c.gen++;
-  }
 
   /**
    * End of an operation, once the chain is consistent: run the cleanups of
@@ -391,7 +192,7 @@ export class EvBuffer {
     const bytes = bytesArg("evbuffer_add", data, size);
     if (this.#freezeEnd) return -1;
     if (bytes.length === 0) return 0;
-    this.#append(bytes);
+    append(this.#c, bytes);
     this.#done(bytes.length, 0);
     return 0;
   }
@@ -463,7 +264,7 @@ export class EvBuffer {
   #addFormatted(bytes: Buffer): number {
     if (this.#freezeEnd) return -1;
     if (bytes.length > 0) {
-      this.#append(bytes);
+      append(this.#c, bytes);
       this.#done(bytes.length, 0);
     }
     return bytes.length;
@@ -485,7 +286,7 @@ export class EvBuffer {
       throw argTypeError("evbuffer_add_reference", "cleanupfn", "a function or null", cleanup);
     if (this.#freezeEnd) return -1;
     const owner = cleanup ? new ReferenceOwner(data, bytes.length, cleanup, extra) : null;
-    this.#appendSegment(viewSegment(bytes, KIND_REFERENCE, owner), bytes.length);
+    appendSegment(this.#c, viewSegment(bytes, KIND_REFERENCE, owner), bytes.length);
     this.#done(bytes.length, 0);
     return 0;
   }
@@ -521,7 +322,7 @@ export class EvBuffer {
       length = seg.length - offset;
     }
     if (offset + length > seg.length || seg.refs === 0) return -1;
-    this.#appendSegment(seg.chainSegment(offset, length), length);
+    appendSegment(this.#c, seg.chainSegment(offset, length), length);
     this.#done(length, 0);
     return 0;
   }
@@ -541,35 +342,7 @@ export class EvBuffer {
 
   /** Move all `n` bytes of `src` here (callbacks: src first, as in libevent). Returns 0. */
   #moveAll(src: EvBuffer, n: number, atFront: boolean): number {
-    const sc = src.#c;
-    const last = sc.segs[lastData(src.#c)]!;
-    if (this.#c.length === 0 && (last.owner !== null || room(last) === 0)) {
-      // Nothing here and no tail for src to keep: take src's whole segment
-      // array (libevent's COPY_CHAIN), O(1) instead of O(segments).
-      this.#drainAll();
-      const dc = this.#c;
-      const spare = dc.segs;
-      truncate(spare, 0);
-      dc.segs = sc.segs;
-      dc.head = sc.head;
-      dc.length = n;
-      dc.gen++;
-      sc.segs = spare;
-      sc.head = 0;
-      sc.length = 0;
-      sc.gen++;
-      src.#c.eolFree = 0;
-    } else if (atFront) {
-      const moved: Segment[] = [];
-      src.#takeAll(moved);
-      this.#prependSegments(moved, n);
-    } else {
-      // Straight onto this chain: no intermediate array.
-      dropEmptyTail(this.#c, false);
-      src.#takeAll(this.#c.segs);
-      this.#c.length += n;
-      this.#c.gen++;
-    }
+    moveAllChain(this.#c, src.#c, n, atFront);
     try {
       src.#done(0, n);
     } finally {
@@ -589,20 +362,9 @@ export class EvBuffer {
     const sc = src.#c;
     if (sc.length === 0) return 0;
     if (this.#freezeEnd || src === this) return -1;
-    // Refuse before taking any reference: a reference taken and then dropped
-    // unreleased would keep its cleanup from ever running.
-    for (let i = sc.head; i < sc.segs.length; i++) {
-      const kind = sc.segs[i]!.kind;
-      if (kind === KIND_FILE || kind === KIND_MULTICAST) return -1;
-    }
-    const views: Segment[] = [];
-    for (let i = sc.head; i < sc.segs.length; i++) {
-      const s = sc.segs[i]!;
-      if (s.len === 0) continue;
-      if (s.owner !== null) s.owner.refs++;
-      views.push(s.readOnlyView(KIND_MULTICAST));
-    }
-    this.#appendSegments(views, sc.length);
+    const views = referenceViews(sc);
+    if (views === null) return -1;
+    appendSegments(this.#c, views, sc.length);
     this.#done(sc.length, 0);
     return 0;
   }
@@ -624,29 +386,7 @@ export class EvBuffer {
       dst.addBuffer(this);
       return all;
     }
-    const segs = c.segs;
-    const moved: Segment[] = [];
-    let whole = 0;
-    let i = c.head;
-    while (segs[i]!.len <= n - whole) {
-      const s = segs[i]!;
-      whole += s.len;
-      moved.push(s);
-      segs[i++] = DEAD;
-    }
-    c.head = i;
-    if (moved.length > 0) dst.#appendSegments(moved, whole);
-    const rest = n - whole;
-    this.#c.eolFree = 0;
-    if (rest > 0) {
-      const s = segs[i]!;
-      dst.#append(s.buf.subarray(s.off, s.off + rest));
-      s.off += rest;
-      s.len -= rest;
-      s.lo = s.off;
-    }
-    c.length -= n;
-    c.gen++;
+    moveFrontChain(c, dst.#c, n);
     try {
       dst.#done(n, 0);
     } finally {
@@ -664,28 +404,7 @@ export class EvBuffer {
     const n = bytes.length;
     if (n === 0) return 0;
     if (this.#freezeStart) return -1;
-    const c = this.#c;
-    if (c.length === 0) {
-      this.#append(bytes);
-    } else {
-      const first = c.segs[c.head]!;
-      const t = Math.min(first.off - first.lo, n);
-      this.#c.eolFree = 0;
-      if (t > 0) {
-        first.buf.set(bytes.subarray(n - t), first.off - t);
-        first.off -= t;
-        first.len += t;
-      }
-      if (t < n) {
-        const s = newSegment(n - t, true);
-        s.off = s.cap - (n - t);
-        s.len = n - t;
-        s.buf.set(bytes.subarray(0, n - t), s.off);
-        this.#prependSegments([s], 0);
-      }
-      c.length += n;
-      c.gen++;
-    }
+    prependBytes(this.#c, bytes);
     this.#done(n, 0);
     return 0;
   }
@@ -762,11 +481,11 @@ export class EvBuffer {
     if (this.#freezeStart) return -1;
     if (n === 0) return 0;
     if (n >= len) {
-      this.#drainAll();
+      drainAll(this.#c);
       this.#done(0, len);
       return 0;
     }
-    this.#drainFront(n);
+    drainFront(this.#c, n);
     this.#done(0, n);
     return 0;
   }
@@ -774,8 +493,8 @@ export class EvBuffer {
   /** Drain without the freeze check or validation (for readln). */
   #drainQuiet(n: number): void {
     if (n === 0) return;
-    if (n >= this.#c.length) this.#drainAll();
-    else this.#drainFront(n);
+    if (n >= this.#c.length) drainAll(this.#c);
+    else drainFront(this.#c, n);
     this.#done(0, n);
   }
 
@@ -826,43 +545,11 @@ export class EvBuffer {
     const c = this.#c;
     if (n < 0) n = c.length;
     if (n === 0 || n > c.length) return null;
-    const segs = c.segs;
-    const first = segs[c.head]!;
+    const first = c.segs[c.head]!;
     if (first.len >= n) return first.buf.subarray(first.off, first.off + n);
-    let target: Segment;
-    let have: number;
-    let i: number;
-    if (first.owner === null && room(first) >= n - first.len) {
-      target = first;
-      have = first.len;
-      i = c.head + 1;
-    } else {
-      target = newSegment(n);
-      have = 0;
-      i = c.head;
-    }
-    while (have < n) {
-      const s = segs[i]!;
-      const t = Math.min(s.len, n - have);
-      s.buf.copy(target.buf, target.off + have, s.off, s.off + t);
-      have += t;
-      target.len = have;
-      if (t === s.len) {
-        s.len = 0;
-        release(this.#c, s);
-        segs[i++] = DEAD;
-      } else {
-        s.off += t;
-        s.len -= t;
-        s.lo = s.off;
-      }
-    }
-    if (target === first) segs[c.head] = DEAD;
-    segs[i - 1] = target;
-    c.head = i - 1;
-    c.gen++;
+    const view = pullupChain(c, n);
     this.#done(0, 0);
-    return target.buf.subarray(target.off, target.off + n);
+    return view;
   }
 
   // ---- positions and search ----------------------------------------------------------------
@@ -878,44 +565,7 @@ export class EvBuffer {
    * buf.ptrSet(p, 4, EVBUFFER_PTR_SET); // 0, p.pos === 4
    */
   ptrSet(ptr: evbuffer_ptr, n: number, how: number): number {
-    const fn = "evbuffer_ptr_set";
-    if (how === EVBUFFER_PTR_SET) {
-      if (typeof ptr !== "object" || ptr === null)
-        throw argTypeError(fn, "ptr", "an evbuffer_ptr (any object)", ptr);
-    } else if (ptrArg(fn, "ptr", ptr) === null) {
-      throw argTypeError(fn, "ptr", "an evbuffer_ptr", ptr);
-    }
-    sizeArg(fn, "position", n);
-    const c = this.#c;
-    let pos: number;
-    if (how === EVBUFFER_PTR_SET) pos = n;
-    else if (how === EVBUFFER_PTR_ADD) {
-      if (ptr.pos < 0) {
-        ptrNotFound(ptr);
-        return -1;
-      }
-      pos = ptr.pos + n;
-    } else
-      throw argRangeError("evbuffer_ptr_set", "how", "EVBUFFER_PTR_SET or EVBUFFER_PTR_ADD", how);
-    if (pos > c.length) {
-      ptrNotFound(ptr);
-      return -1;
-    }
-    setHint(c, ptr, pos, how === EVBUFFER_PTR_ADD ? ptr : null);
-    return 0;
-  }
-
-  #found(pos: number): EvBufferPtr {
-    const p = new EvBufferPtr(pos);
-    if (pos < 0) return p;
-    if (hitSeg >= 0) {
-      p._chain = this.#c;
-      p._gen = this.#c.gen;
-      p._seg = hitSeg;
-      p._off = hitOff;
-      p._hpos = pos;
-    }
-    return p;
+    return ptrSetIn(this.#c, ptr, n, how);
   }
 
   /**
@@ -926,7 +576,7 @@ export class EvBuffer {
    * buf.search("\r\n\r\n").pos; // end of the HTTP header, or -1
    */
   search(what: Uint8Array | string, start?: evbuffer_ptr | null, size?: number): EvBufferPtr {
-    return this.#searchRange("evbuffer_search", what, start ?? null, null, size);
+    return searchRangeIn(this.#c, "evbuffer_search", what, start ?? null, null, size);
   }
 
   /** `evbuffer_search_range`: like {@link search}, but the match must end by `end.pos` (null = the end). */
@@ -936,29 +586,7 @@ export class EvBuffer {
     end: evbuffer_ptr | null,
     size?: number,
   ): EvBufferPtr {
-    return this.#searchRange("evbuffer_search_range", what, start, end, size);
-  }
-
-  #searchRange(
-    fn: string,
-    what: unknown,
-    start: evbuffer_ptr | null,
-    end: evbuffer_ptr | null,
-    size: number | undefined,
-  ): EvBufferPtr {
-    const w = asBuffer(bytesArg(fn, what, size, "what"));
-    const s = ptrArg(fn, "start", start);
-    const e = ptrArg(fn, "end", end);
-    const c = this.#c;
-    const from = s === null ? 0 : s.pos;
-    if (from < 0 || from > c.length) return new EvBufferPtr(-1);
-    if (w.length === 0) {
-      const p = new EvBufferPtr();
-      setHint(c, p, from, s);
-      return p;
-    }
-    const limit = e === null ? c.length : Math.min(e.pos, c.length);
-    return this.#found(searchBytes(c, w, from, s, limit));
+    return searchRangeIn(this.#c, "evbuffer_search_range", what, start, end, size);
   }
 
   /**
@@ -966,11 +594,7 @@ export class EvBuffer {
    * `start`; `eolLenOut.value` gets its length (0 when not found).
    */
   searchEol(start: evbuffer_ptr | null, eolLenOut: ValueBox | null, style: number): EvBufferPtr {
-    const s = ptrArg("evbuffer_search_eol", "start", start);
-    const from = s === null ? 0 : s.pos;
-    const r = from < 0 ? -1 : searchEol(this.#c, from, s, style, Infinity);
-    if (eolLenOut !== null && eolLenOut !== undefined) eolLenOut.value = r < 0 ? 0 : eolLen;
-    return this.#found(r);
+    return searchEolIn(this.#c, start, eolLenOut, style);
   }
 
   /**
@@ -984,35 +608,7 @@ export class EvBuffer {
     vec: evbuffer_iovec[] | null,
     nVec: number,
   ): number {
-    intArg("evbuffer_peek", "len", len);
-    const s = ptrArg("evbuffer_peek", "start_at", start);
-    intArg("evbuffer_peek", "n_vec", nVec);
-    const out = nVec > 0 ? vecArg("evbuffer_peek", vec) : [];
-    const c = this.#c;
-    const segs = c.segs;
-    let idx = 0;
-    let soFar = 0;
-    let i = c.head;
-    if (s !== null) {
-      if (s.pos < 0 || s.pos >= c.length) return 0;
-      locate(c, s.pos, s);
-      const seg = segs[locSeg]!;
-      soFar = seg.len - locOff;
-      idx = 1;
-      if (nVec > 0) setVec(out, 0, seg.buf.subarray(seg.off + locOff, seg.off + seg.len));
-      i = locSeg + 1;
-    }
-    if (nVec <= 0 && len < 0) len = c.length - (s === null ? 0 : s.pos);
-    for (; i < segs.length; i++) {
-      const seg = segs[i]!;
-      if (seg.len === 0) continue;
-      if (len >= 0 && soFar >= len) break;
-      if (idx < nVec) setVec(out, idx, seg.buf.subarray(seg.off, seg.off + seg.len));
-      else if (len < 0) break;
-      idx++;
-      soFar += seg.len;
-    }
-    return idx;
+    return peekIn(this.#c, len, start, vec, nVec);
   }
 
   /**
@@ -1020,22 +616,7 @@ export class EvBuffer {
    * first `max` bytes lie in one segment), else null: a write without an array.
    */
   singleView(max: number): Uint8Array | null {
-    return this.#frontView(Math.min(max, this.#c.length));
-  }
-
-  /** A view of the first `n` bytes (n > 0) when they lie in the first data segment, else null. */
-  #frontView(n: number, ownOnly = false): Buffer | null {
-    if (n <= 0) return null;
-    const c = this.#c;
-    for (let i = c.head; i < c.segs.length; i++) {
-      const sg = c.segs[i]!;
-      if (sg.len === 0) continue;
-      if (sg.len < n || (ownOnly && sg.owner !== null)) return null;
-      const b = sg.buf;
-      // A segment that is its whole Buffer (as a socket's reads are) needs no new view.
-      return sg.off === 0 && n === b.length ? b : b.subarray(sg.off, sg.off + n);
-    }
-    return null;
+    return frontView(this.#c, Math.min(max, this.#c.length));
   }
 
   /**
@@ -1047,26 +628,14 @@ export class EvBuffer {
    */
   removeView(n: number): Buffer | null {
     if (n > this.#c.length || this.#freezeStart) return null;
-    const view = this.#frontView(n, true);
+    const view = frontView(this.#c, n, true);
     if (view !== null) this.drain(n);
     return view;
   }
 
   /** Views of the data in order, covering at most `max` bytes (no copy; for writev). */
   segments(max?: number): Uint8Array[] {
-    const c = this.#c;
-    let left = max === undefined ? c.length : Math.min(max, c.length);
-    const out: Uint8Array[] = [];
-    for (let i = c.head; left > 0 && i < c.segs.length; i++) {
-      const s = c.segs[i]!;
-      const t = Math.min(s.len, left);
-      if (t === 0) continue;
-      const b = s.buf;
-      // A segment that is its whole Buffer (as a socket's reads are) needs no new view.
-      out.push(s.off === 0 && t === b.length ? b : b.subarray(s.off, s.off + t));
-      left -= t;
-    }
-    return out;
+    return segmentViews(this.#c, max);
   }
 
   /** A copy of all the data. */
