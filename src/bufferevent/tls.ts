@@ -927,6 +927,14 @@ export class TlsBufferEvent extends StreamBufferEvent {
     return this.#underlying;
   }
 
+  /**
+   * Socket mode only: libevent 2.1 sets an SSL socket bufferevent's event priority;
+   * a filter-mode one has no events of its own there (-1, as for filters).
+   */
+  protected override _opsPrioritySet(pri: number): number {
+    return this.#underlying ? -1 : super._opsPrioritySet(pri);
+  }
+
   override getfd(): evutil_socket_t {
     if (this.#underlying) return this.#underlying.getfd();
     return this.#fd;
