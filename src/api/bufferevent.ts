@@ -241,6 +241,22 @@ export function bufferevent_flush(bev: BufferEvent, iotype: number, mode: number
 }
 
 /**
+ * Move a bufferevent to another base (event2/bufferevent.h in 2.1; also in
+ * `bufferevent/compat`). 0, or -1 where the type cannot move or while events are
+ * pending on the old base.
+ *
+ * @example
+ * bufferevent_base_set(otherBase, bev);
+ */
+export function bufferevent_base_set(base: EventBase, bufev: BufferEvent): number {
+  if (!(base instanceof EventBase))
+    throw argTypeError("bufferevent_base_set", "base", "an event_base", base);
+  if (!(bufev instanceof BufferEvent))
+    throw argTypeError("bufferevent_base_set", "bufev", "a bufferevent", bufev);
+  return bufev.rebase(base);
+}
+
+/**
  * Set the priority of the bufferevent's events: 0, or -1 for a priority out of range
  * and, as in libevent 2.1, for every type but socket and TLS-socket bufferevents
  * (pair, filter, TLS filter, async).

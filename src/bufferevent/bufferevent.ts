@@ -731,6 +731,8 @@ export abstract class BufferEvent {
    */
   rebase(base: EventBase): number {
     if (base === this.base) return 0;
+    // A type that cannot move refuses before anything changes.
+    if (this._opsRebase === BufferEvent.prototype._opsRebase) return -1;
     if (this.#deferredScheduled || this._opsBusy()) return -1;
     this.base = base;
     this.priority = Math.floor(base.getNpriorities() / 2);
@@ -744,7 +746,7 @@ export abstract class BufferEvent {
     return false;
   }
 
-  /** Backend: recreate base-bound events after a rebase; -1 if unsupported. */
+  /** Backend: recreate base-bound events after a rebase (not overridden: unsupported). */
   protected _opsRebase(): number {
     return -1;
   }
