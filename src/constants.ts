@@ -152,6 +152,8 @@ export const AF_LOCAL = 1;
 export const AF_INET = 2;
 /** IPv6. */
 export const AF_INET6 = 10;
+/** Stream sockets (Linux value), for evutil_socketpair. */
+export const SOCK_STREAM = 1;
 
 // ---- getaddrinfo errors (Linux/glibc values) --------------------------------------
 /** Address family for the host not supported. */

@@ -16,6 +16,12 @@ import {
   BEV_OPT_CLOSE_ON_FREE,
   BEV_OPT_DEFER_CALLBACKS,
   BEV_TRIG_IGNORE_WATERMARKS,
+  AF_INET,
+  AF_UNIX,
+  BEV_EVENT_EOF,
+  BEV_EVENT_READING,
+  EV_READ,
+  SOCK_STREAM,
   type bufferevent_options,
   type bufferevent_trigger_options,
   type evbuffer_eol_style,
@@ -26,15 +32,28 @@ import {
   evbuffer_add_cb,
   evbuffer_clear_flags,
   evbuffer_drain,
+  evbuffer_get_length,
   evbuffer_new,
+  evbuffer_pullup,
   evbuffer_set_flags,
   evbufferFlags,
 } from "../src/api/evbuffer.js";
 import { event_base_new } from "../src/api/event.js";
 import {
+  EVUTIL_SET_SOCKET_ERROR,
+  EVUTIL_SOCKET_ERROR,
+  evutil_socketpair,
+} from "../src/api/evutil.js";
+import { dispatchWithin } from "./helpers/bev.js";
+import {
   bufferevent_base_set,
+  bufferevent_enable,
   bufferevent_free,
   bufferevent_get_base,
+  bufferevent_get_input,
+  bufferevent_setcb,
+  bufferevent_write,
+  type evutil_socket_t,
   bufferevent_pair_new,
   bufferevent_socket_new,
   type bufferevent,
@@ -120,5 +139,64 @@ describe("enum type names", () => {
     // @ts-expect-error 2 is no EVBUFFER_PTR_* value
     const badHow: evbuffer_ptr_how = 2;
     assert.deepEqual([options, trigger, style, how, badStyle, badHow], [5, 0x10000, 1, 1, 7, 2]);
+  });
+});
+
+describe("evutil_socketpair", () => {
+  for (const [label, options] of [
+    ["", 0],
+    [", deferred", BEV_OPT_DEFER_CALLBACKS],
+  ] as const) {
+    it(`fills pair[0] and pair[1] at once; libevent's regress idiom ports line for line; writes before the connection are sent; EOF both ways${label}`, async () => {
+      const base = event_base_new();
+      const pair: evutil_socket_t[] = [];
+      assert.equal(evutil_socketpair(AF_UNIX, SOCK_STREAM, 0, pair), 0);
+      assert.equal(pair.length, 2);
+      const bev1 = bufferevent_socket_new(base, pair[0]!, BEV_OPT_CLOSE_ON_FREE | options)!;
+      const bev2 = bufferevent_socket_new(base, pair[1]!, BEV_OPT_CLOSE_ON_FREE | options)!;
+      // Written before the loop runs, i.e. before the connection is complete.
+      assert.equal(bufferevent_write(bev1, "ping from 1"), 0);
+      assert.equal(bufferevent_write(bev2, "pong from 2"), 0);
+      const got = ["", ""];
+      const events: number[] = [];
+      const readcb = (i: number) => (bev: bufferevent) => {
+        const input = bufferevent_get_input(bev);
+        got[i] += Buffer.from(evbuffer_pullup(input, -1) ?? []).toString();
+        evbuffer_drain(input, evbuffer_get_length(input));
+        // Both heard: closing bev1 gives bev2 its EOF.
+        if (got[0] === "pong from 2" && got[1] === "ping from 1") bufferevent_free(bev1);
+      };
+      bufferevent_setcb(bev1, readcb(0), null, null, null);
+      bufferevent_setcb(
+        bev2,
+        readcb(1),
+        null,
+        (bev: bufferevent, what: number) => {
+          events.push(what);
+          bufferevent_free(bev);
+        },
+        null,
+      );
+      bufferevent_enable(bev1, EV_READ);
+      bufferevent_enable(bev2, EV_READ);
+      assert.equal(await dispatchWithin(base), 1);
+      assert.deepEqual(got, ["pong from 2", "ping from 1"]);
+      assert.deepEqual(events, [BEV_EVENT_EOF | BEV_EVENT_READING]);
+    });
+  }
+
+  it("refuses what Linux's socketpair(2) refuses, or Node cannot give: -1 with the errno; a non-array is a TypeError", () => {
+    const pair: evutil_socket_t[] = [];
+    EVUTIL_SET_SOCKET_ERROR(0);
+    assert.equal(evutil_socketpair(AF_INET, SOCK_STREAM, 0, pair), -1);
+    assert.equal(EVUTIL_SOCKET_ERROR(), 95); // EOPNOTSUPP, as the probe of libevent 2.1.12
+    assert.equal(evutil_socketpair(AF_UNIX, SOCK_STREAM, 7, pair), -1);
+    assert.equal(EVUTIL_SOCKET_ERROR(), 93); // EPROTONOSUPPORT
+    assert.equal(evutil_socketpair(AF_UNIX, 2 /* SOCK_DGRAM */, 0, pair), -1);
+    assert.equal(pair.length, 0, "nothing filled");
+    assert.throws(
+      () => evutil_socketpair(AF_UNIX, SOCK_STREAM, 0, null as never),
+      /evutil_socketpair.*pair/,
+    );
   });
 });
