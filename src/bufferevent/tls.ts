@@ -874,7 +874,10 @@ export class TlsBufferEvent extends StreamBufferEvent {
       return;
     }
     pipe.detach();
-    if (this.#underlying !== u) u.incref();
+    if (this.#underlying !== u) {
+      u.incref();
+      this.shareLockWith(u); // one lock with BEV_OPT_THREADSAFE, as libevent's SSL filter
+    }
     this.#underlying = u;
     pipe.attach(new BevTransport(u, pipe, this));
   }
@@ -1160,8 +1163,10 @@ export class TlsBufferEvent extends StreamBufferEvent {
       this.#underlying &&
       s instanceof CipherPipe &&
       s.transport instanceof BevTransport
-    )
+    ) {
       s.detach();
+      this.unshareLockWith(this.#underlying);
+    }
   }
 
   /**
