@@ -24,21 +24,19 @@ import { dispatchWithin, matrix, pairKind, socketKind } from "./helpers/bev.js";
 for (const [label, kind, extra] of matrix([socketKind, pairKind])) {
   for (const underlyingSafe of [true, false]) {
     const under = underlyingSafe ? "a THREADSAFE" : "a plain";
+    /** A THREADSAFE filter over one end of `kind`: [filter, underlying, peer]. */
+    const stack = async (base: EventBase): Promise<[BufferEvent, BufferEvent, BufferEvent]> => {
+      const [u, peer] = await kind.make(
+        base,
+        BEV_OPT_CLOSE_ON_FREE | (underlyingSafe ? BEV_OPT_THREADSAFE : 0),
+      );
+      const opts = BEV_OPT_CLOSE_ON_FREE | BEV_OPT_THREADSAFE | extra;
+      return [new FilterBufferEvent(u, null, null, opts, null, null), u, peer];
+    };
     describe(`a THREADSAFE filter over ${under} ${label}`, () => {
       it("one lock: holding the filter's holds the underlying's and the reverse; unlock frees both", async () => {
         const base = new EventBase();
-        const [u, peer] = await kind.make(
-          base,
-          BEV_OPT_CLOSE_ON_FREE | (underlyingSafe ? BEV_OPT_THREADSAFE : 0),
-        );
-        const f = new FilterBufferEvent(
-          u,
-          null,
-          null,
-          BEV_OPT_CLOSE_ON_FREE | BEV_OPT_THREADSAFE | extra,
-          null,
-          null,
-        );
+        const [f, u, peer] = await stack(base);
         f.lock();
         assert.equal(u.locked, true, "the underlying is held with the filter");
         f.unlock();
@@ -54,18 +52,7 @@ for (const [label, kind, extra] of matrix([socketKind, pairKind])) {
 
       it("while the filter's lock is held the underlying's transport moves nothing; at the unlock everything arrives", async () => {
         const base = new EventBase();
-        const [u, peer] = await kind.make(
-          base,
-          BEV_OPT_CLOSE_ON_FREE | (underlyingSafe ? BEV_OPT_THREADSAFE : 0),
-        );
-        const f = new FilterBufferEvent(
-          u,
-          null,
-          null,
-          BEV_OPT_CLOSE_ON_FREE | BEV_OPT_THREADSAFE | extra,
-          null,
-          null,
-        );
+        const [f, u, peer] = await stack(base);
         const log: string[] = [];
         f.setcb(
           (bev: BufferEvent) => {
