@@ -26,6 +26,7 @@ import {
 import { argRangeError, argTypeError } from "./errors.js";
 import { EvBuffer } from "./evbuffer/evbuffer.js";
 import type { EvBufferCbEntry } from "./evbuffer/callbacks.js";
+import { needEvbuffer } from "./api/args.js";
 
 /** Old name of `bufferevent_data_cb`. */
 export type evbuffercb = (bev: BufferEvent, arg: any) => unknown;
@@ -137,7 +138,7 @@ export type evbuffer_cb = (buffer: EvBuffer, old_len: number, new_len: number, a
 
 /** `EVBUFFER_LENGTH(x)`: `evbuffer_get_length(x)`. */
 export function EVBUFFER_LENGTH(x: EvBuffer): number {
-  return needBuffer("EVBUFFER_LENGTH", "x", x).length;
+  return needEvbuffer("EVBUFFER_LENGTH", x, "x").length;
 }
 
 /**
@@ -145,7 +146,7 @@ export function EVBUFFER_LENGTH(x: EvBuffer): number {
  * view into it; null when it is empty.
  */
 export function EVBUFFER_DATA(x: EvBuffer): Uint8Array | null {
-  return needBuffer("EVBUFFER_DATA", "x", x).pullup(-1);
+  return needEvbuffer("EVBUFFER_DATA", x, "x").pullup(-1);
 }
 
 /** The entry each buffer's evbuffer_setcb installed. */
@@ -162,7 +163,7 @@ const obsoleteCbs = new WeakMap<EvBuffer, EvBufferCbEntry>();
  * evbuffer_setcb(EVBUFFER_OUTPUT(bev), (b, oldLen, newLen) => log(oldLen, newLen), null);
  */
 export function evbuffer_setcb(buffer: EvBuffer, cb: evbuffer_cb | null, cbarg?: unknown): void {
-  const buf = needBuffer("evbuffer_setcb", "buffer", buffer);
+  const buf = needEvbuffer("evbuffer_setcb", buffer, "buffer");
   if (cb !== null && typeof cb !== "function")
     throw argTypeError("evbuffer_setcb", "cb", "a function or null", cb);
   const old = obsoleteCbs.get(buf);
@@ -171,11 +172,6 @@ export function evbuffer_setcb(buffer: EvBuffer, cb: evbuffer_cb | null, cbarg?:
   if (cb === null) return;
   const entry = buf.addCb((b, info, arg) => cb(b, info.orig_size, b.length, arg), cbarg);
   obsoleteCbs.set(buf, entry);
-}
-
-function needBuffer(fn: string, arg: string, x: unknown): EvBuffer {
-  if (!(x instanceof EvBuffer)) throw argTypeError(fn, arg, "an evbuffer", x);
-  return x;
 }
 
 /**

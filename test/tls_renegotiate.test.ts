@@ -33,9 +33,7 @@ async function tlsPair(
   const certs = await testCerts();
   const opts = options | BEV_OPT_CLOSE_ON_FREE;
   const [a, b]: [unknown, unknown] =
-    mode === "socket"
-      ? await socketPair()
-      : await PairBufferEvent.create(base, BEV_OPT_CLOSE_ON_FREE);
+    mode === "socket" ? await socketPair() : PairBufferEvent.create(base, BEV_OPT_CLOSE_ON_FREE);
   const transport = (x: unknown) =>
     mode === "socket" ? { fd: x as never } : { underlying: x as BufferEvent };
   const client = new TlsBufferEvent(
@@ -129,9 +127,9 @@ for (const mode of ["socket", "filter"] as const) {
 }
 
 describe("bufferevent_ssl_renegotiate on other types", () => {
-  it("-1 for a bufferevent that is not TLS; TypeError for a non-bufferevent", async () => {
+  it("-1 for a bufferevent that is not TLS; TypeError for a non-bufferevent", () => {
     const base = new EventBase();
-    const [a, b] = await PairBufferEvent.create(base, 0);
+    const [a, b] = PairBufferEvent.create(base, 0);
     assert.equal(bufferevent_ssl_renegotiate(a), -1);
     assert.throws(
       () => bufferevent_ssl_renegotiate({} as never),

@@ -385,7 +385,7 @@ function needFlags(fn: string, flags: unknown): number {
  * evbuffer_set_flags(buf, EVBUFFER_FLAG_DRAINS_TO_FD);
  */
 export function evbuffer_set_flags(buf: EvBuffer, flags: number): number {
-  const b = need("evbuffer_set_flags", buf);
+  const b = needEvbuffer("evbuffer_set_flags", buf);
   const f = needFlags("evbuffer_set_flags", flags);
   bufferFlags.set(b, (bufferFlags.get(b) ?? 0) | f);
   return 0;
@@ -398,7 +398,7 @@ export function evbuffer_set_flags(buf: EvBuffer, flags: number): number {
  * evbuffer_clear_flags(buf, EVBUFFER_FLAG_DRAINS_TO_FD);
  */
 export function evbuffer_clear_flags(buf: EvBuffer, flags: number): number {
-  const b = need("evbuffer_clear_flags", buf);
+  const b = needEvbuffer("evbuffer_clear_flags", buf);
   const f = needFlags("evbuffer_clear_flags", flags);
   bufferFlags.set(b, (bufferFlags.get(b) ?? 0) & ~f);
   return 0;
@@ -406,5 +406,5 @@ export function evbuffer_clear_flags(buf: EvBuffer, flags: number): number {
 
 /** The flags set on `buf` (not in libevent's API; for tests and debugging). */
 export function evbufferFlags(buf: EvBuffer): number {
-  return bufferFlags.get(need("evbufferFlags", buf)) ?? 0;
+  return bufferFlags.get(needEvbuffer("evbufferFlags", buf)) ?? 0;
 }
