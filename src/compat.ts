@@ -25,6 +25,8 @@ import {
 } from "./constants.js";
 import { argRangeError, argTypeError } from "./errors.js";
 import { EvBuffer } from "./evbuffer/evbuffer.js";
+import type { EvBufferCbEntry } from "./evbuffer/callbacks.js";
+import { needEvbuffer } from "./api/args.js";
 
 /** Old name of `bufferevent_data_cb`. */
 export type evbuffercb = (bev: BufferEvent, arg: any) => unknown;
@@ -99,14 +101,8 @@ export function bufferevent_new(
   return bev;
 }
 
-/** Move a socket bufferevent to `base`. 0 / -1. */
-export function bufferevent_base_set(base: EventBase, bufev: BufferEvent): number {
-  if (!(base instanceof EventBase))
-    throw argTypeError("bufferevent_base_set", "base", "an event_base", base);
-  if (!(bufev instanceof BufferEvent))
-    throw argTypeError("bufferevent_base_set", "bufev", "a bufferevent", bufev);
-  return bufev.rebase(base);
-}
+/** Move a bufferevent to `base` (the same function as the main export's). 0 / -1. */
+export { bufferevent_base_set } from "./api/bufferevent.js";
 
 /** Set the timeouts in whole seconds (0 = none). */
 export function bufferevent_settimeout(
@@ -132,6 +128,50 @@ export function EVBUFFER_INPUT(b: BufferEvent): EvBuffer {
 export function EVBUFFER_OUTPUT(b: BufferEvent): EvBuffer {
   if (!(b instanceof BufferEvent)) throw argTypeError("EVBUFFER_OUTPUT", "b", "a bufferevent", b);
   return b.output;
+}
+
+/**
+ * `evbuffer_cb` (event2/buffer_compat.h): the obsolete evbuffer callback,
+ * `cb(buffer, old_len, new_len, arg)`.
+ */
+export type evbuffer_cb = (buffer: EvBuffer, old_len: number, new_len: number, arg: any) => void;
+
+/** `EVBUFFER_LENGTH(x)`: `evbuffer_get_length(x)`. */
+export function EVBUFFER_LENGTH(x: EvBuffer): number {
+  return needEvbuffer("EVBUFFER_LENGTH", x, "x").length;
+}
+
+/**
+ * `EVBUFFER_DATA(x)`: `evbuffer_pullup(x, -1)` — the whole buffer made contiguous, a
+ * view into it; null when it is empty.
+ */
+export function EVBUFFER_DATA(x: EvBuffer): Uint8Array | null {
+  return needEvbuffer("EVBUFFER_DATA", x, "x").pullup(-1);
+}
+
+/** The entry each buffer's evbuffer_setcb installed. */
+const obsoleteCbs = new WeakMap<EvBuffer, EvBufferCbEntry>();
+
+/**
+ * `evbuffer_setcb(buffer, cb, cbarg)` (event2/buffer_compat.h): make `cb` the buffer's
+ * callback, called as `cb(buffer, old_len, new_len, cbarg)` after every change; null
+ * removes it. It replaces the callback of an earlier evbuffer_setcb; callbacks added
+ * with evbuffer_add_cb (and a bufferevent's own) stay — libevent removes them all,
+ * which would break a bufferevent's buffers.
+ *
+ * @example
+ * evbuffer_setcb(EVBUFFER_OUTPUT(bev), (b, oldLen, newLen) => log(oldLen, newLen), null);
+ */
+export function evbuffer_setcb(buffer: EvBuffer, cb: evbuffer_cb | null, cbarg?: unknown): void {
+  const buf = needEvbuffer("evbuffer_setcb", buffer, "buffer");
+  if (cb !== null && typeof cb !== "function")
+    throw argTypeError("evbuffer_setcb", "cb", "a function or null", cb);
+  const old = obsoleteCbs.get(buf);
+  if (old) buf.removeCbEntry(old);
+  obsoleteCbs.delete(buf);
+  if (cb === null) return;
+  const entry = buf.addCb((b, info, arg) => cb(b, info.orig_size, b.length, arg), cbarg);
+  obsoleteCbs.set(buf, entry);
 }
 
 /**

@@ -56,12 +56,16 @@ export const BEV_OPT_THREADSAFE = 0x02;
 export const BEV_OPT_DEFER_CALLBACKS = 0x04;
 /** Run deferred callbacks without the lock held (requires DEFER_CALLBACKS). */
 export const BEV_OPT_UNLOCK_CALLBACKS = 0x08;
+/** `enum bufferevent_options`: BEV_OPT_* flags, ORed. */
+export type bufferevent_options = number;
 
 // ---- bufferevent_trigger options --------------------------------------------------
 /** bufferevent_trigger: run the callback regardless of watermarks. */
 export const BEV_TRIG_IGNORE_WATERMARKS = 0x10000;
 /** bufferevent_trigger: defer the callback even on a non-deferred bufferevent. */
 export const BEV_TRIG_DEFER_CALLBACKS = 0x04;
+/** `enum bufferevent_trigger_options`: BEV_TRIG_* flags, ORed. */
+export type bufferevent_trigger_options = number;
 
 // ---- flush modes and filter results -----------------------------------------------
 /** Flush mode: process normally. */
@@ -88,10 +92,14 @@ export const EVBUFFER_EOL_CRLF_STRICT = 2;
 export const EVBUFFER_EOL_LF = 3;
 /** A NUL byte ends a line. */
 export const EVBUFFER_EOL_NUL = 4;
+/** `enum evbuffer_eol_style`: one of the EVBUFFER_EOL_* values. */
+export type evbuffer_eol_style = 0 | 1 | 2 | 3 | 4;
 /** evbuffer_ptr_set: set the position. */
 export const EVBUFFER_PTR_SET = 0;
 /** evbuffer_ptr_set: advance the position. */
 export const EVBUFFER_PTR_ADD = 1;
+/** `enum evbuffer_ptr_how`: EVBUFFER_PTR_SET or EVBUFFER_PTR_ADD. */
+export type evbuffer_ptr_how = 0 | 1;
 /** The evbuffer's data goes to a file descriptor (socket outputs). */
 export const EVBUFFER_FLAG_DRAINS_TO_FD = 1;
 /** The evbuffer callback is enabled. */
@@ -144,6 +152,8 @@ export const AF_LOCAL = 1;
 export const AF_INET = 2;
 /** IPv6. */
 export const AF_INET6 = 10;
+/** Stream sockets (Linux value), for evutil_socketpair. */
+export const SOCK_STREAM = 1;
 
 // ---- getaddrinfo errors (Linux/glibc values) --------------------------------------
 /** Address family for the host not supported. */

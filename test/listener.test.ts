@@ -62,6 +62,7 @@ import {
 } from "../src/api/bufferevent.js";
 import { evbuffer_get_length, evbuffer_pullup } from "../src/api/evbuffer.js";
 import {
+  EVUTIL_SET_SOCKET_ERROR,
   EVUTIL_SOCKET_ERROR,
   evutil_closesocket,
   evutil_parse_sockaddr_port,
@@ -73,6 +74,7 @@ import {
 } from "../src/api/evutil.js";
 import { dispatchWithin, withDeadline } from "./helpers/bev.js";
 import { hasIpv6Loopback } from "./helpers/ports.js";
+import { runProgram } from "./helpers/child.js";
 
 /** 127.0.0.1, port 0 (any): evutil_parse_sockaddr_port refuses an explicit ":0", as libevent's does. */
 const LOOPBACK_ANY = "127.0.0.1";
@@ -518,6 +520,57 @@ describe("evconnlistener interface (reference §9)", () => {
       /evconnlistener_new_bind.*cb/,
     );
     event_base_free(base);
+  });
+
+  it("evconnlistener_new_bind: a failed bind sets EVUTIL_SOCKET_ERROR() before it returns NULL (EADDRINUSE, EADDRNOTAVAIL, ENOENT)", () => {
+    const base = event_base_new();
+    const dir = mkdtempSync(path.join(os.tmpdir(), "bev-bind-"));
+    const taken = bindLoopback(base, () => {}, null);
+    const busy = evutil_parse_sockaddr_port(`127.0.0.1:${portOf(taken)}`);
+    const sun: sockaddr_un = { sun_family: AF_UNIX, sun_path: path.join(dir, "s") };
+    const takenUnix = evconnlistener_new_bind(base, () => {}, null, LEV_OPT_CLOSE_ON_FREE, -1, sun);
+    assert.ok(takenUnix);
+    const cases: [string, sockaddr, number][] = [
+      ["a port in use", busy!, 98], // EADDRINUSE
+      ["a Unix path in use", sun, 98],
+      ["192.0.2.1 (not an address of this host)", evutil_parse_sockaddr_port("192.0.2.1")!, 99],
+      ["a Unix path in a missing directory", { ...sun, sun_path: path.join(dir, "no", "s") }, 2],
+    ];
+    try {
+      for (const [what, sa, errno] of cases) {
+        EVUTIL_SET_SOCKET_ERROR(0);
+        const lev = evconnlistener_new_bind(base, () => {}, null, LEV_OPT_CLOSE_ON_FREE, -1, sa);
+        assert.equal(lev, null, what);
+        assert.equal(EVUTIL_SOCKET_ERROR(), errno, what);
+      }
+    } finally {
+      evconnlistener_free(taken);
+      evconnlistener_free(takenUnix);
+      event_base_free(base);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("evconnlistener_new_bind: a privileged port without the privilege sets EACCES", async (t) => {
+    // As root, run the bind as nobody (uid 65534) in a child; elsewhere, here.
+    const script = `
+      import * as b from ${JSON.stringify(new URL("../src/index.js", import.meta.url).href)};
+      const base = b.event_base_new();
+      b.EVUTIL_SET_SOCKET_ERROR(0);
+      const lev = b.evconnlistener_new_bind(base, () => {}, null, b.LEV_OPT_CLOSE_ON_FREE, -1,
+        b.evutil_parse_sockaddr_port("127.0.0.1:1"));
+      process.stdout.write(JSON.stringify([lev === null, b.EVUTIL_SOCKET_ERROR()]));
+      if (lev) b.evconnlistener_free(lev);
+      b.event_base_free(base);`;
+    const root = process.getuid?.() === 0;
+    const run = await runProgram(process.execPath, ["--input-type=module", "-e", script], {
+      uid: root ? 65534 : undefined,
+    }).catch((err: Error) => err);
+    if (run instanceof Error || run.status !== 0)
+      return t.skip(
+        `cannot run the bind as uid 65534: ${String(run instanceof Error ? run.message : run.stderr)}`,
+      );
+    assert.deepEqual(JSON.parse(run.stdout.toString()), [true, 13]); // EACCES
   });
 
   it("the accept callback gets the peer's address; the socket goes to a bufferevent intact", async () => {

@@ -200,7 +200,15 @@ export function bufferevent_write_buffer(bev: BufferEvent, buf: EvBuffer): numbe
   );
 }
 
-/** Remove up to `size` bytes of input into `data`; the number removed. */
+/**
+ * Remove up to `size` bytes of input into `data`; the number removed. On failure (the
+ * input frozen at its start) it returns 0, as libevent's master does; 2.1.12 returns
+ * `(size_t)-1` there (probe), which no caller can tell from a huge count.
+ *
+ * @example
+ * const buf = new Uint8Array(512);
+ * const n = bufferevent_read(bev, buf, buf.length);
+ */
 export function bufferevent_read(bev: BufferEvent, data: Uint8Array, size?: number): number {
   if (!(data instanceof Uint8Array))
     throw argTypeError("bufferevent_read", "data", "a Uint8Array", data);
@@ -232,7 +240,31 @@ export function bufferevent_flush(bev: BufferEvent, iotype: number, mode: number
   return needBev("bufferevent_flush", bev).flush(iotype, mode);
 }
 
-/** Set the priority of the bufferevent's events (socket bufferevents only). 0 / -1. */
+/**
+ * Move a bufferevent to another base (event2/bufferevent.h in 2.1; also in
+ * `bufferevent/compat`). 0, or -1 where the type cannot move or while events are
+ * pending on the old base.
+ *
+ * @example
+ * bufferevent_base_set(otherBase, bev);
+ */
+export function bufferevent_base_set(base: EventBase, bufev: BufferEvent): number {
+  if (!(base instanceof EventBase))
+    throw argTypeError("bufferevent_base_set", "base", "an event_base", base);
+  if (!(bufev instanceof BufferEvent))
+    throw argTypeError("bufferevent_base_set", "bufev", "a bufferevent", bufev);
+  return bufev.rebase(base);
+}
+
+/**
+ * Set the priority of the bufferevent's events: 0, or -1 for a priority out of range
+ * and, as in libevent 2.1, for every type but socket and TLS-socket bufferevents
+ * (pair, filter, TLS filter, async).
+ *
+ * @example
+ * event_base_priority_init(base, 3);
+ * bufferevent_priority_set(bev, 0); // its callbacks run before priority 1 and 2 work
+ */
 export function bufferevent_priority_set(bev: BufferEvent, pri: number): number {
   return needBev("bufferevent_priority_set", bev).prioritySet(pri);
 }

@@ -374,3 +374,47 @@ export function evbuffer_write(buf: EvBuffer, fd: number): number {
 export function evbuffer_write_atmost(buf: EvBuffer, fd: number, howmuch: number): number {
   return needEvbuffer("evbuffer_write_atmost", buf).writeAtmost(fd, howmuch);
 }
+
+// ---- evbuffer flags (EVBUFFER_FLAG_DRAINS_TO_FD) -----------------------------------------
+
+/** The flags each evbuffer was given; a hint only here (libevent uses it to allow sendfile). */
+const bufferFlags = new WeakMap<EvBuffer, number>();
+
+function needFlags(fn: string, flags: unknown): number {
+  if (typeof flags !== "number" || !Number.isInteger(flags) || flags < 0)
+    throw argTypeError(fn, "flags", "a number of EVBUFFER_FLAG_* flags", flags);
+  return flags;
+}
+
+/**
+ * Set flags on the buffer: `EVBUFFER_FLAG_DRAINS_TO_FD` promises that its bytes only
+ * leave by being written to a socket, drained or moved whole. Returns 0. The flag
+ * changes nothing here (libevent uses it to send file segments with sendfile).
+ *
+ * @example
+ * evbuffer_set_flags(buf, EVBUFFER_FLAG_DRAINS_TO_FD);
+ */
+export function evbuffer_set_flags(buf: EvBuffer, flags: number): number {
+  const b = needEvbuffer("evbuffer_set_flags", buf);
+  const f = needFlags("evbuffer_set_flags", flags);
+  bufferFlags.set(b, (bufferFlags.get(b) ?? 0) | f);
+  return 0;
+}
+
+/**
+ * Clear flags set by {@link evbuffer_set_flags}. Returns 0.
+ *
+ * @example
+ * evbuffer_clear_flags(buf, EVBUFFER_FLAG_DRAINS_TO_FD);
+ */
+export function evbuffer_clear_flags(buf: EvBuffer, flags: number): number {
+  const b = needEvbuffer("evbuffer_clear_flags", buf);
+  const f = needFlags("evbuffer_clear_flags", flags);
+  bufferFlags.set(b, (bufferFlags.get(b) ?? 0) & ~f);
+  return 0;
+}
+
+/** The flags set on `buf` (not in libevent's API; for tests and debugging). */
+export function evbufferFlags(buf: EvBuffer): number {
+  return bufferFlags.get(needEvbuffer("evbufferFlags", buf)) ?? 0;
+}

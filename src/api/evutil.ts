@@ -9,6 +9,9 @@ import { closeSync, fstatSync } from "node:fs";
 import { Socket } from "node:net";
 import type { evutil_socket_t } from "../bufferevent/bufferevent.js";
 import { setSocketError, setSocketErrorFromNode } from "../util/errno.js";
+import { socketPairNow } from "../util/socketpair.js";
+import { AF_UNIX, SOCK_STREAM } from "../constants.js";
+import { argTypeError } from "../errors.js";
 
 export {
   htons,
@@ -105,4 +108,44 @@ export function evutil_closesocket(fd: evutil_socket_t): number {
   }
   setSocketError(EBADF);
   return -1;
+}
+
+/** EOPNOTSUPP and EPROTONOSUPPORT (Linux values), as socketpair(2) reports them. */
+const EOPNOTSUPP = 95;
+const EPROTONOSUPPORT = 93;
+
+/**
+ * `evutil_socketpair(family, type, protocol, pair)`: fill `pair[0]` and `pair[1]` with
+ * two connected sockets and return 0, so that libevent's idiom ports line for line;
+ * -1 with `EVUTIL_SOCKET_ERROR()` set otherwise. As on Linux, only `AF_UNIX` (with
+ * protocol 0) is accepted: `AF_INET` gives EOPNOTSUPP. Only `SOCK_STREAM` is supported
+ * (SOCK_DGRAM gives EOPNOTSUPP here). The sockets are `net.Socket`s joined through an
+ * in-process relay on 127.0.0.1 (Node has no socketpair(2)); they are still connecting
+ * when the call returns, and what is written meanwhile is sent.
+ *
+ * @example
+ * const pair: evutil_socket_t[] = [];
+ * evutil_socketpair(AF_UNIX, SOCK_STREAM, 0, pair);
+ * const bev = bufferevent_socket_new(base, pair[0], BEV_OPT_CLOSE_ON_FREE);
+ */
+export function evutil_socketpair(
+  family: number,
+  type: number,
+  protocol: number,
+  pair: evutil_socket_t[],
+): number {
+  if (!Array.isArray(pair))
+    throw argTypeError("evutil_socketpair", "pair", "an array to fill", pair);
+  if (family !== AF_UNIX || type !== SOCK_STREAM) {
+    setSocketError(family === AF_UNIX && protocol !== 0 ? EPROTONOSUPPORT : EOPNOTSUPP);
+    return -1;
+  }
+  if (protocol !== 0) {
+    setSocketError(EPROTONOSUPPORT);
+    return -1;
+  }
+  const [a, b] = socketPairNow();
+  pair[0] = a;
+  pair[1] = b;
+  return 0;
 }

@@ -14,6 +14,7 @@ import type tls from "node:tls";
 import { EventBase } from "../core/event_base.js";
 import { BufferEvent, type evutil_socket_t } from "../bufferevent/bufferevent.js";
 import { TlsBufferEvent, type TlsConfig } from "../bufferevent/tls.js";
+import { BEV_EVENT_CONNECTED, BEV_TRIG_DEFER_CALLBACKS } from "../constants.js";
 import { argTypeError } from "../errors.js";
 import { needBase, needSocketArg, unlockWithoutDefer } from "./args.js";
 
@@ -82,6 +83,31 @@ export function bufferevent_openssl_socket_new(
 /** The TLSSocket of a TLS bufferevent (libevent's `SSL *`), or null for other types. */
 export function bufferevent_openssl_get_ssl(bev: BufferEvent): tls.TLSSocket | null {
   return needTls("bufferevent_openssl_get_ssl", bev)?.tlsSocket ?? null;
+}
+
+/**
+ * Start a new handshake on an open TLS connection (TLS 1.2 and earlier, through Node's
+ * `tlsSocket.renegotiate`): 0, and the eventcb gets `BEV_EVENT_CONNECTED` again once it
+ * is done, as libevent's handshake reports it. -1 where OpenSSL refuses (TLS 1.3 has no
+ * renegotiation; libevent 2.1.12 misses that refusal, since it tests
+ * `SSL_renegotiate() < 0` on a function that returns 0) and for bufferevents that are
+ * not TLS.
+ *
+ * @example
+ * if (bufferevent_ssl_renegotiate(bev) < 0) console.log("no renegotiation on this connection");
+ */
+export function bufferevent_ssl_renegotiate(bev: BufferEvent): number {
+  const t = needTls("bufferevent_ssl_renegotiate", bev);
+  const socket = t?.tlsSocket;
+  if (!t || !socket || socket.destroyed || t.freed) return -1;
+  try {
+    const started = socket.renegotiate({}, (err) => {
+      if (!err && !t.freed) t.triggerEvent(BEV_EVENT_CONNECTED, BEV_TRIG_DEFER_CALLBACKS);
+    });
+    return started ? 0 : -1;
+  } catch {
+    return -1;
+  }
 }
 
 /**

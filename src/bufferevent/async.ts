@@ -65,6 +65,11 @@ export class AsyncBufferEvent extends StreamBufferEvent {
     return -1;
   }
 
+  /** -1: libevent 2.1's bufferevent_priority_set refuses async bufferevents. */
+  protected override _opsPrioritySet(_pri: number): number {
+    return -1;
+  }
+
   /** The stream let go at unlink, for _opsDestruct to destroy. */
   #released: Duplex | null = null;
 

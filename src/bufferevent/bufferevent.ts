@@ -78,6 +78,15 @@ export function observeFree(bev: BufferEvent, fn: (() => void) | null): void {
 }
 
 /**
+ * A bufferevent's recursive lock (BEV_OPT_THREADSAFE): how deep it is held, and the
+ * work held back until it is released. A filter and its underlying may share one.
+ */
+class BevLock {
+  depth = 0;
+  held: (() => void)[] | null = null;
+}
+
+/**
  * A bufferevent: an input and an output {@link EvBuffer} over a transport, with
  * read/write/event callbacks driven by watermarks.
  *
@@ -140,8 +149,10 @@ export abstract class BufferEvent {
 
   #wmEntry: unknown = null;
 
-  #lockDepth = 0;
-  #heldWork: (() => void)[] | null = null;
+  /** The recursive lock (BEV_OPT_THREADSAFE), perhaps shared with an underlying. */
+  #lock: BevLock | null = null;
+  /** How many of the lock's holds were taken through this bufferevent. */
+  #ownHolds = 0;
 
   /**
    * Generic timer events for backends without I/O events of their own (pair,
@@ -157,6 +168,7 @@ export abstract class BufferEvent {
     checkLockOptions(fn, options);
     this.base = base;
     this.options = options;
+    if (options & BEV_OPT_THREADSAFE) this.#lock = new BevLock();
     this.priority = Math.floor(base.getNpriorities() / 2);
     this.input = new EvBuffer();
     this.output = new EvBuffer();
@@ -527,8 +539,8 @@ export abstract class BufferEvent {
 
   /** The deferred run: CONNECTED, then read, then write, then the other events. */
   #runDeferred(): void {
-    if (this.#lockDepth > 0) {
-      (this.#heldWork ??= []).push(() => {
+    if (this.#lock !== null && this.#lock.depth > 0) {
+      (this.#lock.held ??= []).push(() => {
         if (this.#deferred.schedule()) this.incref();
       });
       this.decref();
@@ -632,25 +644,53 @@ export abstract class BufferEvent {
    */
   lock(): void {
     this.incref();
-    if (this.options & BEV_OPT_THREADSAFE) this.#lockDepth++;
+    if (this.#lock !== null) {
+      this.#lock.depth++;
+      this.#ownHolds++;
+    }
   }
 
   /** Release the lock taken by {@link lock}. */
   unlock(): void {
-    if (this.options & BEV_OPT_THREADSAFE && this.#lockDepth > 0) {
-      this.#lockDepth--;
-      if (this.#lockDepth === 0 && this.#heldWork !== null) {
-        const work = this.#heldWork;
-        this.#heldWork = null;
+    const lock = this.#lock;
+    // Only holds taken through this bufferevent: a lock() made before it had a lock
+    // (given by a filter later) must not release the filter's.
+    if (lock !== null && this.#ownHolds > 0) {
+      this.#ownHolds--;
+      if (--lock.depth === 0 && lock.held !== null) {
+        const work = lock.held;
+        lock.held = null;
         for (const w of work) w();
       }
     }
     this.decref();
   }
 
-  /** True while the lock is held. */
+  /** True while the lock is held (through this bufferevent or one sharing its lock). */
   get locked(): boolean {
-    return this.#lockDepth > 0;
+    return this.#lock !== null && this.#lock.depth > 0;
+  }
+
+  /**
+   * For filters made with BEV_OPT_THREADSAFE (libevent's `bufferevent_enable_locking_`
+   * with an underlying): take the underlying's lock, or give it ours when it has none,
+   * so that the two are held and released together.
+   */
+  protected shareLockWith(underlying: BufferEvent): void {
+    if (this.#lock === null) return;
+    if (underlying.#lock !== null) this.#lock = underlying.#lock;
+    else underlying.#lock = this.#lock;
+  }
+
+  /** A filter let go of `underlying` (no CLOSE_ON_FREE): take back a lock we lent it. */
+  protected unshareLockWith(underlying: BufferEvent): void {
+    if (
+      this.#lock !== null &&
+      underlying.#lock === this.#lock &&
+      !(underlying.options & BEV_OPT_THREADSAFE) &&
+      underlying.#ownHolds === 0
+    )
+      underlying.#lock = null;
   }
 
   /**
@@ -658,8 +698,8 @@ export abstract class BufferEvent {
    * Returns true if it ran now.
    */
   protected whenUnlocked(work: () => void): boolean {
-    if (this.#lockDepth > 0) {
-      (this.#heldWork ??= []).push(work);
+    if (this.#lock !== null && this.#lock.depth > 0) {
+      (this.#lock.held ??= []).push(work);
       return false;
     }
     work();
@@ -731,6 +771,8 @@ export abstract class BufferEvent {
    */
   rebase(base: EventBase): number {
     if (base === this.base) return 0;
+    // A type that cannot move refuses before anything changes.
+    if (this._opsRebase === BufferEvent.prototype._opsRebase) return -1;
     if (this.#deferredScheduled || this._opsBusy()) return -1;
     this.base = base;
     this.priority = Math.floor(base.getNpriorities() / 2);
@@ -744,7 +786,7 @@ export abstract class BufferEvent {
     return false;
   }
 
-  /** Backend: recreate base-bound events after a rebase; -1 if unsupported. */
+  /** Backend: recreate base-bound events after a rebase (not overridden: unsupported). */
   protected _opsRebase(): number {
     return -1;
   }

@@ -30,6 +30,9 @@
  * is enabled again. An EOF from the underlying is held back while undecoded
  * bytes wait behind a full input, so the readcb always sees them before the EOF.
  *
+ * With BEV_OPT_THREADSAFE the filter shares the underlying's lock (or lends it its
+ * own), so holding either holds both: nothing moves below a filter whose lock is held.
+ *
  * Callbacks run where libevent runs them — the writecb inside the pass that
  * emptied the output, even inside `bufferevent_write` — but only while the base
  * dispatches (SPEC §2): outside dispatch they are deferred to the next one.
@@ -179,6 +182,7 @@ export class FilterBufferEvent extends BufferEvent {
     this.#inputWork = new Callback(this.base, () => this.#runInputWork(), this.priority);
     this.#outputWork = new Callback(this.base, () => this.#runOutputWork(), this.priority);
 
+    this.shareLockWith(underlying);
     underlying.setcb(this.#ureadcb, this.#uwritecb, this.#ueventcb, this);
     this.#outbufEntry = this.output.addCbInternal((_buf, info) => {
       if (info.n_added > 0) this.#outbufCb();
@@ -248,6 +252,7 @@ export class FilterBufferEvent extends BufferEvent {
       u.free();
     } else {
       if (u.getcb().eventcb === this.#ueventcb) u.setcb(null, null, null, null);
+      this.unshareLockWith(u);
       u.unsuspendRead(BEV_SUSPEND_FILT_READ);
     }
   }

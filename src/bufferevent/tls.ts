@@ -874,7 +874,10 @@ export class TlsBufferEvent extends StreamBufferEvent {
       return;
     }
     pipe.detach();
-    if (this.#underlying !== u) u.incref();
+    if (this.#underlying !== u) {
+      u.incref();
+      this.shareLockWith(u); // one lock with BEV_OPT_THREADSAFE, as libevent's SSL filter
+    }
     this.#underlying = u;
     pipe.attach(new BevTransport(u, pipe, this));
   }
@@ -925,6 +928,14 @@ export class TlsBufferEvent extends StreamBufferEvent {
 
   override getUnderlying(): BufferEvent | null {
     return this.#underlying;
+  }
+
+  /**
+   * Socket mode only: libevent 2.1 sets an SSL socket bufferevent's event priority;
+   * a filter-mode one has no events of its own there (-1, as for filters).
+   */
+  protected override _opsPrioritySet(pri: number): number {
+    return this.#underlying ? -1 : super._opsPrioritySet(pri);
   }
 
   override getfd(): evutil_socket_t {
@@ -1152,8 +1163,10 @@ export class TlsBufferEvent extends StreamBufferEvent {
       this.#underlying &&
       s instanceof CipherPipe &&
       s.transport instanceof BevTransport
-    )
+    ) {
       s.detach();
+      this.unshareLockWith(this.#underlying);
+    }
   }
 
   /**

@@ -95,7 +95,11 @@ export interface BufferEventSettings {
   maxSingleRead?: number;
   /** Largest single write to the transport, in bytes. @default 65536 */
   maxSingleWrite?: number;
-  /** Priority of this bufferevent's callbacks (0 = most urgent). @default npriorities / 2 */
+  /**
+   * Priority of this bufferevent's callbacks (0 = most urgent); socket and TLS-socket
+   * bufferevents only, as in libevent 2.1 (a RangeError on the others).
+   * @default npriorities / 2
+   */
   priority?: number;
   /**
    * A token-bucket rate limit of its own (`bufferevent_set_rate_limit`): a

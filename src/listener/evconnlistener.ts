@@ -11,7 +11,10 @@
  * @module
  */
 
+import diagnostics_channel from "node:diagnostics_channel";
+import { existsSync } from "node:fs";
 import net from "node:net";
+import { dirname } from "node:path";
 import type { EventBase } from "../core/event_base.js";
 import { Callback } from "../core/callback.js";
 import {
@@ -292,6 +295,22 @@ function listenNow(
   }
 }
 
+/** Node's `net.server.listen` tracing channel: its errors are published synchronously. */
+const LISTEN_ERROR_CHANNEL = "tracing:net.server.listen:error";
+
+/**
+ * The errno bind(2) gave. libuv reports a Unix path in a missing directory as
+ * EACCES (for Windows' sake); C sees ENOENT.
+ */
+function bindErrno(err: Error, target: { path: string } | { host: string }): number {
+  const errno = errnoFromNodeError(err);
+  if (errno === EACCES && "path" in target && !existsSync(dirname(target.path))) return ENOENT;
+  return errno;
+}
+
+const EACCES = 13;
+const ENOENT = 2;
+
 /** A server set up the way bufferevents want accepted sockets. */
 function makeServer(): net.Server {
   return net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
@@ -318,6 +337,15 @@ export function listenerNewBind(
     failed = err;
   });
   const bl = backlog < 0 ? 128 : backlog;
+  // Node reports a failed bind or listen in an 'error' event on the next tick; its
+  // tracing channel publishes the same error synchronously, so EVUTIL_SOCKET_ERROR()
+  // is set when NULL is returned, as after bind(2) in C.
+  let bindError: Error | null = null;
+  const onListenError = (message: unknown) => {
+    const m = message as { server?: unknown; error?: Error };
+    if (m.server === server && m.error) bindError = m.error;
+  };
+  diagnostics_channel.subscribe(LISTEN_ERROR_CHANNEL, onListenError);
   try {
     if ("path" in target) {
       if (flags & (LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT)) return null;
@@ -335,8 +363,12 @@ export function listenerNewBind(
   } catch (err) {
     EVUTIL_SET_SOCKET_ERROR(errnoFromNodeError(err as Error));
     return null;
+  } finally {
+    diagnostics_channel.unsubscribe(LISTEN_ERROR_CHANNEL, onListenError);
   }
-  if (failed || server.address() === null) {
+  // (A Unix path's address is recorded by hand above, so it is there even on failure.)
+  if (failed || bindError || server.address() === null) {
+    if (bindError) EVUTIL_SET_SOCKET_ERROR(bindErrno(bindError, target));
     server.close();
     return null;
   }

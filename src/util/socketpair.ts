@@ -32,3 +32,58 @@ export async function socketPair(): Promise<[net.Socket, net.Socket]> {
   server.close();
   return [client, peer];
 }
+
+/**
+ * Two connected sockets at once, for `evutil_socketpair`: both are clients of a
+ * one-off relay on 127.0.0.1 that copies each one's bytes, EOF and reset to the other
+ * (Node has no socketpair(2), and an accepted socket only exists a tick later). Both
+ * are still connecting when they are returned; what is written meanwhile is sent once
+ * they connect. The relay closes its listener after the two connections.
+ *
+ * @example
+ * const [a, b] = socketPairNow();
+ */
+export function socketPairNow(): [net.Socket, net.Socket] {
+  const server = net.createServer({ allowHalfOpen: true });
+  const ends = [new net.Socket({ allowHalfOpen: true }), new net.Socket({ allowHalfOpen: true })];
+  const accepted: net.Socket[] = [];
+  server.on("connection", (s: net.Socket) => {
+    accepted.push(s);
+    if (accepted.length < 2) return;
+    server.close();
+    relay(accepted[0]!, accepted[1]!);
+  });
+  server.on("error", (err: Error) => {
+    for (const e of ends) e.destroy(err);
+  });
+  const connect = () => {
+    const { port } = server.address() as net.AddressInfo;
+    for (const e of ends) e.connect({ host: "127.0.0.1", port });
+  };
+  // Node's _listen2 binds now, so the ends are connecting when we return; otherwise
+  // (other runtimes) they connect once the relay listens.
+  const s = server as net.Server & { _listen2?: (...args: unknown[]) => void };
+  if (typeof s._listen2 === "function") {
+    s._listen2("127.0.0.1", 0, 4, 2);
+    if (server.address() !== null) connect();
+    else server.once("listening", connect);
+  } else {
+    server.listen({ host: "127.0.0.1", port: 0, backlog: 2 }, connect);
+  }
+  return [ends[0]!, ends[1]!];
+}
+
+/** Copy bytes and EOF both ways between `x` and `y`; a reset or error on one resets the other. */
+function relay(x: net.Socket, y: net.Socket): void {
+  for (const [from, to] of [
+    [x, y],
+    [y, x],
+  ] as const) {
+    from.setNoDelay(true);
+    from.pipe(to);
+    from.on("error", () => {
+      if (typeof to.resetAndDestroy === "function") to.resetAndDestroy();
+      else to.destroy();
+    });
+  }
+}

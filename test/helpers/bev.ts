@@ -41,7 +41,7 @@ export const pairKind: BevKind = {
 };
 
 /** Wrap each bufferevent of `inner` in a pass-through filter (null filters, CLOSE_ON_FREE). */
-function filterOver(inner: BevKind): BevKind {
+export function filterOver(inner: BevKind): BevKind {
   return {
     name: `filter over ${inner.name}`,
     alwaysDeferred: false,
@@ -70,6 +70,34 @@ export const asyncDuplexKind: BevKind = {
 };
 
 /**
+ * Run `base` until `client` and `server` (TLS bufferevents, just made) both report
+ * CONNECTED; then reset their callbacks to null. Throws on a handshake failure.
+ */
+export async function handshake(
+  base: EventBase,
+  client: BufferEvent,
+  server: BufferEvent,
+): Promise<[BufferEvent, BufferEvent]> {
+  let connected = 0;
+  const failures: number[] = [];
+  for (const bev of [client, server])
+    bev.setcb(
+      null,
+      null,
+      (_b: unknown, what: number) => {
+        if (what !== 0x80) failures.push(what);
+        if (++connected === 2 || failures.length > 0) base.loopexit(null);
+      },
+      null,
+    );
+  await withDeadline(base.dispatch(), 10_000, "TLS handshake");
+  if (failures.length > 0) throw new Error(`TLS handshake failed: 0x${failures[0]!.toString(16)}`);
+  client.setcb(null, null, null, null);
+  server.setcb(null, null, null, null);
+  return [client, server];
+}
+
+/**
  * TLS bufferevents (socket mode) on a socket pair, handshaken before the test
  * gets them: CONNECTED is consumed here, the callbacks are reset to null.
  */
@@ -90,24 +118,7 @@ export const tlsKind: BevKind = {
       { fd: b, ssl: { key: certs.good.key, cert: certs.good.cert }, state: 2, options: opts },
       "tlsKind",
     );
-    let connected = 0;
-    const failures: number[] = [];
-    for (const bev of [client, server])
-      bev.setcb(
-        null,
-        null,
-        (_b: unknown, what: number) => {
-          if (what !== 0x80) failures.push(what);
-          if (++connected === 2 || failures.length > 0) base.loopexit(null);
-        },
-        null,
-      );
-    await withDeadline(base.dispatch(), 10_000, "TLS handshake");
-    if (failures.length > 0)
-      throw new Error(`TLS handshake failed: 0x${failures[0]!.toString(16)}`);
-    client.setcb(null, null, null, null);
-    server.setcb(null, null, null, null);
-    return [client, server];
+    return handshake(base, client, server);
   },
 };
 

@@ -27,13 +27,14 @@ export function examplePath(name: string): string {
 export function runProgram(
   command: string,
   args: string[],
-  options: { deadlineMs?: number; stdin?: Uint8Array | string; cwd?: string } = {},
+  options: { deadlineMs?: number; stdin?: Uint8Array | string; cwd?: string; uid?: number } = {},
 ): Promise<ProgramResult> {
   const deadlineMs = options.deadlineMs ?? 15_000;
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       stdio: [options.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
       cwd: options.cwd,
+      uid: options.uid,
     });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
