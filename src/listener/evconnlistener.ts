@@ -292,6 +292,28 @@ function listenNow(
   }
 }
 
+/**
+ * Run `bind` and return the error Node reports for it. A failed bind in `_listen2`
+ * (EADDRINUSE, EACCES, ...) is only handed to `process.nextTick` for an 'error'
+ * event on the next tick, while bind(2) fails synchronously in C: take the error from
+ * that call so the caller gets its errno now.
+ */
+function bindError(bind: () => void): NodeJS.ErrnoException | null {
+  const nextTick = process.nextTick;
+  let caught: NodeJS.ErrnoException | null = null;
+  process.nextTick = function (this: unknown, cb: (...a: unknown[]) => void, ...args: unknown[]) {
+    for (const a of args)
+      if (a instanceof Error && (a as NodeJS.ErrnoException).syscall) caught ??= a;
+    return nextTick.call(process, cb, ...args);
+  } as typeof process.nextTick;
+  try {
+    bind();
+  } finally {
+    process.nextTick = nextTick;
+  }
+  return caught;
+}
+
 /** A server set up the way bufferevents want accepted sockets. */
 function makeServer(): net.Server {
   return net.createServer({ allowHalfOpen: true, pauseOnConnect: true });
@@ -318,25 +340,30 @@ export function listenerNewBind(
     failed = err;
   });
   const bl = backlog < 0 ? 128 : backlog;
+  let bindFailure: NodeJS.ErrnoException | null;
   try {
     if ("path" in target) {
       if (flags & (LEV_OPT_REUSEABLE | LEV_OPT_REUSEABLE_PORT)) return null;
-      listenNow(server, target.path, -1, -1, bl, 0);
+      bindFailure = bindError(() => listenNow(server, target.path, -1, -1, bl, 0));
     } else {
-      listenNow(
-        server,
-        target.host,
-        target.port,
-        target.family,
-        bl,
-        flags & LEV_OPT_BIND_IPV6ONLY ? 1 : 0,
+      bindFailure = bindError(() =>
+        listenNow(
+          server,
+          target.host,
+          target.port,
+          target.family,
+          bl,
+          flags & LEV_OPT_BIND_IPV6ONLY ? 1 : 0,
+        ),
       );
     }
   } catch (err) {
     EVUTIL_SET_SOCKET_ERROR(errnoFromNodeError(err as Error));
     return null;
   }
-  if (failed || server.address() === null) {
+  if (failed || bindFailure || server.address() === null) {
+    const why = failed ?? bindFailure;
+    if (why) EVUTIL_SET_SOCKET_ERROR(errnoFromNodeError(why));
     server.close();
     return null;
   }
