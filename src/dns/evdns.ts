@@ -904,9 +904,10 @@ function systemLookup(
       settled = true;
       if (err) reject(new DnsError(eaiFromNodeDnsError(err), host, { cause: err }));
       else {
-        const list = addresses.map(
-          (a): ResolvedAddress => ({ address: a.address, family: a.family === 6 ? 6 : 4 }),
-        );
+        const list = addresses.map((a): ResolvedAddress => ({
+          address: a.address,
+          family: a.family === 6 ? 6 : 4,
+        }));
         resolve(all ? list : list.slice(0, 1));
       }
     });

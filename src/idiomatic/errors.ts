@@ -80,7 +80,8 @@ export function nodeErrnoError(
   } catch {
     code = errnoName(errno) ?? `Unknown system error ${errno}`;
   }
-  const where = address === undefined ? "" : port === undefined ? ` ${address}` : ` ${address}:${port}`;
+  const where =
+    address === undefined ? "" : port === undefined ? ` ${address}` : ` ${address}:${port}`;
   const err = new Error(`${syscall} ${code}${where}`) as NodeJS.ErrnoException & {
     address?: string;
     port?: number;
@@ -232,8 +233,7 @@ export function errorFromEvents(
   if (events & BEV_EVENT_ERROR) {
     if (dnsError) return dnsFailure(context.hostname ?? address ?? "", dnsError, events);
     const text = errno ? evutil_socket_error_to_string(errno) : "unknown error";
-    if (context.connecting)
-      return connectError(address, errno, events);
+    if (context.connecting) return connectError(address, errno, events);
     const dir = direction(events);
     return new BevError("ERR_BEV_IO", `Error${dir ? " while " + dir : ""}${at}: ${text}`, {
       events,

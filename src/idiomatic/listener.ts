@@ -18,11 +18,7 @@ import {
   LEV_OPT_REUSEABLE_PORT,
 } from "../constants.js";
 import { argTypeError, BufferEventError } from "../errors.js";
-import {
-  EVUTIL_SET_SOCKET_ERROR,
-  EVUTIL_SOCKET_ERROR,
-  errnoFromName,
-} from "../util/errno.js";
+import { EVUTIL_SET_SOCKET_ERROR, EVUTIL_SOCKET_ERROR, errnoFromName } from "../util/errno.js";
 import { sockaddrToNode } from "../util/sockaddr.js";
 import {
   formatAddress,
@@ -226,7 +222,8 @@ function listen(
   } else {
     lev = listenerNew(base, onAccept, null, flags, 0, server!);
   }
-  if (!lev) throw listenError(target ? formatAddress(target) : "the given server", EVUTIL_SOCKET_ERROR());
+  if (!lev)
+    throw listenError(target ? formatAddress(target) : "the given server", EVUTIL_SOCKET_ERROR());
   if (!handler) iterated.set(lev, accepted);
   const signal = options.signal;
   if (signal !== undefined) {
