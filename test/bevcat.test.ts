@@ -195,7 +195,10 @@ test("bevcat: a refused connect, a busy port: exit 1 with the errno text", async
     const taken = (busy.address() as net.AddressInfo).port;
     const l = await runBevcat(["-l", `127.0.0.1:${taken}`]);
     assert.equal(l.code, 1);
-    assert.equal(l.stderr, `bevcat: cannot listen on 127.0.0.1:${taken}: Address already in use\n`);
+    assert.equal(
+      l.stderr,
+      `bevcat: cannot listen on 127.0.0.1:${taken}: Address already in use (EADDRINUSE)\n`,
+    );
   } finally {
     busy.close();
   }

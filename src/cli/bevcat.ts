@@ -32,8 +32,7 @@ import {
   type HostPort,
   type SocketBufferEvent,
 } from "../index.js";
-import { errnoFromName, evutil_socket_error_to_string, gai_strerror } from "../util/errno.js";
-import net from "node:net";
+import { gai_strerror } from "../util/errno.js";
 
 /** Exit status: the transfer finished. */
 export const EXIT_OK = 0;
@@ -447,33 +446,14 @@ async function runClient(ctx: Context): Promise<number> {
   return EXIT_OK;
 }
 
-/**
- * ConnListener.listen, and when it cannot tell why a bind failed (the errno of a
- * synchronous TCP bind is not available on Node), ask Node's own listen for the reason.
- */
-async function listenOn(ctx: Context, address: Address): Promise<ConnListener> {
-  try {
-    return ConnListener.listen(address, null, { base: ctx.base });
-  } catch (err) {
-    if (!(err instanceof BevError) || err.code !== "ERR_BEV_LISTEN" || err.errno) throw err;
-    const probe = net.createServer();
-    const code = await new Promise<string | undefined>((resolve) => {
-      probe.once("error", (e: NodeJS.ErrnoException) => resolve(e.code));
-      probe.listen(address as net.ListenOptions, () => probe.close(() => resolve(undefined)));
-    });
-    const errno = code ? errnoFromName(code) : undefined;
-    if (!errno) throw err;
-    throw new BevError(
-      "ERR_BEV_LISTEN",
-      `Cannot listen on ${err.address}: ${evutil_socket_error_to_string(errno)}`,
-      { errno, address: err.address },
-    );
-  }
+/** ConnListener.listen (a busy port throws ERR_BEV_LISTEN with the errno in the message). */
+function listenOn(ctx: Context, address: Address): ConnListener {
+  return ConnListener.listen(address, null, { base: ctx.base });
 }
 
 async function runServer(ctx: Context): Promise<number> {
   const { cfg } = ctx;
-  const listener = await listenOn(ctx, cfg.address!);
+  const listener = listenOn(ctx, cfg.address!);
   const bound = listener.address();
   ctx.say(`listening on ${bound ? formatAddress(bound) : "?"}`);
   const concurrent = cfg.echo || cfg.proxy !== null;

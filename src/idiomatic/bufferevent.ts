@@ -22,7 +22,7 @@ import { BEV_FINISHED, BEV_FLUSH, EV_READ, EV_WRITE, EVUTIL_EAI_FAIL } from "../
 import { argTypeError } from "../errors.js";
 import { needSocketArg } from "../bufferevent/args.js";
 import { DnsBase, systemResolve, type LookupFamily } from "../dns/evdns.js";
-import { EVUTIL_SOCKET_ERROR, evutil_socket_error_to_string } from "../util/errno.js";
+import { EVUTIL_SOCKET_ERROR } from "../util/errno.js";
 import {
   familyToAf,
   formatAddress,
@@ -39,12 +39,17 @@ import {
   type Driver,
   type Watch,
 } from "./driver.js";
-import { BevError, abortError, dnsFailure, eofError, freedError } from "./errors.js";
+import { BevError, abortError, connectError, dnsFailure, eofError, freedError } from "./errors.js";
 import {
+  BEV_OPTION_KEYS,
+  SETTING_KEYS,
   applySettings,
   baseOf,
   bevFlags,
+  checkKeys,
   checkOptions,
+  keysOf,
+  optionKeys,
   setUp,
   type BufferEventOptions,
   type BufferEventSettings,
@@ -139,6 +144,21 @@ export interface SocketOptions extends BufferEventOptions {
   /** An existing socket (a `net.Socket` or a file descriptor) to use. @default none: connect() makes one */
   socket?: net.Socket | number;
 }
+
+const WAIT_KEYS = optionKeys<WaitOptions>({ signal: true });
+const END_KEYS = optionKeys<EndOptions>({ signal: true, timeout: true });
+const PIPE_KEYS = optionKeys<PipeOptions>({ signal: true, end: true, highWaterMark: true });
+const CONNECT_KEYS = optionKeys<ConnectOptions>({
+  signal: true,
+  dns: true,
+  family: true,
+  timeout: true,
+});
+const SOCKET_KEYS = keysOf(
+  BEV_OPTION_KEYS,
+  optionKeys<Pick<SocketOptions, "socket">>({ socket: true }),
+);
+const SOCKET_CONNECT_KEYS = keysOf(SOCKET_KEYS, CONNECT_KEYS);
 
 declare module "../bufferevent/bufferevent.js" {
   interface BufferEvent {
@@ -257,6 +277,29 @@ declare module "../bufferevent/bufferevent.js" {
      * await writer.write(new TextEncoder().encode("hello"));
      */
     readonly writable: WritableStream<Uint8Array>;
+    /**
+     * `await using bev = ...`: {@link BufferEvent.end} when the scope ends (what is
+     * written is sent, the peer reads EOF, then the bufferevent is freed). Rejects as
+     * `end()` does; does nothing once freed.
+     *
+     * @example
+     * {
+     *   await using bev = await BufferEvent.connect("127.0.0.1:8080");
+     *   bev.write("QUIT\r\n");
+     * } // flushed, half-closed and freed here
+     */
+    [Symbol.asyncDispose](): Promise<void>;
+    /**
+     * `using bev = ...`: frees the bufferevent at once when the scope ends (no flush:
+     * for one whose work is done, or abandoned). Does nothing once freed.
+     *
+     * @example
+     * {
+     *   using bev = BufferEvent.socket();
+     *   if (!ready) return; // freed here
+     * }
+     */
+    [Symbol.dispose](): void;
   }
 
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -315,8 +358,17 @@ async function connect(
   address: Address,
   options?: ConnectOptions,
 ): Promise<void> {
-  const fn = "BufferEvent.connect";
-  const opts = checkOptions(fn, options);
+  return connectAs("BufferEvent.connect", this, address, options, CONNECT_KEYS);
+}
+
+async function connectAs(
+  fn: string,
+  bev: BufferEvent,
+  address: Address,
+  options: ConnectOptions | undefined,
+  keys: ReadonlySet<string>,
+): Promise<void> {
+  const opts = checkOptions(fn, options, keys);
   const target = parseAddress(fn, address, false);
   const signal = checkSignal(fn, opts.signal);
   const dns = opts.dns ?? null;
@@ -326,10 +378,10 @@ async function connect(
   const timeout = opts.timeout;
   if (timeout !== undefined && !(typeof timeout === "number" && timeout > 0))
     throw argTypeError(fn, "options.timeout", "milliseconds (> 0)", timeout);
-  const sock = bottomSocket(this);
-  if (!sock) throw argTypeError(fn, "this", "a socket bufferevent or one over a socket", this);
-  const d = driverOf(this);
-  if (this.freed) throw freedError(fn);
+  const sock = bottomSocket(bev);
+  if (!sock) throw argTypeError(fn, "this", "a socket bufferevent or one over a socket", bev);
+  const d = driverOf(bev);
+  if (bev.freed) throw freedError(fn);
   if (signal?.aborted) throw abortError(signal);
   const printable = formatAddress(target);
   d.error = null;
@@ -345,12 +397,7 @@ async function connect(
   const waitSignal = signal ? AbortSignal.any([signal, ac.signal]) : ac.signal;
   try {
     const errno = await launch(sock, target, dns, af, waitSignal);
-    if (errno !== 0)
-      throw new BevError(
-        "ERR_BEV_CONNECT",
-        `Cannot connect to ${printable}: ${evutil_socket_error_to_string(errno)}`,
-        { errno, address: printable },
-      );
+    if (errno !== 0) throw connectError(printable, errno);
     for (;;) {
       if (d.connected) return;
       const failure = d.failure(fn);
@@ -362,7 +409,7 @@ async function connect(
       await d.wait([], waitSignal);
     }
   } catch (err) {
-    if (!d.connected && !this.freed) abandon(sock);
+    if (!d.connected && !bev.freed) abandon(sock);
     throw ac.signal.aborted ? timedOut : err;
   } finally {
     clearTimeout(timer);
@@ -419,7 +466,7 @@ function abandon(sock: Connectable): void {
 
 async function drained(this: BufferEvent, options?: WaitOptions): Promise<void> {
   const fn = "BufferEvent.drained";
-  const signal = checkSignal(fn, checkOptions(fn, options).signal);
+  const signal = checkSignal(fn, checkOptions(fn, options, WAIT_KEYS).signal);
   const d = driverOf(this);
   for (;;) {
     const failure = d.failure(fn);
@@ -457,22 +504,30 @@ async function chainDrained(fn: string, d: Driver, signal: AbortSignal | undefin
 
 async function shutdown(this: BufferEvent, options?: WaitOptions): Promise<void> {
   const fn = "BufferEvent.shutdown";
-  const signal = checkSignal(fn, checkOptions(fn, options).signal);
-  const d = driverOf(this);
+  return shutdownAs(fn, this, checkSignal(fn, checkOptions(fn, options, WAIT_KEYS).signal));
+}
+
+/** shutdown() for `fn` (the method the user called: shutdown, end, pipeTo). */
+async function shutdownAs(
+  fn: string,
+  bev: BufferEvent,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const d = driverOf(bev);
   const failure = d.failure(fn);
   if (failure) throw failure;
   // Push out what is queued first (BEV_FLUSH moves a pair's output even while the
   // partner is not reading): BEV_FINISHED on a pair moves at most what the partner's
   // read high watermark allows and then reports EOF, as libevent's does.
   for (;;) {
-    this.flush(EV_WRITE, BEV_FLUSH);
-    if (this.output.length === 0) break;
+    bev.flush(EV_WRITE, BEV_FLUSH);
+    if (bev.output.length === 0) break;
     const f = d.failure(fn);
     if (f) throw f;
     if (d.writeTimeout || d.writeClosed) break;
-    await d.wait([[this.output, "drain"]], signal);
+    await d.wait([[bev.output, "drain"]], signal);
   }
-  this.flush(EV_WRITE, BEV_FINISHED);
+  bev.flush(EV_WRITE, BEV_FINISHED);
   await chainDrained(fn, d, signal);
 }
 
@@ -482,7 +537,7 @@ async function end(
   options?: EndOptions,
 ): Promise<void> {
   const fn = "BufferEvent.end";
-  const opts = checkOptions(fn, options);
+  const opts = checkOptions(fn, options, END_KEYS);
   const signal = checkSignal(fn, opts.signal);
   const timeout = opts.timeout ?? 30_000;
   if (!(typeof timeout === "number" && timeout >= 0))
@@ -491,7 +546,7 @@ async function end(
   try {
     if (data !== undefined && this.write(data) < 0)
       throw argTypeError(fn, "data", "a Uint8Array or string", data);
-    await this.shutdown({ signal });
+    await shutdownAs(fn, this, signal);
     if (bottomSocket(this) && !d.eof && timeout > 0) await linger(this, d, timeout, signal);
   } finally {
     if (!this.freed) this.free();
@@ -544,7 +599,7 @@ function lines(this: BufferEvent, options?: LinesOptions): AsyncIterableIterator
 async function pipeTo(this: BufferEvent, dst: BufferEvent, options?: PipeOptions): Promise<void> {
   const fn = "BufferEvent.pipeTo";
   if (!(dst instanceof BufferEvent)) throw argTypeError(fn, "dst", "a BufferEvent", dst);
-  const opts = checkOptions(fn, options);
+  const opts = checkOptions(fn, options, PIPE_KEYS);
   const signal = checkSignal(fn, opts.signal);
   const hwm = opts.highWaterMark ?? 65536;
   if (!(Number.isInteger(hwm) && hwm >= 1))
@@ -587,11 +642,15 @@ async function pipeTo(this: BufferEvent, dst: BufferEvent, options?: PipeOptions
     await reader.return();
     if (!wasReading && !src.freed && !sd.eof) src.disable(EV_READ);
   }
-  if (opts.end ?? true) await dst.shutdown({ signal });
+  if (opts.end ?? true) await shutdownAs(fn, dst, signal);
 }
 
 function configure<T extends BufferEvent>(this: T, settings: BufferEventSettings): T {
-  applySettings("BufferEvent.configure", this, settings);
+  const fn = "BufferEvent.configure";
+  // An unknown key fails before anything is applied.
+  if (settings !== null && typeof settings === "object")
+    checkKeys(fn, "settings", settings, SETTING_KEYS);
+  applySettings(fn, this, settings);
   return this;
 }
 
@@ -604,6 +663,12 @@ method("chunks", chunks);
 method(Symbol.asyncIterator, chunks);
 method("lines", lines);
 method("pipeTo", pipeTo);
+method(Symbol.asyncDispose, async function (this: BufferEvent): Promise<void> {
+  if (!this.freed) await end.call(this);
+});
+method(Symbol.dispose, function (this: BufferEvent): void {
+  if (!this.freed) this.free();
+});
 method("toDuplex", function (this: BufferEvent, options?: DuplexOptions) {
   return toDuplex(this, options);
 });
@@ -625,8 +690,15 @@ Object.defineProperty(BufferEvent.prototype, "writable", {
 // ---- factories ----------------------------------------------------------------------
 
 function socket(options?: SocketOptions): SocketBufferEvent {
-  const fn = "BufferEvent.socket";
-  const opts = checkOptions(fn, options);
+  return socketAs("BufferEvent.socket", options, SOCKET_KEYS);
+}
+
+function socketAs(
+  fn: string,
+  options: SocketOptions | undefined,
+  keys: ReadonlySet<string>,
+): SocketBufferEvent {
+  const opts = checkOptions(fn, options, keys);
   const base = baseOf(fn, opts);
   const fd = opts.socket ?? -1;
   needSocketArg(fn, fd, "options.socket");
@@ -640,9 +712,10 @@ async function connectNew(
   address: Address,
   options?: SocketOptions & ConnectOptions,
 ): Promise<SocketBufferEvent> {
-  const bev = socket(options);
+  const fn = "BufferEvent.connect";
+  const bev = socketAs(fn, options, SOCKET_CONNECT_KEYS);
   try {
-    await bev.connect(address, options);
+    await connectAs(fn, bev, address, options, SOCKET_CONNECT_KEYS);
   } catch (err) {
     bev.free();
     throw err;
@@ -652,7 +725,7 @@ async function connectNew(
 
 function pair(options?: BufferEventOptions): [PairBufferEvent, PairBufferEvent] {
   const fn = "BufferEvent.pair";
-  const opts = checkOptions(fn, options);
+  const opts = checkOptions(fn, options, BEV_OPTION_KEYS);
   const base = baseOf(fn, opts);
   const [a, b] = PairBufferEvent.create(base, bevFlags(fn, opts));
   for (const bev of [a, b]) {

@@ -27,7 +27,13 @@ export type {
   WaitOptions,
 } from "./bufferevent.js";
 export type { ConnectionHandler, ListenOptions } from "./listener.js";
-export { AbortError, BevError, errorFromEvents, type BevErrorDetails } from "./errors.js";
+export {
+  AbortError,
+  BevError,
+  errorFromEvents,
+  type BevErrorCode,
+  type BevErrorDetails,
+} from "./errors.js";
 export {
   defaultBase,
   type BufferEventFlags,

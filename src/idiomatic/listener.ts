@@ -302,7 +302,7 @@ for (const [name, value] of [
   ["address", address],
   ["close", close],
   [Symbol.asyncIterator, iterate],
-  ...(typeof Symbol.asyncDispose === "symbol" ? [[Symbol.asyncDispose, dispose] as const] : []),
+  [Symbol.asyncDispose, dispose],
 ] as const) {
   Object.defineProperty(ConnListener.prototype, name, {
     value,

@@ -18,6 +18,7 @@ import type { EolName } from "../evbuffer/evbuffer.js";
 import { EOL_STYLES } from "../evbuffer/args.js";
 import { driverOf, type Driver } from "./driver.js";
 import { abortError } from "./errors.js";
+import { checkOptions, keysOf, optionKeys } from "./options.js";
 import type { EvBufferCbEntry } from "../evbuffer/callbacks.js";
 
 /**
@@ -60,6 +61,12 @@ export interface LinesOptions extends ReadOptions {
 }
 
 const DEFAULT_HWM = 65536;
+
+const READ_KEYS = optionKeys<ReadOptions>({ signal: true, highWaterMark: true });
+const LINES_KEYS = keysOf(
+  READ_KEYS,
+  optionKeys<Omit<LinesOptions, keyof ReadOptions>>({ eol: true, maxLength: true }),
+);
 
 /**
  * The one reader of a bufferevent's input. Owns the read direction while it runs:
@@ -109,9 +116,9 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     rest: () => T | null,
     options: ReadOptions,
     minHigh = 0,
+    keys: ReadonlySet<string> = READ_KEYS,
   ) {
-    if (options === null || typeof options !== "object")
-      throw argTypeError(fn, "options", "an options object", options);
+    checkOptions(fn, options, keys);
     const hwm = options.highWaterMark ?? DEFAULT_HWM;
     if (!Number.isInteger(hwm) || hwm < 1)
       throw argRangeError(fn, "options.highWaterMark", "a size in bytes (>= 1)", hwm);
@@ -320,6 +327,7 @@ export function lineReader(
   bev: BufferEvent,
   options: LinesOptions = {},
 ): BevReader<string> {
+  checkOptions(fn, options, LINES_KEYS);
   const eol = options.eol ?? "crlf";
   const maxLength = options.maxLength ?? Infinity;
   if (!(maxLength >= 0)) throw argRangeError(fn, "options.maxLength", "a length >= 0", maxLength);
@@ -330,7 +338,15 @@ export function lineReader(
     fn,
     bev,
     (reader) => {
-      const line = bev.input.readLine(lineOptions);
+      let line: string | null;
+      try {
+        line = bev.input.readLine(lineOptions);
+      } catch (err) {
+        // Name the method the user called, not the EvBuffer method under it.
+        if (err instanceof LineTooLongError)
+          throw new LineTooLongError(fn, maxLength, bev.input.length);
+        throw err;
+      }
       if (line !== null) return line;
       // No end of line yet, and the input is at the high watermark: make room, or
       // reading would stop for good.
@@ -346,5 +362,6 @@ export function lineReader(
     },
     options,
     Number.isFinite(maxLength) ? maxLength + 2 : 0,
+    LINES_KEYS,
   );
 }
