@@ -62,6 +62,12 @@ import {
   type LinesOptions,
   type ReadOptions,
 } from "./reader.js";
+import {
+  readExactly,
+  readUntil,
+  type ReadExactlyOptions,
+  type ReadUntilOptions,
+} from "./framing.js";
 import { readableOf, toDuplex, writableOf, type DuplexOptions } from "./streams.js";
 import net from "node:net";
 
@@ -238,7 +244,36 @@ declare module "../bufferevent/bufferevent.js" {
      * @example
      * for await (const line of bev.lines({ eol: "crlf", maxLength: 8192 })) console.log(line);
      */
-    lines(options?: LinesOptions): AsyncIterableIterator<string>;
+    lines(options?: LinesOptions & { bytes?: false }): AsyncIterableIterator<string>;
+    /**
+     * {@link BufferEvent.lines} with `bytes: true`: each line as a Buffer of its raw
+     * bytes (no UTF-8 decoding).
+     *
+     * @example
+     * for await (const line of bev.lines({ bytes: true, maxLength: 998 })) smtp(line);
+     */
+    lines(options: LinesOptions & { bytes: true }): AsyncIterableIterator<Buffer>;
+    /**
+     * Resolve with exactly `n` bytes (a Buffer) once they arrived, raising the read
+     * high watermark while the frame needs it. Rejects with `ERR_BEV_EOF` when the peer
+     * closes first (the partial bytes stay in the input), `ERR_BEV_BUSY` while another
+     * reader runs, the bufferevent's error, or an AbortError.
+     *
+     * @example
+     * const len = (await bev.readExactly(4)).readUInt32BE(0);
+     * const body = await bev.readExactly(len, { signal: AbortSignal.timeout(5000) });
+     */
+    readExactly(n: number, options?: ReadExactlyOptions): Promise<Buffer>;
+    /**
+     * Resolve with the bytes before the next `delimiter` (which is consumed), raising
+     * the read high watermark while the frame needs it. Rejects with
+     * `ERR_BEV_FRAME_TOO_LONG` when no delimiter lies within `maxLength` bytes (nothing
+     * consumed), `ERR_BEV_EOF` when the peer closes first, or as `readExactly` does.
+     *
+     * @example
+     * const head = await bev.readUntil("\r\n\r\n", { maxLength: 65536 });
+     */
+    readUntil(delimiter: string | Uint8Array, options?: ReadUntilOptions): Promise<Buffer>;
     /**
      * Move everything this bufferevent reads to `dst`'s output (whole segments, no
      * copy) until EOF, then (unless `end: false`) shut `dst` down. Backpressure through
@@ -592,7 +627,7 @@ function chunks(this: BufferEvent, options?: ReadOptions): AsyncIterableIterator
   return chunkReader("BufferEvent.chunks", this, options);
 }
 
-function lines(this: BufferEvent, options?: LinesOptions): AsyncIterableIterator<string> {
+function lines(this: BufferEvent, options?: LinesOptions): AsyncIterableIterator<string | Buffer> {
   return lineReader("BufferEvent.lines", this, options);
 }
 
@@ -662,6 +697,15 @@ method("configure", configure);
 method("chunks", chunks);
 method(Symbol.asyncIterator, chunks);
 method("lines", lines);
+method("readExactly", function (this: BufferEvent, n: number, options?: ReadExactlyOptions) {
+  return readExactly(this, n, options);
+});
+method(
+  "readUntil",
+  function (this: BufferEvent, delimiter: string | Uint8Array, options?: ReadUntilOptions) {
+    return readUntil(this, delimiter, options);
+  },
+);
 method("pipeTo", pipeTo);
 method(Symbol.asyncDispose, async function (this: BufferEvent): Promise<void> {
   if (!this.freed) await end.call(this);

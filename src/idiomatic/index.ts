@@ -43,4 +43,5 @@ export {
 } from "./options.js";
 export { BevReader, type LinesOptions, type ReadOptions } from "./reader.js";
 export type { DuplexOptions } from "./streams.js";
+export type { ReadExactlyOptions, ReadUntilOptions } from "./framing.js";
 export type { FilterOptions, TlsOptions, ZlibOptions } from "./backends.js";
