@@ -12,12 +12,14 @@ import {
   BevError,
   BufferEvent,
   ConnListener,
+  DnsBase,
   DnsError,
   LineTooLongError,
   type BevErrorCode,
   type HostPort,
 } from "../src/index.js";
 import { withDeadline } from "./helpers/bev.js";
+import { startFakeDns } from "./helpers/fake_dns.js";
 
 const T = 10_000;
 
@@ -174,4 +176,64 @@ test("await using: a bufferevent and a listener are freed/closed at the end of t
     inner = s;
   }
   assert.equal(inner.freed, true);
+});
+
+test("BufferEvent.connect by name: every address in turn (Happy Eyeballs), autoSelectFamily: false tries one", async () => {
+  // multi.test has three addresses; only 127.0.0.1 listens (127.0.0.2 and ::1 refuse).
+  const fake = await startFakeDns({
+    "multi.test": ["127.0.0.2", "::1", "127.0.0.1"],
+    "none.test": ["127.0.0.2", "127.0.0.3"],
+  });
+  const dns = new DnsBase(null, { nameservers: [`127.0.0.1:${fake.port}`], timeout: 2000 });
+  const peers: string[] = [];
+  const lev = ConnListener.listen("127.0.0.1:0", async (s) => {
+    peers.push(String(await s.readExactly(5)));
+    await s.end("ok");
+  });
+  try {
+    const port = (lev.address() as HostPort).port;
+    const bev = await withDeadline(
+      BufferEvent.connect(`multi.test:${port}`, { dns }),
+      T,
+      "connect",
+    );
+    bev.write("hello");
+    assert.equal(String(await withDeadline(bev.readExactly(2), T, "reply")), "ok");
+    assert.deepEqual(peers, ["hello"]);
+    bev.free();
+    // Only the first address (127.0.0.2): refused.
+    const one = await withDeadline(
+      BufferEvent.connect(`multi.test:${port}`, { dns, autoSelectFamily: false }).catch(
+        (e: unknown) => e,
+      ),
+      T,
+      "autoSelectFamily: false",
+    );
+    assert.ok(one instanceof BevError, String(one));
+    assert.equal(one.code, "ERR_BEV_CONNECT");
+    assert.equal((one.cause as NodeJS.ErrnoException).code, "ECONNREFUSED");
+    // Every address refused: the last attempt's error, every cause in an AggregateError.
+    const all = await withDeadline(
+      BufferEvent.connect(`none.test:${port}`, { dns }).catch((e: unknown) => e),
+      T,
+      "all refused",
+    );
+    assert.ok(all instanceof BevError, String(all));
+    assert.equal(all.code, "ERR_BEV_CONNECT");
+    assert.equal(
+      all.message,
+      `Cannot connect to none.test:${port} (tried 2 addresses): Connection refused`,
+    );
+    const agg = all.cause as AggregateError & { code?: string };
+    assert.ok(agg instanceof AggregateError);
+    assert.equal(agg.code, "ECONNREFUSED");
+    assert.deepEqual(
+      agg.errors.map((e: { address?: string }) => e.address),
+      ["127.0.0.2", "127.0.0.3"],
+    );
+  } finally {
+    lev.close();
+    dns.free(true);
+    await fake.close();
+  }
 });

@@ -19,7 +19,7 @@ import { BufferEvent } from "../bufferevent/bufferevent.js";
 import { SocketBufferEvent } from "../bufferevent/socket.js";
 import { PairBufferEvent } from "../bufferevent/pair.js";
 import { BEV_FINISHED, BEV_FLUSH, EV_READ, EV_WRITE, EVUTIL_EAI_FAIL } from "../constants.js";
-import { argTypeError } from "../errors.js";
+import { argRangeError, argTypeError } from "../errors.js";
 import { needSocketArg } from "../bufferevent/args.js";
 import { DnsBase, systemResolve, type LookupFamily } from "../dns/evdns.js";
 import { EVUTIL_SOCKET_ERROR } from "../util/errno.js";
@@ -68,6 +68,7 @@ import {
   type ReadExactlyOptions,
   type ReadUntilOptions,
 } from "./framing.js";
+import { abandon, candidates, connectInTurn, DEFAULT_ATTEMPT_TIMEOUT } from "./happy_eyeballs.js";
 import { readableOf, toDuplex, writableOf, type DuplexOptions } from "./streams.js";
 import net from "node:net";
 
@@ -91,6 +92,20 @@ export interface ConnectOptions {
   family?: 0 | 4 | 6;
   /** Milliseconds for the lookup and the connect together; then `ERR_BEV_TIMEOUT`. @default none */
   timeout?: number;
+  /**
+   * For a host name, try every address it resolves to, in turn and interleaved by
+   * family, as `net.connect` does with `autoSelectFamily` ("Happy Eyeballs"); `false`
+   * tries only the first. When all fail, the error is the last attempt's with an
+   * `AggregateError` of every attempt's cause.
+   * @default true
+   */
+  autoSelectFamily?: boolean;
+  /**
+   * Milliseconds each attempt but the last has to finish its TCP handshake before the
+   * next address is tried (at least 10, as Node's).
+   * @default 250
+   */
+  autoSelectFamilyAttemptTimeout?: number;
 }
 
 /**
@@ -159,6 +174,8 @@ const CONNECT_KEYS = optionKeys<ConnectOptions>({
   dns: true,
   family: true,
   timeout: true,
+  autoSelectFamily: true,
+  autoSelectFamilyAttemptTimeout: true,
 });
 const SOCKET_KEYS = keysOf(
   BEV_OPTION_KEYS,
@@ -413,6 +430,17 @@ async function connectAs(
   const timeout = opts.timeout;
   if (timeout !== undefined && !(typeof timeout === "number" && timeout > 0))
     throw argTypeError(fn, "options.timeout", "milliseconds (> 0)", timeout);
+  const autoSelect = opts.autoSelectFamily ?? true;
+  if (typeof autoSelect !== "boolean")
+    throw argTypeError(fn, "options.autoSelectFamily", "a boolean", autoSelect);
+  const attemptMs = opts.autoSelectFamilyAttemptTimeout ?? DEFAULT_ATTEMPT_TIMEOUT;
+  if (!(typeof attemptMs === "number" && attemptMs >= 10 && Number.isFinite(attemptMs)))
+    throw argRangeError(
+      fn,
+      "options.autoSelectFamilyAttemptTimeout",
+      "milliseconds (>= 10)",
+      attemptMs,
+    );
   const sock = bottomSocket(bev);
   if (!sock) throw argTypeError(fn, "this", "a socket bufferevent or one over a socket", bev);
   const d = driverOf(bev);
@@ -431,6 +459,10 @@ async function connectAs(
   const timer = timeout === undefined ? undefined : setTimeout(() => ac.abort(timedOut), timeout);
   const waitSignal = signal ? AbortSignal.any([signal, ac.signal]) : ac.signal;
   try {
+    if (autoSelect && !("path" in target) && target.family === 0) {
+      const list = await candidates(target.host, dns, af, waitSignal);
+      return await connectInTurn(fn, d, sock, target, list, attemptMs, waitSignal);
+    }
     const errno = await launch(sock, target, dns, af, waitSignal);
     if (errno !== 0) throw connectError(printable, errno);
     for (;;) {
@@ -485,16 +517,6 @@ async function launch(
     );
   }
   return rc < 0 ? EVUTIL_SOCKET_ERROR() || -1 : 0;
-}
-
-/**
- * Abandon a half-made connection (and any lookup): the socket is closed and the
- * bufferevent is left without one, ready for another connect.
- */
-function abandon(sock: Connectable): void {
-  const fd = sock.getfd();
-  sock.setfd(-1);
-  if (fd instanceof net.Socket) fd.destroy();
 }
 
 // ---- waiting for the output ------------------------------------------------------------
