@@ -438,3 +438,74 @@ test("bevcat --rate: 48 KiB at 32K/s takes over a second; --progress reports on 
     server.close();
   }
 });
+
+// ---- issue #13: files checked at startup, nc's flags -------------------------------------
+
+test(
+  "bevcat -l --tls: --cert/--key checked once at startup (missing, swapped): exit 2 with one line",
+  { skip: !HAVE_OPENSSL && "openssl not installed" },
+  async () => {
+    const { cert, key } = selfSignedCert();
+    const missing = await runBevcat([
+      "-l",
+      "--tls",
+      "--cert",
+      "/nonexistent.pem",
+      "--key",
+      key,
+      "-k",
+      "--echo",
+      "127.0.0.1:0",
+    ]);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr, "bevcat: cannot read --cert /nonexistent.pem: no such file\n");
+    const swapped = await runBevcat([
+      "-l",
+      "--tls",
+      "--cert",
+      key,
+      "--key",
+      cert,
+      "-k",
+      "--echo",
+      "127.0.0.1:0",
+    ]);
+    assert.equal(swapped.code, 2);
+    assert.match(
+      swapped.stderr,
+      new RegExp(`^bevcat: --cert ${key} is not a PEM certificate \\(.*\\)\\n$`),
+    );
+  },
+);
+
+test("bevcat: port 99999 is a bad port; -4/-6 exclude each other", async () => {
+  const r = await runBevcat(["127.0.0.1", "99999"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, "bevcat: bad port 99999 in address (1-65535) (try --help)\n");
+  const both = await runBevcat(["-4", "-6", "localhost", "80"]);
+  assert.equal(both.code, 2);
+  assert.equal(both.stderr, "bevcat: -4 and -6 exclude each other (try --help)\n");
+});
+
+test("bevcat -z probes (exit 0 open, 1 refused, nothing sent); -4 localhost; -v counts bytes", async () => {
+  const got: Buffer[] = [];
+  const server = net.createServer((s) => s.on("data", (d) => got.push(d)).on("end", () => s.end()));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as net.AddressInfo).port;
+  try {
+    const open = await runBevcat(["-z", "-4", "localhost", String(port)], "not sent\n");
+    assert.equal(open.code, 0, open.stderr);
+    const closed = await runBevcat(["-z", "127.0.0.1", String(await freePort())]);
+    assert.equal(closed.code, 1);
+    assert.match(
+      closed.stderr,
+      /^bevcat: cannot connect to 127\.0\.0\.1:\d+: Connection refused\n$/,
+    );
+    const v = await runBevcat(["-v", "-N", "127.0.0.1", String(port)], "12345");
+    assert.equal(v.code, 0, v.stderr);
+    assert.match(v.stderr, /bevcat: sent 5 bytes, received 0 bytes\n$/);
+    assert.equal(Buffer.concat(got).toString(), "12345");
+  } finally {
+    server.close();
+  }
+});
