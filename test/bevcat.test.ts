@@ -445,7 +445,7 @@ test(
   "bevcat -l --tls: --cert/--key checked once at startup (missing, swapped): exit 2 with one line",
   { skip: !HAVE_OPENSSL && "openssl not installed" },
   async () => {
-    const { cert, key } = selfSignedCert();
+    const { certFile: cert, keyFile: key } = (await testCerts()).good;
     const missing = await runBevcat([
       "-l",
       "--tls",

@@ -87,31 +87,7 @@ declare module "../bufferevent/bufferevent.js" {
      *   input(src, dst) { dst.add(src.toBuffer().toString().toUpperCase()); src.drain(src.length); return BEV_OK; },
      * });
      */
-    const FILTER_KEYS = keysOf(
-  BEV_OPTION_KEYS,
-  optionKeys<Omit<FilterOptions, keyof BufferEventOptions>>({
-    input: true,
-    output: true,
-    context: true,
-  }),
-);
-const ZLIB_KEYS = keysOf(
-  BEV_OPTION_KEYS,
-  optionKeys<ZlibFilterOptions>({
-    format: true,
-    level: true,
-    memLevel: true,
-    strategy: true,
-    windowBits: true,
-    autoFlush: true,
-  }),
-);
-const TLS_KEYS = keysOf(
-  BEV_OPTION_KEYS,
-  optionKeys<Omit<TlsOptions, keyof BufferEventOptions>>({ tls: true, accept: true, socket: true }),
-);
-
-function filter(underlying: BufferEvent, options?: FilterOptions): FilterBufferEvent;
+    function filter(underlying: BufferEvent, options?: FilterOptions): FilterBufferEvent;
     /**
      * A zlib filter over `underlying`: what is written is compressed, what is read is
      * inflated; interoperable with any zlib/gzip/raw-deflate peer.
@@ -150,6 +126,34 @@ function filter(underlying: BufferEvent, options?: FilterOptions): FilterBufferE
     function fromDuplex(duplex: Duplex, options?: BufferEventOptions): AsyncBufferEvent;
   }
 }
+
+const FILTER_KEYS = keysOf(
+  BEV_OPTION_KEYS,
+  optionKeys<Omit<FilterOptions, keyof BufferEventOptions>>({
+    input: true,
+    output: true,
+    context: true,
+  }),
+);
+const ZLIB_KEYS = keysOf(
+  BEV_OPTION_KEYS,
+  optionKeys<ZlibFilterOptions>({
+    format: true,
+    level: true,
+    memLevel: true,
+    strategy: true,
+    windowBits: true,
+    autoFlush: true,
+  }),
+);
+const TLS_KEYS = keysOf(
+  BEV_OPTION_KEYS,
+  optionKeys<Omit<TlsOptions, keyof BufferEventOptions>>({
+    tls: true,
+    accept: true,
+    socket: true,
+  }),
+);
 
 function filter(underlying: BufferEvent, options?: FilterOptions): FilterBufferEvent {
   const fn = "BufferEvent.filter";
