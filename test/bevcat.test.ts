@@ -509,3 +509,17 @@ test("bevcat -z probes (exit 0 open, 1 refused, nothing sent); -4 localhost; -v 
     server.close();
   }
 });
+
+test("bevcat -l --zlib with a plain client: says the input is not zlib, not 'unknown error'", async () => {
+  const [server, port] = await bevcatServer(["--zlib"]);
+  const client = net.connect(port, "127.0.0.1");
+  client.on("error", () => {});
+  client.write("plain text, not zlib\n");
+  const code = await withDeadline(server.exited, T, "bevcat --zlib server");
+  client.destroy();
+  assert.equal(code, 1);
+  assert.match(
+    server.err(),
+    /bevcat: error while reading: the input is not a valid zlib stream \(incorrect header check; does the peer use zlib\?\)\n$/,
+  );
+});

@@ -209,6 +209,8 @@ export function errorFromEvents(
     hostname?: string;
     address?: string;
     tls?: { reason: string; cause?: unknown };
+    /** What zlib reported, when a zlib layer stopped the stream. */
+    zlib?: { message: string; code: string; direction: "inflate" | "deflate" };
   } = {},
 ): BevError | null {
   const address = context.address;
@@ -221,6 +223,22 @@ export function errorFromEvents(
       address,
       cause: context.tls.cause,
     });
+  }
+  if (events & BEV_EVENT_ERROR && !dnsError && context.zlib) {
+    const z = context.zlib;
+    const why =
+      z.direction === "inflate"
+        ? `the input is not a valid zlib stream (${z.message}; does the peer use zlib?)`
+        : `zlib could not compress the output (${z.message})`;
+    return new BevError(
+      "ERR_BEV_IO",
+      `Error while ${z.direction === "inflate" ? "reading" : "writing"}${at}: ${why}`,
+      {
+        events,
+        errno,
+        address,
+      },
+    );
   }
   if (events & BEV_EVENT_TIMEOUT) {
     const what = context.connecting ? "connecting" : direction(events) || "waiting";
