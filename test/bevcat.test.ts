@@ -523,3 +523,20 @@ test("bevcat -l --zlib with a plain client: says the input is not zlib, not 'unk
     /bevcat: error while reading: the input is not a valid zlib stream \(incorrect header check; does the peer use zlib\?\)\n$/,
   );
 });
+
+test("bevcat -q SECS: quits that long after the end of stdin though the peer stays open", async () => {
+  const held: net.Socket[] = [];
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    held.push(s);
+    s.write("hi\n");
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as net.AddressInfo).port;
+  try {
+    const r = await runBevcat(["-q", "0.2", "127.0.0.1", String(port)], "bye\n");
+    assert.equal(r.code, 0, r.stderr);
+  } finally {
+    for (const s of held) s.destroy();
+    server.close();
+  }
+});

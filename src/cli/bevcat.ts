@@ -74,6 +74,7 @@ Options:
   -4, -6                IPv4 / IPv6 addresses only
   -z                    probe: connect (or report why not) and exit, sending nothing
   -N                    half-close the connection at the end of stdin (always done)
+  -q SECS               quit SECS seconds after the end of stdin, even if the peer stays
   -v, --verbose         say what happens on stderr, and the byte counts at the end
   -h, --help            show this help
   -V, --version         show the version
@@ -115,6 +116,8 @@ export interface BevcatConfig {
   family: 0 | 4 | 6;
   /** -z: connect, report, exit. */
   probe: boolean;
+  /** -q SECS: quit this long after the end of stdin (null: when the peer closes). */
+  quitAfterEofMs: number | null;
   /** Where to connect or listen (for --unix: `{ path }`). */
   address: Address | null;
   help: boolean;
@@ -161,6 +164,7 @@ export function parseCommandLine(argv: string[]): BevcatConfig {
         ipv4: { type: "boolean", short: "4" },
         ipv6: { type: "boolean", short: "6" },
         probe: { type: "boolean", short: "z" },
+        quit: { type: "string", short: "q" },
         "shutdown-on-eof": { type: "boolean", short: "N" },
       },
     });
@@ -188,6 +192,7 @@ export function parseCommandLine(argv: string[]): BevcatConfig {
     verbose: !!v.verbose,
     family: v.ipv4 ? 4 : v.ipv6 ? 6 : 0,
     probe: !!v.probe,
+    quitAfterEofMs: null,
     address: null,
     help: !!v.help,
     version: !!v.version,
@@ -203,6 +208,12 @@ export function parseCommandLine(argv: string[]): BevcatConfig {
     throw new UsageError(`${cfg.echo ? "--echo" : "--proxy"} needs -l`);
   if (cfg.echo && cfg.proxy !== null) throw new UsageError("--echo and --proxy exclude each other");
   if (cfg.keepOpen && !cfg.listen) throw new UsageError("-k needs -l");
+  if (v.quit !== undefined) {
+    const q = Number(v.quit);
+    if (!(q >= 0) || !Number.isFinite(q))
+      throw new UsageError(`bad -q ${JSON.stringify(v.quit)} (seconds, >= 0)`);
+    cfg.quitAfterEofMs = q * 1000;
+  }
   if (v.ipv4 && v.ipv6) throw new UsageError("-4 and -6 exclude each other");
   if (cfg.probe && cfg.listen) throw new UsageError("-z and -l exclude each other");
   if (cfg.listen && cfg.tls && (!cfg.cert || !cfg.key))
@@ -450,7 +461,15 @@ async function joinStdio(ctx: Context, net: BufferEvent, io: BufferEvent): Promi
     if ((err as Error).name !== "AbortError") throw err;
   });
   try {
-    await Promise.race([net.pipeTo(io, { end: false }), up.then(() => new Promise(() => {}))]);
+    // After the end of stdin: wait for the peer to close, or with -q SECS at most that long.
+    const q = ctx.cfg.quitAfterEofMs;
+    const afterEof = up.then(
+      () =>
+        new Promise<void>((resolve) => {
+          if (q !== null) setTimeout(resolve, q).unref();
+        }),
+    );
+    await Promise.race([net.pipeTo(io, { end: false }), afterEof]);
     await io.drained();
     await stdoutFlushed();
   } finally {
