@@ -195,7 +195,10 @@ test("bevcat: a refused connect, a busy port: exit 1 with the errno text", async
     const taken = (busy.address() as net.AddressInfo).port;
     const l = await runBevcat(["-l", `127.0.0.1:${taken}`]);
     assert.equal(l.code, 1);
-    assert.equal(l.stderr, `bevcat: cannot listen on 127.0.0.1:${taken}: Address already in use\n`);
+    assert.equal(
+      l.stderr,
+      `bevcat: cannot listen on 127.0.0.1:${taken}: Address already in use (EADDRINUSE)\n`,
+    );
   } finally {
     busy.close();
   }
@@ -432,6 +435,108 @@ test("bevcat --rate: 48 KiB at 32K/s takes over a second; --progress reports on 
     assert.ok(last - first >= 1000, `took ${last - first} ms`);
     assert.match(r.stderr, /^sent 48\.0 KiB at [\d.]+ KiB\/s, received 0 B at 0 B\/s, [\d.]+ s\n$/);
   } finally {
+    server.close();
+  }
+});
+
+// ---- issue #13: files checked at startup, nc's flags -------------------------------------
+
+test(
+  "bevcat -l --tls: --cert/--key checked once at startup (missing, swapped): exit 2 with one line",
+  { skip: !HAVE_OPENSSL && "openssl not installed" },
+  async () => {
+    const { certFile: cert, keyFile: key } = (await testCerts()).good;
+    const missing = await runBevcat([
+      "-l",
+      "--tls",
+      "--cert",
+      "/nonexistent.pem",
+      "--key",
+      key,
+      "-k",
+      "--echo",
+      "127.0.0.1:0",
+    ]);
+    assert.equal(missing.code, 2);
+    assert.equal(missing.stderr, "bevcat: cannot read --cert /nonexistent.pem: no such file\n");
+    const swapped = await runBevcat([
+      "-l",
+      "--tls",
+      "--cert",
+      key,
+      "--key",
+      cert,
+      "-k",
+      "--echo",
+      "127.0.0.1:0",
+    ]);
+    assert.equal(swapped.code, 2);
+    assert.match(
+      swapped.stderr,
+      new RegExp(`^bevcat: --cert ${key} is not a PEM certificate \\(.*\\)\\n$`),
+    );
+  },
+);
+
+test("bevcat: port 99999 is a bad port; -4/-6 exclude each other", async () => {
+  const r = await runBevcat(["127.0.0.1", "99999"]);
+  assert.equal(r.code, 2);
+  assert.equal(r.stderr, "bevcat: bad port 99999 in address (1-65535) (try --help)\n");
+  const both = await runBevcat(["-4", "-6", "localhost", "80"]);
+  assert.equal(both.code, 2);
+  assert.equal(both.stderr, "bevcat: -4 and -6 exclude each other (try --help)\n");
+});
+
+test("bevcat -z probes (exit 0 open, 1 refused, nothing sent); -4 localhost; -v counts bytes", async () => {
+  const got: Buffer[] = [];
+  const server = net.createServer((s) => s.on("data", (d) => got.push(d)).on("end", () => s.end()));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as net.AddressInfo).port;
+  try {
+    const open = await runBevcat(["-z", "-4", "localhost", String(port)], "not sent\n");
+    assert.equal(open.code, 0, open.stderr);
+    const closed = await runBevcat(["-z", "127.0.0.1", String(await freePort())]);
+    assert.equal(closed.code, 1);
+    assert.match(
+      closed.stderr,
+      /^bevcat: cannot connect to 127\.0\.0\.1:\d+: Connection refused\n$/,
+    );
+    const v = await runBevcat(["-v", "-N", "127.0.0.1", String(port)], "12345");
+    assert.equal(v.code, 0, v.stderr);
+    assert.match(v.stderr, /bevcat: sent 5 bytes, received 0 bytes\n$/);
+    assert.equal(Buffer.concat(got).toString(), "12345");
+  } finally {
+    server.close();
+  }
+});
+
+test("bevcat -l --zlib with a plain client: says the input is not zlib, not 'unknown error'", async () => {
+  const [server, port] = await bevcatServer(["--zlib"]);
+  const client = net.connect(port, "127.0.0.1");
+  client.on("error", () => {});
+  client.write("plain text, not zlib\n");
+  const code = await withDeadline(server.exited, T, "bevcat --zlib server");
+  client.destroy();
+  assert.equal(code, 1);
+  assert.match(
+    server.err(),
+    /bevcat: error while reading: the input is not a valid zlib stream \(incorrect header check; does the peer use zlib\?\)\n$/,
+  );
+});
+
+test("bevcat -q SECS: quits that long after the end of stdin though the peer stays open", async () => {
+  const held: net.Socket[] = [];
+  const server = net.createServer({ allowHalfOpen: true }, (s) => {
+    held.push(s);
+    s.write("hi\n");
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as net.AddressInfo).port;
+  try {
+    const r = await runBevcat(["-q", "0.2", "127.0.0.1", String(port)], "bye\n");
+    assert.equal(r.code, 0, r.stderr);
+  } finally {
+    for (const s of held) s.destroy();
     server.close();
   }
 });

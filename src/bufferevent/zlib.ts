@@ -420,6 +420,20 @@ const NO_PROGRESS: ZlibError = {
  * @example
  * const bev = createZlibBufferEvent(sock, BEV_OPT_CLOSE_ON_FREE, { format: "gzip" });
  */
+const zlibFilters = new WeakMap<BufferEvent, ZlibFilter>();
+
+/**
+ * The zlib error that stopped a bufferevent made by {@link createZlibBufferEvent}, or
+ * null (none yet, or not a zlib bufferevent): what to tell the user instead of an
+ * errno-less "unknown error".
+ *
+ * @example
+ * zlibErrorOf(bev)?.message; // "incorrect header check": the peer does not speak zlib
+ */
+export function zlibErrorOf(bev: BufferEvent): ZlibError | null {
+  return zlibFilters.get(bev)?.error ?? null;
+}
+
 export function createZlibBufferEvent(
   underlying: BufferEvent,
   options: number,
@@ -427,7 +441,7 @@ export function createZlibBufferEvent(
 ): FilterBufferEvent {
   const ctx = new ZlibFilter(zlibOptions);
   try {
-    return new FilterBufferEvent(
+    const bev = new FilterBufferEvent(
       underlying,
       ctx.input,
       ctx.output,
@@ -436,6 +450,8 @@ export function createZlibBufferEvent(
       ctx,
       { reportErrors: true },
     );
+    zlibFilters.set(bev, ctx);
+    return bev;
   } catch (err) {
     ctx.close();
     throw err;

@@ -16,6 +16,7 @@
  */
 
 import fs from "node:fs";
+import tls from "node:tls";
 import { Duplex, Writable } from "node:stream";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
@@ -32,8 +33,7 @@ import {
   type HostPort,
   type SocketBufferEvent,
 } from "../index.js";
-import { errnoFromName, evutil_socket_error_to_string, gai_strerror } from "../util/errno.js";
-import net from "node:net";
+import { gai_strerror } from "../util/errno.js";
 
 /** Exit status: the transfer finished. */
 export const EXIT_OK = 0;
@@ -68,9 +68,14 @@ Options:
       --rate BYTES/s    limit reading and writing to this rate (suffixes K, M, G: x1024)
       --timeout SECONDS give up when the connect, or the connection while idle, takes longer
       --unix PATH       a Unix-domain socket instead of HOST PORT
-      --nameserver IP:PORT  resolve names with this DNS server (default: /etc/resolv.conf)
+      --nameserver IP:PORT  resolve names with the library's resolver and this DNS server
+                        (default: the system resolver, as nc)
       --progress        show bytes and rate on stderr while running
-  -v, --verbose         say what happens on stderr
+  -4, -6                IPv4 / IPv6 addresses only
+  -z                    probe: connect (or report why not) and exit, sending nothing
+  -N                    half-close the connection at the end of stdin (always done)
+  -q SECS               quit SECS seconds after the end of stdin, even if the peer stays
+  -v, --verbose         say what happens on stderr, and the byte counts at the end
   -h, --help            show this help
   -V, --version         show the version
 
@@ -85,6 +90,9 @@ Examples:
 
 /** A command-line mistake: exit status 2. */
 class UsageError extends Error {}
+
+/** A file named on the command line that cannot be used: exit status 2, no usage hint. */
+class FileError extends Error {}
 
 /** What the command line asks for. */
 export interface BevcatConfig {
@@ -104,6 +112,12 @@ export interface BevcatConfig {
   nameserver: string | null;
   progress: boolean;
   verbose: boolean;
+  /** -4 / -6: the address family of names; 0 for either. */
+  family: 0 | 4 | 6;
+  /** -z: connect, report, exit. */
+  probe: boolean;
+  /** -q SECS: quit this long after the end of stdin (null: when the peer closes). */
+  quitAfterEofMs: number | null;
   /** Where to connect or listen (for --unix: `{ path }`). */
   address: Address | null;
   help: boolean;
@@ -147,6 +161,11 @@ export function parseCommandLine(argv: string[]): BevcatConfig {
         verbose: { type: "boolean", short: "v" },
         help: { type: "boolean", short: "h" },
         version: { type: "boolean", short: "V" },
+        ipv4: { type: "boolean", short: "4" },
+        ipv6: { type: "boolean", short: "6" },
+        probe: { type: "boolean", short: "z" },
+        quit: { type: "string", short: "q" },
+        "shutdown-on-eof": { type: "boolean", short: "N" },
       },
     });
   } catch (err) {
@@ -171,6 +190,9 @@ export function parseCommandLine(argv: string[]): BevcatConfig {
     nameserver: v.nameserver ?? null,
     progress: !!v.progress,
     verbose: !!v.verbose,
+    family: v.ipv4 ? 4 : v.ipv6 ? 6 : 0,
+    probe: !!v.probe,
+    quitAfterEofMs: null,
     address: null,
     help: !!v.help,
     version: !!v.version,
@@ -186,6 +208,14 @@ export function parseCommandLine(argv: string[]): BevcatConfig {
     throw new UsageError(`${cfg.echo ? "--echo" : "--proxy"} needs -l`);
   if (cfg.echo && cfg.proxy !== null) throw new UsageError("--echo and --proxy exclude each other");
   if (cfg.keepOpen && !cfg.listen) throw new UsageError("-k needs -l");
+  if (v.quit !== undefined) {
+    const q = Number(v.quit);
+    if (!(q >= 0) || !Number.isFinite(q))
+      throw new UsageError(`bad -q ${JSON.stringify(v.quit)} (seconds, >= 0)`);
+    cfg.quitAfterEofMs = q * 1000;
+  }
+  if (v.ipv4 && v.ipv6) throw new UsageError("-4 and -6 exclude each other");
+  if (cfg.probe && cfg.listen) throw new UsageError("-z and -l exclude each other");
   if (cfg.listen && cfg.tls && (!cfg.cert || !cfg.key))
     throw new UsageError("a TLS server (-l --tls) needs --cert and --key");
   if (!cfg.tls && (cfg.cert || cfg.key || cfg.ca || cfg.insecure))
@@ -212,6 +242,9 @@ function parseTarget(text: string, listening: boolean, what: string): HostPort {
     return { host: a.host, port: a.port };
   } catch (err) {
     if (err instanceof UsageError) throw err;
+    const port = /(?:^|:)(\d+)$/.exec(text)?.[1];
+    if (port !== undefined && (Number(port) > 65535 || (!listening && Number(port) === 0)))
+      throw new UsageError(`bad port ${port} in ${what} (${listening ? "0" : "1"}-65535)`);
     throw new UsageError(
       `bad ${what} ${JSON.stringify(text)} (expected ${listening ? "[HOST:]PORT" : "HOST PORT or HOST:PORT"})`,
     );
@@ -284,9 +317,56 @@ function size(n: number): string {
 interface Context {
   cfg: BevcatConfig;
   base: EventBase;
-  dns: DnsBase;
+  /** The library's resolver (--nameserver), or null for the system's, as nc uses. */
+  dns: DnsBase | null;
+  /** --cert, --key, --ca, read and checked once at startup. */
+  pem: TlsFiles;
   progress: Progress;
   say(text: string): void;
+}
+
+/** The PEM files of --cert, --key and --ca. */
+interface TlsFiles {
+  cert?: Buffer;
+  key?: Buffer;
+  ca?: Buffer;
+}
+
+/**
+ * Read --cert, --key and --ca once, and check that they make a TLS context (a swapped
+ * certificate and key, a file that is not PEM): a UsageError naming the file, so a
+ * server never starts with files that would fail every connection.
+ */
+function loadTlsFiles(cfg: BevcatConfig): TlsFiles {
+  const files: TlsFiles = {};
+  for (const name of ["cert", "key", "ca"] as const) {
+    const file = cfg[name];
+    if (file === null) continue;
+    try {
+      files[name] = fs.readFileSync(file);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      const why =
+        code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : code;
+      throw new FileError(`cannot read --${name} ${file}: ${why}`);
+    }
+  }
+  const check = (what: string, opts: tls.SecureContextOptions): void => {
+    try {
+      tls.createSecureContext(opts);
+    } catch (err) {
+      throw new FileError(`${what} (${(err as Error).message})`);
+    }
+  };
+  if (files.cert) check(`--cert ${cfg.cert} is not a PEM certificate`, { cert: files.cert });
+  if (files.key) check(`--key ${cfg.key} is not a PEM private key`, { key: files.key });
+  if (files.ca) check(`--ca ${cfg.ca} is not a PEM certificate`, { ca: files.ca });
+  if (files.cert && files.key)
+    check(`--key ${cfg.key} does not match --cert ${cfg.cert}`, {
+      cert: files.cert,
+      key: files.key,
+    });
+  return files;
 }
 
 /** Layer TLS and zlib over a connected (or accepted) socket bufferevent, and rate-limit it. */
@@ -298,16 +378,16 @@ function layer(
 ): BufferEvent {
   const { cfg } = ctx;
   let top = bev;
+  const { cert, key, ca } = ctx.pem;
   if (cfg.tls) {
-    const read = (f: string | null): Buffer | undefined => (f ? fs.readFileSync(f) : undefined);
     top = BufferEvent.tls(top, {
       accept: accepting,
       tls: accepting
-        ? { cert: read(cfg.cert), key: read(cfg.key), ca: read(cfg.ca) }
+        ? { cert, key, ca }
         : {
-            ca: read(cfg.ca),
-            cert: read(cfg.cert),
-            key: read(cfg.key),
+            ca,
+            cert,
+            key,
             rejectUnauthorized: !cfg.insecure,
             servername: host && !/^[\d.]+$|:/.test(host) ? host : undefined,
           },
@@ -330,6 +410,7 @@ async function connectTo(ctx: Context, target: Address): Promise<BufferEvent> {
   try {
     await top.connect(target, {
       dns: ctx.dns,
+      family: ctx.cfg.family,
       timeout: ctx.cfg.timeoutMs ?? undefined,
     });
   } catch (err) {
@@ -380,7 +461,15 @@ async function joinStdio(ctx: Context, net: BufferEvent, io: BufferEvent): Promi
     if ((err as Error).name !== "AbortError") throw err;
   });
   try {
-    await Promise.race([net.pipeTo(io, { end: false }), up.then(() => new Promise(() => {}))]);
+    // After the end of stdin: wait for the peer to close, or with -q SECS at most that long.
+    const q = ctx.cfg.quitAfterEofMs;
+    const afterEof = up.then(
+      () =>
+        new Promise<void>((resolve) => {
+          if (q !== null) setTimeout(resolve, q).unref();
+        }),
+    );
+    await Promise.race([net.pipeTo(io, { end: false }), afterEof]);
     await io.drained();
     await stdoutFlushed();
   } finally {
@@ -436,6 +525,10 @@ function idleWatch(ctx: Context): NodeJS.Timeout | null {
 
 async function runClient(ctx: Context): Promise<number> {
   const net = await connectTo(ctx, ctx.cfg.address!);
+  if (ctx.cfg.probe) {
+    net.free();
+    return EXIT_OK;
+  }
   ctx.progress.lastActivity = Date.now();
   const watch = idleWatch(ctx);
   try {
@@ -447,33 +540,14 @@ async function runClient(ctx: Context): Promise<number> {
   return EXIT_OK;
 }
 
-/**
- * ConnListener.listen, and when it cannot tell why a bind failed (the errno of a
- * synchronous TCP bind is not available on Node), ask Node's own listen for the reason.
- */
-async function listenOn(ctx: Context, address: Address): Promise<ConnListener> {
-  try {
-    return ConnListener.listen(address, null, { base: ctx.base });
-  } catch (err) {
-    if (!(err instanceof BevError) || err.code !== "ERR_BEV_LISTEN" || err.errno) throw err;
-    const probe = net.createServer();
-    const code = await new Promise<string | undefined>((resolve) => {
-      probe.once("error", (e: NodeJS.ErrnoException) => resolve(e.code));
-      probe.listen(address as net.ListenOptions, () => probe.close(() => resolve(undefined)));
-    });
-    const errno = code ? errnoFromName(code) : undefined;
-    if (!errno) throw err;
-    throw new BevError(
-      "ERR_BEV_LISTEN",
-      `Cannot listen on ${err.address}: ${evutil_socket_error_to_string(errno)}`,
-      { errno, address: err.address },
-    );
-  }
+/** ConnListener.listen (a busy port throws ERR_BEV_LISTEN with the errno in the message). */
+function listenOn(ctx: Context, address: Address): ConnListener {
+  return ConnListener.listen(address, null, { base: ctx.base });
 }
 
 async function runServer(ctx: Context): Promise<number> {
   const { cfg } = ctx;
-  const listener = await listenOn(ctx, cfg.address!);
+  const listener = listenOn(ctx, cfg.address!);
   const bound = listener.address();
   ctx.say(`listening on ${bound ? formatAddress(bound) : "?"}`);
   const concurrent = cfg.echo || cfg.proxy !== null;
@@ -483,7 +557,14 @@ async function runServer(ctx: Context): Promise<number> {
     ctx.say(
       `connection from ${peer?.remoteAddress ?? "unix"}${peer?.remotePort ? ":" + peer.remotePort : ""}`,
     );
-    const bev = layer(ctx, sock, true, null);
+    let bev: BufferEvent;
+    try {
+      bev = layer(ctx, sock, true, null);
+    } catch (err) {
+      // Never leave an accepted client hanging: close it, then report.
+      sock.free();
+      throw err;
+    }
     if (cfg.echo) return echo(bev);
     if (cfg.proxy !== null) return proxy(ctx, bev);
     ctx.progress.lastActivity = Date.now();
@@ -516,6 +597,7 @@ async function runServer(ctx: Context): Promise<number> {
 /** The one-line message and exit status for an error. */
 export function describeError(err: unknown): [string, number] {
   if (err instanceof UsageError) return [`${err.message} (try --help)`, EXIT_USAGE];
+  if (err instanceof FileError) return [err.message, EXIT_USAGE];
   if (err instanceof BevError) {
     switch (err.code) {
       case "ERR_BEV_DNS":
@@ -583,12 +665,19 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`bevcat ${version()}\n`);
     return EXIT_OK;
   }
-  const base = new EventBase({ autoDispatch: true, onError: (err) => fatal(ctx, err) });
-  let dns: DnsBase;
+  let pem: TlsFiles;
   try {
-    dns = cfg.nameserver
-      ? new DnsBase(base, { nameservers: [cfg.nameserver], timeout: 2000, attempts: 2 })
-      : new DnsBase(base, { initializeNameservers: true });
+    pem = loadTlsFiles(cfg);
+  } catch (err) {
+    fatal(null, err);
+  }
+  const base = new EventBase({ autoDispatch: true, onError: (err) => fatal(ctx, err) });
+  // Names resolve as nc resolves them (getaddrinfo: search domains, nsswitch), unless
+  // --nameserver asks for the library's own resolver.
+  let dns: DnsBase | null = null;
+  try {
+    if (cfg.nameserver)
+      dns = new DnsBase(base, { nameservers: [cfg.nameserver], timeout: 2000, attempts: 2 });
   } catch {
     fatal(null, new UsageError(`bad --nameserver ${JSON.stringify(cfg.nameserver)} (IP:PORT)`));
   }
@@ -596,6 +685,7 @@ export async function main(argv: string[]): Promise<number> {
     cfg,
     base,
     dns,
+    pem,
     progress: new Progress(cfg.progress),
     say: (text) => {
       if (cfg.verbose) process.stderr.write(`bevcat: ${text}\n`);
@@ -604,6 +694,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const code = cfg.listen ? await runServer(ctx) : await runClient(ctx);
     ctx.progress.stop();
+    if (!cfg.probe)
+      ctx.say(`sent ${ctx.progress.sent} bytes, received ${ctx.progress.received} bytes`);
     return code;
   } catch (err) {
     fatal(ctx, err);

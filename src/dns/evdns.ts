@@ -860,25 +860,56 @@ export function systemResolve(
   host: string,
   signal?: AbortSignal,
 ): Promise<ResolvedAddress> {
-  checkLookup("evutil_getaddrinfo", family, host, signal);
+  return systemLookup("evutil_getaddrinfo", family, host, signal, false).then((all) => all[0]!);
+}
+
+/**
+ * Like {@link systemResolve}, with every address, in getaddrinfo's order (what
+ * `BufferEvent.connect` tries in turn).
+ *
+ * @example
+ * await systemResolveAll(AF_UNSPEC, "localhost"); // [{ address: "::1", family: 6 }, { address: "127.0.0.1", family: 4 }]
+ */
+export function systemResolveAll(
+  family: LookupFamily,
+  host: string,
+  signal?: AbortSignal,
+): Promise<ResolvedAddress[]> {
+  return systemLookup("evutil_getaddrinfo", family, host, signal, true);
+}
+
+function systemLookup(
+  fn: string,
+  family: LookupFamily,
+  host: string,
+  signal: AbortSignal | undefined,
+  all: boolean,
+): Promise<ResolvedAddress[]> {
+  checkLookup(fn, family, host, signal);
   const nodeFamily = NODE_FAMILY[family];
   if (nodeFamily === undefined) return Promise.reject(new DnsError(EVUTIL_EAI_FAMILY, host));
   if (signal?.aborted) return Promise.reject(new DnsError(EVUTIL_EAI_CANCEL, host));
   const numeric = numericAnswer(family, host);
-  if (numeric && !(numeric instanceof DnsError)) return Promise.resolve(numeric);
-  return new Promise<ResolvedAddress>((resolve, reject) => {
+  if (numeric && !(numeric instanceof DnsError)) return Promise.resolve([numeric]);
+  return new Promise<ResolvedAddress[]>((resolve, reject) => {
     let settled = false;
     const onAbort = (): void => {
       settled = true;
       reject(new DnsError(EVUTIL_EAI_CANCEL, host));
     };
     signal?.addEventListener("abort", onAbort, { once: true });
-    dns.lookup(host, { family: nodeFamily, all: false, verbatim: true }, (err, address, fam) => {
+    dns.lookup(host, { family: nodeFamily, all: true, verbatim: true }, (err, addresses) => {
       signal?.removeEventListener("abort", onAbort);
       if (settled) return;
       settled = true;
       if (err) reject(new DnsError(eaiFromNodeDnsError(err), host, { cause: err }));
-      else resolve({ address, family: fam === 6 ? 6 : 4 });
+      else {
+        const list = addresses.map((a): ResolvedAddress => ({
+          address: a.address,
+          family: a.family === 6 ? 6 : 4,
+        }));
+        resolve(all ? list : list.slice(0, 1));
+      }
     });
   });
 }

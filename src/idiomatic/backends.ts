@@ -16,7 +16,16 @@ import { AsyncBufferEvent, isDuplex } from "../bufferevent/async.js";
 import { BUFFEREVENT_SSL_ACCEPTING, BUFFEREVENT_SSL_CONNECTING } from "../constants.js";
 import { argTypeError } from "../errors.js";
 import { needSocketArg } from "../bufferevent/args.js";
-import { baseOf, bevFlags, checkOptions, setUp, type BufferEventOptions } from "./options.js";
+import {
+  BEV_OPTION_KEYS,
+  baseOf,
+  bevFlags,
+  checkOptions,
+  keysOf,
+  optionKeys,
+  setUp,
+  type BufferEventOptions,
+} from "./options.js";
 import { driverOf } from "./driver.js";
 
 /**
@@ -118,10 +127,38 @@ declare module "../bufferevent/bufferevent.js" {
   }
 }
 
+const FILTER_KEYS = keysOf(
+  BEV_OPTION_KEYS,
+  optionKeys<Omit<FilterOptions, keyof BufferEventOptions>>({
+    input: true,
+    output: true,
+    context: true,
+  }),
+);
+const ZLIB_KEYS = keysOf(
+  BEV_OPTION_KEYS,
+  optionKeys<ZlibFilterOptions>({
+    format: true,
+    level: true,
+    memLevel: true,
+    strategy: true,
+    windowBits: true,
+    autoFlush: true,
+  }),
+);
+const TLS_KEYS = keysOf(
+  BEV_OPTION_KEYS,
+  optionKeys<Omit<TlsOptions, keyof BufferEventOptions>>({
+    tls: true,
+    accept: true,
+    socket: true,
+  }),
+);
+
 function filter(underlying: BufferEvent, options?: FilterOptions): FilterBufferEvent {
   const fn = "BufferEvent.filter";
   const under = needBev(fn, underlying, "underlying");
-  const opts = checkOptions(fn, options);
+  const opts = checkOptions(fn, options, FILTER_KEYS);
   const bev = new FilterBufferEvent(
     under,
     opts.input ?? null,
@@ -138,7 +175,7 @@ function filter(underlying: BufferEvent, options?: FilterOptions): FilterBufferE
 function zlib(underlying: BufferEvent, options?: ZlibOptions): FilterBufferEvent {
   const fn = "BufferEvent.zlib";
   const under = needBev(fn, underlying, "underlying");
-  const opts = checkOptions(fn, options);
+  const opts = checkOptions(fn, options, ZLIB_KEYS);
   const { format, level, memLevel, strategy, windowBits, autoFlush } = opts;
   const bev = createZlibBufferEvent(under, bevFlags(fn, opts), {
     format,
@@ -155,7 +192,7 @@ function zlib(underlying: BufferEvent, options?: ZlibOptions): FilterBufferEvent
 
 function tlsBev(underlying: BufferEvent | null, options?: TlsOptions): TlsBufferEvent {
   const fn = "BufferEvent.tls";
-  const opts = checkOptions(fn, options);
+  const opts = checkOptions(fn, options, TLS_KEYS);
   const state = opts.accept ? BUFFEREVENT_SSL_ACCEPTING : BUFFEREVENT_SSL_CONNECTING;
   const ssl = opts.tls ?? {};
   const flags = bevFlags(fn, opts);
@@ -176,7 +213,7 @@ function tlsBev(underlying: BufferEvent | null, options?: TlsOptions): TlsBuffer
 function asyncBev(duplex: Duplex, options?: BufferEventOptions): AsyncBufferEvent {
   const fn = "BufferEvent.async";
   if (!isDuplex(duplex)) throw argTypeError(fn, "duplex", "a Node Duplex stream", duplex);
-  const opts = checkOptions(fn, options);
+  const opts = checkOptions(fn, options, BEV_OPTION_KEYS);
   const bev = new AsyncBufferEvent(baseOf(fn, opts), duplex, bevFlags(fn, opts));
   setUp(fn, bev, opts);
   driverOf(bev);

@@ -19,10 +19,10 @@ import { BufferEvent } from "../bufferevent/bufferevent.js";
 import { SocketBufferEvent } from "../bufferevent/socket.js";
 import { PairBufferEvent } from "../bufferevent/pair.js";
 import { BEV_FINISHED, BEV_FLUSH, EV_READ, EV_WRITE, EVUTIL_EAI_FAIL } from "../constants.js";
-import { argTypeError } from "../errors.js";
+import { argRangeError, argTypeError } from "../errors.js";
 import { needSocketArg } from "../bufferevent/args.js";
 import { DnsBase, systemResolve, type LookupFamily } from "../dns/evdns.js";
-import { EVUTIL_SOCKET_ERROR, evutil_socket_error_to_string } from "../util/errno.js";
+import { EVUTIL_SOCKET_ERROR } from "../util/errno.js";
 import {
   familyToAf,
   formatAddress,
@@ -39,12 +39,17 @@ import {
   type Driver,
   type Watch,
 } from "./driver.js";
-import { BevError, abortError, dnsFailure, eofError, freedError } from "./errors.js";
+import { BevError, abortError, connectError, dnsFailure, eofError, freedError } from "./errors.js";
 import {
+  BEV_OPTION_KEYS,
+  SETTING_KEYS,
   applySettings,
   baseOf,
   bevFlags,
+  checkKeys,
   checkOptions,
+  keysOf,
+  optionKeys,
   setUp,
   type BufferEventOptions,
   type BufferEventSettings,
@@ -57,6 +62,13 @@ import {
   type LinesOptions,
   type ReadOptions,
 } from "./reader.js";
+import {
+  readExactly,
+  readUntil,
+  type ReadExactlyOptions,
+  type ReadUntilOptions,
+} from "./framing.js";
+import { abandon, candidates, connectInTurn, DEFAULT_ATTEMPT_TIMEOUT } from "./happy_eyeballs.js";
 import { readableOf, toDuplex, writableOf, type DuplexOptions } from "./streams.js";
 import net from "node:net";
 
@@ -80,6 +92,20 @@ export interface ConnectOptions {
   family?: 0 | 4 | 6;
   /** Milliseconds for the lookup and the connect together; then `ERR_BEV_TIMEOUT`. @default none */
   timeout?: number;
+  /**
+   * For a host name, try every address it resolves to, in turn and interleaved by
+   * family, as `net.connect` does with `autoSelectFamily` ("Happy Eyeballs"); `false`
+   * tries only the first. When all fail, the error is the last attempt's with an
+   * `AggregateError` of every attempt's cause.
+   * @default true
+   */
+  autoSelectFamily?: boolean;
+  /**
+   * Milliseconds each attempt but the last has to finish its TCP handshake before the
+   * next address is tried (at least 10, as Node's).
+   * @default 250
+   */
+  autoSelectFamilyAttemptTimeout?: number;
 }
 
 /**
@@ -139,6 +165,23 @@ export interface SocketOptions extends BufferEventOptions {
   /** An existing socket (a `net.Socket` or a file descriptor) to use. @default none: connect() makes one */
   socket?: net.Socket | number;
 }
+
+const WAIT_KEYS = optionKeys<WaitOptions>({ signal: true });
+const END_KEYS = optionKeys<EndOptions>({ signal: true, timeout: true });
+const PIPE_KEYS = optionKeys<PipeOptions>({ signal: true, end: true, highWaterMark: true });
+const CONNECT_KEYS = optionKeys<ConnectOptions>({
+  signal: true,
+  dns: true,
+  family: true,
+  timeout: true,
+  autoSelectFamily: true,
+  autoSelectFamilyAttemptTimeout: true,
+});
+const SOCKET_KEYS = keysOf(
+  BEV_OPTION_KEYS,
+  optionKeys<Pick<SocketOptions, "socket">>({ socket: true }),
+);
+const SOCKET_CONNECT_KEYS = keysOf(SOCKET_KEYS, CONNECT_KEYS);
 
 declare module "../bufferevent/bufferevent.js" {
   interface BufferEvent {
@@ -218,7 +261,36 @@ declare module "../bufferevent/bufferevent.js" {
      * @example
      * for await (const line of bev.lines({ eol: "crlf", maxLength: 8192 })) console.log(line);
      */
-    lines(options?: LinesOptions): AsyncIterableIterator<string>;
+    lines(options?: LinesOptions & { bytes?: false }): AsyncIterableIterator<string>;
+    /**
+     * {@link BufferEvent.lines} with `bytes: true`: each line as a Buffer of its raw
+     * bytes (no UTF-8 decoding).
+     *
+     * @example
+     * for await (const line of bev.lines({ bytes: true, maxLength: 998 })) smtp(line);
+     */
+    lines(options: LinesOptions & { bytes: true }): AsyncIterableIterator<Buffer>;
+    /**
+     * Resolve with exactly `n` bytes (a Buffer) once they arrived, raising the read
+     * high watermark while the frame needs it. Rejects with `ERR_BEV_EOF` when the peer
+     * closes first (the partial bytes stay in the input), `ERR_BEV_BUSY` while another
+     * reader runs, the bufferevent's error, or an AbortError.
+     *
+     * @example
+     * const len = (await bev.readExactly(4)).readUInt32BE(0);
+     * const body = await bev.readExactly(len, { signal: AbortSignal.timeout(5000) });
+     */
+    readExactly(n: number, options?: ReadExactlyOptions): Promise<Buffer>;
+    /**
+     * Resolve with the bytes before the next `delimiter` (which is consumed), raising
+     * the read high watermark while the frame needs it. Rejects with
+     * `ERR_BEV_FRAME_TOO_LONG` when no delimiter lies within `maxLength` bytes (nothing
+     * consumed), `ERR_BEV_EOF` when the peer closes first, or as `readExactly` does.
+     *
+     * @example
+     * const head = await bev.readUntil("\r\n\r\n", { maxLength: 65536 });
+     */
+    readUntil(delimiter: string | Uint8Array, options?: ReadUntilOptions): Promise<Buffer>;
     /**
      * Move everything this bufferevent reads to `dst`'s output (whole segments, no
      * copy) until EOF, then (unless `end: false`) shut `dst` down. Backpressure through
@@ -257,6 +329,29 @@ declare module "../bufferevent/bufferevent.js" {
      * await writer.write(new TextEncoder().encode("hello"));
      */
     readonly writable: WritableStream<Uint8Array>;
+    /**
+     * `await using bev = ...`: {@link BufferEvent.end} when the scope ends (what is
+     * written is sent, the peer reads EOF, then the bufferevent is freed). Rejects as
+     * `end()` does; does nothing once freed.
+     *
+     * @example
+     * {
+     *   await using bev = await BufferEvent.connect("127.0.0.1:8080");
+     *   bev.write("QUIT\r\n");
+     * } // flushed, half-closed and freed here
+     */
+    [Symbol.asyncDispose](): Promise<void>;
+    /**
+     * `using bev = ...`: frees the bufferevent at once when the scope ends (no flush:
+     * for one whose work is done, or abandoned). Does nothing once freed.
+     *
+     * @example
+     * {
+     *   using bev = BufferEvent.socket();
+     *   if (!ready) return; // freed here
+     * }
+     */
+    [Symbol.dispose](): void;
   }
 
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -315,8 +410,17 @@ async function connect(
   address: Address,
   options?: ConnectOptions,
 ): Promise<void> {
-  const fn = "BufferEvent.connect";
-  const opts = checkOptions(fn, options);
+  return connectAs("BufferEvent.connect", this, address, options, CONNECT_KEYS);
+}
+
+async function connectAs(
+  fn: string,
+  bev: BufferEvent,
+  address: Address,
+  options: ConnectOptions | undefined,
+  keys: ReadonlySet<string>,
+): Promise<void> {
+  const opts = checkOptions(fn, options, keys);
   const target = parseAddress(fn, address, false);
   const signal = checkSignal(fn, opts.signal);
   const dns = opts.dns ?? null;
@@ -326,10 +430,21 @@ async function connect(
   const timeout = opts.timeout;
   if (timeout !== undefined && !(typeof timeout === "number" && timeout > 0))
     throw argTypeError(fn, "options.timeout", "milliseconds (> 0)", timeout);
-  const sock = bottomSocket(this);
-  if (!sock) throw argTypeError(fn, "this", "a socket bufferevent or one over a socket", this);
-  const d = driverOf(this);
-  if (this.freed) throw freedError(fn);
+  const autoSelect = opts.autoSelectFamily ?? true;
+  if (typeof autoSelect !== "boolean")
+    throw argTypeError(fn, "options.autoSelectFamily", "a boolean", autoSelect);
+  const attemptMs = opts.autoSelectFamilyAttemptTimeout ?? DEFAULT_ATTEMPT_TIMEOUT;
+  if (!(typeof attemptMs === "number" && attemptMs >= 10 && Number.isFinite(attemptMs)))
+    throw argRangeError(
+      fn,
+      "options.autoSelectFamilyAttemptTimeout",
+      "milliseconds (>= 10)",
+      attemptMs,
+    );
+  const sock = bottomSocket(bev);
+  if (!sock) throw argTypeError(fn, "this", "a socket bufferevent or one over a socket", bev);
+  const d = driverOf(bev);
+  if (bev.freed) throw freedError(fn);
   if (signal?.aborted) throw abortError(signal);
   const printable = formatAddress(target);
   d.error = null;
@@ -344,13 +459,12 @@ async function connect(
   const timer = timeout === undefined ? undefined : setTimeout(() => ac.abort(timedOut), timeout);
   const waitSignal = signal ? AbortSignal.any([signal, ac.signal]) : ac.signal;
   try {
+    if (autoSelect && !("path" in target) && target.family === 0) {
+      const list = await candidates(target.host, dns, af, waitSignal);
+      return await connectInTurn(fn, d, sock, target, list, attemptMs, waitSignal);
+    }
     const errno = await launch(sock, target, dns, af, waitSignal);
-    if (errno !== 0)
-      throw new BevError(
-        "ERR_BEV_CONNECT",
-        `Cannot connect to ${printable}: ${evutil_socket_error_to_string(errno)}`,
-        { errno, address: printable },
-      );
+    if (errno !== 0) throw connectError(printable, errno);
     for (;;) {
       if (d.connected) return;
       const failure = d.failure(fn);
@@ -362,7 +476,7 @@ async function connect(
       await d.wait([], waitSignal);
     }
   } catch (err) {
-    if (!d.connected && !this.freed) abandon(sock);
+    if (!d.connected && !bev.freed) abandon(sock);
     throw ac.signal.aborted ? timedOut : err;
   } finally {
     clearTimeout(timer);
@@ -405,21 +519,11 @@ async function launch(
   return rc < 0 ? EVUTIL_SOCKET_ERROR() || -1 : 0;
 }
 
-/**
- * Abandon a half-made connection (and any lookup): the socket is closed and the
- * bufferevent is left without one, ready for another connect.
- */
-function abandon(sock: Connectable): void {
-  const fd = sock.getfd();
-  sock.setfd(-1);
-  if (fd instanceof net.Socket) fd.destroy();
-}
-
 // ---- waiting for the output ------------------------------------------------------------
 
 async function drained(this: BufferEvent, options?: WaitOptions): Promise<void> {
   const fn = "BufferEvent.drained";
-  const signal = checkSignal(fn, checkOptions(fn, options).signal);
+  const signal = checkSignal(fn, checkOptions(fn, options, WAIT_KEYS).signal);
   const d = driverOf(this);
   for (;;) {
     const failure = d.failure(fn);
@@ -457,22 +561,30 @@ async function chainDrained(fn: string, d: Driver, signal: AbortSignal | undefin
 
 async function shutdown(this: BufferEvent, options?: WaitOptions): Promise<void> {
   const fn = "BufferEvent.shutdown";
-  const signal = checkSignal(fn, checkOptions(fn, options).signal);
-  const d = driverOf(this);
+  return shutdownAs(fn, this, checkSignal(fn, checkOptions(fn, options, WAIT_KEYS).signal));
+}
+
+/** shutdown() for `fn` (the method the user called: shutdown, end, pipeTo). */
+async function shutdownAs(
+  fn: string,
+  bev: BufferEvent,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const d = driverOf(bev);
   const failure = d.failure(fn);
   if (failure) throw failure;
   // Push out what is queued first (BEV_FLUSH moves a pair's output even while the
   // partner is not reading): BEV_FINISHED on a pair moves at most what the partner's
   // read high watermark allows and then reports EOF, as libevent's does.
   for (;;) {
-    this.flush(EV_WRITE, BEV_FLUSH);
-    if (this.output.length === 0) break;
+    bev.flush(EV_WRITE, BEV_FLUSH);
+    if (bev.output.length === 0) break;
     const f = d.failure(fn);
     if (f) throw f;
     if (d.writeTimeout || d.writeClosed) break;
-    await d.wait([[this.output, "drain"]], signal);
+    await d.wait([[bev.output, "drain"]], signal);
   }
-  this.flush(EV_WRITE, BEV_FINISHED);
+  bev.flush(EV_WRITE, BEV_FINISHED);
   await chainDrained(fn, d, signal);
 }
 
@@ -482,7 +594,7 @@ async function end(
   options?: EndOptions,
 ): Promise<void> {
   const fn = "BufferEvent.end";
-  const opts = checkOptions(fn, options);
+  const opts = checkOptions(fn, options, END_KEYS);
   const signal = checkSignal(fn, opts.signal);
   const timeout = opts.timeout ?? 30_000;
   if (!(typeof timeout === "number" && timeout >= 0))
@@ -491,7 +603,7 @@ async function end(
   try {
     if (data !== undefined && this.write(data) < 0)
       throw argTypeError(fn, "data", "a Uint8Array or string", data);
-    await this.shutdown({ signal });
+    await shutdownAs(fn, this, signal);
     if (bottomSocket(this) && !d.eof && timeout > 0) await linger(this, d, timeout, signal);
   } finally {
     if (!this.freed) this.free();
@@ -537,14 +649,14 @@ function chunks(this: BufferEvent, options?: ReadOptions): AsyncIterableIterator
   return chunkReader("BufferEvent.chunks", this, options);
 }
 
-function lines(this: BufferEvent, options?: LinesOptions): AsyncIterableIterator<string> {
+function lines(this: BufferEvent, options?: LinesOptions): AsyncIterableIterator<string | Buffer> {
   return lineReader("BufferEvent.lines", this, options);
 }
 
 async function pipeTo(this: BufferEvent, dst: BufferEvent, options?: PipeOptions): Promise<void> {
   const fn = "BufferEvent.pipeTo";
   if (!(dst instanceof BufferEvent)) throw argTypeError(fn, "dst", "a BufferEvent", dst);
-  const opts = checkOptions(fn, options);
+  const opts = checkOptions(fn, options, PIPE_KEYS);
   const signal = checkSignal(fn, opts.signal);
   const hwm = opts.highWaterMark ?? 65536;
   if (!(Number.isInteger(hwm) && hwm >= 1))
@@ -587,11 +699,15 @@ async function pipeTo(this: BufferEvent, dst: BufferEvent, options?: PipeOptions
     await reader.return();
     if (!wasReading && !src.freed && !sd.eof) src.disable(EV_READ);
   }
-  if (opts.end ?? true) await dst.shutdown({ signal });
+  if (opts.end ?? true) await shutdownAs(fn, dst, signal);
 }
 
 function configure<T extends BufferEvent>(this: T, settings: BufferEventSettings): T {
-  applySettings("BufferEvent.configure", this, settings);
+  const fn = "BufferEvent.configure";
+  // An unknown key fails before anything is applied.
+  if (settings !== null && typeof settings === "object")
+    checkKeys(fn, "settings", settings, SETTING_KEYS);
+  applySettings(fn, this, settings);
   return this;
 }
 
@@ -603,7 +719,22 @@ method("configure", configure);
 method("chunks", chunks);
 method(Symbol.asyncIterator, chunks);
 method("lines", lines);
+method("readExactly", function (this: BufferEvent, n: number, options?: ReadExactlyOptions) {
+  return readExactly(this, n, options);
+});
+method(
+  "readUntil",
+  function (this: BufferEvent, delimiter: string | Uint8Array, options?: ReadUntilOptions) {
+    return readUntil(this, delimiter, options);
+  },
+);
 method("pipeTo", pipeTo);
+method(Symbol.asyncDispose, async function (this: BufferEvent): Promise<void> {
+  if (!this.freed) await end.call(this);
+});
+method(Symbol.dispose, function (this: BufferEvent): void {
+  if (!this.freed) this.free();
+});
 method("toDuplex", function (this: BufferEvent, options?: DuplexOptions) {
   return toDuplex(this, options);
 });
@@ -625,8 +756,15 @@ Object.defineProperty(BufferEvent.prototype, "writable", {
 // ---- factories ----------------------------------------------------------------------
 
 function socket(options?: SocketOptions): SocketBufferEvent {
-  const fn = "BufferEvent.socket";
-  const opts = checkOptions(fn, options);
+  return socketAs("BufferEvent.socket", options, SOCKET_KEYS);
+}
+
+function socketAs(
+  fn: string,
+  options: SocketOptions | undefined,
+  keys: ReadonlySet<string>,
+): SocketBufferEvent {
+  const opts = checkOptions(fn, options, keys);
   const base = baseOf(fn, opts);
   const fd = opts.socket ?? -1;
   needSocketArg(fn, fd, "options.socket");
@@ -640,9 +778,10 @@ async function connectNew(
   address: Address,
   options?: SocketOptions & ConnectOptions,
 ): Promise<SocketBufferEvent> {
-  const bev = socket(options);
+  const fn = "BufferEvent.connect";
+  const bev = socketAs(fn, options, SOCKET_CONNECT_KEYS);
   try {
-    await bev.connect(address, options);
+    await connectAs(fn, bev, address, options, SOCKET_CONNECT_KEYS);
   } catch (err) {
     bev.free();
     throw err;
@@ -652,7 +791,7 @@ async function connectNew(
 
 function pair(options?: BufferEventOptions): [PairBufferEvent, PairBufferEvent] {
   const fn = "BufferEvent.pair";
-  const opts = checkOptions(fn, options);
+  const opts = checkOptions(fn, options, BEV_OPTION_KEYS);
   const base = baseOf(fn, opts);
   const [a, b] = PairBufferEvent.create(base, bevFlags(fn, opts));
   for (const bev of [a, b]) {

@@ -15,6 +15,7 @@
  * @module
  */
 
+import { zlibErrorOf, type ZlibError } from "../bufferevent/zlib.js";
 import {
   BufferEvent,
   observeFree,
@@ -77,6 +78,15 @@ function tlsFailure(bev: BufferEvent): { reason: string; cause?: unknown } | und
     const errors = t.opensslErrors;
     if (Array.isArray(errors) && errors.length > 0)
       return { reason: errors[errors.length - 1]!.reason, cause: t.lastError ?? undefined };
+  }
+  return undefined;
+}
+
+/** The zlib error of the first zlib bufferevent at or under `bev`, if one failed. */
+function zlibFailure(bev: BufferEvent): ZlibError | undefined {
+  for (let b: BufferEvent | null = bev, i = 0; b && i < 64; i++, b = b.getUnderlying()) {
+    const err = zlibErrorOf(b);
+    if (err) return err;
   }
   return undefined;
 }
@@ -166,6 +176,7 @@ export class Driver {
         address: this.connecting?.address,
         hostname: this.connecting?.hostname,
         tls: what & BEV_EVENT_ERROR ? tlsFailure(this.bev) : undefined,
+        zlib: what & BEV_EVENT_ERROR ? zlibFailure(this.bev) : undefined,
       });
       if (err && what & BEV_EVENT_TIMEOUT && !this.connecting) {
         if (what & BEV_EVENT_WRITING) this.writeTimeout = err;

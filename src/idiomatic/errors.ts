@@ -15,7 +15,14 @@
  * | `ERR_BEV_FREED` | the bufferevent was freed while the operation waited |
  * | `ERR_BEV_BUSY` | a second reader on a bufferevent that already has one |
  * | `ERR_BEV_LISTEN` | a listener could not bind |
+ * | `ERR_BEV_HIGH_WATERMARK` | a reader needs more than the read high watermark lets in |
+ * | `ERR_BEV_FRAME_TOO_LONG` | `readUntil()` found no delimiter within `maxLength` |
  * | `ABORT_ERR` | the operation's `AbortSignal` fired (`name` is `"AbortError"`, as Node's) |
+ *
+ * Where an errno is behind the error (a refused connect, a reset, a port in use),
+ * `cause` is the error Node itself would have thrown — `code` (`"ECONNREFUSED"`),
+ * negative `errno`, `syscall`, `address`, `port` — as undici does, so code written for
+ * `net` (`err.cause.code === "ECONNREFUSED"`) works.
  *
  * @module
  */
@@ -29,6 +36,77 @@ import {
 } from "../constants.js";
 import { BufferEventError } from "../errors.js";
 import { errnoName, evutil_socket_error_to_string, gai_strerror } from "../util/errno.js";
+import { getSystemErrorName } from "node:util";
+
+/**
+ * The stable `code`s of a {@link BevError}. A union, so `switch (err.code)` is checked;
+ * new codes are added at the end.
+ *
+ * @example
+ * function retryable(code: BevErrorCode): boolean {
+ *   return code === "ERR_BEV_CONNECT" || code === "ERR_BEV_TIMEOUT";
+ * }
+ */
+export type BevErrorCode =
+  | "ERR_BEV_DNS"
+  | "ERR_BEV_CONNECT"
+  | "ERR_BEV_TIMEOUT"
+  | "ERR_BEV_EOF"
+  | "ERR_BEV_IO"
+  | "ERR_BEV_TLS"
+  | "ERR_BEV_FREED"
+  | "ERR_BEV_BUSY"
+  | "ERR_BEV_LISTEN"
+  | "ERR_BEV_HIGH_WATERMARK"
+  | "ERR_BEV_FRAME_TOO_LONG";
+
+/**
+ * The error Node's `net` would report for `errno` (positive) in `syscall`: the shape of
+ * libuv's exceptions — `code` ("ECONNREFUSED"), `errno` (negative, as Node's),
+ * `syscall`, `address`, `port`, and the message "connect ECONNREFUSED 127.0.0.1:1".
+ *
+ * @example
+ * nodeErrnoError(111, "connect", "127.0.0.1", 1).code; // "ECONNREFUSED"
+ */
+export function nodeErrnoError(
+  errno: number,
+  syscall: string,
+  address?: string,
+  port?: number,
+): NodeJS.ErrnoException & { address?: string; port?: number } {
+  let code: string;
+  try {
+    code = getSystemErrorName(-Math.abs(errno));
+  } catch {
+    code = errnoName(errno) ?? `Unknown system error ${errno}`;
+  }
+  const where =
+    address === undefined ? "" : port === undefined ? ` ${address}` : ` ${address}:${port}`;
+  const err = new Error(`${syscall} ${code}${where}`) as NodeJS.ErrnoException & {
+    address?: string;
+    port?: number;
+  };
+  err.errno = -Math.abs(errno);
+  err.code = code;
+  err.syscall = syscall;
+  if (address !== undefined) err.address = address;
+  if (port !== undefined) err.port = port;
+  return err;
+}
+
+/** `"127.0.0.1:80"`, `"[::1]:80"`, `"host:80"` → host and port (undefined parts if not). */
+export function splitHostPort(address: string | undefined): { host?: string; port?: number } {
+  if (address === undefined) return {};
+  const m = /^\[?([^\]]*?)\]?:(\d+)$/.exec(address);
+  return m ? { host: m[1], port: Number(m[2]) } : { host: address };
+}
+
+/** Node's errno error for an errno seen while doing `syscall` on `address`, or undefined. */
+function errnoCause(errno: number, syscall: string, address?: string): Error | undefined {
+  if (!errno || errno < 0) return undefined;
+  const { host, port } = splitHostPort(address);
+  return nodeErrnoError(errno, syscall, host, port);
+}
 
 /**
  * What a {@link BevError} carries besides its code and message.
@@ -60,6 +138,8 @@ export interface BevErrorDetails {
  * }
  */
 export class BevError extends BufferEventError {
+  /** The stable code (see the module's table). */
+  declare readonly code: BevErrorCode;
   /** The `BEV_EVENT_*` flags of the event (0 when the error did not come from one). */
   readonly events: number;
   /** The errno (positive, e.g. 111 for ECONNREFUSED), 0 if none. */
@@ -71,7 +151,7 @@ export class BevError extends BufferEventError {
   /** The address of the operation, when there is one. */
   readonly address: string | undefined;
 
-  constructor(code: string, message: string, details: BevErrorDetails = {}) {
+  constructor(code: BevErrorCode, message: string, details: BevErrorDetails = {}) {
     super(code, message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = "BevError";
     this.events = details.events ?? 0;
@@ -129,6 +209,8 @@ export function errorFromEvents(
     hostname?: string;
     address?: string;
     tls?: { reason: string; cause?: unknown };
+    /** What zlib reported, when a zlib layer stopped the stream. */
+    zlib?: { message: string; code: string; direction: "inflate" | "deflate" };
   } = {},
 ): BevError | null {
   const address = context.address;
@@ -142,6 +224,22 @@ export function errorFromEvents(
       cause: context.tls.cause,
     });
   }
+  if (events & BEV_EVENT_ERROR && !dnsError && context.zlib) {
+    const z = context.zlib;
+    const why =
+      z.direction === "inflate"
+        ? `the input is not a valid zlib stream (${z.message}; does the peer use zlib?)`
+        : `zlib could not compress the output (${z.message})`;
+    return new BevError(
+      "ERR_BEV_IO",
+      `Error while ${z.direction === "inflate" ? "reading" : "writing"}${at}: ${why}`,
+      {
+        events,
+        errno,
+        address,
+      },
+    );
+  }
   if (events & BEV_EVENT_TIMEOUT) {
     const what = context.connecting ? "connecting" : direction(events) || "waiting";
     return new BevError("ERR_BEV_TIMEOUT", `Timed out while ${what}${at}`, {
@@ -153,17 +251,13 @@ export function errorFromEvents(
   if (events & BEV_EVENT_ERROR) {
     if (dnsError) return dnsFailure(context.hostname ?? address ?? "", dnsError, events);
     const text = errno ? evutil_socket_error_to_string(errno) : "unknown error";
-    if (context.connecting)
-      return new BevError("ERR_BEV_CONNECT", `Cannot connect to${at || " peer"}: ${text}`, {
-        events,
-        errno,
-        address,
-      });
+    if (context.connecting) return connectError(address, errno, events);
     const dir = direction(events);
     return new BevError("ERR_BEV_IO", `Error${dir ? " while " + dir : ""}${at}: ${text}`, {
       events,
       errno,
       address,
+      cause: errnoCause(errno, dir === "writing" ? "write" : "read", address),
     });
   }
   if (events & BEV_EVENT_EOF && context.connecting)
@@ -172,6 +266,40 @@ export function errorFromEvents(
       address,
     });
   return null;
+}
+
+/**
+ * `ERR_BEV_CONNECT` for `address` ("host:port"): the errno's text in the message and
+ * Node's errno error (`ECONNREFUSED`, ...) as `cause`.
+ *
+ * @example
+ * connectError("127.0.0.1:1", 111).cause; // Error: connect ECONNREFUSED 127.0.0.1:1
+ */
+export function connectError(address: string | undefined, errno: number, events = 0): BevError {
+  const text = errno > 0 ? evutil_socket_error_to_string(errno) : "unknown error";
+  return new BevError("ERR_BEV_CONNECT", `Cannot connect to ${address ?? "peer"}: ${text}`, {
+    events,
+    errno: errno > 0 ? errno : 0,
+    address,
+    cause: errnoCause(errno, "connect", address),
+  });
+}
+
+/**
+ * `ERR_BEV_LISTEN` for `address`: the errno's text and name in the message
+ * ("Address already in use (EADDRINUSE)") and Node's errno error as `cause`.
+ *
+ * @example
+ * listenError("127.0.0.1:80", 98).message; // "Cannot listen on 127.0.0.1:80: Address already in use (EADDRINUSE)"
+ */
+export function listenError(address: string, errno: number): BevError {
+  const cause = errnoCause(errno, "listen", address) as NodeJS.ErrnoException | undefined;
+  const why = cause ? `: ${evutil_socket_error_to_string(errno)} (${cause.code})` : "";
+  return new BevError("ERR_BEV_LISTEN", `Cannot listen on ${address}${why}`, {
+    errno,
+    address,
+    cause,
+  });
 }
 
 /**

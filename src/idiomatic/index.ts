@@ -27,7 +27,13 @@ export type {
   WaitOptions,
 } from "./bufferevent.js";
 export type { ConnectionHandler, ListenOptions } from "./listener.js";
-export { AbortError, BevError, errorFromEvents, type BevErrorDetails } from "./errors.js";
+export {
+  AbortError,
+  BevError,
+  errorFromEvents,
+  type BevErrorCode,
+  type BevErrorDetails,
+} from "./errors.js";
 export {
   defaultBase,
   type BufferEventFlags,
@@ -37,4 +43,5 @@ export {
 } from "./options.js";
 export { BevReader, type LinesOptions, type ReadOptions } from "./reader.js";
 export type { DuplexOptions } from "./streams.js";
+export type { ReadExactlyOptions, ReadUntilOptions } from "./framing.js";
 export type { FilterOptions, TlsOptions, ZlibOptions } from "./backends.js";

@@ -18,12 +18,7 @@ import {
   LEV_OPT_REUSEABLE_PORT,
 } from "../constants.js";
 import { argTypeError, BufferEventError } from "../errors.js";
-import {
-  EVUTIL_SET_SOCKET_ERROR,
-  EVUTIL_SOCKET_ERROR,
-  errnoFromName,
-  evutil_socket_error_to_string,
-} from "../util/errno.js";
+import { EVUTIL_SET_SOCKET_ERROR, EVUTIL_SOCKET_ERROR, errnoFromName } from "../util/errno.js";
 import { sockaddrToNode } from "../util/sockaddr.js";
 import {
   formatAddress,
@@ -34,8 +29,17 @@ import {
   type UnixPath,
 } from "./address.js";
 import { driverOf } from "./driver.js";
-import { BevError } from "./errors.js";
-import { baseOf, bevFlags, setUp, type BufferEventOptions } from "./options.js";
+import { listenError } from "./errors.js";
+import {
+  BEV_OPTION_KEYS,
+  baseOf,
+  bevFlags,
+  checkOptions,
+  keysOf,
+  optionKeys,
+  setUp,
+  type BufferEventOptions,
+} from "./options.js";
 
 /**
  * Handles one accepted connection; a returned Promise's rejection frees the bufferevent.
@@ -96,6 +100,17 @@ declare module "../listener/evconnlistener.js" {
      * for await (const bev of ConnListener.listen("127.0.0.1:8080")) void serve(bev);
      */
     [Symbol.asyncIterator](): AsyncIterableIterator<SocketBufferEvent>;
+    /**
+     * `await using listener = ConnListener.listen(...)`: {@link ConnListener.close} when
+     * the scope ends.
+     *
+     * @example
+     * {
+     *   await using listener = ConnListener.listen("127.0.0.1:0", handler);
+     *   await work(listener.address());
+     * } // closed here
+     */
+    [Symbol.asyncDispose](): Promise<void>;
   }
 
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -123,6 +138,18 @@ declare module "../listener/evconnlistener.js" {
   }
 }
 
+const LISTEN_KEYS = keysOf(
+  BEV_OPTION_KEYS,
+  optionKeys<Omit<ListenOptions, keyof BufferEventOptions>>({
+    backlog: true,
+    reuseAddress: true,
+    reusePort: true,
+    ipv6Only: true,
+    signal: true,
+    onError: true,
+  }),
+);
+
 interface Accepted {
   queue: SocketBufferEvent[];
   wake: (() => void) | null;
@@ -146,8 +173,7 @@ function listen(
   const fn = "ConnListener.listen";
   if (handler !== undefined && handler !== null && typeof handler !== "function")
     throw argTypeError(fn, "handler", "a function or null", handler);
-  if (options === null || typeof options !== "object")
-    throw argTypeError(fn, "options", "an options object", options);
+  checkOptions(fn, options, LISTEN_KEYS);
   const server = address instanceof net.Server ? address : null;
   if (server && !server.listening)
     throw argTypeError(fn, "address", "a net.Server that is listening", server);
@@ -196,15 +222,8 @@ function listen(
   } else {
     lev = listenerNew(base, onAccept, null, flags, 0, server!);
   }
-  if (!lev) {
-    const errno = EVUTIL_SOCKET_ERROR();
-    const printable = target ? formatAddress(target) : "the given server";
-    throw new BevError(
-      "ERR_BEV_LISTEN",
-      `Cannot listen on ${printable}${errno ? ": " + evutil_socket_error_to_string(errno) : ""}`,
-      { errno, address: printable },
-    );
-  }
+  if (!lev)
+    throw listenError(target ? formatAddress(target) : "the given server", EVUTIL_SOCKET_ERROR());
   if (!handler) iterated.set(lev, accepted);
   const signal = options.signal;
   if (signal !== undefined) {
@@ -274,10 +293,16 @@ function iterate(this: ConnListener): AsyncIterableIterator<SocketBufferEvent> {
   return it;
 }
 
+/** `await using listener = ConnListener.listen(...)`: closes it at the end of the scope. */
+async function dispose(this: ConnListener): Promise<void> {
+  close.call(this);
+}
+
 for (const [name, value] of [
   ["address", address],
   ["close", close],
   [Symbol.asyncIterator, iterate],
+  [Symbol.asyncDispose, dispose],
 ] as const) {
   Object.defineProperty(ConnListener.prototype, name, {
     value,

@@ -12,7 +12,7 @@ import {
   EV_READ,
   EV_WRITE,
 } from "../constants.js";
-import { argRangeError, argTypeError } from "../errors.js";
+import { argRangeError, argTypeError, BevTypeError } from "../errors.js";
 import { EventBase } from "../core/event_base.js";
 import type { BufferEvent } from "../bufferevent/bufferevent.js";
 import { msToTv } from "../bufferevent/bufferevent.js";
@@ -129,12 +129,81 @@ export interface BufferEventOptions extends BufferEventFlags, BufferEventSetting
   enable?: { read?: boolean; write?: boolean };
 }
 
-/** `options`, or `{}` when undefined; a TypeError naming `fn` for anything but an object. */
-export function checkOptions<T extends object>(fn: string, options: T | undefined): T {
+/**
+ * The keys an options type accepts, as a value TypeScript checks against the type: a
+ * key added to the interface and not here (or the reverse) fails to compile.
+ *
+ * @example
+ * const WAIT_KEYS = optionKeys<WaitOptions>({ signal: true });
+ */
+export function optionKeys<T>(keys: { [K in keyof Required<T>]: true }): ReadonlySet<string> {
+  return new Set(Object.keys(keys));
+}
+
+/** Keys of {@link BufferEventFlags}. */
+export const FLAG_KEYS = optionKeys<BufferEventFlags>({
+  closeOnFree: true,
+  deferCallbacks: true,
+  threadsafe: true,
+  unlockCallbacks: true,
+});
+
+/** Keys of {@link BufferEventSettings}. */
+export const SETTING_KEYS = optionKeys<BufferEventSettings>({
+  readTimeout: true,
+  writeTimeout: true,
+  readWatermark: true,
+  writeWatermark: true,
+  maxSingleRead: true,
+  maxSingleWrite: true,
+  priority: true,
+  rateLimit: true,
+});
+
+/** Keys of {@link BufferEventOptions}. */
+export const BEV_OPTION_KEYS: ReadonlySet<string> = new Set([
+  ...FLAG_KEYS,
+  ...SETTING_KEYS,
+  ...optionKeys<Omit<BufferEventOptions, keyof BufferEventFlags | keyof BufferEventSettings>>({
+    base: true,
+    enable: true,
+  }),
+]);
+
+/** The union of key sets. */
+export function keysOf(...sets: ReadonlySet<string>[]): ReadonlySet<string> {
+  return new Set(sets.flatMap((set) => [...set]));
+}
+
+/**
+ * `options`, or `{}` when undefined; a TypeError naming `fn` for anything but an object,
+ * and — with `keys` — for a key it does not know (a misspelt option would otherwise be
+ * ignored in plain JavaScript).
+ */
+export function checkOptions<T extends object>(
+  fn: string,
+  options: T | undefined,
+  keys?: ReadonlySet<string>,
+): T {
   if (options === undefined) return {} as T;
   if (options === null || typeof options !== "object")
     throw argTypeError(fn, "options", "an options object", options);
+  if (keys) checkKeys(fn, "options", options, keys);
   return options;
+}
+
+/** A TypeError naming `fn` and the first key of `object` that is not in `keys`. */
+export function checkKeys(
+  fn: string,
+  what: string,
+  object: object,
+  keys: ReadonlySet<string>,
+): void {
+  for (const key of Object.keys(object))
+    if (!keys.has(key))
+      throw new BevTypeError(
+        `${fn}(): unknown option ${JSON.stringify(key)} in "${what}" (known: ${[...keys].join(", ")})`,
+      );
 }
 
 let shared: EventBase | null = null;

@@ -17,7 +17,8 @@ import { argRangeError, argTypeError, BufferEventError, LineTooLongError } from 
 import type { EolName } from "../evbuffer/evbuffer.js";
 import { EOL_STYLES } from "../evbuffer/args.js";
 import { driverOf, type Driver } from "./driver.js";
-import { abortError } from "./errors.js";
+import { BevError, abortError } from "./errors.js";
+import { checkOptions, keysOf, optionKeys } from "./options.js";
 import type { EvBufferCbEntry } from "../evbuffer/callbacks.js";
 
 /**
@@ -57,9 +58,21 @@ export interface LinesOptions extends ReadOptions {
    * @default Infinity
    */
   maxLength?: number;
+  /**
+   * Yield each line as a `Buffer` of its bytes, not decoded as UTF-8 (for protocols
+   * whose lines are not text, or not UTF-8).
+   * @default false
+   */
+  bytes?: boolean;
 }
 
 const DEFAULT_HWM = 65536;
+
+const READ_KEYS = optionKeys<ReadOptions>({ signal: true, highWaterMark: true });
+const LINES_KEYS = keysOf(
+  READ_KEYS,
+  optionKeys<Omit<LinesOptions, keyof ReadOptions>>({ eol: true, maxLength: true, bytes: true }),
+);
 
 /**
  * The one reader of a bufferevent's input. Owns the read direction while it runs:
@@ -72,6 +85,7 @@ const DEFAULT_HWM = 65536;
  * await it.return(); // reading goes back to how it was
  */
 export class BevReader<T> implements AsyncIterableIterator<T> {
+  readonly #fn: string;
   readonly #bev: BufferEvent;
   readonly #d: Driver;
   readonly #take: (reader: BevReader<T>) => T | null;
@@ -109,9 +123,9 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     rest: () => T | null,
     options: ReadOptions,
     minHigh = 0,
+    keys: ReadonlySet<string> = READ_KEYS,
   ) {
-    if (options === null || typeof options !== "object")
-      throw argTypeError(fn, "options", "an options object", options);
+    checkOptions(fn, options, keys);
     const hwm = options.highWaterMark ?? DEFAULT_HWM;
     if (!Number.isInteger(hwm) || hwm < 1)
       throw argRangeError(fn, "options.highWaterMark", "a size in bytes (>= 1)", hwm);
@@ -123,6 +137,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
         "ERR_BEV_BUSY",
         `${fn}(): the bufferevent already has a reader (an iterator, stream or pipe)`,
       );
+    this.#fn = fn;
     this.#bev = bev;
     this.#d = d;
     this.#take = take;
@@ -167,6 +182,9 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
         const item = bev.freed ? null : this.#take(this);
         if (item !== null) return { value: item, done: false };
         if (this.#again) continue;
+        // Reading has stopped at the high watermark and the item needs more: waiting
+        // would never end.
+        if (bev.wmReadHigh > 0 && bev.input.length >= bev.wmReadHigh) throw this.#stuck();
         const failure = d.failure("BufferEvent[Symbol.asyncIterator]");
         if (failure) throw failure;
         if (d.readTimeout) {
@@ -194,6 +212,15 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
       if (this.#returned) return { value: undefined, done: true };
       throw err;
     }
+  }
+
+  #stuck(): BevError {
+    const bev = this.#bev;
+    return new BevError(
+      "ERR_BEV_HIGH_WATERMARK",
+      `${this.#fn}(): the input holds ${bev.input.length} bytes (the read high watermark is ` +
+        `${bev.wmReadHigh}) and the reader needs more; raise the watermark or take less at once`,
+    );
   }
 
   #wait(): Promise<void> {
@@ -281,7 +308,7 @@ function belowLength(bev: BufferEvent): number {
 }
 
 /** Remove `n` bytes from the front of the input into a new Buffer. */
-function removeBytes(bev: BufferEvent, n: number): Buffer {
+export function removeBytes(bev: BufferEvent, n: number): Buffer {
   // Bytes that lie in one segment of the input's own memory leave without a copy.
   const view = bev.input.removeView(n);
   if (view !== null) return view;
@@ -312,39 +339,58 @@ export function chunkReader(
 }
 
 /**
- * Iterate over the input line by line (strings, without the end of line). At EOF a
- * last line without an end of line is still yielded.
+ * Iterate over the input line by line (without the end of line): strings, or with
+ * `bytes: true` Buffers of the raw bytes. At EOF a last line without an end of line is
+ * still yielded.
  */
 export function lineReader(
   fn: string,
   bev: BufferEvent,
   options: LinesOptions = {},
-): BevReader<string> {
+): BevReader<string | Buffer> {
+  checkOptions(fn, options, LINES_KEYS);
   const eol = options.eol ?? "crlf";
   const maxLength = options.maxLength ?? Infinity;
   if (!(maxLength >= 0)) throw argRangeError(fn, "options.maxLength", "a length >= 0", maxLength);
   const lineOptions = { eol, maxLength };
   if (!Object.hasOwn(EOL_STYLES, eol))
     throw argTypeError(fn, "options.eol", '"crlf", "crlf_strict", "lf", "any" or "nul"', eol);
-  return new BevReader<string>(
+  const bytes = options.bytes === true;
+  const input = bev.input;
+  const readLine = (): string | Buffer | null => {
+    if (!bytes) return input.readLine(lineOptions);
+    const line = input.readLineBytes(lineOptions);
+    return line === null ? null : Buffer.from(line.buffer, line.byteOffset, line.byteLength);
+  };
+  return new BevReader<string | Buffer>(
     fn,
     bev,
     (reader) => {
-      const line = bev.input.readLine(lineOptions);
+      let line: string | Buffer | null;
+      try {
+        line = readLine();
+      } catch (err) {
+        // Name the method the user called, not the EvBuffer method under it.
+        if (err instanceof LineTooLongError)
+          throw new LineTooLongError(fn, maxLength, input.length);
+        throw err;
+      }
       if (line !== null) return line;
       // No end of line yet, and the input is at the high watermark: make room, or
       // reading would stop for good.
       const high = bev.wmReadHigh;
-      if (high && bev.input.length >= high) reader.raiseHigh(bev.input.length * 2);
+      if (high && input.length >= high) reader.raiseHigh(input.length * 2);
       return null;
     },
     () => {
-      const n = bev.input.length;
+      const n = input.length;
       if (n === 0) return null;
       if (n > maxLength) throw new LineTooLongError(fn, maxLength, n);
-      return removeBytes(bev, n).toString("utf8");
+      const rest = removeBytes(bev, n);
+      return bytes ? rest : rest.toString("utf8");
     },
     options,
     Number.isFinite(maxLength) ? maxLength + 2 : 0,
+    LINES_KEYS,
   );
 }

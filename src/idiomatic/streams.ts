@@ -16,6 +16,7 @@ import { ReadableStream, WritableStream, CountQueuingStrategy } from "node:strea
 import type { BufferEvent } from "../bufferevent/bufferevent.js";
 import { argRangeError, argTypeError } from "../errors.js";
 import { chunkReader } from "./reader.js";
+import { checkOptions, optionKeys } from "./options.js";
 
 /**
  * Options of {@link BufferEvent.toDuplex}.
@@ -31,6 +32,8 @@ export interface DuplexOptions {
    */
   highWaterMark?: number;
 }
+
+const DUPLEX_KEYS = optionKeys<DuplexOptions>({ highWaterMark: true });
 
 /** Write `chunk`; call `cb` now while the output is below `hwm`, else once it drained. */
 function writeThen(
@@ -54,8 +57,7 @@ function writeThen(
  */
 export function toDuplex(bev: BufferEvent, options: DuplexOptions = {}): Duplex {
   const fn = "BufferEvent.toDuplex";
-  if (options === null || typeof options !== "object")
-    throw argTypeError(fn, "options", "an options object", options);
+  checkOptions(fn, options, DUPLEX_KEYS);
   const hwm = options.highWaterMark ?? 65536;
   if (!Number.isInteger(hwm) || hwm < 1)
     throw argRangeError(fn, "options.highWaterMark", "a size in bytes (>= 1)", hwm);

@@ -76,6 +76,11 @@ export class ConnListener {
   readonly #acceptCb: Callback;
   readonly #errorCb: Callback;
 
+  /** True once the listener was freed (`evconnlistener_free`, `close()`). */
+  get freed(): boolean {
+    return this.#freed;
+  }
+
   constructor(
     base: EventBase,
     cb: evconnlistener_cb | null,
