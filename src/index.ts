@@ -24,7 +24,7 @@ export { PairBufferEvent } from "./bufferevent/pair.js";
 export { FilterBufferEvent } from "./bufferevent/filter.js";
 export { ZlibFilter, createZlibBufferEvent, type ZlibError } from "./bufferevent/zlib.js";
 export { ConnListener } from "./listener/evconnlistener.js";
-export { DnsBase } from "./dns/evdns.js";
+export { DnsBase, DnsError } from "./dns/evdns.js";
 export { socketPair } from "./util/socketpair.js";
 
 export * from "./api/event.js";

@@ -93,7 +93,7 @@ function prematureClose(): Error {
 
 /**
  * A bufferevent over a Node `Duplex`. Subclasses supply the stream
- * ({@link attachStream}) and may refine how opening, EOF, errors and shutdown
+ * (the protected `attachStream`) and may refine how opening, EOF, errors and shutdown
  * are reported through the `_stream*` hooks.
  */
 export abstract class StreamBufferEvent extends IoBufferEvent {
