@@ -63,9 +63,11 @@ const buf = evbuffer_new();
 evbuffer_add(buf, Buffer.from("hello"), 5);
 const [a, b] = BufferEvent.pair();
 a.write("ping");
-const [chunk] = await Promise.all([b.read(), a.end()]);
+await a.end();
+let text = "";
+for await (const chunk of b) text += chunk;
 if (evbuffer_get_length(buf) !== 5 || !(buf instanceof EvBuffer)) throw new Error("evbuffer");
-if (String(chunk) !== "ping" || typeof bufferevent_settimeout !== "function") throw new Error("pair");
+if (text !== "ping" || typeof bufferevent_settimeout !== "function") throw new Error("pair");
 b.free();
 console.log(`ESM import: ok (bufferevent ${pkg.version})`);
 JS
