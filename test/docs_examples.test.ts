@@ -1,27 +1,103 @@
 /**
- * Every exported function and class of the package's entry points (`bufferevent`,
- * `bufferevent/compat`) carries a doc comment with an `@example`, so the API reference
- * shows one for each. Reads the sources with the TypeScript compiler (no build of the docs).
+ * The API reference's examples: every exported function and class of the package's entry
+ * points (`bufferevent`, `bufferevent/compat`) carries a doc comment with an `@example`, and
+ * every `@example` of an exported symbol or of a public member typechecks against the built
+ * declarations, as a user's file that imports the package would.
+ *
+ * An example is a fragment: it may use any export of the package without importing it, and
+ * the free names of the table below (`bev`, `base`, `buf`, ...), which stand for what the
+ * reader already has. Its own `import` lines are kept as written.
  */
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import ts from "typescript";
+import { root, typecheckSnippets, type Snippet } from "./helpers/snippets.js";
 
-const root = fileURLToPath(new URL("../../", import.meta.url));
 const entryPoints = ["src/index.ts", "src/compat.ts"].map((f) => path.join(root, f));
 
-/** True when some declaration of the symbol has an `@example` tag in its doc comment. */
-function hasExample(symbol: ts.Symbol): boolean {
-  return (symbol.declarations ?? []).some((decl) =>
-    ts.getJSDocTags(decl).some((tag) => tag.tagName.text === "example"),
-  );
+/** The names an example may use without defining them: what the reader already has. */
+const givens = `
+import net from "node:net";
+import tls from "node:tls";
+import fs from "node:fs";
+import { Duplex, PassThrough } from "node:stream";
+import { spawn } from "node:child_process";
+import { pipeline } from "node:stream/promises";
+declare const base: EventBase;
+declare const bev: BufferEvent;
+declare const other: BufferEvent;
+declare const client: BufferEvent;
+declare const server: BufferEvent;
+declare const underlying: BufferEvent;
+declare const buf: EvBuffer;
+declare const src: EvBuffer;
+declare const dst: EvBuffer;
+declare const listener: ConnListener;
+declare const dns_base: DnsBase;
+declare const socket: net.Socket;
+declare const sock: SocketBufferEvent;
+declare const under: BufferEvent;
+declare const otherBev: BufferEvent;
+declare const accepted: net.Socket;
+declare const fd: evutil_socket_t;
+declare const listenerFd: evutil_socket_t;
+declare const dns: DnsBase;
+declare const bev1: BufferEvent;
+declare const bev2: BufferEvent;
+declare const bytes: Uint8Array;
+declare const parts: string[];
+declare const line: string;
+declare const ca: string;
+declare const cert: string;
+declare const key: string;
+declare const secureContext: tls.SecureContext;
+declare const encode: bufferevent_filter_cb;
+declare const decode: bufferevent_filter_cb;
+declare const acceptcb: evconnlistener_cb;
+declare function handle(line: string): void;
+declare function use(chunk: Uint8Array): void;
+declare const ev: Event;
+declare const cfg: TokenBucketCfg;
+declare const group: RateLimitGroup;
+declare const signal: AbortSignal;
+declare const readcb: (bev: BufferEvent, ctx: any) => void;
+declare const writecb: (bev: BufferEvent, ctx: any) => void;
+declare const eventcb: (bev: BufferEvent, events: number, ctx: any) => void;
+declare const errorcb: (bev: BufferEvent, events: number, ctx: any) => void;
+declare const handler: ConnectionHandler;
+declare function serve(bev: BufferEvent): Promise<void>;
+declare function sink(chunk: Uint8Array): void;
+`;
+
+interface DocExample {
+  /** `file: name` of the symbol that carries it. */
+  where: string;
+  code: string;
 }
 
-/** `file: name` of every exported function or class that lacks an `@example`. */
-export function exportsWithoutExample(): { missing: string[]; checked: number } {
+/** The text of an `@example` tag, without a Markdown fence around it. */
+function exampleText(tag: ts.JSDocTag): string {
+  const text = ts.getTextOfJSDocComment(tag.comment) ?? "";
+  const fenced = /^\s*```\w*\n([\s\S]*?)\n\s*```\s*$/.exec(text);
+  return (fenced ? fenced[1]! : text).trim();
+}
+
+function examplesOf(node: ts.Node): string[] {
+  return ts
+    .getJSDocTags(node)
+    .filter((tag) => tag.tagName.text === "example")
+    .map(exampleText);
+}
+
+/** The exported functions and classes, and every example of them and their members. */
+export function collectExamples(): {
+  missing: string[];
+  checked: number;
+  examples: DocExample[];
+  valueNames: { index: string[]; compat: string[] };
+} {
   const program = ts.createProgram(entryPoints, {
     module: ts.ModuleKind.NodeNext,
     moduleResolution: ts.ModuleResolutionKind.NodeNext,
@@ -31,25 +107,92 @@ export function exportsWithoutExample(): { missing: string[]; checked: number } 
   });
   const checker = program.getTypeChecker();
   const seen = new Set<ts.Symbol>();
+  const seenDecl = new Set<ts.Node>();
   const missing: string[] = [];
+  const examples: DocExample[] = [];
+  const names: string[][] = [];
+  const addExamples = (decl: ts.Node, name: string) => {
+    if (seenDecl.has(decl)) return;
+    seenDecl.add(decl);
+    const file = path.relative(root, decl.getSourceFile().fileName);
+    for (const code of examplesOf(decl)) examples.push({ where: `${file}: ${name}`, code });
+  };
   for (const entry of entryPoints) {
     const module = checker.getSymbolAtLocation(program.getSourceFile(entry)!)!;
+    const exportNames: string[] = [];
+    names.push(exportNames);
     for (const exported of checker.getExportsOfModule(module)) {
+      exportNames.push(exported.name);
       const symbol =
         exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
+      for (const decl of symbol.declarations ?? []) {
+        addExamples(decl, exported.name);
+        if (ts.isClassDeclaration(decl) || ts.isInterfaceDeclaration(decl)) {
+          for (const member of decl.members) {
+            const isPrivate =
+              (member.name && ts.isPrivateIdentifier(member.name)) ||
+              ts.getCombinedModifierFlags(member as ts.Declaration).valueOf() &
+                (ts.ModifierFlags.Private | ts.ModifierFlags.Protected);
+            if (!isPrivate) addExamples(member, `${exported.name}.${member.name?.getText() ?? ""}`);
+          }
+        }
+        if (ts.isModuleDeclaration(decl) && decl.body && ts.isModuleBlock(decl.body)) {
+          for (const statement of decl.body.statements) {
+            const name = ts.isFunctionDeclaration(statement) ? statement.name?.text : undefined;
+            if (name) addExamples(statement, `${exported.name}.${name}`);
+          }
+        }
+      }
       if (!(symbol.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Class))) continue;
       if (seen.has(symbol)) continue;
       seen.add(symbol);
-      if (hasExample(symbol)) continue;
+      if ((symbol.declarations ?? []).some((d) => examplesOf(d).length > 0)) continue;
       const file = path.relative(root, symbol.declarations![0]!.getSourceFile().fileName);
       missing.push(`${file}: ${exported.name}`);
     }
   }
-  return { missing: missing.sort(), checked: seen.size };
+  const [index = [], compatAll = []] = names;
+  const compat = compatAll.filter((n) => !index.includes(n));
+  return { missing: missing.sort(), checked: seen.size, examples, valueNames: { index, compat } };
+}
+
+/**
+ * A user's module for one example: the example first (so error lines are the example's
+ * lines), then its own imports, the package's names and the givens.
+ */
+function exampleModule(code: string, names: { index: string[]; compat: string[] }): string {
+  const lines = code.split("\n");
+  const imports = lines.filter((l) => /^import .* from "[^"]+";$/.test(l));
+  const body = lines.map((l) => (imports.includes(l) ? "" : l)).join("\n");
+  const own = new Set(
+    imports.flatMap((l) =>
+      (/\{([^}]*)\}/.exec(l)?.[1] ?? "").split(",").map((n) => n.replace(/^\s*type\s+/, "").trim()),
+    ),
+  );
+  const pick = (list: string[]) => list.filter((n) => !own.has(n)).join(", ");
+  return [
+    // A block, so the example may declare names the givens declare.
+    `{${body}\n}`,
+    ...imports,
+    `import { ${pick(names.index)} } from "bufferevent";`,
+    `import { ${pick(names.compat)} } from "bufferevent/compat";`,
+    givens,
+  ].join("\n");
 }
 
 test("docs: every exported function and class has an @example", () => {
-  const { missing, checked } = exportsWithoutExample();
+  const { missing, checked } = collectExamples();
   assert.ok(checked > 200, `found the exports (${checked})`);
   assert.deepEqual(missing, [], `${missing.length} of ${checked} lack an @example`);
+});
+
+test("docs: every @example typechecks against the built package", () => {
+  const { examples, valueNames } = collectExamples();
+  assert.ok(examples.length > 20, `found the examples (${examples.length})`);
+  const snippets: Snippet[] = examples.map((e) => ({
+    name: e.where,
+    code: exampleModule(e.code, valueNames),
+  }));
+  const errors = typecheckSnippets(snippets);
+  assert.deepEqual(errors, [], `${errors.length} errors in ${examples.length} examples`);
 });

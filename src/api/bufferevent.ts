@@ -94,7 +94,7 @@ export function bufferevent_socket_get_dns_error(bev: BufferEvent): number {
  * for BEV_OPT_UNLOCK_CALLBACKS without DEFER, which pairs always add, so never).
  *
  * @example
- * const pair = [];
+ * const pair: PairBufferEvent[] = [];
  * bufferevent_pair_new(base, 0, pair);
  */
 export function bufferevent_pair_new(base: EventBase, options: number, pair: unknown[]): number {

@@ -34,7 +34,7 @@ function needTls(fn: string, bev: unknown): TlsBufferEvent | null {
  * BEV_OPT_UNLOCK_CALLBACKS without BEV_OPT_DEFER_CALLBACKS.
  *
  * @example
- * const under = bufferevent_socket_new(base, sock, BEV_OPT_CLOSE_ON_FREE);
+ * const under = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE)!;
  * const bev = bufferevent_openssl_filter_new(base, under, { ca, servername: "example.test" },
  *   BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
  */

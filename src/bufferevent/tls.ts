@@ -642,8 +642,8 @@ export interface TlsBufferEventInit {
  * mode) or through an underlying bufferevent (filter mode).
  *
  * @example
- * const bev = new TlsBufferEvent(base, { fd: -1, ssl: { ca }, state: BUFFEREVENT_SSL_CONNECTING, options: BEV_OPT_CLOSE_ON_FREE });
- * bev.connectAddress(evutil_parse_sockaddr_port("127.0.0.1:4433"));
+ * const bev = bufferevent_openssl_socket_new(base, -1, { ca }, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE)!;
+ * bev.connectAddress(evutil_parse_sockaddr_port("127.0.0.1:4433")!);
  */
 export class TlsBufferEvent extends StreamBufferEvent {
   readonly #filter: boolean;

@@ -116,7 +116,7 @@ class ActiveQueue {
  *
  * @example
  * const base = new EventBase();
- * const ev = base.newTimer(() => console.log("tick"));
+ * const ev = evtimer_new(base, () => console.log("tick"), null);
  * ev.add({ tv_sec: 0, tv_usec: 10_000 });
  * await base.dispatch(); // 1 once nothing is left
  *

@@ -1215,6 +1215,7 @@ export class EvBuffer {
    * one line keeps its 8 KiB block alive; copy it if that matters.
    *
    * @example
+   * let line: string | null;
    * while ((line = buf.readln(EVBUFFER_EOL_CRLF)) !== null) handle(line);
    */
   readln(style: number, nReadOut?: ValueBox | null): string | null {

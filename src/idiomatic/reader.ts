@@ -69,7 +69,7 @@ const DEFAULT_HWM = 65536;
  * @example
  * const it = bev.lines(); // a BevReader
  * const { value, done } = await it.next();
- * await it.return(); // reading goes back to how it was
+ * await it.return?.(); // reading goes back to how it was
  */
 export class BevReader<T> implements AsyncIterableIterator<T> {
   readonly #bev: BufferEvent;
