@@ -83,6 +83,15 @@ export function observeFree(bev: BufferEvent, fn: (() => void) | null): void {
  *
  * This class is abstract: create one through a backend (`bufferevent_socket_new`,
  * `bufferevent_pair_new`, `bufferevent_filter_new`, ...).
+ *
+ * @example
+ * // The classes' way (one shared base that runs itself):
+ * const b = await BufferEvent.connect("127.0.0.1:8080");
+ * b.write("hello\n");
+ * for await (const line of b.lines({ maxLength: 1024 })) console.log(line);
+ * // libevent's way: every bufferevent_* function takes the same object.
+ * const c = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE)!;
+ * bufferevent_setcb(c, readcb, null, eventcb, null);
  */
 export abstract class BufferEvent {
   /** The base whose loop runs this bufferevent's callbacks. */

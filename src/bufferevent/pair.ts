@@ -29,7 +29,14 @@ import {
 } from "../constants.js";
 import { BufferEvent } from "./bufferevent.js";
 
-/** One half of a bufferevent pair. */
+/**
+ * One half of a bufferevent pair.
+ *
+ * @example
+ * const [left, right] = BufferEvent.pair();
+ * left.write("ping");
+ * for await (const chunk of right) console.log(chunk.toString()); // "ping"
+ */
 export class PairBufferEvent extends BufferEvent {
   /** The other half, or null once either was freed. */
   partner: PairBufferEvent | null = null;

@@ -712,7 +712,12 @@ export function setRateLimit(bev: BufferEvent, cfg: TokenBucketCfg | null): numb
   return 0;
 }
 
-/** The cfg `bev` was given by {@link setRateLimit}, or null. */
+/**
+ * The cfg `bev` was given by {@link setRateLimit}, or null.
+ *
+ * @example
+ * getTokenBucketCfg(bev); // null without a limit
+ */
 export function getTokenBucketCfg(bev: BufferEvent): TokenBucketCfg | null {
   return BevRateLimit.of(needBev("bufferevent_get_token_bucket_cfg", bev))?.cfg ?? null;
 }
@@ -720,6 +725,9 @@ export function getTokenBucketCfg(bev: BufferEvent): TokenBucketCfg | null {
 /**
  * Put `bev` in `group` (leaving any other group first), or with null take it out. 0,
  * or -1 when the group was freed.
+ *
+ * @example
+ * addToRateLimitGroup(bev, group);
  */
 export function addToRateLimitGroup(bev: BufferEvent, group: RateLimitGroup | null): number {
   needBev("bufferevent_add_to_rate_limit_group", bev);
@@ -732,7 +740,12 @@ export function addToRateLimitGroup(bev: BufferEvent, group: RateLimitGroup | nu
   return 0;
 }
 
-/** Take `bev` out of its group (if any) and resume what the group suspended. 0. */
+/**
+ * Take `bev` out of its group (if any) and resume what the group suspended. 0.
+ *
+ * @example
+ * removeFromRateLimitGroup(bev);
+ */
 export function removeFromRateLimitGroup(bev: BufferEvent): number {
   const rl = BevRateLimit.of(needBev("bufferevent_remove_from_rate_limit_group", bev));
   if (rl?.group) rl.group.removeMember(rl, true);
@@ -740,17 +753,32 @@ export function removeFromRateLimitGroup(bev: BufferEvent): number {
   return 0;
 }
 
-/** The group `bev` belongs to, or null. */
+/**
+ * The group `bev` belongs to, or null.
+ *
+ * @example
+ * if (getRateLimitGroup(bev) === group) console.log("in the group");
+ */
 export function getRateLimitGroup(bev: BufferEvent): RateLimitGroup | null {
   return BevRateLimit.of(needBev("bufferevent_get_rate_limit_group", bev))?.group ?? null;
 }
 
-/** `bev`'s own read bucket (refilled to now), or EV_SSIZE_MAX without a cfg. */
+/**
+ * `bev`'s own read bucket (refilled to now), or EV_SSIZE_MAX without a cfg.
+ *
+ * @example
+ * getReadLimit(bev);
+ */
 export function getReadLimit(bev: BufferEvent): number {
   return ownLimit(needBev("bufferevent_get_read_limit", bev), READ);
 }
 
-/** `bev`'s own write bucket (refilled to now), or EV_SSIZE_MAX without a cfg. */
+/**
+ * `bev`'s own write bucket (refilled to now), or EV_SSIZE_MAX without a cfg.
+ *
+ * @example
+ * getWriteLimit(bev);
+ */
 export function getWriteLimit(bev: BufferEvent): number {
   return ownLimit(needBev("bufferevent_get_write_limit", bev), WRITE);
 }
@@ -762,13 +790,23 @@ function ownLimit(bev: BufferEvent, d: Dir): number {
   return rl.bucket.limit[d];
 }
 
-/** What one read of `bev` may move now: min(max_single_read, bucket, group share), >= 0. */
+/**
+ * What one read of `bev` may move now: min(max_single_read, bucket, group share), >= 0.
+ *
+ * @example
+ * getMaxToRead(bev);
+ */
 export function getMaxToRead(bev: BufferEvent): number {
   needBev("bufferevent_get_max_to_read", bev);
   return BevRateLimit.of(bev)?.max(READ) ?? bev.maxSingleRead;
 }
 
-/** What one write of `bev` may move now: min(max_single_write, bucket, group share), >= 0. */
+/**
+ * What one write of `bev` may move now: min(max_single_write, bucket, group share), >= 0.
+ *
+ * @example
+ * getMaxToWrite(bev);
+ */
 export function getMaxToWrite(bev: BufferEvent): number {
   needBev("bufferevent_get_max_to_write", bev);
   return BevRateLimit.of(bev)?.max(WRITE) ?? bev.maxSingleWrite;
@@ -777,6 +815,9 @@ export function getMaxToWrite(bev: BufferEvent): number {
 /**
  * Take `decr` tokens from `bev`'s read bucket (negative: give them). Crossing zero
  * suspends or resumes reading. 0, or -1 when `bev` has no cfg (libevent asserts).
+ *
+ * @example
+ * decrementReadLimit(bev, 1024);
  */
 export function decrementReadLimit(bev: BufferEvent, decr: number): number {
   needBev("bufferevent_decrement_read_limit", bev);
@@ -784,7 +825,12 @@ export function decrementReadLimit(bev: BufferEvent, decr: number): number {
   return BevRateLimit.of(bev)?.decrementLimit(READ, decr) ?? -1;
 }
 
-/** Like {@link decrementReadLimit} for the write bucket. */
+/**
+ * Like {@link decrementReadLimit} for the write bucket.
+ *
+ * @example
+ * decrementWriteLimit(bev, 1024);
+ */
 export function decrementWriteLimit(bev: BufferEvent, decr: number): number {
   needBev("bufferevent_decrement_write_limit", bev);
   decr = deltaArg("bufferevent_decrement_write_limit", decr);

@@ -91,7 +91,12 @@ export const ERR_LIB_SSL = 20;
 /** `SSL_R_CERTIFICATE_VERIFY_FAILED`. */
 export const SSL_R_CERTIFICATE_VERIFY_FAILED = 134;
 
-/** OpenSSL 3's `ERR_PACK(lib, 0, reason)`. */
+/**
+ * OpenSSL 3's `ERR_PACK(lib, 0, reason)`.
+ *
+ * @example
+ * ERR_PACK(ERR_LIB_SSL, SSL_R_CERTIFICATE_VERIFY_FAILED); // 0x0A000086
+ */
 export function ERR_PACK(lib: number, reason: number): number {
   return (((lib & 0xff) << 23) | (reason & 0x7fffff)) >>> 0;
 }
