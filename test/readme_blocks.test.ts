@@ -50,3 +50,35 @@ test("README: every TypeScript block runs and prints what it says", async () => 
     fs.rmSync(dir, { recursive: true, force: true });
   }
 });
+
+/** A small well-formedness check: every tag closes, in order (no XML parser in Node). */
+function unbalancedTag(svg: string): string | null {
+  const stack: string[] = [];
+  const body = svg.replace(/<!--[\s\S]*?-->/g, "");
+  for (const m of body.matchAll(/<(\/?)([\w:-]+)[^>]*?(\/?)>/g)) {
+    const [, close, name, selfClose] = m;
+    if (selfClose) continue;
+    if (!close) stack.push(name!);
+    else if (stack.pop() !== name) return name!;
+  }
+  return stack.length ? stack.pop()! : null;
+}
+
+test("docs: every image the README and the guide show is a checked-in SVG with a title", () => {
+  let images = 0;
+  for (const doc of ["README.md", "docs/GUIDE.md"]) {
+    const text = fs.readFileSync(path.join(root, doc), "utf8");
+    for (const m of text.matchAll(/!\[([^\]]+)\]\(([^)]+)\)/g)) {
+      const [, alt, target] = m;
+      assert.ok(!/^[a-z]+:/.test(target!), `${doc}: ${target} is in the repository`);
+      assert.ok(target!.endsWith(".svg"), `${doc}: ${target} is an SVG`);
+      assert.ok(alt!.length > 20, `${doc}: ${target} has a real alt text`);
+      const svg = fs.readFileSync(path.join(root, path.dirname(doc), target!), "utf8");
+      assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" viewBox="[\d. ]+"/);
+      assert.match(svg, /<title>[^<]{10,}<\/title>/, `${target} has a title`);
+      assert.equal(unbalancedTag(svg), null, `${target} is well-formed`);
+      images++;
+    }
+  }
+  assert.ok(images >= 2, `the concepts and watermark diagrams (${images})`);
+});
