@@ -64,9 +64,9 @@ function unbalancedTag(svg: string): string | null {
   return stack.length ? stack.pop()! : null;
 }
 
-test("docs: every image the README and the guide show is a checked-in SVG with a title", () => {
+test("docs: every image the README, the guide and the benchmarks show is a checked-in SVG with a title", () => {
   let images = 0;
-  for (const doc of ["README.md", "docs/GUIDE.md"]) {
+  for (const doc of ["README.md", "docs/GUIDE.md", "docs/BENCHMARKS.md"]) {
     const text = fs.readFileSync(path.join(root, doc), "utf8");
     for (const m of text.matchAll(/!\[([^\]]+)\]\(([^)]+)\)/g)) {
       const [, alt, target] = m;
@@ -80,5 +80,5 @@ test("docs: every image the README and the guide show is a checked-in SVG with a
       images++;
     }
   }
-  assert.ok(images >= 2, `the concepts and watermark diagrams (${images})`);
+  assert.ok(images >= 3, `the concepts, watermark and benchmark charts (${images})`);
 });
