@@ -11,9 +11,12 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import ts from "typescript";
-import { root, typecheckSnippets, type Snippet } from "./helpers/snippets.js";
+import { root, snippetToRunnable, typecheckSnippets, type Snippet } from "./helpers/snippets.js";
 
 const entryPoints = ["src/index.ts", "src/compat.ts"].map((f) => path.join(root, f));
 
@@ -195,4 +198,47 @@ test("docs: every @example typechecks against the built package", () => {
   }));
   const errors = typecheckSnippets(snippets);
   assert.deepEqual(errors, [], `${errors.length} errors in ${examples.length} examples`);
+});
+
+/**
+ * The evbuffer examples run, too: they need no network, so each one runs against real
+ * buffers (`buf`, `src`, `dst` holding an HTTP request, `base` a new EventBase) and must not
+ * throw. Examples that need a file, a socket or a bufferevent are only typechecked.
+ */
+const needsOutside = /\bfs\.|\bfd\b|\bbev\b|\bsock\b|evbuffer_(read|write)/;
+
+test("docs: the evbuffer examples run against real buffers", async () => {
+  const { examples, valueNames } = collectExamples();
+  const runnable = examples.filter(
+    (e) => /^src\/(api\/evbuffer|evbuffer\/)/.test(e.where) && !needsOutside.test(e.code),
+  );
+  assert.ok(runnable.length > 40, `found the evbuffer examples (${runnable.length})`);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bev-examples-"));
+  const failures: string[] = [];
+  try {
+    for (const [i, e] of runnable.entries()) {
+      const body = e.code
+        .split("\n")
+        .filter((l) => !/^import .* from "[^"]+";$/.test(l))
+        .join("\n");
+      const code = [
+        `import * as lib from "bufferevent";`,
+        `const { ${valueNames.index.join(", ")} } = lib;`,
+        "const console = { log() {}, error() {} };",
+        "const base = new EventBase();",
+        `const [buf, src, dst] = [0, 1, 2].map(() => { const b = new EvBuffer(); b.add("GET / HTTP/1.0\\r\\nHost: example.test\\r\\n\\r\\n<p a=1>body</p>"); return b; });`,
+        "const handle = () => {};",
+        "const bytes = new Uint8Array([1, 2, 3, 4]);",
+        `{\n${body}\n}`,
+      ].join("\n");
+      const file = path.join(dir, `example_${i}.mjs`);
+      fs.writeFileSync(file, snippetToRunnable(code));
+      await import(pathToFileURL(file).href).catch((err: Error) =>
+        failures.push(`${e.where}: ${err.message}\n${e.code}`),
+      );
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  assert.deepEqual(failures, [], `${failures.length} of ${runnable.length} examples threw`);
 });
