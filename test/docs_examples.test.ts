@@ -98,6 +98,8 @@ function examplesOf(node: ts.Node): string[] {
 export function collectExamples(): {
   missing: string[];
   checked: number;
+  methodsMissing: string[];
+  methodsChecked: number;
   examples: DocExample[];
   valueNames: { index: string[]; compat: string[] };
 } {
@@ -113,6 +115,8 @@ export function collectExamples(): {
   const seenDecl = new Set<ts.Node>();
   const missing: string[] = [];
   const examples: DocExample[] = [];
+  const methodsMissing: string[] = [];
+  const seenMethods = new Set<ts.Node>();
   const names: string[][] = [];
   const addExamples = (decl: ts.Node, name: string) => {
     if (seenDecl.has(decl)) return;
@@ -136,7 +140,19 @@ export function collectExamples(): {
               (member.name && ts.isPrivateIdentifier(member.name)) ||
               ts.getCombinedModifierFlags(member as ts.Declaration).valueOf() &
                 (ts.ModifierFlags.Private | ts.ModifierFlags.Protected);
-            if (!isPrivate) addExamples(member, `${exported.name}.${member.name?.getText() ?? ""}`);
+            const memberName = `${exported.name}.${member.name?.getText() ?? ""}`;
+            if (!isPrivate) addExamples(member, memberName);
+            const tags = ts.getJSDocTags(member).map((t) => t.tagName.text);
+            if (
+              !isPrivate &&
+              methodsChecked.includes(exported.name) &&
+              (ts.isMethodDeclaration(member) || ts.isMethodSignature(member)) &&
+              !tags.includes("internal") &&
+              !seenMethods.has(member)
+            ) {
+              seenMethods.add(member);
+              if (!tags.includes("example")) methodsMissing.push(memberName);
+            }
           }
         }
         if (ts.isModuleDeclaration(decl) && decl.body && ts.isModuleBlock(decl.body)) {
@@ -156,7 +172,14 @@ export function collectExamples(): {
   }
   const [index = [], compatAll = []] = names;
   const compat = compatAll.filter((n) => !index.includes(n));
-  return { missing: missing.sort(), checked: seen.size, examples, valueNames: { index, compat } };
+  return {
+    missing: missing.sort(),
+    checked: seen.size,
+    methodsMissing: methodsMissing.sort(),
+    methodsChecked: seenMethods.size,
+    examples,
+    valueNames: { index, compat },
+  };
 }
 
 /**
@@ -182,6 +205,15 @@ function exampleModule(code: string, names: { index: string[]; compat: string[] 
     givens,
   ].join("\n");
 }
+
+/** The classes whose every public method (not `@internal`) must carry an `@example` too. */
+const methodsChecked = ["EvBuffer", "BufferEvent"];
+
+test("docs: every public method of EvBuffer and BufferEvent has an @example", () => {
+  const { methodsMissing, methodsChecked: n } = collectExamples();
+  assert.ok(n > 70, `found the methods (${n})`);
+  assert.deepEqual(methodsMissing, [], `${methodsMissing.length} of ${n} lack an @example`);
+});
 
 test("docs: every exported function and class has an @example", () => {
   const { missing, checked } = collectExamples();
