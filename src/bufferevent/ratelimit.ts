@@ -109,6 +109,9 @@ export class TokenBucketCfg {
    * libevent's `ev_token_bucket_cfg_new`: null when a rate is < 1 or above its burst,
    * a value is above {@link EV_RATE_LIMIT_MAX}, or the tick is 0 ms, negative or longer
    * than INT_MAX/1000 seconds. `tickLen` null means one second.
+   *
+   * @example
+   * const cfg = TokenBucketCfg.create(10_000, 20_000, 10_000, 20_000, null); // null for bad rates
    */
   static create(
     readRate: number,
@@ -195,7 +198,12 @@ export class TokenBucketCfg {
     return this.maximum[WRITE];
   }
 
-  /** `ev_token_bucket_cfg_free`: mark the cfg dead (using it afterwards throws). */
+  /**
+   * `ev_token_bucket_cfg_free`: mark the cfg dead (using it afterwards throws).
+   *
+   * @example
+   * cfg.free();
+   */
   free(): void {
     this.#freed = true;
   }
@@ -205,7 +213,12 @@ export class TokenBucketCfg {
     return this.#freed;
   }
 
-  /** A private copy (groups copy their cfg, as libevent's memcpy does). */
+  /**
+   * A private copy (groups copy their cfg, as libevent's memcpy does).
+   *
+   * @example
+   * const copy = cfg.clone();
+   */
   clone(): TokenBucketCfg {
     return new TokenBucketCfg(
       [...this.rate] as [number, number],
@@ -537,7 +550,12 @@ export class RateLimitGroup {
     return this.#freed;
   }
 
-  /** `bufferevent_rate_limit_group_set_cfg`: new rates; the bucket is only clipped down. 0 / -1. */
+  /**
+   * `bufferevent_rate_limit_group_set_cfg`: new rates; the bucket is only clipped down. 0 / -1.
+   *
+   * @example
+   * group.setCfg(TokenBucketCfg.create(50_000, 50_000, 50_000, 50_000, null));
+   */
   setCfg(cfg: TokenBucketCfg | null): number {
     if (cfg === null || cfg === undefined || this.#freed) return -1;
     needCfg("bufferevent_rate_limit_group_set_cfg", "cfg", cfg);
@@ -555,6 +573,9 @@ export class RateLimitGroup {
    * `bufferevent_rate_limit_group_set_min_share`: the least a member may move per I/O
    * however small its share (0 turns it off). Capped at the cfg's rates, so that at
    * steady state at least one member moves each tick. -1 above EV_SSIZE_MAX.
+   *
+   * @example
+   * group.setMinShare(1024);
    */
   setMinShare(share: number): number {
     if (typeof share !== "number" || Number.isNaN(share))
@@ -569,6 +590,9 @@ export class RateLimitGroup {
   /**
    * `bufferevent_rate_limit_group_free`: stop the tick. -1 (and nothing changes) while
    * the group still has members — libevent asserts there are none.
+   *
+   * @example
+   * group.free(); // -1 while it has members
    */
   free(): number {
     if (this.#freed) return 0;
@@ -579,32 +603,62 @@ export class RateLimitGroup {
     return 0;
   }
 
-  /** The group's current read bucket (not refilled on demand: the tick does that). */
+  /**
+   * The group's current read bucket (not refilled on demand: the tick does that).
+   *
+   * @example
+   * group.getReadLimit();
+   */
   getReadLimit(): number {
     return this.#bucket.limit[READ];
   }
 
-  /** The group's current write bucket. */
+  /**
+   * The group's current write bucket.
+   *
+   * @example
+   * group.getWriteLimit();
+   */
   getWriteLimit(): number {
     return this.#bucket.limit[WRITE];
   }
 
-  /** `bufferevent_rate_limit_group_decrement_read`: may suspend or resume every member. 0. */
+  /**
+   * `bufferevent_rate_limit_group_decrement_read`: may suspend or resume every member. 0.
+   *
+   * @example
+   * group.decrementRead(4096);
+   */
   decrementRead(decr: number): number {
     return this.#decrement(READ, deltaArg("bufferevent_rate_limit_group_decrement_read", decr));
   }
 
-  /** `bufferevent_rate_limit_group_decrement_write`. 0. */
+  /**
+   * `bufferevent_rate_limit_group_decrement_write`. 0.
+   *
+   * @example
+   * group.decrementWrite(4096);
+   */
   decrementWrite(decr: number): number {
     return this.#decrement(WRITE, deltaArg("bufferevent_rate_limit_group_decrement_write", decr));
   }
 
-  /** Bytes the members read and wrote since creation or the last {@link resetTotals}. */
+  /**
+   * Bytes the members read and wrote since creation or the last {@link resetTotals}.
+   *
+   * @example
+   * const { total_read, total_written } = group.getTotals();
+   */
   getTotals(): { total_read: number; total_written: number } {
     return { total_read: this.#totals[READ], total_written: this.#totals[WRITE] };
   }
 
-  /** Zero the totals. */
+  /**
+   * Zero the totals.
+   *
+   * @example
+   * group.resetTotals();
+   */
   resetTotals(): void {
     this.#totals[READ] = 0;
     this.#totals[WRITE] = 0;
