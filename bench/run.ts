@@ -19,6 +19,7 @@
  */
 
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { ratioChartSvg } from "./lib/chart.js";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { machine, type Machine } from "./lib/machine.js";
@@ -653,6 +654,10 @@ function inprocRow(label: string, s: InprocResult, base: number): string[] {
 
 // ---- main ---------------------------------------------------------------------------
 
+/** The chart of the Targets table (bench/lib/chart.ts), written beside the report. */
+const CHART_LINK =
+  "![Same-run ratios of every target, ours against raw Node or libevent C, with the target lines](benchmarks.svg)";
+
 interface Target {
   what: string;
   goal: string;
@@ -882,7 +887,7 @@ async function main(): Promise<void> {
       Number.isFinite(t.ratio) ? (t.ok(t.ratio) ? "met" : "**missed**") : "no data",
     ]);
     report.unshift(
-      `## Targets (same-run ratios of medians, ours = C-style API server)\n\n${table(["what", "target", "measured", ""], rows)}\n`,
+      `## Targets (same-run ratios of medians, ours = C-style API server)\n\n${CHART_LINK}\n\n${table(["what", "target", "measured", ""], rows)}\n`,
     );
     say(`\n## Targets\n\n${table(["what", "target", "measured", ""], rows)}`);
   }
@@ -896,6 +901,7 @@ async function main(): Promise<void> {
   const doc = renderDoc(m, minutes);
   if (opts.docs && !opts.only) {
     writeFileSync(path.join(ROOT, "docs", "BENCHMARKS.md"), doc);
+    writeFileSync(path.join(ROOT, "docs", "benchmarks.svg"), ratioChartSvg(targets));
     say(`\nwrote docs/BENCHMARKS.md (${fmt(minutes)} min)`);
   } else
     say(

@@ -46,13 +46,23 @@ export const EVBUFFER_TIMEOUT = BEV_EVENT_TIMEOUT;
 
 let currentBase: EventBase | null = null;
 
-/** Create the default base (libevent's deprecated global `current_base`) and return it. */
+/**
+ * Create the default base (libevent's deprecated global `current_base`) and return it.
+ *
+ * @example
+ * const cur = event_init();
+ */
 export function event_init(): EventBase {
   currentBase = new EventBase();
   return currentBase;
 }
 
-/** The default base, or null before event_init(). */
+/**
+ * The default base, or null before event_init().
+ *
+ * @example
+ * const current = event_get_current_base(); // null before event_init()
+ */
 export function event_get_current_base(): EventBase | null {
   return currentBase;
 }
@@ -63,23 +73,44 @@ function needCurrentBase(fn: string): EventBase {
   return currentBase;
 }
 
-/** Run the default base's loop: `event_base_dispatch(current_base)`. */
+/**
+ * Run the default base's loop: `event_base_dispatch(current_base)`.
+ *
+ * @example
+ * event_init();
+ * await event_dispatch(); // event_base_dispatch(current_base)
+ */
 export function event_dispatch(): Promise<number> {
   return needCurrentBase("event_dispatch").dispatch();
 }
 
-/** `event_base_loop(current_base, flags)`. */
+/**
+ * `event_base_loop(current_base, flags)`.
+ *
+ * @example
+ * await event_loop(EVLOOP_ONCE);
+ */
 export function event_loop(flags: number): Promise<number> {
   return needCurrentBase("event_loop").loop(flags);
 }
 
-/** `event_base_loopexit(current_base, tv)`. */
+/**
+ * `event_base_loopexit(current_base, tv)`.
+ *
+ * @example
+ * event_loopexit({ tv_sec: 1, tv_usec: 0 });
+ */
 export function event_loopexit(tv: { tv_sec: number; tv_usec: number } | null): number {
   const base = needCurrentBase("event_loopexit");
   return base.loopexit(tv ? tv.tv_sec * 1000 + tv.tv_usec / 1000 : null);
 }
 
-/** `event_base_loopbreak(current_base)`. */
+/**
+ * `event_base_loopbreak(current_base)`.
+ *
+ * @example
+ * event_loopbreak();
+ */
 export function event_loopbreak(): number {
   return needCurrentBase("event_loopbreak").loopbreak();
 }
@@ -87,6 +118,12 @@ export function event_loopbreak(): number {
 /**
  * Create a socket bufferevent on the default base with its callbacks. As in
  * libevent 2.x, only EV_WRITE starts enabled: call bufferevent_enable(bev, EV_READ).
+ *
+ * @example
+ * event_init();
+ * const b = bufferevent_new(socket, readcb, null, errorcb, null);
+ * bufferevent_enable(b, EV_READ);
+ * await event_dispatch();
  */
 export function bufferevent_new(
   fd: net.Socket | number,
@@ -104,7 +141,12 @@ export function bufferevent_new(
 /** Move a bufferevent to `base` (the same function as the main export's). 0 / -1. */
 export { bufferevent_base_set } from "./api/bufferevent.js";
 
-/** Set the timeouts in whole seconds (0 = none). */
+/**
+ * Set the timeouts in whole seconds (0 = none).
+ *
+ * @example
+ * bufferevent_settimeout(bev, 30, 0); // read timeout 30 s, no write timeout
+ */
 export function bufferevent_settimeout(
   bufev: BufferEvent,
   timeout_read: number,
@@ -118,13 +160,23 @@ export function bufferevent_settimeout(
   );
 }
 
-/** `bufferevent_get_input(b)`. */
+/**
+ * `bufferevent_get_input(b)`.
+ *
+ * @example
+ * const input = EVBUFFER_INPUT(bev); // bufferevent_get_input(bev)
+ */
 export function EVBUFFER_INPUT(b: BufferEvent): EvBuffer {
   if (!(b instanceof BufferEvent)) throw argTypeError("EVBUFFER_INPUT", "b", "a bufferevent", b);
   return b.input;
 }
 
-/** `bufferevent_get_output(b)`. */
+/**
+ * `bufferevent_get_output(b)`.
+ *
+ * @example
+ * evbuffer_add(EVBUFFER_OUTPUT(bev), "hi\n");
+ */
 export function EVBUFFER_OUTPUT(b: BufferEvent): EvBuffer {
   if (!(b instanceof BufferEvent)) throw argTypeError("EVBUFFER_OUTPUT", "b", "a bufferevent", b);
   return b.output;

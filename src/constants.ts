@@ -50,7 +50,10 @@ export const BEV_EVENT_CONNECTED = 0x80;
 // ---- bufferevent options ----------------------------------------------------------
 /** Close the transport (socket, underlying bufferevent) when the bufferevent is freed. */
 export const BEV_OPT_CLOSE_ON_FREE = 0x01;
-/** Give the bufferevent a recursive lock (see SPEC §4 for the JavaScript meaning). */
+/**
+ * Give the bufferevent a recursive lock. In JavaScript: while it is held no data moves and no
+ * callback runs; a callback that returns a Promise holds it until the Promise settles.
+ */
 export const BEV_OPT_THREADSAFE = 0x02;
 /** Run callbacks deferred, from the event loop. */
 export const BEV_OPT_DEFER_CALLBACKS = 0x04;

@@ -6,7 +6,12 @@
  * @module
  */
 
-/** Describe a value briefly for an error message. */
+/**
+ * Describe a value briefly for an error message.
+ *
+ * @example
+ * describe("a very long string"); // 'string "a very long string"'
+ */
 export function describe(value: unknown): string {
   if (value === null) return "null";
   if (value === undefined) return "undefined";
@@ -19,13 +24,31 @@ export function describe(value: unknown): string {
   return ctor && ctor.name ? `an instance of ${ctor.name}` : "an object";
 }
 
-/** A programming error: an argument of the wrong type (a C program would crash). */
+/**
+ * A programming error: an argument of the wrong type (a C program would crash).
+ *
+ * @example
+ * try {
+ *   evbuffer_add(buf, 42 as unknown as string);
+ * } catch (err) {
+ *   if (err instanceof BevTypeError) console.log(err.message); // names evbuffer_add and "data"
+ * }
+ */
 export class BevTypeError extends TypeError {
   /** Stable error code. */
   readonly code = "ERR_BEV_INVALID_ARG_TYPE";
 }
 
-/** A programming error: a numeric argument out of its range. */
+/**
+ * A programming error: a numeric argument out of its range.
+ *
+ * @example
+ * try {
+ *   evbuffer_drain(buf, -1);
+ * } catch (err) {
+ *   if (err instanceof BevRangeError) console.log(err.code); // "ERR_BEV_OUT_OF_RANGE"
+ * }
+ */
 export class BevRangeError extends RangeError {
   /** Stable error code. */
   readonly code = "ERR_BEV_OUT_OF_RANGE";
@@ -46,7 +69,12 @@ export function argTypeError(
   return new BevTypeError(`${fn}(): argument "${arg}" must be ${expected}, got ${describe(value)}`);
 }
 
-/** Build the RangeError thrown when `fn` gets an out-of-range `arg`. */
+/**
+ * Build the RangeError thrown when `fn` gets an out-of-range `arg`.
+ *
+ * @example
+ * throw argRangeError("my_fn", "size", "a non-negative integer", -1);
+ */
 export function argRangeError(
   fn: string,
   arg: string,
@@ -58,7 +86,16 @@ export function argRangeError(
   );
 }
 
-/** The base class of the library's runtime (non-programming) errors. */
+/**
+ * The base class of the library's runtime (non-programming) errors.
+ *
+ * @example
+ * try {
+ *   await bev.connect("127.0.0.1:1");
+ * } catch (err) {
+ *   if (err instanceof BufferEventError) console.log(err.code); // "ERR_BEV_CONNECT", ...
+ * }
+ */
 export class BufferEventError extends Error {
   /** Stable error code, e.g. `ERR_BEV_LINE_TOO_LONG`. */
   readonly code: string;
@@ -69,7 +106,16 @@ export class BufferEventError extends Error {
   }
 }
 
-/** A line longer than the caller's `maxLength` (the DoS guard libevent lacks). */
+/**
+ * A line longer than the caller's `maxLength` (the DoS guard libevent lacks).
+ *
+ * @example
+ * try {
+ *   for await (const line of bev.lines({ maxLength: 1024 })) console.log(line);
+ * } catch (err) {
+ *   if (err instanceof LineTooLongError) console.log(`line over ${err.maxLength} bytes`);
+ * }
+ */
 export class LineTooLongError extends BufferEventError {
   /** The limit that was exceeded. */
   readonly maxLength: number;

@@ -62,6 +62,9 @@ function validSocket(fd: unknown): boolean {
 /**
  * `evutil_make_socket_nonblocking(fd)`: 0. Node's sockets are always non-blocking, so
  * there is nothing to change; -1 (EBADF) for -1, a closed descriptor or a destroyed socket.
+ *
+ * @example
+ * evutil_make_socket_nonblocking(fd); // 0: every Node socket is non-blocking
  */
 export function evutil_make_socket_nonblocking(fd: evutil_socket_t): number {
   return validSocket(fd) ? 0 : -1;
@@ -70,12 +73,20 @@ export function evutil_make_socket_nonblocking(fd: evutil_socket_t): number {
 /**
  * `evutil_make_listen_socket_reuseable(fd)`: 0. Node sets SO_REUSEADDR on every listening
  * socket on POSIX; -1 (EBADF) for an invalid descriptor.
+ *
+ * @example
+ * evutil_make_listen_socket_reuseable(fd); // 0: Node already sets SO_REUSEADDR
  */
 export function evutil_make_listen_socket_reuseable(fd: evutil_socket_t): number {
   return validSocket(fd) ? 0 : -1;
 }
 
-/** `evutil_make_socket_closeonexec(fd)`: 0 (libuv opens every descriptor close-on-exec). */
+/**
+ * `evutil_make_socket_closeonexec(fd)`: 0 (libuv opens every descriptor close-on-exec).
+ *
+ * @example
+ * evutil_make_socket_closeonexec(fd); // 0
+ */
 export function evutil_make_socket_closeonexec(fd: evutil_socket_t): number {
   return validSocket(fd) ? 0 : -1;
 }

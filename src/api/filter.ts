@@ -59,7 +59,7 @@ export function bufferevent_filter_new(
  * strategy, windowBits, autoFlush) is an extension. Null for a null `underlying`.
  *
  * @example
- * const z = bufferevent_zlib_new(sock, BEV_OPT_CLOSE_ON_FREE, "gzip");
+ * const z = bufferevent_zlib_new(sock, BEV_OPT_CLOSE_ON_FREE, "gzip")!;
  * bufferevent_write(z, "hello");
  * bufferevent_flush(z, EV_WRITE, BEV_FINISHED); // end the gzip member, half-close
  */

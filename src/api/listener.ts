@@ -57,7 +57,13 @@ export function evconnlistener_new_bind(
   return listenerNewBind(base, cb, ptr, flags, backlog, sa);
 }
 
-/** Listen on an existing socket (a net.Server, or a numeric listening fd). Null on failure. */
+/**
+ * Listen on an existing socket (a net.Server, or a numeric listening fd). Null on failure.
+ *
+ * @example
+ * const srv = net.createServer().listen(8080);
+ * const lev = evconnlistener_new(base, acceptcb, null, LEV_OPT_CLOSE_ON_FREE, -1, srv);
+ */
 export function evconnlistener_new(
   base: EventBase,
   cb: evconnlistener_cb | null,
@@ -70,32 +76,66 @@ export function evconnlistener_new(
   return listenerNew(base, cb, ptr, flags, backlog, fd);
 }
 
-/** Free a listener (safe inside its callback). */
+/**
+ * Free a listener (safe inside its callback).
+ *
+ * @example
+ * evconnlistener_free(listener); // accepted connections stay open
+ */
 export function evconnlistener_free(lev: ConnListener): void {
   needListener("evconnlistener_free", lev).free();
 }
 
-/** Resume accepting. 0 / -1. */
+/**
+ * Resume accepting. 0 / -1.
+ *
+ * @example
+ * evconnlistener_enable(listener); // 0
+ */
 export function evconnlistener_enable(lev: ConnListener): number {
   return needListener("evconnlistener_enable", lev).enable();
 }
 
-/** Stop accepting. 0. */
+/**
+ * Stop accepting. 0.
+ *
+ * @example
+ * evconnlistener_disable(listener); // pending connections wait in the kernel's queue
+ * evconnlistener_enable(listener);
+ */
 export function evconnlistener_disable(lev: ConnListener): number {
   return needListener("evconnlistener_disable", lev).disable();
 }
 
-/** The listener's base. */
+/**
+ * The listener's base.
+ *
+ * @example
+ * event_base_loopexit(evconnlistener_get_base(listener), null);
+ */
 export function evconnlistener_get_base(lev: ConnListener): EventBase {
   return needListener("evconnlistener_get_base", lev).base;
 }
 
-/** The listening socket (net.Server or fd). */
+/**
+ * The listening socket (net.Server or fd).
+ *
+ * @example
+ * const server = evconnlistener_get_fd(listener); // the net.Server (or the fd it was given)
+ */
 export function evconnlistener_get_fd(lev: ConnListener): net.Server | number {
   return needListener("evconnlistener_get_fd", lev).getFd();
 }
 
-/** Replace the accept callback. */
+/**
+ * Replace the accept callback.
+ *
+ * @example
+ * evconnlistener_set_cb(listener, (lev, fd, sa, socklen, arg) => {
+ *   const b = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE)!;
+ *   bufferevent_enable(b, EV_READ | EV_WRITE);
+ * }, null);
+ */
 export function evconnlistener_set_cb(
   lev: ConnListener,
   cb: evconnlistener_cb | null,
@@ -104,7 +144,14 @@ export function evconnlistener_set_cb(
   needListener("evconnlistener_set_cb", lev).setCb(cb, arg);
 }
 
-/** Set the error callback. */
+/**
+ * Set the error callback.
+ *
+ * @example
+ * evconnlistener_set_error_cb(listener, (lev) => {
+ *   console.error(`accept failed: ${evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR())}`);
+ * });
+ */
 export function evconnlistener_set_error_cb(
   lev: ConnListener,
   errorcb: evconnlistener_errorcb | null,
@@ -112,7 +159,13 @@ export function evconnlistener_set_error_cb(
   needListener("evconnlistener_set_error_cb", lev).setErrorCb(errorcb);
 }
 
-/** The bound address (not in libevent; getsockname on the fd): a sockaddr or null. */
+/**
+ * The bound address (not in libevent; getsockname on the fd): a sockaddr or null.
+ *
+ * @example
+ * const sa = evconnlistener_get_address(listener) as sockaddr_in;
+ * console.log(ntohs(sa.sin_port)); // the port a bind to port 0 got
+ */
 export function evconnlistener_get_address(lev: ConnListener): sockaddr | null {
   return needListener("evconnlistener_get_address", lev).getAddress();
 }

@@ -35,7 +35,7 @@ function needTls(fn: string, bev: unknown): TlsBufferEvent | null {
  * BEV_OPT_UNLOCK_CALLBACKS without BEV_OPT_DEFER_CALLBACKS.
  *
  * @example
- * const under = bufferevent_socket_new(base, sock, BEV_OPT_CLOSE_ON_FREE);
+ * const under = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE)!;
  * const bev = bufferevent_openssl_filter_new(base, under, { ca, servername: "example.test" },
  *   BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE);
  */
@@ -80,7 +80,13 @@ export function bufferevent_openssl_socket_new(
   return new TlsBufferEvent(base, { fd, ssl, state, options }, fn);
 }
 
-/** The TLSSocket of a TLS bufferevent (libevent's `SSL *`), or null for other types. */
+/**
+ * The TLSSocket of a TLS bufferevent (libevent's `SSL *`), or null for other types.
+ *
+ * @example
+ * const ssl = bufferevent_openssl_get_ssl(bev); // a tls.TLSSocket
+ * console.log(ssl?.getProtocol());
+ */
 export function bufferevent_openssl_get_ssl(bev: BufferEvent): tls.TLSSocket | null {
   return needTls("bufferevent_openssl_get_ssl", bev)?.tlsSocket ?? null;
 }
@@ -128,6 +134,9 @@ export function bufferevent_get_openssl_error(bev: BufferEvent): number {
 /**
  * Report a close without close_notify (a "dirty shutdown") as EOF (`allow` 1)
  * instead of ERROR (0, the default).
+ *
+ * @example
+ * bufferevent_openssl_set_allow_dirty_shutdown(bev, 1); // a close without close_notify is EOF, not ERROR
  */
 export function bufferevent_openssl_set_allow_dirty_shutdown(
   bev: BufferEvent,
@@ -137,7 +146,12 @@ export function bufferevent_openssl_set_allow_dirty_shutdown(
   if (t) t.allowDirtyShutdown = !!allow;
 }
 
-/** 1 if a dirty shutdown is reported as EOF, else 0. */
+/**
+ * 1 if a dirty shutdown is reported as EOF, else 0.
+ *
+ * @example
+ * bufferevent_openssl_get_allow_dirty_shutdown(bev); // 0 by default
+ */
 export function bufferevent_openssl_get_allow_dirty_shutdown(bev: BufferEvent): number {
   return needTls("bufferevent_openssl_get_allow_dirty_shutdown", bev)?.allowDirtyShutdown ? 1 : 0;
 }

@@ -92,6 +92,15 @@ class BevLock {
  *
  * This class is abstract: create one through a backend (`bufferevent_socket_new`,
  * `bufferevent_pair_new`, `bufferevent_filter_new`, ...).
+ *
+ * @example
+ * // The classes' way (one shared base that runs itself):
+ * const b = await BufferEvent.connect("127.0.0.1:8080");
+ * b.write("hello\n");
+ * for await (const line of b.lines({ maxLength: 1024 })) console.log(line);
+ * // libevent's way: every bufferevent_* function takes the same object.
+ * const c = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE)!;
+ * bufferevent_setcb(c, readcb, null, eventcb, null);
  */
 export abstract class BufferEvent {
   /** The base whose loop runs this bufferevent's callbacks. */
@@ -190,7 +199,12 @@ export abstract class BufferEvent {
 
   // ---- callbacks -------------------------------------------------------------------
 
-  /** Replace the read, write and event callbacks and their argument (nulls allowed). */
+  /**
+   * Replace the read, write and event callbacks and their argument (nulls allowed).
+   *
+   * @example
+   * bev.setcb(readcb, null, eventcb, { name: "client" });
+   */
   setcb(
     readcb: bufferevent_data_cb | null,
     writecb: bufferevent_data_cb | null,
@@ -209,7 +223,12 @@ export abstract class BufferEvent {
     this.#cbarg = cbarg;
   }
 
-  /** The current callbacks and argument, as given to setcb. */
+  /**
+   * The current callbacks and argument, as given to setcb.
+   *
+   * @example
+   * const { readcb, cbarg } = bev.getcb();
+   */
   getcb(): {
     readcb: bufferevent_data_cb | null;
     writecb: bufferevent_data_cb | null;
@@ -226,7 +245,12 @@ export abstract class BufferEvent {
 
   // ---- enable / disable / suspend -----------------------------------------------------
 
-  /** Enable EV_READ and/or EV_WRITE. 0 / -1. */
+  /**
+   * Enable EV_READ and/or EV_WRITE. 0 / -1.
+   *
+   * @example
+   * bev.enable(EV_READ | EV_WRITE);
+   */
   enable(event: number): number {
     if (typeof event !== "number")
       throw argTypeError("bufferevent_enable", "event", "EV_READ and/or EV_WRITE", event);
@@ -240,7 +264,12 @@ export abstract class BufferEvent {
     return 0;
   }
 
-  /** Disable EV_READ and/or EV_WRITE. 0 / -1. */
+  /**
+   * Disable EV_READ and/or EV_WRITE. 0 / -1.
+   *
+   * @example
+   * bev.disable(EV_READ);
+   */
   disable(event: number): number {
     if (typeof event !== "number")
       throw argTypeError("bufferevent_disable", "event", "EV_READ and/or EV_WRITE", event);
@@ -250,30 +279,51 @@ export abstract class BufferEvent {
     return 0;
   }
 
-  /** The directions the user enabled. */
+  /**
+   * The directions the user enabled.
+   *
+   * @example
+   * if (bev.getEnabled() & EV_READ) console.log("reading");
+   */
   getEnabled(): number {
     return this.enabled;
   }
 
-  /** Stop reading for `reason` (libevent's bufferevent_suspend_read_). */
+  /**
+   * Stop reading for `reason` (libevent's bufferevent_suspend_read_).
+   *
+   * @internal
+   */
   suspendRead(reason: number): void {
     if (!this.readSuspended) this._opsDisable(EV_READ);
     this.readSuspended |= reason;
   }
 
-  /** Clear `reason`; resume reading if nothing else holds it and reading is enabled. */
+  /**
+   * Clear `reason`; resume reading if nothing else holds it and reading is enabled.
+   *
+   * @internal
+   */
   unsuspendRead(reason: number): void {
     this.readSuspended &= ~reason;
     if (!this.readSuspended && this.enabled & EV_READ && !this.#freed) this._opsEnable(EV_READ);
   }
 
-  /** Stop writing for `reason`. */
+  /**
+   * Stop writing for `reason`.
+   *
+   * @internal
+   */
   suspendWrite(reason: number): void {
     if (!this.writeSuspended) this._opsDisable(EV_WRITE);
     this.writeSuspended |= reason;
   }
 
-  /** Clear `reason`; resume writing if nothing else holds it and writing is enabled. */
+  /**
+   * Clear `reason`; resume writing if nothing else holds it and writing is enabled.
+   *
+   * @internal
+   */
   unsuspendWrite(reason: number): void {
     this.writeSuspended &= ~reason;
     if (!this.writeSuspended && this.enabled & EV_WRITE && !this.#freed) this._opsEnable(EV_WRITE);
@@ -297,6 +347,9 @@ export abstract class BufferEvent {
    * The read high watermark is enforced by an internal, never-deferred callback on
    * the input: every change of the input re-evaluates it, so a drain inside the
    * readcb resumes reading at once.
+   *
+   * @example
+   * bev.setwatermark(EV_READ, 128, 65536);
    */
   setwatermark(events: number, lowmark: number, highmark: number): void {
     const fn = "bufferevent_setwatermark";
@@ -328,7 +381,12 @@ export abstract class BufferEvent {
     this._watermarksChanged(events);
   }
 
-  /** The watermarks of EV_READ or EV_WRITE (exactly one), or null. */
+  /**
+   * The watermarks of EV_READ or EV_WRITE (exactly one), or null.
+   *
+   * @example
+   * const wm = bev.getwatermark(EV_READ); // { lowmark, highmark }
+   */
   getwatermark(events: number): { lowmark: number; highmark: number } | null {
     if (events === EV_WRITE) return { lowmark: this.wmWriteLow, highmark: this.wmWriteHigh };
     if (events === EV_READ) return { lowmark: this.wmReadLow, highmark: this.wmReadHigh };
@@ -344,30 +402,59 @@ export abstract class BufferEvent {
 
   // ---- data ---------------------------------------------------------------------------
 
-  /** Append bytes to the output. 0 / -1. */
+  /**
+   * Append bytes to the output. 0 / -1.
+   *
+   * @example
+   * bev.write("hello\n");
+   */
   write(data: Uint8Array | string, size?: number): number {
     return this.output.add(data, size);
   }
 
-  /** Move all of `buf` to the end of the output. 0 / -1. */
+  /**
+   * Move all of `buf` to the end of the output. 0 / -1.
+   *
+   * @example
+   * const msg = new EvBuffer();
+   * msg.addPrintf("%d\n", 42);
+   * bev.writeBuffer(msg); // msg is empty after
+   */
   writeBuffer(buf: EvBuffer): number {
     return this.output.addBuffer(buf);
   }
 
-  /** Remove up to `size` bytes from the input into `data`; the count (0 on failure). */
+  /**
+   * Remove up to `size` bytes from the input into `data`; the count (0 on failure).
+   *
+   * @example
+   * const tmp = new Uint8Array(128);
+   * const n = bev.read(tmp); // removed from the input
+   */
   read(data: Uint8Array, size?: number): number {
     const n = this.input.remove(data, size ?? data.length);
     return n < 0 ? 0 : n;
   }
 
-  /** Move the whole input to the end of `buf`. 0 / -1. */
+  /**
+   * Move the whole input to the end of `buf`. 0 / -1.
+   *
+   * @example
+   * const all = new EvBuffer();
+   * bev.readBuffer(all);
+   */
   readBuffer(buf: EvBuffer): number {
     return buf.addBuffer(this.input);
   }
 
   // ---- timeouts -----------------------------------------------------------------------
 
-  /** Set or clear (null or zero) the read and write timeouts. 0 / -1. */
+  /**
+   * Set or clear (null or zero) the read and write timeouts. 0 / -1.
+   *
+   * @example
+   * bev.setTimeouts({ tv_sec: 30, tv_usec: 0 }, null);
+   */
   setTimeouts(tvRead: timeval | null, tvWrite: timeval | null): number {
     const r = timevalToMs("bufferevent_set_timeouts", "timeout_read", tvRead);
     const w = timevalToMs("bufferevent_set_timeouts", "timeout_write", tvWrite);
@@ -454,6 +541,8 @@ export abstract class BufferEvent {
    * Run the callbacks for `iotype` by libevent's rules: the readcb iff the input
    * holds at least the read low watermark, the writecb iff the output is at or
    * below the write low watermark — unless BEV_TRIG_IGNORE_WATERMARKS.
+   *
+   * @internal
    */
   triggerNolock(iotype: number, options: number): void {
     const ignore = !!(options & BEV_TRIG_IGNORE_WATERMARKS);
@@ -463,7 +552,12 @@ export abstract class BufferEvent {
       this.runWritecb(options);
   }
 
-  /** Public bufferevent_trigger: like triggerNolock, holding a reference meanwhile. */
+  /**
+   * Public bufferevent_trigger: like triggerNolock, holding a reference meanwhile.
+   *
+   * @example
+   * bev.trigger(EV_READ, BEV_TRIG_IGNORE_WATERMARKS);
+   */
   trigger(iotype: number, options: number): void {
     this.incref();
     try {
@@ -473,7 +567,12 @@ export abstract class BufferEvent {
     }
   }
 
-  /** Public bufferevent_trigger_event: run the eventcb with any `what`. */
+  /**
+   * Public bufferevent_trigger_event: run the eventcb with any `what`.
+   *
+   * @example
+   * bev.triggerEvent(BEV_EVENT_EOF, 0);
+   */
   triggerEvent(what: number, options: number): void {
     this.incref();
     try {
@@ -506,7 +605,11 @@ export abstract class BufferEvent {
     this.#callData(this.#writecb);
   }
 
-  /** Run (or defer) the eventcb with `what`. */
+  /**
+   * Run (or defer) the eventcb with `what`.
+   *
+   * @internal
+   */
   runEventcb(what: number, options: number): void {
     if (!this.#eventcb) return;
     if (this.deferCallbacks || options & BEV_TRIG_DEFER_CALLBACKS) {
@@ -641,6 +744,12 @@ export abstract class BufferEvent {
    * Take the bufferevent's recursive lock (only with BEV_OPT_THREADSAFE; otherwise a
    * no-op, as in libevent). While held, no data moves between the transport and the
    * buffers and no callback runs; held work resumes at the final unlock.
+   *
+   * @example
+   * bev.lock();
+   * bev.write("header");
+   * bev.write("body");
+   * bev.unlock();
    */
   lock(): void {
     this.incref();
@@ -650,7 +759,13 @@ export abstract class BufferEvent {
     }
   }
 
-  /** Release the lock taken by {@link lock}. */
+  /**
+   * Release the lock taken by {@link lock}.
+   *
+   * @example
+   * bev.lock();
+   * bev.unlock();
+   */
   unlock(): void {
     const lock = this.#lock;
     // Only holds taken through this bufferevent: a lock() made before it had a lock
@@ -708,12 +823,24 @@ export abstract class BufferEvent {
 
   // ---- reference counting and free -------------------------------------------------
 
-  /** Take a reference. */
+  /**
+   * Take a reference.
+   *
+   * @example
+   * bev.incref();
+   * setTimeout(() => bev.decref(), 1000);
+   */
   incref(): void {
     this.#refcnt++;
   }
 
-  /** Drop a reference; 1 if that freed the bufferevent, else 0. */
+  /**
+   * Drop a reference; 1 if that freed the bufferevent, else 0.
+   *
+   * @example
+   * bev.incref();
+   * bev.decref(); // 1 if that freed it
+   */
   decref(): number {
     if (this.#refcnt <= 0) return 0;
     if (--this.#refcnt > 0) return 0;
@@ -734,6 +861,9 @@ export abstract class BufferEvent {
   /**
    * Free the bufferevent: no callback ever runs again; the transport is released
    * (closed with BEV_OPT_CLOSE_ON_FREE) once the last reference is gone, from the loop.
+   *
+   * @example
+   * bev.free();
    */
   free(): void {
     if (this.#freed) return;
@@ -768,6 +898,9 @@ export abstract class BufferEvent {
   /**
    * Move the bufferevent to another base (bufferevent_base_set; socket
    * bufferevents only). -1 while anything is scheduled on the old base.
+   *
+   * @example
+   * bev.rebase(new EventBase()); // its events move to the new base
    */
   rebase(base: EventBase): number {
     if (base === this.base) return 0;
@@ -793,7 +926,12 @@ export abstract class BufferEvent {
 
   // ---- misc generic API -------------------------------------------------------------
 
-  /** Set the priority of this bufferevent's events. 0 / -1 (only some types support it). */
+  /**
+   * Set the priority of this bufferevent's events. 0 / -1 (only some types support it).
+   *
+   * @example
+   * bev.prioritySet(0);
+   */
   prioritySet(pri: number): number {
     if (!Number.isInteger(pri) || pri < 0 || pri >= this.base.getNpriorities()) return -1;
     if (this._opsPrioritySet(pri) < 0) return -1;
@@ -802,26 +940,47 @@ export abstract class BufferEvent {
     return 0;
   }
 
-  /** The priority of this bufferevent's events. */
+  /**
+   * The priority of this bufferevent's events.
+   *
+   * @example
+   * bev.getPriority();
+   */
   getPriority(): number {
     return this.priority;
   }
 
-  /** Set max_single_read (0 or > 2^53: the default). 0 / -1. */
+  /**
+   * Set max_single_read (0 or > 2^53: the default). 0 / -1.
+   *
+   * @example
+   * bev.setMaxSingleRead(16384);
+   */
   setMaxSingleRead(size: number): number {
     if (typeof size !== "number" || size < 0) return -1;
     this.maxSingleRead = size === 0 || size > Number.MAX_SAFE_INTEGER ? DEFAULT_MAX_SINGLE : size;
     return 0;
   }
 
-  /** Set max_single_write (0 or > 2^53: the default). 0 / -1. */
+  /**
+   * Set max_single_write (0 or > 2^53: the default). 0 / -1.
+   *
+   * @example
+   * bev.setMaxSingleWrite(16384);
+   */
   setMaxSingleWrite(size: number): number {
     if (typeof size !== "number" || size < 0) return -1;
     this.maxSingleWrite = size === 0 || size > Number.MAX_SAFE_INTEGER ? DEFAULT_MAX_SINGLE : size;
     return 0;
   }
 
-  /** Flush: the type's result, or -1 where the type has no flush. */
+  /**
+   * Flush: the type's result, or -1 where the type has no flush.
+   *
+   * @example
+   * bev.write("bye\n");
+   * bev.flush(EV_WRITE, BEV_FINISHED);
+   */
   flush(iotype: number, mode: number): number {
     if (typeof iotype !== "number")
       throw argTypeError("bufferevent_flush", "iotype", "EV_READ/EV_WRITE", iotype);
@@ -835,17 +994,32 @@ export abstract class BufferEvent {
     }
   }
 
-  /** The bufferevent this one runs over, or null. */
+  /**
+   * The bufferevent this one runs over, or null.
+   *
+   * @example
+   * const under = bev.getUnderlying(); // null unless a filter
+   */
   getUnderlying(): BufferEvent | null {
     return null;
   }
 
-  /** The transport's fd (a net.Socket, a number) or -1. */
+  /**
+   * The transport's fd (a net.Socket, a number) or -1.
+   *
+   * @example
+   * const s = bev.getfd(); // the net.Socket (or number), or -1
+   */
   getfd(): evutil_socket_t {
     return -1;
   }
 
-  /** Replace the transport's fd. 0 / -1. */
+  /**
+   * Replace the transport's fd. 0 / -1.
+   *
+   * @example
+   * bev.setfd(net.connect(8080, "127.0.0.1"));
+   */
   setfd(_fd: evutil_socket_t): number {
     return -1;
   }

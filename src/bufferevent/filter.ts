@@ -111,7 +111,17 @@ function nullFilter(src: EvBuffer, dst: EvBuffer, limit: number): number {
   return r < 0 ? BEV_ERROR : BEV_OK;
 }
 
-/** A bufferevent that filters the data of an underlying bufferevent. */
+/**
+ * A bufferevent that filters the data of an underlying bufferevent.
+ *
+ * @example
+ * const upper = bufferevent_filter_new(sock, (src, dst) => {
+ *   dst.add(src.toBuffer().toString().toUpperCase());
+ *   src.drain(src.length);
+ *   return BEV_OK;
+ * }, null, BEV_OPT_CLOSE_ON_FREE, null, null)!;
+ * upper instanceof FilterBufferEvent; // true
+ */
 export class FilterBufferEvent extends BufferEvent {
   /** The bufferevent this one reads from and writes to. */
   readonly underlying: BufferEvent;

@@ -29,7 +29,14 @@ import {
 } from "../constants.js";
 import { BufferEvent } from "./bufferevent.js";
 
-/** One half of a bufferevent pair. */
+/**
+ * One half of a bufferevent pair.
+ *
+ * @example
+ * const [left, right] = BufferEvent.pair();
+ * left.write("ping");
+ * for await (const chunk of right) console.log(chunk.toString()); // "ping"
+ */
 export class PairBufferEvent extends BufferEvent {
   /** The other half, or null once either was freed. */
   partner: PairBufferEvent | null = null;
@@ -47,7 +54,12 @@ export class PairBufferEvent extends BufferEvent {
     }, true);
   }
 
-  /** Create two connected halves. */
+  /**
+   * Create two connected halves.
+   *
+   * @example
+   * const [a, b] = PairBufferEvent.create(base, BEV_OPT_DEFER_CALLBACKS);
+   */
   static create(base: EventBase, options: number): [PairBufferEvent, PairBufferEvent] {
     const a = new PairBufferEvent(base, options);
     const b = new PairBufferEvent(base, options);
@@ -68,7 +80,11 @@ export class PairBufferEvent extends BufferEvent {
     else transfer(src, dst, force);
   }
 
-  /** For the pair's own use: run `work` once this half is unlocked. */
+  /**
+   * For the pair's own use: run `work` once this half is unlocked.
+   *
+   * @internal
+   */
   whenUnlockedPublic(work: () => void): void {
     this.whenUnlocked(work);
   }
@@ -119,7 +135,11 @@ export class PairBufferEvent extends BufferEvent {
     return 0;
   }
 
-  /** Called by the transfer: timeouts and triggers of both sides. */
+  /**
+   * Called by the transfer: timeouts and triggers of both sides.
+   *
+   * @internal
+   */
   afterTransfer(src: PairBufferEvent): void {
     // A generic timer is pending only while its timeout is set (setTimeouts
     // re-adjusts both), so with no timeout there is nothing to reset or delete.

@@ -109,6 +109,9 @@ export class TokenBucketCfg {
    * libevent's `ev_token_bucket_cfg_new`: null when a rate is < 1 or above its burst,
    * a value is above {@link EV_RATE_LIMIT_MAX}, or the tick is 0 ms, negative or longer
    * than INT_MAX/1000 seconds. `tickLen` null means one second.
+   *
+   * @example
+   * const cfg = TokenBucketCfg.create(10_000, 20_000, 10_000, 20_000, null); // null for bad rates
    */
   static create(
     readRate: number,
@@ -195,7 +198,12 @@ export class TokenBucketCfg {
     return this.maximum[WRITE];
   }
 
-  /** `ev_token_bucket_cfg_free`: mark the cfg dead (using it afterwards throws). */
+  /**
+   * `ev_token_bucket_cfg_free`: mark the cfg dead (using it afterwards throws).
+   *
+   * @example
+   * cfg.free();
+   */
   free(): void {
     this.#freed = true;
   }
@@ -205,7 +213,12 @@ export class TokenBucketCfg {
     return this.#freed;
   }
 
-  /** A private copy (groups copy their cfg, as libevent's memcpy does). */
+  /**
+   * A private copy (groups copy their cfg, as libevent's memcpy does).
+   *
+   * @example
+   * const copy = cfg.clone();
+   */
   clone(): TokenBucketCfg {
     return new TokenBucketCfg(
       [...this.rate] as [number, number],
@@ -537,7 +550,12 @@ export class RateLimitGroup {
     return this.#freed;
   }
 
-  /** `bufferevent_rate_limit_group_set_cfg`: new rates; the bucket is only clipped down. 0 / -1. */
+  /**
+   * `bufferevent_rate_limit_group_set_cfg`: new rates; the bucket is only clipped down. 0 / -1.
+   *
+   * @example
+   * group.setCfg(TokenBucketCfg.create(50_000, 50_000, 50_000, 50_000, null));
+   */
   setCfg(cfg: TokenBucketCfg | null): number {
     if (cfg === null || cfg === undefined || this.#freed) return -1;
     needCfg("bufferevent_rate_limit_group_set_cfg", "cfg", cfg);
@@ -555,6 +573,9 @@ export class RateLimitGroup {
    * `bufferevent_rate_limit_group_set_min_share`: the least a member may move per I/O
    * however small its share (0 turns it off). Capped at the cfg's rates, so that at
    * steady state at least one member moves each tick. -1 above EV_SSIZE_MAX.
+   *
+   * @example
+   * group.setMinShare(1024);
    */
   setMinShare(share: number): number {
     if (typeof share !== "number" || Number.isNaN(share))
@@ -569,6 +590,9 @@ export class RateLimitGroup {
   /**
    * `bufferevent_rate_limit_group_free`: stop the tick. -1 (and nothing changes) while
    * the group still has members — libevent asserts there are none.
+   *
+   * @example
+   * group.free(); // -1 while it has members
    */
   free(): number {
     if (this.#freed) return 0;
@@ -579,32 +603,62 @@ export class RateLimitGroup {
     return 0;
   }
 
-  /** The group's current read bucket (not refilled on demand: the tick does that). */
+  /**
+   * The group's current read bucket (not refilled on demand: the tick does that).
+   *
+   * @example
+   * group.getReadLimit();
+   */
   getReadLimit(): number {
     return this.#bucket.limit[READ];
   }
 
-  /** The group's current write bucket. */
+  /**
+   * The group's current write bucket.
+   *
+   * @example
+   * group.getWriteLimit();
+   */
   getWriteLimit(): number {
     return this.#bucket.limit[WRITE];
   }
 
-  /** `bufferevent_rate_limit_group_decrement_read`: may suspend or resume every member. 0. */
+  /**
+   * `bufferevent_rate_limit_group_decrement_read`: may suspend or resume every member. 0.
+   *
+   * @example
+   * group.decrementRead(4096);
+   */
   decrementRead(decr: number): number {
     return this.#decrement(READ, deltaArg("bufferevent_rate_limit_group_decrement_read", decr));
   }
 
-  /** `bufferevent_rate_limit_group_decrement_write`. 0. */
+  /**
+   * `bufferevent_rate_limit_group_decrement_write`. 0.
+   *
+   * @example
+   * group.decrementWrite(4096);
+   */
   decrementWrite(decr: number): number {
     return this.#decrement(WRITE, deltaArg("bufferevent_rate_limit_group_decrement_write", decr));
   }
 
-  /** Bytes the members read and wrote since creation or the last {@link resetTotals}. */
+  /**
+   * Bytes the members read and wrote since creation or the last {@link resetTotals}.
+   *
+   * @example
+   * const { total_read, total_written } = group.getTotals();
+   */
   getTotals(): { total_read: number; total_written: number } {
     return { total_read: this.#totals[READ], total_written: this.#totals[WRITE] };
   }
 
-  /** Zero the totals. */
+  /**
+   * Zero the totals.
+   *
+   * @example
+   * group.resetTotals();
+   */
   resetTotals(): void {
     this.#totals[READ] = 0;
     this.#totals[WRITE] = 0;
@@ -712,7 +766,12 @@ export function setRateLimit(bev: BufferEvent, cfg: TokenBucketCfg | null): numb
   return 0;
 }
 
-/** The cfg `bev` was given by {@link setRateLimit}, or null. */
+/**
+ * The cfg `bev` was given by {@link setRateLimit}, or null.
+ *
+ * @example
+ * getTokenBucketCfg(bev); // null without a limit
+ */
 export function getTokenBucketCfg(bev: BufferEvent): TokenBucketCfg | null {
   return BevRateLimit.of(needBev("bufferevent_get_token_bucket_cfg", bev))?.cfg ?? null;
 }
@@ -720,6 +779,9 @@ export function getTokenBucketCfg(bev: BufferEvent): TokenBucketCfg | null {
 /**
  * Put `bev` in `group` (leaving any other group first), or with null take it out. 0,
  * or -1 when the group was freed.
+ *
+ * @example
+ * addToRateLimitGroup(bev, group);
  */
 export function addToRateLimitGroup(bev: BufferEvent, group: RateLimitGroup | null): number {
   needBev("bufferevent_add_to_rate_limit_group", bev);
@@ -732,7 +794,12 @@ export function addToRateLimitGroup(bev: BufferEvent, group: RateLimitGroup | nu
   return 0;
 }
 
-/** Take `bev` out of its group (if any) and resume what the group suspended. 0. */
+/**
+ * Take `bev` out of its group (if any) and resume what the group suspended. 0.
+ *
+ * @example
+ * removeFromRateLimitGroup(bev);
+ */
 export function removeFromRateLimitGroup(bev: BufferEvent): number {
   const rl = BevRateLimit.of(needBev("bufferevent_remove_from_rate_limit_group", bev));
   if (rl?.group) rl.group.removeMember(rl, true);
@@ -740,17 +807,32 @@ export function removeFromRateLimitGroup(bev: BufferEvent): number {
   return 0;
 }
 
-/** The group `bev` belongs to, or null. */
+/**
+ * The group `bev` belongs to, or null.
+ *
+ * @example
+ * if (getRateLimitGroup(bev) === group) console.log("in the group");
+ */
 export function getRateLimitGroup(bev: BufferEvent): RateLimitGroup | null {
   return BevRateLimit.of(needBev("bufferevent_get_rate_limit_group", bev))?.group ?? null;
 }
 
-/** `bev`'s own read bucket (refilled to now), or EV_SSIZE_MAX without a cfg. */
+/**
+ * `bev`'s own read bucket (refilled to now), or EV_SSIZE_MAX without a cfg.
+ *
+ * @example
+ * getReadLimit(bev);
+ */
 export function getReadLimit(bev: BufferEvent): number {
   return ownLimit(needBev("bufferevent_get_read_limit", bev), READ);
 }
 
-/** `bev`'s own write bucket (refilled to now), or EV_SSIZE_MAX without a cfg. */
+/**
+ * `bev`'s own write bucket (refilled to now), or EV_SSIZE_MAX without a cfg.
+ *
+ * @example
+ * getWriteLimit(bev);
+ */
 export function getWriteLimit(bev: BufferEvent): number {
   return ownLimit(needBev("bufferevent_get_write_limit", bev), WRITE);
 }
@@ -762,13 +844,23 @@ function ownLimit(bev: BufferEvent, d: Dir): number {
   return rl.bucket.limit[d];
 }
 
-/** What one read of `bev` may move now: min(max_single_read, bucket, group share), >= 0. */
+/**
+ * What one read of `bev` may move now: min(max_single_read, bucket, group share), >= 0.
+ *
+ * @example
+ * getMaxToRead(bev);
+ */
 export function getMaxToRead(bev: BufferEvent): number {
   needBev("bufferevent_get_max_to_read", bev);
   return BevRateLimit.of(bev)?.max(READ) ?? bev.maxSingleRead;
 }
 
-/** What one write of `bev` may move now: min(max_single_write, bucket, group share), >= 0. */
+/**
+ * What one write of `bev` may move now: min(max_single_write, bucket, group share), >= 0.
+ *
+ * @example
+ * getMaxToWrite(bev);
+ */
 export function getMaxToWrite(bev: BufferEvent): number {
   needBev("bufferevent_get_max_to_write", bev);
   return BevRateLimit.of(bev)?.max(WRITE) ?? bev.maxSingleWrite;
@@ -777,6 +869,9 @@ export function getMaxToWrite(bev: BufferEvent): number {
 /**
  * Take `decr` tokens from `bev`'s read bucket (negative: give them). Crossing zero
  * suspends or resumes reading. 0, or -1 when `bev` has no cfg (libevent asserts).
+ *
+ * @example
+ * decrementReadLimit(bev, 1024);
  */
 export function decrementReadLimit(bev: BufferEvent, decr: number): number {
   needBev("bufferevent_decrement_read_limit", bev);
@@ -784,7 +879,12 @@ export function decrementReadLimit(bev: BufferEvent, decr: number): number {
   return BevRateLimit.of(bev)?.decrementLimit(READ, decr) ?? -1;
 }
 
-/** Like {@link decrementReadLimit} for the write bucket. */
+/**
+ * Like {@link decrementReadLimit} for the write bucket.
+ *
+ * @example
+ * decrementWriteLimit(bev, 1024);
+ */
 export function decrementWriteLimit(bev: BufferEvent, decr: number): number {
   needBev("bufferevent_decrement_write_limit", bev);
   decr = deltaArg("bufferevent_decrement_write_limit", decr);

@@ -66,7 +66,14 @@ const ECONNREFUSED = 111;
 const EISCONN = 106;
 const EPIPE = 32;
 
-/** A bufferevent over a `net.Socket` (or a numeric fd wrapped in one). */
+/**
+ * A bufferevent over a `net.Socket` (or a numeric fd wrapped in one).
+ *
+ * @example
+ * const s = BufferEvent.socket({ readTimeout: 30_000 });
+ * await s.connect("127.0.0.1:8080");
+ * s instanceof SocketBufferEvent; // true
+ */
 export class SocketBufferEvent extends IoBufferEvent {
   #sock: net.Socket | null = null;
   /** Freed with BEV_OPT_CLOSE_ON_FREE: the socket the finalizer closes. */

@@ -93,8 +93,13 @@ function prematureClose(): Error {
 
 /**
  * A bufferevent over a Node `Duplex`. Subclasses supply the stream
- * ({@link attachStream}) and may refine how opening, EOF, errors and shutdown
+ * (the protected `attachStream`) and may refine how opening, EOF, errors and shutdown
  * are reported through the `_stream*` hooks.
+ *
+ * @example
+ * const child = spawn("cat");
+ * const b = BufferEvent.async(Duplex.from({ readable: child.stdout, writable: child.stdin }));
+ * b instanceof StreamBufferEvent; // true: its transport is a Duplex
  */
 export abstract class StreamBufferEvent extends IoBufferEvent {
   #stream: Duplex | null = null;

@@ -91,7 +91,12 @@ export const ERR_LIB_SSL = 20;
 /** `SSL_R_CERTIFICATE_VERIFY_FAILED`. */
 export const SSL_R_CERTIFICATE_VERIFY_FAILED = 134;
 
-/** OpenSSL 3's `ERR_PACK(lib, 0, reason)`. */
+/**
+ * OpenSSL 3's `ERR_PACK(lib, 0, reason)`.
+ *
+ * @example
+ * ERR_PACK(ERR_LIB_SSL, SSL_R_CERTIFICATE_VERIFY_FAILED); // 0x0A000086
+ */
 export function ERR_PACK(lib: number, reason: number): number {
   return (((lib & 0xff) << 23) | (reason & 0x7fffff)) >>> 0;
 }
@@ -642,8 +647,8 @@ export interface TlsBufferEventInit {
  * mode) or through an underlying bufferevent (filter mode).
  *
  * @example
- * const bev = new TlsBufferEvent(base, { fd: -1, ssl: { ca }, state: BUFFEREVENT_SSL_CONNECTING, options: BEV_OPT_CLOSE_ON_FREE });
- * bev.connectAddress(evutil_parse_sockaddr_port("127.0.0.1:4433"));
+ * const bev = bufferevent_openssl_socket_new(base, -1, { ca }, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE)!;
+ * bev.connectAddress(evutil_parse_sockaddr_port("127.0.0.1:4433")!);
  */
 export class TlsBufferEvent extends StreamBufferEvent {
   readonly #filter: boolean;
@@ -907,6 +912,11 @@ export class TlsBufferEvent extends StreamBufferEvent {
   /**
    * Pop the most recent error-stack entry (code and text), or null. The C API's
    * `bufferevent_get_openssl_error` returns its `code` (0 for none).
+   *
+   * @example
+   * const t = bufferevent_openssl_socket_new(base, -1, { servername: "example.test" }, BUFFEREVENT_SSL_CONNECTING, 0)!;
+   * let e;
+   * while ((e = t.popOpensslError())) console.log(e);
    */
   popOpensslError(): OpensslErrorEntry | null {
     return this.#errors.pop() ?? null;
@@ -974,6 +984,10 @@ export class TlsBufferEvent extends StreamBufferEvent {
    * Socket mode: connect a new TCP socket to `sa` and handshake over it
    * (`bufferevent_socket_connect` on a TLS bufferevent). 0 if launched, -1 on an
    * immediate error, in filter mode, or if a transport is already bound (EISCONN).
+   *
+   * @example
+   * const t = bufferevent_openssl_socket_new(base, -1, {}, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE)!;
+   * t.connectAddress(evutil_parse_sockaddr_port("127.0.0.1:4433"));
    */
   connectAddress(sa: sockaddr | null, _socklen?: number): number {
     if (this.freed || this.#underlying) return -1;
@@ -1009,6 +1023,10 @@ export class TlsBufferEvent extends StreamBufferEvent {
    * a TLS bufferevent). The lookup and the TCP connect are a socket bufferevent's,
    * whose socket is then taken over. 0 if launched, -1 for a bad family or port,
    * in filter mode, or if a transport is already bound.
+   *
+   * @example
+   * const t = bufferevent_openssl_socket_new(base, -1, { servername: "example.test" }, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE)!;
+   * t.connectHostname(null, AF_UNSPEC, "example.test", 443);
    */
   connectHostname(dns: DnsBase | null, family: number, hostname: string, port: number): number {
     if (this.freed || this.#underlying || this.#fixedSocket()) return -1;
@@ -1028,7 +1046,13 @@ export class TlsBufferEvent extends StreamBufferEvent {
     return 0;
   }
 
-  /** The last DNS error of connectHostname (EVUTIL_EAI_*), 0 if none. */
+  /**
+   * The last DNS error of connectHostname (EVUTIL_EAI_*), 0 if none.
+   *
+   * @example
+   * const t = bufferevent_openssl_socket_new(base, -1, {}, BUFFEREVENT_SSL_CONNECTING, 0)!;
+   * const err = t.getDnsError(); // EVUTIL_EAI_* after a failed connectHostname, else 0
+   */
   getDnsError(): number {
     return this.#dnsError;
   }
@@ -1112,7 +1136,11 @@ export class TlsBufferEvent extends StreamBufferEvent {
     this.#session?.ref(want);
   }
 
-  /** (Internal) An event of the underlying bufferevent that passes through: TIMEOUT, ERROR. */
+  /**
+   * (Internal) An event of the underlying bufferevent that passes through: TIMEOUT, ERROR.
+   *
+   * @internal
+   */
   _underlyingEvent(what: number): void {
     this.runEventcb(what, 0);
   }

@@ -393,7 +393,13 @@ export class ZlibFilter {
     return consumed > 0 || produced > 0 ? BEV_OK : BEV_NEED_MORE;
   };
 
-  /** Release both native streams (the filter's `free_context`). */
+  /**
+   * Release both native streams (the filter's `free_context`).
+   *
+   * @example
+   * const z = new ZlibFilter({ format: "gzip" });
+   * z.close(); // frees the zlib streams
+   */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;

@@ -33,14 +33,27 @@ export class DeferredCallback {
     this.#cb = new Callback(base, fn, priority ?? Math.floor(base.getNpriorities() / 2));
   }
 
-  /** Queue the callback unless it is already queued. Returns true if newly queued. */
+  /**
+   * Queue the callback unless it is already queued. Returns true if newly queued.
+   *
+   * @example
+   * const cb = new DeferredCallback(base, () => console.log("later in this pass"));
+   * cb.schedule(); // false if it was already queued
+   */
   schedule(): boolean {
     if (this.#cb.isActive) return false;
     this.#cb.base._scheduleDeferred(this.#cb);
     return true;
   }
 
-  /** Remove the callback from the queue if it is queued. */
+  /**
+   * Remove the callback from the queue if it is queued.
+   *
+   * @example
+   * const cb = new DeferredCallback(base, () => {});
+   * cb.schedule();
+   * cb.cancel();
+   */
   cancel(): void {
     this.#cb.base._cancel(this.#cb);
   }

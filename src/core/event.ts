@@ -92,12 +92,20 @@ export class Event extends Callback {
     this.#fire();
   }
 
-  /** Attach an I/O source (internal: used by bufferevent backends). */
+  /**
+   * Attach an I/O source (internal: used by bufferevent backends).
+   *
+   * @internal
+   */
   _setIo(hooks: IoHooks | null): void {
     this.#io = hooks;
   }
 
-  /** Report readiness `what` (EV_READ/EV_WRITE) from the I/O source; activates if pending. */
+  /**
+   * Report readiness `what` (EV_READ/EV_WRITE) from the I/O source; activates if pending.
+   *
+   * @internal
+   */
   _ready(what: number): void {
     if (!this.#inserted) return;
     this.#activate(what, 1);
@@ -109,6 +117,10 @@ export class Event extends Callback {
    * is pending only while its timeout is armed, so adding one with `null` makes
    * nothing pending (as in libevent). Re-adding with a timeout an event that is
    * active because its timeout expired withdraws that expiry. 0, or -1 once freed.
+   *
+   * @example
+   * const timer = evtimer_new(base, () => console.log("tick"), null);
+   * timer.add({ tv_sec: 1, tv_usec: 0 });
    */
   add(tv: timeval | null = null): number {
     if (this.#freed) return -1;
@@ -129,7 +141,12 @@ export class Event extends Callback {
     return 0;
   }
 
-  /** Make the event non-pending and non-active. Always 0. */
+  /**
+   * Make the event non-pending and non-active. Always 0.
+   *
+   * @example
+   * ev.del(); // neither pending nor active
+   */
   del(): number {
     if (this.#inserted) {
       this.#inserted = false;
@@ -145,7 +162,12 @@ export class Event extends Callback {
     return 0;
   }
 
-  /** Remove the timeout but keep the event pending on its signal or I/O (libevent's event_remove_timer). 0. */
+  /**
+   * Remove the timeout but keep the event pending on its signal or I/O (libevent's event_remove_timer). 0.
+   *
+   * @example
+   * ev.removeTimer(); // still pending on its signal, without the timeout
+   */
   removeTimer(): number {
     if (this.#timerArmed) {
       this.base._delTimer(this.#timer);
@@ -154,7 +176,11 @@ export class Event extends Callback {
     return 0;
   }
 
-  /** Restart the timeout of a pending event from now (bufferevents do this after I/O). */
+  /**
+   * Restart the timeout of a pending event from now (bufferevents do this after I/O).
+   *
+   * @internal
+   */
   _restartTimeout(): void {
     if (this.isPending && this.#timeoutMs !== null) {
       this.#withdrawTimeout();
@@ -166,6 +192,9 @@ export class Event extends Callback {
    * Make the event active with result flags `res`. If it is active already the flags
    * are ORed in (and, for a signal event, `ncalls` is not changed); otherwise they
    * replace the old ones and a signal event's callback will run `ncalls` times.
+   *
+   * @example
+   * ev.active(EV_TIMEOUT); // its callback runs in the next pass
    */
   active(res: number, ncalls = 1): void {
     if (this.#freed) return;
@@ -177,6 +206,10 @@ export class Event extends Callback {
    * active on. If `tvOut` is given and EV_TIMEOUT is among the answer, it receives —
    * as in libevent — the wall-clock time (`gettimeofday` scale) at which the timeout
    * expires (expired, if the event is active because of it).
+   *
+   * @example
+   * const left = { tv_sec: 0, tv_usec: 0 };
+   * if (ev.pending(EV_TIMEOUT, left)) console.log(`${left.tv_sec} s left`);
    */
   pending(what: number, tvOut?: timeval | null): number {
     let flags = 0;
@@ -200,7 +233,12 @@ export class Event extends Callback {
     return this.#inserted || this.#timerArmed;
   }
 
-  /** Set the priority; -1 while the event is active or when out of range. */
+  /**
+   * Set the priority; -1 while the event is active or when out of range.
+   *
+   * @example
+   * ev.prioritySet(0);
+   */
   prioritySet(pri: number): number {
     if (this.isActive) return -1;
     if (!Number.isInteger(pri) || pri < 0 || pri >= this.base.getNpriorities()) return -1;
@@ -208,7 +246,12 @@ export class Event extends Callback {
     return 0;
   }
 
-  /** Delete the event and release it. */
+  /**
+   * Delete the event and release it.
+   *
+   * @example
+   * ev.free();
+   */
   free(): void {
     this.del();
     this.#freed = true;

@@ -116,7 +116,7 @@ class ActiveQueue {
  *
  * @example
  * const base = new EventBase();
- * const ev = base.newTimer(() => console.log("tick"));
+ * const ev = evtimer_new(base, () => console.log("tick"), null);
  * ev.add({ tv_sec: 0, tv_usec: 10_000 });
  * await base.dispatch(); // 1 once nothing is left
  *
@@ -182,7 +182,12 @@ export class EventBase {
 
   // ---- public API --------------------------------------------------------------
 
-  /** Run the loop until nothing is pending (1), or loopexit/loopbreak (0). */
+  /**
+   * Run the loop until nothing is pending (1), or loopexit/loopbreak (0).
+   *
+   * @example
+   * const code = await base.dispatch(); // 1 once nothing is pending, 0 after loopexit/loopbreak
+   */
   dispatch(): Promise<number> {
     return this.loop(0);
   }
@@ -191,6 +196,9 @@ export class EventBase {
    * Run the loop with `EVLOOP_*` flags. Resolves with 1 when nothing was pending or
    * active, 0 when ended by loopexit/loopbreak/ONCE/NONBLOCK, -1 when re-entered or
    * freed. Rejects with the error a user callback threw (the base stays usable).
+   *
+   * @example
+   * await base.loop(EVLOOP_ONCE); // wait for something to happen, run it, return
    */
   async loop(flags = 0): Promise<number> {
     if (typeof flags !== "number")
@@ -291,6 +299,9 @@ export class EventBase {
    * default priority `npriorities/2`: with no delay it is activated at once, at the
    * tail of that priority's queue; otherwise it is a timer. Each call schedules its
    * own exit, and one not yet run stays pending for the next loop. Returns 0.
+   *
+   * @example
+   * base.loopexit(10_000); // milliseconds; null: after the callbacks now active
    */
   loopexit(ms: number | null): number {
     if (ms !== null && !(ms >= 0))
@@ -315,6 +326,9 @@ export class EventBase {
    * Stop the loop right after the running callback; nothing else runs. Called while
    * no loop runs it has no effect on the next loop (which clears the flag) but, as
    * in libevent, got_break reports it until then.
+   *
+   * @example
+   * base.loopbreak(); // no further callback runs in this dispatch
    */
   loopbreak(): number {
     this.#break = true;
@@ -322,12 +336,22 @@ export class EventBase {
     return 0;
   }
 
-  /** 1 if the loop was told to exit through loopexit (cleared when a loop starts). */
+  /**
+   * 1 if the loop was told to exit through loopexit (cleared when a loop starts).
+   *
+   * @example
+   * if (base.gotExit()) console.log("ended by loopexit");
+   */
   gotExit(): number {
     return this.#gotterm ? 1 : 0;
   }
 
-  /** 1 if loopbreak was called since the last loop started. */
+  /**
+   * 1 if loopbreak was called since the last loop started.
+   *
+   * @example
+   * if (base.gotBreak()) console.log("ended by loopbreak");
+   */
   gotBreak(): number {
     return this.#break ? 1 : 0;
   }
@@ -365,12 +389,23 @@ export class EventBase {
     return this.#running;
   }
 
-  /** Number of priorities. */
+  /**
+   * Number of priorities.
+   *
+   * @example
+   * base.getNpriorities(); // 1 unless priorityInit was called
+   */
   getNpriorities(): number {
     return this.#queues.length;
   }
 
-  /** Set the number of priorities: 1 <= n < 256, only while nothing is active. 0 / -1. */
+  /**
+   * Set the number of priorities: 1 <= n < 256, only while nothing is active. 0 / -1.
+   *
+   * @example
+   * const b = new EventBase();
+   * b.priorityInit(3); // priorities 0, 1, 2; default 1
+   */
   priorityInit(n: number): number {
     if (!Number.isInteger(n) || n < 1 || n >= EVENT_MAX_PRIORITIES) return -1;
     if (this.#nActive > 0 || this.#activeLater.length > 0) return -1;
@@ -379,7 +414,12 @@ export class EventBase {
     return 0;
   }
 
-  /** The time at the start of this loop iteration (wall clock), or now when not looping. */
+  /**
+   * The time at the start of this loop iteration (wall clock), or now when not looping.
+   *
+   * @example
+   * const { tv_sec } = base.gettimeofdayCached();
+   */
   gettimeofdayCached(): timeval {
     if (this.#cachedWall < 0 && this.#inPass) this.#updateCache();
     const ms = this.#cachedWall >= 0 ? this.#cachedWall : Date.now();
@@ -387,7 +427,12 @@ export class EventBase {
     return { tv_sec: sec, tv_usec: Math.floor((ms - sec * 1000) * 1000) };
   }
 
-  /** Free the base: cancel its timers and stop a running loop (which resolves -1). */
+  /**
+   * Free the base: cancel its timers and stop a running loop (which resolves -1).
+   *
+   * @example
+   * base.free(); // runs pending finalizers
+   */
   free(): void {
     if (this.#freed) return;
     this.#freed = true;
@@ -423,7 +468,11 @@ export class EventBase {
 
   // ---- internal API for the library's modules -------------------------------------
 
-  /** Monotonic milliseconds (cached during a loop iteration). */
+  /**
+   * Monotonic milliseconds (cached during a loop iteration).
+   *
+   * @internal
+   */
   _now(): number {
     if (this.#cachedMono >= 0) return this.#cachedMono;
     if (this.#inPass) {
@@ -433,7 +482,11 @@ export class EventBase {
     return performance.now();
   }
 
-  /** Append `cb` to its priority's active FIFO (no-op if already active). */
+  /**
+   * Append `cb` to its priority's active FIFO (no-op if already active).
+   *
+   * @internal
+   */
   _activate(cb: Callback): void {
     if (cb.activeToken !== 0) return;
     if (cb.activeLater) this.#removeLater(cb);
@@ -451,7 +504,11 @@ export class EventBase {
     else if (this.#auto !== null && !this.#running) this.#kick();
   }
 
-  /** Queue a deferred callback: into the active FIFO, or "active later" past the per-pass cap. */
+  /**
+   * Queue a deferred callback: into the active FIFO, or "active later" past the per-pass cap.
+   *
+   * @internal
+   */
   _scheduleDeferred(cb: Callback): void {
     if (cb.activeToken !== 0 || cb.activeLater) return;
     if (this.#nDeferredsQueued > MAX_DEFERREDS_QUEUED) {
@@ -465,7 +522,11 @@ export class EventBase {
     }
   }
 
-  /** Remove `cb` from the active FIFO (its queue entry becomes stale). */
+  /**
+   * Remove `cb` from the active FIFO (its queue entry becomes stale).
+   *
+   * @internal
+   */
   _cancel(cb: Callback): void {
     if (cb.activeToken !== 0) {
       cb.activeToken = 0;
@@ -486,6 +547,8 @@ export class EventBase {
   /**
    * Queue a finalizer: it runs in the loop like any active callback, or, as in
    * libevent, when the base is freed first.
+   *
+   * @internal
    */
   _finalize(fn: () => void): void {
     const cb = new Callback(this, fn, Math.floor(this.#queues.length / 2));
@@ -497,21 +560,33 @@ export class EventBase {
     this._activate(cb);
   }
 
-  /** Arm `t` to expire `ms` milliseconds from now. */
+  /**
+   * Arm `t` to expire `ms` milliseconds from now.
+   *
+   * @internal
+   */
   _addTimer(t: BaseTimer, ms: number): void {
     this.#timers.push(t, this._now() + ms);
     if (this.#waiting && this.#timers.peek() === t) this.#armNodeTimer();
     else if (this.#auto !== null && !this.#running) this.#kick();
   }
 
-  /** Arm `t` to expire at the absolute monotonic time `deadline`. */
+  /**
+   * Arm `t` to expire at the absolute monotonic time `deadline`.
+   *
+   * @internal
+   */
   _addTimerAt(t: BaseTimer, deadline: number): void {
     this.#timers.push(t, deadline);
     if (this.#waiting && this.#timers.peek() === t) this.#armNodeTimer();
     else if (this.#auto !== null && !this.#running) this.#kick();
   }
 
-  /** Disarm `t`. A waiting loop re-arms (or, with nothing left, returns 1 now). */
+  /**
+   * Disarm `t`. A waiting loop re-arms (or, with nothing left, returns 1 now).
+   *
+   * @internal
+   */
   _delTimer(t: BaseTimer): void {
     if (t.index < 0) return;
     const wasFirst = this.#timers.peek() === t;
@@ -522,20 +597,30 @@ export class EventBase {
   /**
    * Report an error that happened outside a callback's own stack (a rejected
    * Promise returned by a user callback): the running (or next) dispatch rejects with it.
+   *
+   * @internal
    */
   _fail(err: unknown): void {
     this.#failures.push(err);
     this.#wakeUp();
   }
 
-  /** Count one more pending thing (an added event, a connect or lookup in flight). */
+  /**
+   * Count one more pending thing (an added event, a connect or lookup in flight).
+   *
+   * @internal
+   */
   _ref(): void {
     this.#pending++;
     if (this.#pending === 1 && this.#waiting) this.#armNodeTimer();
     else if (this.#auto !== null && !this.#running) this.#kick();
   }
 
-  /** Count one pending thing less. */
+  /**
+   * Count one pending thing less.
+   *
+   * @internal
+   */
   _unref(): void {
     this.#pending--;
     if (this.#pending === 0 && this.#waiting) this.#rewait();

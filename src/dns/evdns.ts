@@ -60,7 +60,16 @@ export interface ResolvedAddress {
   family: 4 | 6;
 }
 
-/** A failed lookup; `eai` is the EVUTIL_EAI_* code libevent would report. */
+/**
+ * A failed lookup; `eai` is the EVUTIL_EAI_* code libevent would report.
+ *
+ * @example
+ * try {
+ *   await dns_base.resolve(AF_UNSPEC, "no-such-host.test");
+ * } catch (err) {
+ *   if (err instanceof DnsError) console.log(evutil_gai_strerror(err.eai), err.hostname);
+ * }
+ */
 export class DnsError extends BufferEventError {
   /** EVUTIL_EAI_NONAME, EVUTIL_EAI_FAIL, EVUTIL_EAI_CANCEL, ... */
   readonly eai: number;

@@ -119,7 +119,12 @@ export class EvBuffer {
     return this.#c.length;
   }
 
-  /** `evbuffer_get_contiguous_space`: bytes in the first segment (0 when empty). */
+  /**
+   * `evbuffer_get_contiguous_space`: bytes in the first segment (0 when empty).
+   *
+   * @example
+   * buf.getContiguousSpace(); // bytes in the first segment
+   */
   getContiguousSpace(): number {
     const s = this.#c.segs[this.#c.head];
     return s === undefined ? 0 : s.len;
@@ -148,6 +153,8 @@ export class EvBuffer {
    * added bytes, before the evbuffer callbacks (it only schedules work, so the
    * order is not observable, and a callback that throws cannot skip it). One
    * per buffer; null removes it. Unlike a callback entry it costs no list.
+   *
+   * @internal
    */
   _setAddHook(fn: ((arg: any) => void) | null, arg: unknown = null): void {
     this.#addHook = fn;
@@ -200,6 +207,10 @@ export class EvBuffer {
   /**
    * Append `buf` as its own segment WITHOUT copying: ownership moves to the
    * evbuffer, the caller must not modify it afterwards. 0, or -1 if frozen.
+   *
+   * @example
+   * const chunk = Buffer.from("owned by the buffer from now on");
+   * buf.addNoCopy(chunk); // do not modify chunk afterwards
    */
   addNoCopy(buf: Uint8Array): number {
     if (!(buf instanceof Uint8Array))
@@ -215,7 +226,12 @@ export class EvBuffer {
     return 0;
   }
 
-  /** `evbuffer_add_iovec`: add each extent in turn; returns the bytes added. */
+  /**
+   * `evbuffer_add_iovec`: add each extent in turn; returns the bytes added.
+   *
+   * @example
+   * buf.addIovec([{ iov_base: Buffer.from("ab"), iov_len: 2 }, { iov_base: Buffer.from("cd"), iov_len: 2 }]);
+   */
   addIovec(vec: evbuffer_iovec[], nVec?: number): number {
     const list = vecArg("evbuffer_add_iovec", vec);
     const n = nVec === undefined ? list.length : sizeArg("evbuffer_add_iovec", "n_vec", nVec);
@@ -256,7 +272,12 @@ export class EvBuffer {
     return this.#addFormatted(formatPrintf(fmt, args));
   }
 
-  /** `evbuffer_add_vprintf`: {@link addPrintf} with the arguments in an array. */
+  /**
+   * `evbuffer_add_vprintf`: {@link addPrintf} with the arguments in an array.
+   *
+   * @example
+   * buf.addVprintf("%s=%d\n", ["x", 42]);
+   */
   addVprintf(fmt: string, args: readonly unknown[]): number {
     return this.#addFormatted(formatPrintf(fmt, args, { fn: "evbuffer_add_vprintf" }));
   }
@@ -274,6 +295,10 @@ export class EvBuffer {
    * `evbuffer_add_reference`: append caller memory without copying. `cleanup(data,
    * datalen, extra)` runs exactly once when the bytes are gone (drained, or the
    * buffer freed). Returns 0, or -1 if the end is frozen (cleanup not called).
+   *
+   * @example
+   * const big = Buffer.alloc(1 << 20);
+   * buf.addReference(big, big.length, () => console.log("released"));
    */
   addReference(
     data: Uint8Array | string,
@@ -291,7 +316,12 @@ export class EvBuffer {
     return 0;
   }
 
-  /** `evbuffer_add_file`: append `length` bytes (-1 = to EOF) of `fd` from `offset`; the fd is closed when done. */
+  /**
+   * `evbuffer_add_file`: append `length` bytes (-1 = to EOF) of `fd` from `offset`; the fd is closed when done.
+   *
+   * @example
+   * buf.addFile(fs.openSync("index.html", "r"), 0, -1); // closes the fd when done
+   */
   addFile(fd: number, offset: number, length: number): number {
     const seg = EvBufferFileSegment.create(fd, offset, length, EVBUF_FS_CLOSE_ON_FREE);
     if (seg === null) {
@@ -310,6 +340,10 @@ export class EvBuffer {
   /**
    * `evbuffer_add_file_segment`: append `[offset, offset+length)` of the
    * segment (`length` < 0 = the rest). 0, or -1 when out of range or frozen.
+   *
+   * @example
+   * const seg = evbuffer_file_segment_new(fs.openSync("index.html", "r"), 0, -1, 0)!;
+   * buf.addFileSegment(seg, 0, -1);
    */
   addFileSegment(seg: EvBufferFileSegment, offset: number, length: number): number {
     if (!(seg instanceof EvBufferFileSegment))
@@ -330,6 +364,10 @@ export class EvBuffer {
   /**
    * `evbuffer_add_buffer(this, src)`: move all of `src` to the end of this
    * buffer without copying. 0, or -1 if this end or src's start is frozen.
+   *
+   * @example
+   * const out = new EvBuffer();
+   * out.addBuffer(buf); // moves buf's segments; buf is empty after
    */
   addBuffer(src: EvBuffer): number {
     if (!(src instanceof EvBuffer))
@@ -355,6 +393,10 @@ export class EvBuffer {
    * `evbuffer_add_buffer_reference(this, src)`: append read-only views of src's
    * data; both buffers can then be drained independently. -1 if this end is
    * frozen, `src === this`, or src holds file or multicast segments.
+   *
+   * @example
+   * const copy = new EvBuffer();
+   * copy.addBufferReference(buf); // shares the bytes; buf keeps them
    */
   addBufferReference(src: EvBuffer): number {
     if (!(src instanceof EvBuffer))
@@ -373,6 +415,10 @@ export class EvBuffer {
    * `evbuffer_remove_buffer(this, dst, n)`: move up to `n` bytes to the end of
    * `dst`, whole segments without copying. Returns the bytes moved, or -1 if
    * dst's end or this start is frozen.
+   *
+   * @example
+   * const head = new EvBuffer();
+   * buf.removeBuffer(head, 16); // up to 16 bytes move to head
    */
   removeBuffer(dst: EvBuffer, n: number): number {
     if (!(dst instanceof EvBuffer))
@@ -398,6 +444,9 @@ export class EvBuffer {
   /**
    * `evbuffer_prepend`: insert a copy of `data` at the front. 0 (also for 0
    * bytes, even when frozen), or -1 if the start is frozen.
+   *
+   * @example
+   * buf.prepend("HEADER\n");
    */
   prepend(data: Uint8Array | string, size?: number): number {
     const bytes = bytesArg("evbuffer_prepend", data, size);
@@ -412,6 +461,11 @@ export class EvBuffer {
   /**
    * `evbuffer_prepend_buffer(this, src)`: move all of `src` in front of this
    * buffer's data. 0, or -1 if either start is frozen.
+   *
+   * @example
+   * const header = new EvBuffer();
+   * header.add("HEADER\n");
+   * buf.prependBuffer(header);
    */
   prependBuffer(src: EvBuffer): number {
     if (!(src instanceof EvBuffer))
@@ -427,6 +481,9 @@ export class EvBuffer {
   /**
    * `evbuffer_expand`: make sure `n` bytes can be appended into one segment.
    * 0, or -1 when `n` is impossibly large.
+   *
+   * @example
+   * buf.expand(4096);
    */
   expand(n: number): number {
     countArg("evbuffer_expand", "datlen", n);
@@ -440,6 +497,13 @@ export class EvBuffer {
    * the buffer's free space, together at least `size` bytes. Write into
    * `iov_base`, set `iov_len`, then {@link commitSpace}. Returns the number of
    * extents, or -1 if the end is frozen or `nVec` < 1.
+   *
+   * @example
+   * const vec: evbuffer_iovec[] = [];
+   * buf.reserveSpace(5, vec, 1);
+   * vec[0]!.iov_base.set(Buffer.from("hello"));
+   * vec[0]!.iov_len = 5;
+   * buf.commitSpace(vec, 1);
    */
   reserveSpace(size: number, vec: evbuffer_iovec[] | null, nVec: number): number {
     sizeArg("evbuffer_reserve_space", "size", size);
@@ -455,6 +519,13 @@ export class EvBuffer {
    * `evbuffer_commit_space`: make the first `iov_len` bytes of each reserved
    * extent part of the buffer (one callback invocation). 0, or -1 if the end
    * is frozen or the extents are not the buffer's current free space.
+   *
+   * @example
+   * const vec: evbuffer_iovec[] = [];
+   * buf.reserveSpace(2, vec, 1);
+   * vec[0]!.iov_base.set(Buffer.from("OK"));
+   * vec[0]!.iov_len = 2;
+   * buf.commitSpace(vec);
    */
   commitSpace(vec: evbuffer_iovec[], nVecs?: number): number {
     const list = vecArg("evbuffer_commit_space", vec);
@@ -473,6 +544,9 @@ export class EvBuffer {
   /**
    * `evbuffer_drain`: remove `n` bytes from the front (more than the length
    * drains everything). 0, or -1 if the start is frozen and data is present.
+   *
+   * @example
+   * buf.drain(buf.length); // empty it
    */
   drain(n: number): number {
     countArg("evbuffer_drain", "len", n);
@@ -501,6 +575,10 @@ export class EvBuffer {
   /**
    * `evbuffer_remove`: move up to `n` bytes (default: `out.length`) into `out`.
    * Returns the count, or -1 if the start is frozen.
+   *
+   * @example
+   * const tmp = new Uint8Array(128);
+   * const n = buf.remove(tmp); // bytes moved out, 0 when empty
    */
   remove(out: Uint8Array, n?: number): number {
     const count = this.copyoutFrom(null, out, outArg("evbuffer_remove", out, n));
@@ -508,7 +586,13 @@ export class EvBuffer {
     return count;
   }
 
-  /** `evbuffer_copyout`: like {@link remove} but leaves the data in place. */
+  /**
+   * `evbuffer_copyout`: like {@link remove} but leaves the data in place.
+   *
+   * @example
+   * const peek = new Uint8Array(4);
+   * buf.copyout(peek, 4); // copies; buf is unchanged
+   */
   copyout(out: Uint8Array, n?: number): number {
     return this.copyoutFrom(null, out, outArg("evbuffer_copyout", out, n));
   }
@@ -516,6 +600,11 @@ export class EvBuffer {
   /**
    * `evbuffer_copyout_from`: copy up to `n` bytes starting at `ptr` (null = 0).
    * Returns the count (0 at the end), or -1 if the start is frozen.
+   *
+   * @example
+   * const at = buf.search("\r\n\r\n");
+   * const body = new Uint8Array(64);
+   * if (at.pos >= 0) buf.copyoutFrom(at, body); // the bytes from the blank line on
    */
   copyoutFrom(ptr: evbuffer_ptr | null, out: Uint8Array, n?: number): number {
     const p = ptrArg("evbuffer_copyout_from", "pos", ptr);
@@ -539,6 +628,9 @@ export class EvBuffer {
    * `evbuffer_pullup`: make the first `n` bytes (< 0 = all) contiguous and
    * return a view of them; null if `n` is 0 or more than the length. A view of
    * the first segment when it already holds them (no copy). Ignores freeze.
+   *
+   * @example
+   * const first8 = buf.pullup(8); // a contiguous view, or null if fewer bytes
    */
   pullup(n: number): Uint8Array | null {
     intArg("evbuffer_pullup", "size", n);
@@ -579,7 +671,13 @@ export class EvBuffer {
     return searchRangeIn(this.#c, "evbuffer_search", what, start ?? null, null, size);
   }
 
-  /** `evbuffer_search_range`: like {@link search}, but the match must end by `end.pos` (null = the end). */
+  /**
+   * `evbuffer_search_range`: like {@link search}, but the match must end by `end.pos` (null = the end).
+   *
+   * @example
+   * const start = buf.search("<");
+   * const inside = buf.searchRange("=", start, buf.search(">")); // pos -1 if not found
+   */
   searchRange(
     what: Uint8Array | string,
     start: evbuffer_ptr | null,
@@ -592,6 +690,10 @@ export class EvBuffer {
   /**
    * `evbuffer_search_eol`: the start of the first EOL of `style` at or after
    * `start`; `eolLenOut.value` gets its length (0 when not found).
+   *
+   * @example
+   * const eol: ValueBox = { value: 0 };
+   * const p = buf.searchEol(null, eol, EVBUFFER_EOL_ANY); // p.pos -1 without a line end
    */
   searchEol(start: evbuffer_ptr | null, eolLenOut: ValueBox | null, style: number): EvBufferPtr {
     return searchEolIn(this.#c, start, eolLenOut, style);
@@ -601,6 +703,10 @@ export class EvBuffer {
    * `evbuffer_peek`: describe the data from `start` (null = 0) in `vec`, one
    * extent per segment, stopping once `len` bytes (< 0 = all) are covered.
    * Fills at most `nVec` entries; returns how many extents are needed.
+   *
+   * @example
+   * const vec: evbuffer_iovec[] = [];
+   * buf.peek(-1, null, vec, buf.peek(-1, null, null, 0));
    */
   peek(
     len: number,
@@ -614,6 +720,9 @@ export class EvBuffer {
   /**
    * The view {@link segments} would return when its answer is a single view (the
    * first `max` bytes lie in one segment), else null: a write without an array.
+   *
+   * @example
+   * const view = buf.singleView(1024); // the first 1024 bytes as one view, if they lie in one segment
    */
   singleView(max: number): Uint8Array | null {
     return frontView(this.#c, Math.min(max, this.#c.length));
@@ -625,6 +734,9 @@ export class EvBuffer {
    * segment, whose owner may reuse it after the drain); else null and nothing
    * changes. The memory is never written again by the evbuffer, so the caller may
    * keep the view.
+   *
+   * @example
+   * const front = buf.removeView(16); // 16 bytes without a copy, or null
    */
   removeView(n: number): Buffer | null {
     if (n > this.#c.length || this.#freezeStart) return null;
@@ -633,12 +745,22 @@ export class EvBuffer {
     return view;
   }
 
-  /** Views of the data in order, covering at most `max` bytes (no copy; for writev). */
+  /**
+   * Views of the data in order, covering at most `max` bytes (no copy; for writev).
+   *
+   * @example
+   * for (const seg of buf.segments()) process.stdout.write(seg); // views, no copy
+   */
   segments(max?: number): Uint8Array[] {
     return segmentViews(this.#c, max);
   }
 
-  /** A copy of all the data. */
+  /**
+   * A copy of all the data.
+   *
+   * @example
+   * const all = buf.toBuffer().toString("latin1");
+   */
   toBuffer(): Buffer {
     const out = Buffer.allocUnsafe(this.#c.length);
     gather(this.#c, this.#c.head, 0, out, 0, out.length);
@@ -658,6 +780,7 @@ export class EvBuffer {
    * one line keeps its 8 KiB block alive; copy it if that matters.
    *
    * @example
+   * let line: string | null;
    * while ((line = buf.readln(EVBUFFER_EOL_CRLF)) !== null) handle(line);
    */
   readln(style: number, nReadOut?: ValueBox | null): string | null {
@@ -707,7 +830,12 @@ export class EvBuffer {
     return line;
   }
 
-  /** {@link readLine} returning the bytes (a view when the line lies in one segment). */
+  /**
+   * {@link readLine} returning the bytes (a view when the line lies in one segment).
+   *
+   * @example
+   * const line = buf.readLineBytes({ eol: "crlf", maxLength: 8192 }); // the bytes, no decoding
+   */
   readLineBytes(options: ReadLineOptions = {}): Uint8Array | null {
     const fn = "EvBuffer.readLineBytes";
     const [style, max] = lineOptions(fn, options);
@@ -730,21 +858,39 @@ export class EvBuffer {
 
   // ---- freeze ------------------------------------------------------------------------------
 
-  /** `evbuffer_freeze`: forbid changes at the front (`atFront`) or the end. Returns 0. */
+  /**
+   * `evbuffer_freeze`: forbid changes at the front (`atFront`) or the end. Returns 0.
+   *
+   * @example
+   * buf.freeze(true); // nothing may be removed from the front
+   * buf.drain(1); // -1
+   * buf.unfreeze(true);
+   */
   freeze(atFront: boolean | number): 0 {
     if (atFront) this.#freezeStart = true;
     else this.#freezeEnd = true;
     return 0;
   }
 
-  /** `evbuffer_unfreeze`. Returns 0. */
+  /**
+   * `evbuffer_unfreeze`. Returns 0.
+   *
+   * @example
+   * buf.freeze(false);
+   * buf.unfreeze(false);
+   */
   unfreeze(atFront: boolean | number): 0 {
     if (atFront) this.#freezeStart = false;
     else this.#freezeEnd = false;
     return 0;
   }
 
-  /** Is the front (`atFront`) or the end frozen? */
+  /**
+   * Is the front (`atFront`) or the end frozen?
+   *
+   * @example
+   * if (!buf.isFrozen(false)) buf.add("more");
+   */
   isFrozen(atFront: boolean | number): boolean {
     return atFront ? this.#freezeStart : this.#freezeEnd;
   }
@@ -768,6 +914,8 @@ export class EvBuffer {
   /**
    * For the bufferevent layer: a callback `fn(buf, info)`; with `nodefer` it
    * runs at once even when the buffer's callbacks are deferred (EVBUFFER_CB_NODEFER).
+   *
+   * @internal
    */
   addCbInternal(
     fn: (buf: EvBuffer, info: evbuffer_cb_info) => void,
@@ -778,7 +926,13 @@ export class EvBuffer {
     return (this.#cbs ??= new CallbackList()).add(new EvBufferCbEntry(fn, undefined, flags));
   }
 
-  /** `evbuffer_remove_cb_entry`. Returns 0. */
+  /**
+   * `evbuffer_remove_cb_entry`. Returns 0.
+   *
+   * @example
+   * const ent = buf.addCb(() => {});
+   * buf.removeCbEntry(ent);
+   */
   removeCbEntry(entry: EvBufferCbEntry): number {
     if (!(entry instanceof EvBufferCbEntry))
       throw argTypeError("evbuffer_remove_cb_entry", "ent", "an evbuffer_cb_entry", entry);
@@ -786,7 +940,14 @@ export class EvBuffer {
     return 0;
   }
 
-  /** `evbuffer_remove_cb`: remove the newest callback with this `cb` and `arg`. 0, or -1 if none. */
+  /**
+   * `evbuffer_remove_cb`: remove the newest callback with this `cb` and `arg`. 0, or -1 if none.
+   *
+   * @example
+   * const cb = (b: EvBuffer, info: evbuffer_cb_info) => console.log(info.n_added);
+   * buf.addCb(cb);
+   * buf.removeCb(cb);
+   */
   removeCb(cb: EvBufferCbFunc, arg?: unknown): number {
     const e = this.#cbs?.find(cb, arg) ?? null;
     if (e === null) return -1;
@@ -794,7 +955,14 @@ export class EvBuffer {
     return 0;
   }
 
-  /** `evbuffer_cb_set_flags`: e.g. re-enable with EVBUFFER_CB_ENABLED. Returns 0. */
+  /**
+   * `evbuffer_cb_set_flags`: e.g. re-enable with EVBUFFER_CB_ENABLED. Returns 0.
+   *
+   * @example
+   * const ent = buf.addCb(() => {});
+   * buf.cbClearFlags(ent, EVBUFFER_CB_ENABLED);
+   * buf.cbSetFlags(ent, EVBUFFER_CB_ENABLED);
+   */
   cbSetFlags(entry: EvBufferCbEntry, flags: number): number {
     if (!(entry instanceof EvBufferCbEntry))
       throw argTypeError("evbuffer_cb_set_flags", "cbent", "an evbuffer_cb_entry", entry);
@@ -802,7 +970,13 @@ export class EvBuffer {
     return 0;
   }
 
-  /** `evbuffer_cb_clear_flags`: e.g. disable with EVBUFFER_CB_ENABLED. Returns 0. */
+  /**
+   * `evbuffer_cb_clear_flags`: e.g. disable with EVBUFFER_CB_ENABLED. Returns 0.
+   *
+   * @example
+   * const ent = buf.addCb(() => {});
+   * buf.cbClearFlags(ent, EVBUFFER_CB_ENABLED); // paused
+   */
   cbClearFlags(entry: EvBufferCbEntry, flags: number): number {
     if (!(entry instanceof EvBufferCbEntry))
       throw argTypeError("evbuffer_cb_clear_flags", "cbent", "an evbuffer_cb_entry", entry);
@@ -813,6 +987,9 @@ export class EvBuffer {
   /**
    * `evbuffer_defer_callbacks`: run the callbacks later from `base`'s loop,
    * with the changes of several operations summed into one call. Returns 0.
+   *
+   * @example
+   * buf.deferCallbacks(base);
    */
   deferCallbacks(base: EventBase): number {
     if (base === null || typeof base !== "object")
@@ -823,19 +1000,34 @@ export class EvBuffer {
 
   // ---- fd I/O, locking, free ----------------------------------------------------------------
 
-  /** `evbuffer_read`: read up to `howmuch` bytes (< 0: up to 64 KiB) from `fd`. Count, 0 at EOF, -1 on error. */
+  /**
+   * `evbuffer_read`: read up to `howmuch` bytes (< 0: up to 64 KiB) from `fd`. Count, 0 at EOF, -1 on error.
+   *
+   * @example
+   * buf.read(fs.openSync("data.bin", "r"), 4096);
+   */
   read(fd: number, howmuch: number): number {
     if (typeof fd !== "number")
       throw argTypeError("evbuffer_read", "fd", "a file descriptor number", fd);
     return readFd(this, fd, intArg("evbuffer_read", "howmuch", howmuch));
   }
 
-  /** `evbuffer_write`: write (and drain) as much as `fd` takes. Count, or -1 on error. */
+  /**
+   * `evbuffer_write`: write (and drain) as much as `fd` takes. Count, or -1 on error.
+   *
+   * @example
+   * buf.write(1); // to stdout
+   */
   write(fd: number): number {
     return this.writeAtmost(fd, -1);
   }
 
-  /** `evbuffer_write_atmost`: like {@link write}, at most `howmuch` bytes (< 0 = all). */
+  /**
+   * `evbuffer_write_atmost`: like {@link write}, at most `howmuch` bytes (< 0 = all).
+   *
+   * @example
+   * buf.writeAtmost(1, 1024);
+   */
   writeAtmost(fd: number, howmuch: number): number {
     if (typeof fd !== "number")
       throw argTypeError("evbuffer_write_atmost", "fd", "a file descriptor number", fd);
@@ -845,17 +1037,33 @@ export class EvBuffer {
   /**
    * `evbuffer_enable_locking`: JavaScript runs one callback at a time on one
    * thread, so an evbuffer never needs a lock; accepted for portability. Returns 0.
+   *
+   * @example
+   * buf.enableLocking(); // 0
    */
   enableLocking(_lock?: unknown): number {
     return 0;
   }
 
-  /** `evbuffer_lock`: a no-op (see {@link enableLocking}). */
+  /**
+   * `evbuffer_lock`: a no-op (see {@link enableLocking}).
+   *
+   * @example
+   * buf.lock();
+   * buf.add("one update");
+   * buf.unlock();
+   */
   lock(): number {
     return 0;
   }
 
-  /** `evbuffer_unlock`: a no-op (see {@link enableLocking}). */
+  /**
+   * `evbuffer_unlock`: a no-op (see {@link enableLocking}).
+   *
+   * @example
+   * buf.lock();
+   * buf.unlock();
+   */
   unlock(): number {
     return 0;
   }
@@ -863,6 +1071,9 @@ export class EvBuffer {
   /**
    * `evbuffer_free`: release all data (running reference and file-segment
    * cleanups) and the callbacks. No callbacks are invoked.
+   *
+   * @example
+   * buf.free(); // runs the reference cleanups
    */
   free(): void {
     const c = this.#c;

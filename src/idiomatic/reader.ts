@@ -82,7 +82,7 @@ const LINES_KEYS = keysOf(
  * @example
  * const it = bev.lines(); // a BevReader
  * const { value, done } = await it.next();
- * await it.return(); // reading goes back to how it was
+ * await it.return?.(); // reading goes back to how it was
  */
 export class BevReader<T> implements AsyncIterableIterator<T> {
   readonly #fn: string;

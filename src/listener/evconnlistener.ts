@@ -41,6 +41,9 @@ export type evconnlistener_cb = (
 /** `evconnlistener_errorcb`: `cb(listener, arg)`. */
 export type evconnlistener_errorcb = (listener: ConnListener, arg: any) => unknown;
 
+/** The 'error' listener of an accepted socket waiting in the queue (shared by all). */
+function ignoreQueuedError(): void {}
+
 /**
  * A listening socket that hands accepted connections to a callback.
  *
@@ -49,9 +52,6 @@ export type evconnlistener_errorcb = (listener: ConnListener, arg: any) => unkno
  *   const bev = bufferevent_socket_new(base, sock, BEV_OPT_CLOSE_ON_FREE);
  * }, null, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, -1, evutil_parse_sockaddr_port("127.0.0.1"));
  */
-/** The 'error' listener of an accepted socket waiting in the queue (shared by all). */
-function ignoreQueuedError(): void {}
-
 export class ConnListener {
   /** The base whose loop runs the callbacks. */
   readonly base: EventBase;

@@ -271,7 +271,13 @@ export function EVUTIL_SOCKET_ERROR(): number {
   return lastSocketError;
 }
 
-/** `EVUTIL_SET_SOCKET_ERROR(errcode)`: set what `EVUTIL_SOCKET_ERROR()` returns. */
+/**
+ * `EVUTIL_SET_SOCKET_ERROR(errcode)`: set what `EVUTIL_SOCKET_ERROR()` returns.
+ *
+ * @example
+ * EVUTIL_SET_SOCKET_ERROR(111); // ECONNREFUSED on Linux
+ * evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR()); // "Connection refused"
+ */
 export function EVUTIL_SET_SOCKET_ERROR(errcode: number): void {
   setSocketError(errcode);
 }

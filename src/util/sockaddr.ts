@@ -82,7 +82,13 @@ export function htons(x: number): number {
   return ((v & 0xff) << 8) | (v >>> 8);
 }
 
-/** Network to host byte order, 16 bits: `ntohs(htons(p)) === p`. */
+/**
+ * Network to host byte order, 16 bits: `ntohs(htons(p)) === p`.
+ *
+ * @example
+ * const sin = { sin_family: AF_INET, sin_port: htons(8080), sin_addr: { s_addr: htonl(0x7f000001) } };
+ * ntohs(sin.sin_port); // 8080
+ */
 export function ntohs(x: number): number {
   const v = checkNumber("ntohs", x) & 0xffff;
   return ((v & 0xff) << 8) | (v >>> 8);
@@ -102,7 +108,12 @@ export function htonl(x: number): number {
   return swap32(checkNumber("htonl", x) >>> 0);
 }
 
-/** Network to host byte order, 32 bits, unsigned. */
+/**
+ * Network to host byte order, 32 bits, unsigned.
+ *
+ * @example
+ * ntohl(htonl(0x7f000001)) === 0x7f000001; // true
+ */
 export function ntohl(x: number): number {
   return swap32(checkNumber("ntohl", x) >>> 0);
 }
@@ -557,6 +568,12 @@ export function evutil_format_sockaddr_port(sa: sockaddr): string {
  * (family first, then address, then port if `include_port`, all compared as their raw
  * network-order values); negative, 0 or positive. Unix-domain addresses compare by path
  * (libevent does not compare them and returns 1).
+ *
+ * @example
+ * const a = evutil_parse_sockaddr_port("127.0.0.1:80")!;
+ * const b = evutil_parse_sockaddr_port("127.0.0.1:8080")!;
+ * evutil_sockaddr_cmp(a, b, 0); // 0: same address
+ * evutil_sockaddr_cmp(a, b, 1); // < 0: the ports differ
  */
 export function evutil_sockaddr_cmp(
   sa1: sockaddr,
