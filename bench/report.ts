@@ -26,6 +26,7 @@ export function goal(t: Pick<Target, "bound" | "atLeast">): string {
   return `${t.atLeast ? "≥" : "≤"} ${t.bound}×`;
 }
 
+/** Whether a target is met (null without data). */
 export function met(t: Target): boolean | null {
   if (!Number.isFinite(t.ratio)) return null;
   return t.atLeast ? t.ratio >= t.bound : t.ratio <= t.bound;
@@ -141,6 +142,7 @@ export interface DocInput {
   chartFile: string;
 }
 
+/** docs/BENCHMARKS.md. */
 export function renderDoc(d: DocInput): string {
   const m = d.machine;
   const runtimes = d.reports.map((r) => `Node ${r.runtime.version.slice(1)}`).join(" and ");
