@@ -204,8 +204,9 @@ ${d.notes.length ? `\nNotes:\n\n${d.notes.map((n) => `- ${n}`).join("\n")}\n` : 
 ## Commands
 
 \`\`\`sh
-npm run bench                       # = npm run build && node dist/bench/run.js
-node dist/bench/run.js --quick      # 1 s windows, 1 round, 2,000 idle connections
+npm run bench                       # = npm run build && node dist/bench/run.js: Node 24 and this node, ~25 min on a quiet 2-core VM
+npm run bench -- --quick            # 1 s windows, 1 round, 2,000 idle connections: a few minutes per runtime
+npm run bench -- --node PATH        # one runtime: the node binary at PATH (--runtimes 24.22.3,own is the default)
 ${d.commands.join("\n")}
 \`\`\`
 `;

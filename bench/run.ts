@@ -26,7 +26,7 @@
  * @module
  */
 
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
   build,
@@ -115,6 +115,9 @@ async function main(): Promise<void> {
   const m = machine();
   say(`# bench: ${m.cpu}, ${m.cores} cores, libevent ${m.libevent ?? "not installed"}`);
   say(`windows ${opts.seconds} s, warm-up ${opts.warm} s, ${opts.rounds} rounds`);
+  // Other processes distort every window: the report says how busy the machine was.
+  const load = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+  const loadAtStart = existsSync("/proc/loadavg") ? load() : null;
   const built = build(ROOT, OUT);
   const reports: RuntimeReport[] = [];
   for (const runtime of runtimes()) {
@@ -125,6 +128,10 @@ async function main(): Promise<void> {
     reports.push(run.report);
     await runSections(built);
   }
+  if (loadAtStart)
+    notes.push(
+      `Load average (1, 5, 15 min) at the start: ${loadAtStart}; at the end: ${load()} on ${m.cores} cores.`,
+    );
   const interference = interferenceNote();
   if (interference) notes.push(interference);
   say(`\n## Targets\n\n${targetTable(reports)}`);
