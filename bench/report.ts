@@ -204,7 +204,7 @@ ${d.notes.length ? `\nNotes:\n\n${d.notes.map((n) => `- ${n}`).join("\n")}\n` : 
 ## Commands
 
 \`\`\`sh
-npm run bench                       # = npm run build && node dist/bench/run.js: Node 24 and this node, ~25 min on a quiet 2-core VM
+npm run bench                       # = npm run build && node dist/bench/run.js: Node 24 and this node (estimated 15–20 min: the last full run, one runtime and four servers, took 6.8 min)
 npm run bench -- --quick            # 1 s windows, 1 round, 2,000 idle connections: a few minutes per runtime
 npm run bench -- --node PATH        # one runtime: the node binary at PATH (--runtimes 24.22.3,own is the default)
 ${d.commands.join("\n")}
