@@ -3,7 +3,10 @@
  * for line the echo server of the libevent book ("Connection listeners"), the one
  * `npm run bench` measures.
  *
- *     node dist/examples/echo_server_c.js PORT        (PORT 0 = any free port)
+ *     node dist/examples/echo_server_c.js PORT [BACKLOG]   (PORT 0 = any free port)
+ *
+ * BACKLOG defaults to -1 (libevent's 128), as in the book; `npm run bench` passes
+ * 1024, the backlog of its baselines.
  *
  * Binds 127.0.0.1 only, prints `listening PORT` once bound, exits on SIGTERM.
  *
@@ -85,6 +88,7 @@ function signal_cb(_sig: number, _events: number, base: event_base): void {
 
 async function main(argv: string[]): Promise<number> {
   const port = argv.length > 1 ? Number(argv[1]) : 0;
+  const backlog = argv.length > 2 ? Number(argv[2]) : -1;
 
   const sin: sockaddr_in = {
     sin_family: AF_INET,
@@ -99,7 +103,7 @@ async function main(argv: string[]): Promise<number> {
     accept_conn_cb,
     null,
     LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE,
-    -1,
+    backlog,
     sin,
   );
   if (!listener) {

@@ -8,6 +8,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
+import { setFlagsFromString } from "node:v8";
 import os from "node:os";
 import path from "node:path";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -613,6 +614,71 @@ describe("evconnlistener interface (reference §9)", () => {
     assert.equal(ntohs(peer!.sin_port), local);
     client.destroy();
     event_base_free(base);
+  });
+
+  it("an accepted socket keeps a fast listener table: the queue's error listener leaves after the callback", async () => {
+    // V8 turns an object into a slow dictionary (~440 bytes more per connection,
+    // slower emits) when a key is deleted: the listener's placeholder must not be the
+    // socket's only 'error' listener when it is taken away.
+    setFlagsFromString("--allow-natives-syntax");
+    const hasFastProperties = new Function("o", "return %HasFastProperties(o)") as (
+      o: object,
+    ) => boolean;
+    const base = event_base_new();
+    const seen: { inCb: number; fast: boolean; after: number }[] = [];
+    const socks: net.Socket[] = [];
+    let n = 0;
+    const lev = bindLoopback(
+      base,
+      (l: evconnlistener, fd: net.Socket) => {
+        socks.push(fd);
+        const inCb = fd.listenerCount("error");
+        if (++n === 1) {
+          // taken by a bufferevent: its own error listener stays, nothing else
+          const bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE)!;
+          queueMicrotask(() => {
+            const events = (fd as unknown as { _events: object })._events;
+            seen.push({ inCb, fast: hasFastProperties(events), after: fd.listenerCount("error") });
+            bufferevent_free(bev);
+          });
+        } else {
+          // not taken: the socket goes to the user with no listener of ours
+          queueMicrotask(() => seen.push({ inCb, fast: true, after: fd.listenerCount("error") }));
+          fd.destroy();
+          freed = true;
+          evconnlistener_free(l);
+        }
+      },
+      null,
+    );
+    let freed = false;
+    const a = net.connect({ host: "127.0.0.1", port: portOf(lev) });
+    const b = net.connect({ host: "127.0.0.1", port: portOf(lev) });
+    a.on("error", () => {});
+    b.on("error", () => {});
+    try {
+      await new Promise<void>((resolve) => a.once("connect", () => resolve()));
+      await new Promise<void>((resolve) => b.once("connect", () => resolve()));
+      assert.equal(await dispatchWithin(base), 1);
+      await withDeadline(
+        new Promise<void>((resolve) => {
+          const poll = () => (seen.length === 2 ? resolve() : setImmediate(poll));
+          poll();
+        }),
+        5000,
+        "both accept callbacks' checks",
+      );
+      assert.deepEqual(seen, [
+        { inCb: 1, fast: true, after: 1 },
+        { inCb: 1, fast: true, after: 0 },
+      ]);
+    } finally {
+      a.destroy();
+      b.destroy();
+      for (const s of socks) s.destroy();
+      if (!freed) evconnlistener_free(lev);
+      event_base_free(base);
+    }
   });
 
   it("IPv6: a listener on [::1] and a bufferevent connecting with a sockaddr_in6", async (t) => {

@@ -6,7 +6,7 @@
  *
  *   loadclient stream   HOST PORT CONNS SECONDS CHUNK   [tls]
  *   loadclient pingpong HOST PORT CONNS SECONDS MSGSIZE [tls]
- *   loadclient idle     HOST PORT CONNS
+ *   loadclient idle     HOST PORT CONNS [MAXPENDING]
  *
  * stream:   every connection writes CHUNK-byte writes of its own pseudo-random byte
  *           stream (at most WINDOW bytes in flight) and compares each echoed byte with
@@ -16,7 +16,10 @@
  *           Reports round trips/s, p50 and p99.
  * idle:     opens CONNS connections (each confirmed by one echoed byte, so the server
  *           has accepted and set up every one), prints the JSON line, then holds
- *           them until its stdin closes.
+ *           them until its stdin closes. A line "echo" on stdin makes every connection
+ *           echo one 64-byte message (verified), then prints a second JSON line
+ *           ("mode":"echoed") and holds them again. MAXPENDING (default 100) is how
+ *           many connections may be unconfirmed at once: the connect burst.
  *
  * Every mode first opens the connections with at most MAX_PENDING unconfirmed at a
  * time (a connection counts once its one-byte hello has been echoed), so the
@@ -57,7 +60,7 @@
 #define EXTRA (1u << 18)         /* pat has PATLEN + EXTRA bytes: any read/write <= EXTRA is contiguous */
 #define RBUF (1u << 18)          /* read size */
 #define WINDOW (1u << 20)        /* stream: max bytes in flight per connection */
-#define MAX_PENDING 100          /* unconfirmed connections at a time */
+#define MAX_PENDING 100          /* default: unconfirmed connections at a time */
 #define CONNECT_TIMEOUT_S 60.0
 #define DRAIN_TIMEOUT_S 5.0
 #define HELLO 'H'
@@ -84,7 +87,7 @@ static unsigned char *pat;
 static unsigned char *rbuf;
 static int epfd;
 static struct conn *conns;
-static int nconns, chunk, msgsize, use_tls;
+static int nconns, chunk, msgsize, use_tls, max_pending = MAX_PENDING;
 static double seconds;
 static struct sockaddr_in addr;
 static uint64_t errors;
@@ -197,7 +200,7 @@ static ssize_t rx(struct conn *c, void *p, size_t n) {
 /* ---- connection set-up ----------------------------------------------------------- */
 
 static void open_next(void) {
-  while (npending < MAX_PENDING && nopened < nconns) {
+  while (npending < max_pending && nopened < nconns) {
     struct conn *c = &conns[nopened];
     c->off = (uint32_t)(((uint64_t)nopened * 2654435761u) % PATLEN);
     nopened++;
@@ -397,6 +400,38 @@ static void pp_read(struct conn *c) {
 
 /* ---- loop ------------------------------------------------------------------------ */
 
+static int poll_once(int timeout_ms);
+
+/* idle: every held connection echoes one 64-byte message, then holds again */
+static void idle_echo(void) {
+  msgsize = 64;
+  for (int i = 0; i < nconns; i++)
+    if (conns[i].state == ST_READY) conns[i].state = ST_RUN;
+  running = 1; /* pp_send starts one message per connection; none after it */
+  for (int i = 0; i < nconns; i++)
+    if (conns[i].state == ST_RUN && conns[i].sent == conns[i].recvd) pp_send(&conns[i]);
+  running = 0;
+  uint64_t t0 = now_ns();
+  for (;;) {
+    int outstanding = 0;
+    for (int i = 0; i < nconns; i++)
+      if (conns[i].state == ST_RUN && conns[i].recvd != conns[i].sent) outstanding++;
+    if (!outstanding) break;
+    if ((double)(now_ns() - t0) / 1e9 > CONNECT_TIMEOUT_S) {
+      for (int i = 0; i < nconns; i++)
+        if (conns[i].state == ST_RUN && conns[i].recvd != conns[i].sent) kill_conn(&conns[i], "echo incomplete");
+      break;
+    }
+    poll_once(100);
+  }
+  int ok = 0;
+  for (int i = 0; i < nconns; i++)
+    if (conns[i].state == ST_RUN) ok++;
+  printf("{\"mode\":\"echoed\",\"conns_ok\":%d,\"echo_ms\":%.1f,\"errors\":%llu}\n", ok,
+         (double)(now_ns() - t0) / 1e6, (unsigned long long)errors);
+  fflush(stdout);
+}
+
 static void handle(struct conn *c, uint32_t ev) {
   if (c->state == ST_DEAD) return;
   if (c->state == ST_CONNECTING) {
@@ -464,7 +499,7 @@ static void usage(void) {
   fprintf(stderr,
           "usage: loadclient stream   HOST PORT CONNS SECONDS CHUNK   [tls]\n"
           "       loadclient pingpong HOST PORT CONNS SECONDS MSGSIZE [tls]\n"
-          "       loadclient idle     HOST PORT CONNS\n");
+          "       loadclient idle     HOST PORT CONNS [MAXPENDING]\n");
   exit(2);
 }
 
@@ -488,6 +523,9 @@ int main(int argc, char **argv) {
     if (mode == M_STREAM) chunk = atoi(argv[6]);
     else msgsize = atoi(argv[6]);
     use_tls = argc > 7 && !strcmp(argv[7], "tls");
+  } else if (argc > 5) {
+    max_pending = atoi(argv[5]);
+    if (max_pending < 1) usage();
   }
   if (nconns < 1 || (mode == M_STREAM && (chunk < 1 || chunk > (int)EXTRA)) ||
       (mode == M_PINGPONG && (msgsize < 1 || msgsize > (int)EXTRA)))
@@ -539,6 +577,7 @@ int main(int argc, char **argv) {
           char b[256];
           ssize_t r = read(0, b, sizeof b);
           if (r <= 0) break;
+          if (memchr(b, 'e', (size_t)r)) idle_echo();
         }
       }
     }

@@ -212,6 +212,8 @@ export function brief(err: unknown): string {
 export interface IdleClient {
   /** The client's first JSON line, once every connection is confirmed. */
   ready: Promise<Record<string, number | string>>;
+  /** Have every held connection echo one 64-byte message; the client's "echoed" line. */
+  echo(timeoutMs: number): Promise<Record<string, number | string>>;
   /** Close stdin (the client closes its connections and exits); its last JSON line. */
   close(): Promise<Record<string, number | string>>;
 }
@@ -224,6 +226,7 @@ export function startIdleClient(
   if (log) commandLog.push(shellQuote(argv));
   const child = spawn(argv[0]!, argv.slice(1), { stdio: ["pipe", "pipe", "pipe"] });
   const lines: string[] = [];
+  let onLine: ((l: string) => void) | null = null;
   let err = "";
   child.stderr!.setEncoding("utf8").on("data", (s: string) => (err += s));
   const exited = new Promise<number | null>((r) => child.once("exit", (code) => r(code)));
@@ -234,6 +237,7 @@ export function startIdleClient(
     }, timeoutMs);
     createInterface({ input: child.stdout! }).on("line", (l) => {
       lines.push(l);
+      onLine?.(l);
       if (lines.length === 1) {
         clearTimeout(t);
         try {
@@ -252,6 +256,21 @@ export function startIdleClient(
   ready.catch(() => {});
   return {
     ready,
+    echo(echoTimeoutMs) {
+      return new Promise((resolve, reject) => {
+        const t = setTimeout(() => {
+          onLine = null;
+          reject(new Error(`idle client: no echo within ${echoTimeoutMs} ms`));
+        }, echoTimeoutMs);
+        onLine = (l) => {
+          if (!l.includes('"echoed"')) return;
+          clearTimeout(t);
+          onLine = null;
+          resolve(JSON.parse(l) as Record<string, number | string>);
+        };
+        child.stdin!.write("echo\n");
+      });
+    },
     async close() {
       child.stdin!.end();
       const t = setTimeout(() => child.kill("SIGKILL"), 10000);

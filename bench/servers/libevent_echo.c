@@ -5,7 +5,7 @@
  * Binds 127.0.0.1 only, prints `listening PORT` once bound, exits on SIGTERM.
  *
  *     gcc -O2 -o libevent_echo libevent_echo.c $(pkg-config --cflags --libs libevent)
- *     ./libevent_echo PORT        (PORT 0 = any free port)
+ *     ./libevent_echo PORT [BACKLOG]   (PORT 0 = any free port; BACKLOG -1 = libevent's 128)
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -57,7 +57,7 @@ int main(int argc, char **argv) {
   struct event_base *base = event_base_new();
   if (!base) return 1;
   struct evconnlistener *listener = evconnlistener_new_bind(
-      base, accept_conn_cb, NULL, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, -1, (struct sockaddr *)&sin, sizeof sin);
+      base, accept_conn_cb, NULL, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, argc > 2 ? atoi(argv[2]) : -1, (struct sockaddr *)&sin, sizeof sin);
   if (!listener) {
     perror("evconnlistener_new_bind");
     return 1;

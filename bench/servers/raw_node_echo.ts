@@ -5,7 +5,7 @@
  * on `'drain'` (the backpressure rule of Node streams). Binds 127.0.0.1 only,
  * prints `listening PORT` once bound, exits on SIGTERM.
  *
- *     node dist/bench/servers/raw_node_echo.js PORT      (PORT 0 = any free port)
+ *     node dist/bench/servers/raw_node_echo.js PORT [BACKLOG]   (PORT 0 = any free port)
  *
  * @module
  */
@@ -13,6 +13,7 @@
 import net from "node:net";
 
 const port = Number(process.argv[2] ?? 0);
+const backlog = Number(process.argv[3] ?? 511);
 
 const server = net.createServer((socket) => {
   socket.on("data", (chunk: Buffer) => {
@@ -22,7 +23,7 @@ const server = net.createServer((socket) => {
   socket.on("error", () => socket.destroy());
 });
 
-server.listen(port, "127.0.0.1", () => {
+server.listen({ port, host: "127.0.0.1", backlog }, () => {
   const address = server.address() as net.AddressInfo;
   process.stdout.write(`listening ${address.port}\n`);
 });

@@ -131,7 +131,9 @@ export class Driver {
   #prev: PrevCallbacks = NO_CALLBACKS;
   #readcb: bufferevent_data_cb | null = null;
   #writecb: bufferevent_data_cb | null = null;
-  /** Made on first wait: an idle connection holds no set. */
+  /** The waiter, while one waits (the common case: the connection's one reader). */
+  #waiter: Waiter | null = null;
+  /** Further waiters, made only when a second one waits at the same time. */
   #waiters: Set<Waiter> | null = null;
 
   /** The event callback of every driver (its cbarg is the driver). */
@@ -197,8 +199,10 @@ export class Driver {
   }
 
   #wake(): void {
-    if (this.#waiters === null || this.#waiters.size === 0) return;
-    for (const w of [...this.#waiters]) w.wake();
+    const one = this.#waiter;
+    const more = this.#waiters !== null && this.#waiters.size > 0 ? [...this.#waiters] : null;
+    one?.wake();
+    if (more) for (const w of more) w.wake();
   }
 
   /** The sticky error, or ERR_BEV_FREED once freed; null while healthy. */
@@ -210,12 +214,17 @@ export class Driver {
 
   /** For {@link waitFor}. */
   _addWaiter(w: Waiter): void {
-    (this.#waiters ??= new Set()).add(w);
+    // The slot only while no set holds any: waiters wake in the order they came.
+    if (this.#waiter === w) return;
+    if (this.#waiter === null && (this.#waiters === null || this.#waiters.size === 0))
+      this.#waiter = w;
+    else (this.#waiters ??= new Set()).add(w);
   }
 
   /** For {@link waitFor}. */
   _removeWaiter(w: Waiter): void {
-    this.#waiters?.delete(w);
+    if (this.#waiter === w) this.#waiter = null;
+    else this.#waiters?.delete(w);
   }
 
   /** Wait for an event, a change of `watches`, or the end of `signal`; see {@link waitFor}. */

@@ -119,7 +119,7 @@ export async function readUntil(
   const dlen = delim.length;
   const ptr = new EvBufferPtr();
   let from = 0;
-  const take = (reader: BevReader<Buffer>): Buffer | null => {
+  const take = (_bev: BufferEvent, reader: BevReader<Buffer>): Buffer | null => {
     input.ptrSet(ptr, Math.min(from, input.length), EVBUFFER_PTR_SET);
     const pos = input.search(delim, ptr).pos;
     if (pos >= 0 && pos <= maxLength) {

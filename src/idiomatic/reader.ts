@@ -74,6 +74,11 @@ const LINES_KEYS = keysOf(
   optionKeys<Omit<LinesOptions, keyof ReadOptions>>({ eol: true, maxLength: true, bytes: true }),
 );
 
+/** The next item from the input, or null when there is not enough yet. */
+type TakeFn<T> = (bev: BufferEvent, reader: BevReader<T>) => T | null;
+/** At EOF: the item made of what is left (or null). */
+type RestFn<T> = (bev: BufferEvent) => T | null;
+
 /**
  * The one reader of a bufferevent's input. Owns the read direction while it runs:
  * enables reading, sets the high watermark if there is none, and restores both when
@@ -88,11 +93,12 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
   readonly #fn: string;
   readonly #bev: BufferEvent;
   readonly #d: Driver;
-  readonly #take: (reader: BevReader<T>) => T | null;
-  readonly #rest: () => T | null;
+  readonly #take: TakeFn<T>;
+  readonly #rest: RestFn<T>;
   readonly #signal: AbortSignal | undefined;
   /** The pending wait of next(), if any: woken by input, events, abort, return(). */
-  #pending: { resolve: () => void; reject: (err: unknown) => void } | null = null;
+  #resolve: (() => void) | null = null;
+  #reject: ((err: unknown) => void) | null = null;
   readonly #waiter = { wake: (): void => this.#wakeUp() };
   /** Made only with a signal. */
   #onAbort: (() => void) | null = null;
@@ -119,8 +125,8 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
   constructor(
     fn: string,
     bev: BufferEvent,
-    take: (reader: BevReader<T>) => T | null,
-    rest: () => T | null,
+    take: TakeFn<T>,
+    rest: RestFn<T>,
     options: ReadOptions,
     minHigh = 0,
     keys: ReadonlySet<string> = READ_KEYS,
@@ -172,14 +178,32 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
   }
 
   /** The next chunk or line; done at EOF; throws the bufferevent's typed error. */
-  async next(): Promise<IteratorResult<T, undefined>> {
+  next(): Promise<IteratorResult<T, undefined>> {
+    // An item that is ready needs no async frame (a Generator and its registers
+    // per call, and per waiting connection): taken here, or the slow path looks.
+    if (this.#finished || this.#bev.freed) return this.#nextSlow();
+    this.#again = false;
+    let item: T | null;
+    try {
+      item = this.#take(this.#bev, this);
+    } catch (err) {
+      this.#finish();
+      return this.#returned
+        ? Promise.resolve({ value: undefined, done: true })
+        : Promise.reject(err);
+    }
+    if (item !== null) return Promise.resolve({ value: item, done: false });
+    return this.#nextSlow();
+  }
+
+  async #nextSlow(): Promise<IteratorResult<T, undefined>> {
     const bev = this.#bev;
     const d = this.#d;
     try {
       for (;;) {
         if (this.#finished) return { value: undefined, done: true };
         this.#again = false;
-        const item = bev.freed ? null : this.#take(this);
+        const item = bev.freed ? null : this.#take(bev, this);
         if (item !== null) return { value: item, done: false };
         if (this.#again) continue;
         // Reading has stopped at the high watermark and the item needs more: waiting
@@ -195,7 +219,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
         // At EOF, what a filter still holds below may come up yet (then take it).
         if (d.eof && belowHasData(bev) && !(await settledBelow(bev))) continue;
         if (d.eof) {
-          const last = this.#rest();
+          const last = this.#rest(bev);
           this.#finish();
           return last === null ? { value: undefined, done: true } : { value: last, done: false };
         }
@@ -227,19 +251,21 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     if (this.#signal?.aborted) return Promise.reject(abortError(this.#signal));
     if (this.#d.freed) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.#pending = { resolve, reject };
+      this.#resolve = resolve;
+      this.#reject = reject;
       this.#d._addWaiter(this.#waiter);
     });
   }
 
   /** End the pending wait: resolve (look again), or reject with `err`. */
   #wakeUp(err?: unknown): void {
-    const p = this.#pending;
-    if (!p) return;
-    this.#pending = null;
+    const resolve = this.#resolve;
+    const reject = this.#reject;
+    if (!resolve || !reject) return;
+    this.#resolve = this.#reject = null;
     this.#d._removeWaiter(this.#waiter);
-    if (err === undefined) p.resolve();
-    else p.reject(err);
+    if (err === undefined) resolve();
+    else reject(err);
   }
 
   /** Stop iterating (what `break` does): reading goes back to how it was. */
@@ -317,6 +343,15 @@ export function removeBytes(bev: BufferEvent, n: number): Buffer {
   return out;
 }
 
+// Shared by every chunk reader: nothing made per connection.
+function takeChunk(bev: BufferEvent): Buffer | null {
+  const n = bev.input.length;
+  return n > 0 && n >= bev.wmReadLow ? removeBytes(bev, n) : null;
+}
+function restChunk(bev: BufferEvent): Buffer | null {
+  return bev.input.length > 0 ? removeBytes(bev, bev.input.length) : null;
+}
+
 /**
  * Iterate over the input in chunks: each chunk is everything buffered (at least the
  * read low watermark, when one is set; any remainder at EOF).
@@ -326,16 +361,7 @@ export function chunkReader(
   bev: BufferEvent,
   options: ReadOptions = {},
 ): BevReader<Buffer> {
-  return new BevReader<Buffer>(
-    fn,
-    bev,
-    () => {
-      const n = bev.input.length;
-      return n > 0 && n >= bev.wmReadLow ? removeBytes(bev, n) : null;
-    },
-    () => (bev.input.length > 0 ? removeBytes(bev, bev.input.length) : null),
-    options,
-  );
+  return new BevReader<Buffer>(fn, bev, takeChunk, restChunk, options);
 }
 
 /**
@@ -365,7 +391,7 @@ export function lineReader(
   return new BevReader<string | Buffer>(
     fn,
     bev,
-    (reader) => {
+    (_bev, reader) => {
       let line: string | Buffer | null;
       try {
         line = readLine();
