@@ -85,7 +85,8 @@ export function chartSvg(reports: readonly RuntimeReport[]): string {
   const x = (v: number) => labelW + (Math.min(v, xMax) / xMax) * plotW;
   const out: string[] = [];
   out.push(
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`,
+    `<title>bufferevent benchmark: same-run ratios of medians against their targets</title>`,
     `<rect width="100%" height="100%" fill="#fff"/>`,
     `<text x="8" y="16" font-size="13" font-weight="bold">Same-run ratios of medians (bars) and targets (red lines)</text>`,
   );

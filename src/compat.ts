@@ -188,7 +188,12 @@ export function EVBUFFER_OUTPUT(b: BufferEvent): EvBuffer {
  */
 export type evbuffer_cb = (buffer: EvBuffer, old_len: number, new_len: number, arg: any) => void;
 
-/** `EVBUFFER_LENGTH(x)`: `evbuffer_get_length(x)`. */
+/**
+ * `EVBUFFER_LENGTH(x)`: `evbuffer_get_length(x)`.
+ *
+ * @example
+ * const waiting = EVBUFFER_LENGTH(EVBUFFER_INPUT(bev));
+ */
 export function EVBUFFER_LENGTH(x: EvBuffer): number {
   return needEvbuffer("EVBUFFER_LENGTH", x, "x").length;
 }
@@ -196,6 +201,9 @@ export function EVBUFFER_LENGTH(x: EvBuffer): number {
 /**
  * `EVBUFFER_DATA(x)`: `evbuffer_pullup(x, -1)` — the whole buffer made contiguous, a
  * view into it; null when it is empty.
+ *
+ * @example
+ * const bytes = EVBUFFER_DATA(EVBUFFER_INPUT(bev)); // Uint8Array | null
  */
 export function EVBUFFER_DATA(x: EvBuffer): Uint8Array | null {
   return needEvbuffer("EVBUFFER_DATA", x, "x").pullup(-1);
@@ -212,7 +220,7 @@ const obsoleteCbs = new WeakMap<EvBuffer, EvBufferCbEntry>();
  * which would break a bufferevent's buffers.
  *
  * @example
- * evbuffer_setcb(EVBUFFER_OUTPUT(bev), (b, oldLen, newLen) => log(oldLen, newLen), null);
+ * evbuffer_setcb(EVBUFFER_OUTPUT(bev), (b, oldLen, newLen) => console.log(oldLen, newLen), null);
  */
 export function evbuffer_setcb(buffer: EvBuffer, cb: evbuffer_cb | null, cbarg?: unknown): void {
   const buf = needEvbuffer("evbuffer_setcb", buffer, "buffer");

@@ -359,7 +359,8 @@ export function bufferevent_flush(bev: BufferEvent, iotype: number, mode: number
  * pending on the old base.
  *
  * @example
- * bufferevent_base_set(otherBase, bev);
+ * const other_base = event_base_new();
+ * bufferevent_base_set(other_base, bev);
  */
 export function bufferevent_base_set(base: EventBase, bufev: BufferEvent): number {
   if (!(base instanceof EventBase))

@@ -703,7 +703,13 @@ export function evbuffer_clear_flags(buf: EvBuffer, flags: number): number {
   return 0;
 }
 
-/** The flags set on `buf` (not in libevent's API; for tests and debugging). */
+/**
+ * The flags set on `buf` (not in libevent's API; for tests and debugging).
+ *
+ * @example
+ * evbuffer_set_flags(buf, EVBUFFER_FLAG_DRAINS_TO_FD);
+ * evbufferFlags(buf); // EVBUFFER_FLAG_DRAINS_TO_FD
+ */
 export function evbufferFlags(buf: EvBuffer): number {
   return bufferFlags.get(needEvbuffer("evbufferFlags", buf)) ?? 0;
 }

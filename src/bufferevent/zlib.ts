@@ -440,6 +440,13 @@ export function zlibErrorOf(bev: BufferEvent): ZlibError | null {
   return zlibFilters.get(bev)?.error ?? null;
 }
 
+/**
+ * A zlib filter bufferevent over `underlying` (what `bufferevent_zlib_new` and
+ * `BufferEvent.zlib` make): compresses what is written, inflates what is read.
+ *
+ * @example
+ * const z = createZlibBufferEvent(underlying, BEV_OPT_CLOSE_ON_FREE, { format: "gzip" });
+ */
 export function createZlibBufferEvent(
   underlying: BufferEvent,
   options: number,

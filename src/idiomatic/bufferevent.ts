@@ -267,7 +267,7 @@ declare module "../bufferevent/bufferevent.js" {
      * bytes (no UTF-8 decoding).
      *
      * @example
-     * for await (const line of bev.lines({ bytes: true, maxLength: 998 })) smtp(line);
+     * for await (const line of bev.lines({ bytes: true, maxLength: 998 })) console.log(line.length);
      */
     lines(options: LinesOptions & { bytes: true }): AsyncIterableIterator<Buffer>;
     /**
@@ -347,9 +347,9 @@ declare module "../bufferevent/bufferevent.js" {
      *
      * @example
      * {
-     *   using bev = BufferEvent.socket();
-     *   if (!ready) return; // freed here
-     * }
+     *   using probe = BufferEvent.socket();
+     *   probe.write("never sent");
+     * } // freed here
      */
     [Symbol.dispose](): void;
   }

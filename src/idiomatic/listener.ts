@@ -106,8 +106,8 @@ declare module "../listener/evconnlistener.js" {
      *
      * @example
      * {
-     *   await using listener = ConnListener.listen("127.0.0.1:0", handler);
-     *   await work(listener.address());
+     *   await using lev = ConnListener.listen("127.0.0.1:0", (bev) => bev.pipeTo(bev));
+     *   console.log(lev.address());
      * } // closed here
      */
     [Symbol.asyncDispose](): Promise<void>;
