@@ -368,7 +368,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     }
   }
 
-  /** A chunk read through the user-buffer path (user_read.ts); false: stop reading. */
+  /** A chunk read through the user-buffer path (user_read.ts); false: stop reading. @internal */
   _userRead(chunk: Buffer): boolean {
     return this.#onData(chunk);
   }
@@ -747,7 +747,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     return this.#dnsError === EVUTIL_EAI_CANCEL ? EVUTIL_EAI_CANCEL : this.#dnsError;
   }
 
-  /** Rate-limit hooks call this when a bucket refills. */
+  /** Rate-limit hooks call this when a bucket refills. @internal */
   _rateLimitResumed(): void {
     if (this._evRead.isPending) this._evRead._ready(EV_READ);
     if (this._evWrite.isPending) this.#writeMaybeReady();

@@ -507,7 +507,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     if (!this.#hold(buf)) this.#pause();
   }
 
-  /** A chunk read through the user-buffer path (user_read.ts); false: stop reading. */
+  /** A chunk read through the user-buffer path (user_read.ts); false: stop reading. @internal */
   _userRead(chunk: Buffer): boolean {
     if (this.#hold(chunk)) return true;
     // Node stops the handle when we return false; resume() starts it again.
@@ -728,7 +728,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     this.#updateRef();
   }
 
-  /** Rate-limit hooks call this when a bucket refills. */
+  /** Rate-limit hooks call this when a bucket refills. @internal */
   _rateLimitResumed(): void {
     if (this._evRead.isPending) this._evRead._ready(EV_READ);
     if (this._evWrite.isPending) this.#writeMaybeReady();

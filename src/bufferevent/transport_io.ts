@@ -121,11 +121,14 @@ export function writeBatch(
 
 /** The write side of a `net.Socket` below its Writable: Node's stream implementation hooks. */
 export interface SocketWriteHooks {
+  /** @internal */
   _write(chunk: Uint8Array, encoding: string, cb: (err?: Error | null) => void): void;
+  /** @internal */
   _writev(
     chunks: { chunk: Uint8Array }[] & { allBuffers?: boolean },
     cb: (err?: Error | null) => void,
   ): void;
+  /** @internal */
   _handle: unknown;
   connecting: boolean;
   writableLength: number;

@@ -27,7 +27,7 @@ import net from "node:net";
 
 /** Who gets a socket's reads: the socket's `kReader` slot holds it. */
 export interface UserReader {
-  /** A fresh copy of the bytes read; false asks Node to stop reading. */
+  /** A fresh copy of the bytes read; false asks Node to stop reading. @internal */
   _userRead(chunk: Buffer): boolean;
 }
 

@@ -56,10 +56,15 @@ export class EvBufferPtr {
 /** The C shape accepted wherever a position is taken. */
 export interface evbuffer_ptr {
   pos: number;
+  /** @internal */
   _chain?: Chain | null;
+  /** @internal */
   _gen?: number;
+  /** @internal */
   _seg?: number;
+  /** @internal */
   _off?: number;
+  /** @internal */
   _hpos?: number;
 }
 

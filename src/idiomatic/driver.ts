@@ -212,7 +212,7 @@ export class Driver {
     return null;
   }
 
-  /** For {@link waitFor}. */
+  /** For {@link waitFor}. @internal */
   _addWaiter(w: Waiter): void {
     // The slot only while no set holds any: waiters wake in the order they came.
     if (this.#waiter === w) return;
@@ -221,7 +221,7 @@ export class Driver {
     else (this.#waiters ??= new Set()).add(w);
   }
 
-  /** For {@link waitFor}. */
+  /** For {@link waitFor}. @internal */
   _removeWaiter(w: Waiter): void {
     if (this.#waiter === w) this.#waiter = null;
     else this.#waiters?.delete(w);
