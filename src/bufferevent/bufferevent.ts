@@ -625,11 +625,18 @@ export abstract class BufferEvent {
    * The re-trigger rule (`bufferevent_inbuf_wm_check`): after a readcb, if reading
    * is enabled and the input is still at or over the high watermark, run the readcb
    * again, deferred, so a reader that does not drain is asked again from the loop.
+   *
+   * Deliberate bound (SPEC §4, libevent issue #891): libevent re-runs it in every
+   * loop iteration, which here would starve every other connection of the base
+   * (Node polls for I/O only between passes). The re-run waits for Node's next
+   * poll instead: at most once per Node loop turn, other I/O read in between.
    */
   #inbufWmCheck(): void {
-    if (!this.wmReadHigh || !(this.enabled & EV_READ)) return;
-    if (this.input.length < this.wmReadHigh) return;
-    this.triggerNolock(EV_READ, BEV_TRIG_DEFER_CALLBACKS);
+    if (!this.wmReadHigh || !(this.enabled & EV_READ) || !this.#readcb) return;
+    if (this.input.length < this.wmReadHigh || this.input.length < this.wmReadLow) return;
+    if (this.#freed) return;
+    this.#readcbPending = true;
+    if (this.#deferred.scheduleAfterPoll()) this.incref();
   }
 
   #scheduleDeferred(): void {
