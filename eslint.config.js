@@ -35,7 +35,7 @@ const layerRules = Object.entries(layers).map(([layer, banned]) => ({
 export default tseslint.config(
   { ignores: ["dist/**", "node_modules/**", "docs/**", "eslint.config.js"] },
   {
-    files: ["src/**/*.ts", "test/**/*.ts", "examples/**/*.ts", "bench/**/*.ts"],
+    files: ["src/**/*.ts", "test/**/*.ts", "examples/**/*.ts", "bench/**/*.ts", "soak/**/*.ts"],
     languageOptions: {
       parser: tseslint.parser,
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },

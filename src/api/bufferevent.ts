@@ -268,7 +268,7 @@ export function bufferevent_get_output(bev: BufferEvent): EvBuffer {
 }
 
 /**
- * Add `size` bytes of `data` to the output. 0 / -1.
+ * Add `size` bytes of `data` to the output. 0 / -1 (-1 once freed: nothing is kept).
  *
  * @example
  * bufferevent_write(bev, "hello\n");
@@ -279,11 +279,12 @@ export function bufferevent_write(
   data: Uint8Array | string,
   size?: number,
 ): number {
-  return needBev("bufferevent_write", bev).write(data, size);
+  const b = needBev("bufferevent_write", bev);
+  return b.freed ? -1 : b.write(data, size);
 }
 
 /**
- * Move all of `buf` to the output. 0 / -1.
+ * Move all of `buf` to the output. 0 / -1 (-1 once freed: nothing is kept).
  *
  * @example
  * const msg = evbuffer_new();
@@ -291,9 +292,9 @@ export function bufferevent_write(
  * bufferevent_write_buffer(bev, msg); // msg is empty after: the segments moved
  */
 export function bufferevent_write_buffer(bev: BufferEvent, buf: EvBuffer): number {
-  return needBev("bufferevent_write_buffer", bev).writeBuffer(
-    needEvbuffer("bufferevent_write_buffer", buf),
-  );
+  const b = needBev("bufferevent_write_buffer", bev);
+  const src = needEvbuffer("bufferevent_write_buffer", buf);
+  return b.freed ? -1 : b.writeBuffer(src);
 }
 
 /**

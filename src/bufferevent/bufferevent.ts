@@ -39,7 +39,19 @@ import {
 } from "../constants.js";
 import { argRangeError, argTypeError } from "../errors.js";
 import { checkLockOptions } from "./args.js";
+import { BufferEventError } from "../errors.js";
 import { EVUTIL_SOCKET_ERROR, EVUTIL_SET_SOCKET_ERROR } from "../util/errno.js";
+
+/**
+ * The error a write on a freed bufferevent throws (`ERR_BEV_FREED`). The idiomatic
+ * layer, which defines `BevError`, installs its own factory (this layer may not
+ * import it); the default is the base class with the same code.
+ *
+ * @internal
+ */
+export const freedErrorFactory: { make: (fn: string) => Error } = {
+  make: (fn) => new BufferEventError("ERR_BEV_FREED", `${fn}(): the bufferevent was freed`),
+};
 
 /** `bufferevent_data_cb`: `readcb(bev, arg)` / `writecb(bev, arg)`. May return a Promise. */
 export type bufferevent_data_cb = (bev: any, arg: any) => unknown;
@@ -217,6 +229,9 @@ export abstract class BufferEvent {
       throw argTypeError("bufferevent_setcb", "writecb", "a function or null", writecb);
     if (eventcb != null && typeof eventcb !== "function")
       throw argTypeError("bufferevent_setcb", "eventcb", "a function or null", eventcb);
+    // After free no callback may run again (the docs' promise), so the callbacks
+    // free() cleared stay cleared, even when set from inside a running callback.
+    if (this.#freed && (readcb != null || writecb != null || eventcb != null)) return;
     this.#readcb = readcb ?? null;
     this.#writecb = writecb ?? null;
     this.#eventcb = eventcb ?? null;
@@ -403,17 +418,20 @@ export abstract class BufferEvent {
   // ---- data ---------------------------------------------------------------------------
 
   /**
-   * Append bytes to the output. 0 / -1.
+   * Append bytes to the output. 0 / -1. Throws a `BevError` `ERR_BEV_FREED` after free
+   * (`bufferevent_write` returns -1): data written then would never be sent.
    *
    * @example
    * bev.write("hello\n");
    */
   write(data: Uint8Array | string, size?: number): number {
+    if (this.#freed) throw freedErrorFactory.make("BufferEvent.write");
     return this.output.add(data, size);
   }
 
   /**
-   * Move all of `buf` to the end of the output. 0 / -1.
+   * Move all of `buf` to the end of the output. 0 / -1. Throws a `BevError` `ERR_BEV_FREED` after free
+   * (`bufferevent_write` returns -1): data written then would never be sent.
    *
    * @example
    * const msg = new EvBuffer();
@@ -421,6 +439,7 @@ export abstract class BufferEvent {
    * bev.writeBuffer(msg); // msg is empty after
    */
   writeBuffer(buf: EvBuffer): number {
+    if (this.#freed) throw freedErrorFactory.make("BufferEvent.writeBuffer");
     return this.output.addBuffer(buf);
   }
 
@@ -625,11 +644,18 @@ export abstract class BufferEvent {
    * The re-trigger rule (`bufferevent_inbuf_wm_check`): after a readcb, if reading
    * is enabled and the input is still at or over the high watermark, run the readcb
    * again, deferred, so a reader that does not drain is asked again from the loop.
+   *
+   * Deliberate bound (SPEC §4, libevent issue #891): libevent re-runs it in every
+   * loop iteration, which here would starve every other connection of the base
+   * (Node polls for I/O only between passes). The re-run waits for Node's next
+   * poll instead: at most once per Node loop turn, other I/O read in between.
    */
   #inbufWmCheck(): void {
-    if (!this.wmReadHigh || !(this.enabled & EV_READ)) return;
-    if (this.input.length < this.wmReadHigh) return;
-    this.triggerNolock(EV_READ, BEV_TRIG_DEFER_CALLBACKS);
+    if (!this.wmReadHigh || !(this.enabled & EV_READ) || !this.#readcb) return;
+    if (this.input.length < this.wmReadHigh || this.input.length < this.wmReadLow) return;
+    if (this.#freed) return;
+    this.#readcbPending = true;
+    if (this.#deferred.scheduleAfterPoll()) this.incref();
   }
 
   #scheduleDeferred(): void {

@@ -659,6 +659,8 @@ export class TlsBufferEvent extends StreamBufferEvent {
   #session!: Session;
   #tls!: tls.TLSSocket;
   #errors: OpensslErrorEntry[] = [];
+  /** The hostname of the last connectHostname: the default servername (SNI, identity check). */
+  #connectHost: string | null = null;
   /** A socket bufferevent resolving and connecting for connectHostname, while it does. */
   #resolver: SocketBufferEvent | null = null;
   #dnsError = 0;
@@ -744,6 +746,18 @@ export class TlsBufferEvent extends StreamBufferEvent {
     this.#tls = sock;
   }
 
+  /**
+   * The client's identity check and SNI: the hostname given to connectHostname,
+   * unless the `ssl` options name a `servername` (or a `host`). An IP literal is
+   * checked as an IP (`host`) and sends no SNI, which must be a DNS name.
+   */
+  #peerName(): tls.ConnectionOptions {
+    const host = this.#connectHost;
+    const config = this.#config as tls.ConnectionOptions;
+    if (host === null || config.servername !== undefined || config.host !== undefined) return {};
+    return net.isIP(host) ? { host } : { host, servername: host };
+  }
+
   /** A TLSSocket over `transport` in this bufferevent's role (client: tls.connect). */
   #tlsSocketOn(fn: string, transport: Duplex): tls.TLSSocket {
     const config = this.#config!;
@@ -751,6 +765,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
       return this.#role === BUFFEREVENT_SSL_CONNECTING
         ? tls.connect({
             ...(config as tls.ConnectionOptions),
+            ...this.#peerName(),
             socket: transport,
             allowHalfOpen: true,
           } as tls.ConnectionOptions)
@@ -1035,6 +1050,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
       return -1;
     }
     this.#cancelResolver();
+    this.#connectHost = typeof hostname === "string" ? hostname : null;
     const helper = new SocketBufferEvent(this.base, -1, 0);
     helper.setcb(null, null, (h: SocketBufferEvent, what: number) => this.#resolved(h, what), null);
     if (helper.connectHostname(dns, family, hostname, port) < 0) {

@@ -21,6 +21,8 @@ export class Callback {
   activeToken = 0;
   /** True while the callback waits in the base's "active later" list (deferreds past the cap). */
   activeLater = false;
+  /** True while the callback waits for Node's next poll ({@link EventBase._activateAfterPoll}). */
+  afterPoll = false;
 
   /** @param run what to run; null for a subclass that overrides {@link Callback.run} */
   constructor(base: EventBase, run: (() => void) | null, priority: number) {
@@ -32,8 +34,8 @@ export class Callback {
   /** What to run when the callback comes off the active queue. */
   run(): void {}
 
-  /** True while the callback is waiting in an active queue (or the "active later" list). */
+  /** True while the callback is waiting in an active queue (or the "active later" or after-poll list). */
   get isActive(): boolean {
-    return this.activeToken !== 0 || this.activeLater;
+    return this.activeToken !== 0 || this.activeLater || this.afterPoll;
   }
 }

@@ -47,6 +47,20 @@ export class DeferredCallback {
   }
 
   /**
+   * Queue the callback to become active only after Node's next poll for I/O
+   * (unless it is already queued). Returns true if newly queued.
+   *
+   * @example
+   * const cb = new DeferredCallback(base, () => {});
+   * cb.scheduleAfterPoll(); // runs in the base's first pass after Node's next I/O poll
+   */
+  scheduleAfterPoll(): boolean {
+    if (this.#cb.isActive) return false;
+    this.#cb.base._activateAfterPoll(this.#cb);
+    return true;
+  }
+
+  /**
    * Remove the callback from the queue if it is queued.
    *
    * @example

@@ -128,6 +128,10 @@ export class EventBase {
   #queues: ActiveQueue[] = [new ActiveQueue()];
   #nActive = 0;
   #activeLater: Callback[] = [];
+  /** Callbacks to activate after Node's next poll for I/O (see {@link EventBase._activateAfterPoll}). */
+  #afterPoll: Callback[] = [];
+  /** A setImmediate that releases #afterPoll is armed. */
+  #afterPollArmed = false;
   #tokenSeq = 0;
   #nDeferredsQueued = 0;
   #runningPriority = -1;
@@ -281,6 +285,7 @@ export class EventBase {
             flags & EVLOOP_ONCE &&
             this.#nActive === 0 &&
             this.#activeLater.length === 0 &&
+            this.#afterPoll.length === 0 &&
             n !== 0
           )
             return this.#end(0);
@@ -408,7 +413,7 @@ export class EventBase {
    */
   priorityInit(n: number): number {
     if (!Number.isInteger(n) || n < 1 || n >= EVENT_MAX_PRIORITIES) return -1;
-    if (this.#nActive > 0 || this.#activeLater.length > 0) return -1;
+    if (this.#nActive > 0 || this.#activeLater.length > 0 || this.#afterPoll.length > 0) return -1;
     if (n === this.#queues.length) return 0;
     this.#queues = Array.from({ length: n }, () => new ActiveQueue());
     return 0;
@@ -490,6 +495,7 @@ export class EventBase {
   _activate(cb: Callback): void {
     if (cb.activeToken !== 0) return;
     if (cb.activeLater) this.#removeLater(cb);
+    if (cb.afterPoll) this.#removeAfterPoll(cb);
     const p = cb.priority;
     const q = this.#queues[p] ?? this.#queues[this.#queues.length - 1]!;
     const token = ++this.#tokenSeq;
@@ -523,11 +529,49 @@ export class EventBase {
   }
 
   /**
+   * Activate `cb` only after Node has next polled for I/O: a setImmediate runs in
+   * the check phase, which follows the poll phase of the same Node loop turn. Used
+   * for work that would otherwise re-activate itself in every pass (the watermark
+   * re-trigger of a reader that does not drain, libevent issue #891): it then runs
+   * at most once per turn, and every other connection's I/O is read in between.
+   *
+   * @internal
+   */
+  _activateAfterPoll(cb: Callback): void {
+    if (cb.activeToken !== 0 || cb.activeLater || cb.afterPoll) return;
+    cb.afterPoll = true;
+    this.#afterPoll.push(cb);
+    if (this.#afterPollArmed) return;
+    this.#afterPollArmed = true;
+    setImmediate(this.#releaseAfterPoll);
+  }
+
+  #releaseAfterPoll = (): void => {
+    this.#afterPollArmed = false;
+    const list = this.#afterPoll;
+    if (list.length === 0) return;
+    this.#afterPoll = [];
+    if (this.#freed) {
+      for (const cb of list) cb.afterPoll = false;
+      return;
+    }
+    for (const cb of list) {
+      cb.afterPoll = false;
+      this._activate(cb);
+    }
+  };
+
+  /**
    * Remove `cb` from the active FIFO (its queue entry becomes stale).
    *
    * @internal
    */
   _cancel(cb: Callback): void {
+    if (cb.afterPoll) {
+      this.#removeAfterPoll(cb);
+      if (this.#waiting && this.#afterPoll.length === 0) this.#rewait();
+      return;
+    }
     if (cb.activeToken !== 0) {
       cb.activeToken = 0;
       const q = this.#queues[cb.priority] ?? this.#queues[this.#queues.length - 1]!;
@@ -536,6 +580,12 @@ export class EventBase {
       return;
     }
     if (cb.activeLater) this.#removeLater(cb);
+  }
+
+  #removeAfterPoll(cb: Callback): void {
+    cb.afterPoll = false;
+    const i = this.#afterPoll.indexOf(cb);
+    if (i >= 0) this.#afterPoll.splice(i, 1);
   }
 
   #removeLater(cb: Callback): void {
@@ -647,7 +697,8 @@ export class EventBase {
       this.#pending === 0 &&
       this.#timers.size === 0 &&
       this.#nActive === 0 &&
-      this.#activeLater.length === 0
+      this.#activeLater.length === 0 &&
+      this.#afterPoll.length === 0
     );
   }
 

@@ -599,6 +599,7 @@ async function end(
   const timeout = opts.timeout ?? 30_000;
   if (!(typeof timeout === "number" && timeout >= 0))
     throw argTypeError(fn, "options.timeout", "milliseconds (>= 0)", timeout);
+  if (this.freed) throw freedError(fn);
   const d = driverOf(this);
   try {
     if (data !== undefined && this.write(data) < 0)

@@ -35,6 +35,7 @@ import {
   BEV_EVENT_WRITING,
 } from "../constants.js";
 import { BufferEventError } from "../errors.js";
+import { freedErrorFactory } from "../bufferevent/bufferevent.js";
 import { errnoName, evutil_socket_error_to_string, gai_strerror } from "../util/errno.js";
 import { getSystemErrorName } from "node:util";
 
@@ -323,3 +324,6 @@ export function eofError(what: string, events = BEV_EVENT_EOF): BevError {
 export function freedError(fn: string): BevError {
   return new BevError("ERR_BEV_FREED", `${fn}(): the bufferevent was freed`);
 }
+
+// The class write/writeBuffer of a freed bufferevent throw this layer's BevError.
+freedErrorFactory.make = freedError;

@@ -40,6 +40,7 @@ import {
   setUp,
   type BufferEventOptions,
 } from "./options.js";
+import { somaxconn } from "../util/somaxconn.js";
 
 /**
  * Handles one accepted connection; a returned Promise's rejection frees the bufferevent.
@@ -56,7 +57,10 @@ export type ConnectionHandler = (bev: SocketBufferEvent, listener: ConnListener)
  * ConnListener.listen("0.0.0.0:8080", handler, { backlog: 511, readTimeout: 60_000 });
  */
 export interface ListenOptions extends BufferEventOptions {
-  /** Length of the kernel's queue of not yet accepted connections. @default 128 */
+  /**
+   * Length of the kernel's queue of not yet accepted connections.
+   * @default the system's somaxconn (`/proc/sys/net/core/somaxconn`; 511 where it cannot be read)
+   */
   backlog?: number;
   /** SO_REUSEADDR (`LEV_OPT_REUSEABLE`), so a restarted server can bind at once. @default true */
   reuseAddress?: boolean;
@@ -185,7 +189,7 @@ function listen(
   if ((options.reuseAddress ?? true) && target && !("path" in target)) flags |= LEV_OPT_REUSEABLE;
   if (options.reusePort) flags |= LEV_OPT_REUSEABLE_PORT;
   if (options.ipv6Only) flags |= LEV_OPT_BIND_IPV6ONLY;
-  const backlog = options.backlog ?? 128;
+  const backlog = options.backlog ?? somaxconn();
   if (!Number.isInteger(backlog) || backlog < 1)
     throw argTypeError(fn, "options.backlog", "an integer >= 1", backlog);
   const accepted: Accepted = { queue: [], wake: null, closed: false };

@@ -8,6 +8,12 @@
  * callback from the base's loop, one per call, stopping as soon as the callback
  * disables or frees the listener (the rest wait for the next enable).
  *
+ * Node has no way to pause accepting on a listening socket (libuv keeps accepting
+ * while the handle is open), so a disabled listener cannot leave connections in
+ * the kernel's queue as libevent's does. It holds at most `backlog` of them and
+ * closes the rest at once — what a full kernel queue does to them — so file
+ * descriptors stay bounded (SPEC §4, deliberate differences).
+ *
  * @module
  */
 
@@ -29,6 +35,7 @@ import {
 import { argTypeError } from "../errors.js";
 import { sockaddrFromNode, sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromNodeError } from "../util/errno.js";
+import { somaxconn } from "../util/somaxconn.js";
 
 /** `evconnlistener_cb`: `cb(listener, fd, address, socklen, arg)`. */
 export type evconnlistener_cb = (
@@ -59,6 +66,8 @@ export class ConnListener {
   readonly server: net.Server;
   /** LEV_OPT_* flags. */
   readonly flags: number;
+  /** The listen backlog: while disabled, at most this many accepted connections wait here. */
+  readonly backlog: number;
   #fd: net.Server | number;
   #cb: evconnlistener_cb | null;
   #errorcb: evconnlistener_errorcb | null = null;
@@ -88,8 +97,10 @@ export class ConnListener {
     flags: number,
     server: net.Server,
     fd: net.Server | number,
+    backlog = somaxconn(),
   ) {
     this.base = base;
+    this.backlog = backlog;
     this.#cb = cb;
     this.#arg = arg;
     this.flags = flags;
@@ -118,6 +129,10 @@ export class ConnListener {
     }
     if (this.#accepting && !this.#cb) {
       sock.destroy();
+      return;
+    }
+    if (!this.#enabled && this.#queue.length >= this.backlog) {
+      sock.destroy(); // a full queue: the connection is refused, the fd returned now
       return;
     }
     sock.pause();
@@ -194,12 +209,17 @@ export class ConnListener {
     return 0;
   }
 
-  /** Stop handing out connections (new ones wait). 0. */
+  /** Stop handing out connections (up to `backlog` new ones wait, the rest are closed). 0. */
   disable(): number {
     this.#enabled = false;
     this.#accepting = false;
     this.#updateRef();
     return 0;
+  }
+
+  /** Accepted connections not handed out yet (at most the backlog while disabled). */
+  get heldCount(): number {
+    return this.#queue.length;
   }
 
   /** True while enabled. */
@@ -341,7 +361,7 @@ export function listenerNewBind(
   server.once("error", (err: Error) => {
     failed = err;
   });
-  const bl = backlog < 0 ? 128 : backlog;
+  const bl = backlog < 0 ? somaxconn() : backlog;
   // Node reports a failed bind or listen in an 'error' event on the next tick; its
   // tracing channel publishes the same error synchronously, so EVUTIL_SOCKET_ERROR()
   // is set when NULL is returned, as after bind(2) in C.
@@ -378,7 +398,7 @@ export function listenerNewBind(
     return null;
   }
   server.removeAllListeners("error");
-  return new ConnListener(base, cb, arg, flags, server, server);
+  return new ConnListener(base, cb, arg, flags, server, server, bl);
 }
 
 /**
@@ -400,12 +420,12 @@ export function listenerNew(
   } else if (typeof fd === "number" && fd >= 0) {
     server = makeServer();
     try {
-      server.listen({ fd, backlog: backlog <= 0 ? 128 : backlog });
+      server.listen({ fd, backlog: backlog <= 0 ? somaxconn() : backlog });
     } catch {
       return null;
     }
   } else {
     return null;
   }
-  return new ConnListener(base, cb, arg, flags, server, fd);
+  return new ConnListener(base, cb, arg, flags, server, fd, backlog > 0 ? backlog : somaxconn());
 }

@@ -1,0 +1,193 @@
+/**
+ * Issue #14, defect 8: a TLS bufferevent connected with
+ * `bufferevent_socket_connect_hostname` checks the server's certificate against that
+ * hostname and sends it as SNI (unless the `ssl` options name a `servername`); an IP
+ * literal is checked as an IP. Against `openssl s_server` with a certificate for
+ * "bev.test" (not "localhost"), names resolved by a fake DNS server on loopback, and a
+ * Node tls server that records the SNI it received.
+ */
+
+import { describe, it, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import tls from "node:tls";
+import {
+  AF_INET,
+  BEV_EVENT_CONNECTED,
+  BEV_OPT_CLOSE_ON_FREE,
+  BUFFEREVENT_SSL_CONNECTING,
+  EV_READ,
+  EV_WRITE,
+} from "../src/constants.js";
+import { event_base_free, event_base_new } from "../src/api/event.js";
+import { bufferevent_enable, bufferevent_free, bufferevent_setcb } from "../src/api/bufferevent.js";
+import { bufferevent_openssl_socket_new } from "../src/api/openssl.js";
+import { evdns_base_free, evdns_base_nameserver_ip_add, evdns_base_new } from "../src/api/evdns.js";
+import type { TlsBufferEvent } from "../src/bufferevent/tls.js";
+import { startFakeDns, type FakeDns } from "./helpers/fake_dns.js";
+import { testCerts, type TestCerts } from "./helpers/tls_certs.js";
+import { dispatchWithin } from "./helpers/bev.js";
+
+let dir = "";
+let bevTest: { cert: Buffer; certFile: string; keyFile: string };
+let certs: TestCerts;
+let dns: FakeDns;
+
+before(async () => {
+  certs = await testCerts();
+  dir = mkdtempSync(path.join(os.tmpdir(), "bev-sni-"));
+  const keyFile = path.join(dir, "bev.key");
+  const certFile = path.join(dir, "bev.pem");
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=bev.test",
+    "-addext", "subjectAltName=DNS:bev.test", "-days", "1", "-keyout", keyFile, "-out", certFile,
+  ], { stdio: "ignore", timeout: 30_000 }); // prettier-ignore
+  bevTest = { cert: readFileSync(certFile), certFile, keyFile };
+  dns = await startFakeDns({ "bev.test": "127.0.0.1", "other.test": "127.0.0.1" });
+});
+
+after(async () => {
+  await dns?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+/** `openssl s_server` with `certFile`, one connection; resolves with its port once listening. */
+async function sServer(certFile: string, keyFile: string): Promise<{ port: number; stop(): void }> {
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, "127.0.0.1", () => r()));
+  const port = (probe.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const args = ["s_server", "-accept", `127.0.0.1:${port}`, "-cert", certFile, "-key", keyFile];
+  const proc = spawn("openssl", [...args, "-quiet", "-naccept", "1"], {
+    stdio: ["pipe", "ignore", "ignore"],
+  });
+  proc.stdin.on("error", () => {});
+  // LISTEN state in /proc/net/tcp (a probe connect would use up s_server's one accept).
+  const hex = port.toString(16).toUpperCase().padStart(4, "0");
+  const deadline = Date.now() + 10_000;
+  while (!readFileSync("/proc/net/tcp", "utf8").includes(`0100007F:${hex} 00000000:0000 0A`)) {
+    if (Date.now() > deadline) throw new Error(`s_server does not listen on ${port}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return { port, stop: () => void proc.kill() };
+}
+
+/** connect_hostname a CONNECTING TLS bufferevent with `ssl`; the first event it reports. */
+async function connectBy(ssl: tls.ConnectionOptions, host: string, port: number): Promise<number> {
+  const base = event_base_new();
+  const evdns = evdns_base_new(base, 0);
+  assert.equal(evdns_base_nameserver_ip_add(evdns, `127.0.0.1:${dns.port}`), 0);
+  const bev = bufferevent_openssl_socket_new(
+    base,
+    -1,
+    ssl,
+    BUFFEREVENT_SSL_CONNECTING,
+    BEV_OPT_CLOSE_ON_FREE,
+  )!;
+  let what = 0;
+  bufferevent_setcb(bev, null, null, (b, w) => {
+    what = w;
+    bufferevent_free(b);
+  }, null); // prettier-ignore
+  bufferevent_enable(bev, EV_READ | EV_WRITE);
+  assert.equal((bev as TlsBufferEvent).connectHostname(evdns, AF_INET, host, port), 0);
+  await dispatchWithin(base, 15_000);
+  evdns_base_free(evdns, 0);
+  event_base_free(base);
+  return what;
+}
+
+describe("TLS connect_hostname: the hostname is the servername (issue #14 defect 8)", () => {
+  it('s_server with a certificate for bev.test: connect_hostname("bev.test") is CONNECTED', async () => {
+    const srv = await sServer(bevTest.certFile, bevTest.keyFile);
+    try {
+      assert.equal(
+        await connectBy({ ca: bevTest.cert }, "bev.test", srv.port),
+        BEV_EVENT_CONNECTED,
+      );
+    } finally {
+      srv.stop();
+    }
+  });
+
+  it('s_server with a certificate for bev.test: connect_hostname("other.test") is refused', async () => {
+    const srv = await sServer(bevTest.certFile, bevTest.keyFile);
+    try {
+      assert.notEqual(
+        await connectBy({ ca: bevTest.cert }, "other.test", srv.port),
+        BEV_EVENT_CONNECTED,
+      );
+    } finally {
+      srv.stop();
+    }
+  });
+
+  it("a certificate for localhost does not pass for bev.test; an explicit servername wins", async () => {
+    const srv = await sServer(certs.good.certFile, certs.good.keyFile);
+    try {
+      assert.notEqual(
+        await connectBy({ ca: certs.good.cert }, "bev.test", srv.port),
+        BEV_EVENT_CONNECTED,
+      );
+    } finally {
+      srv.stop();
+    }
+    const srv2 = await sServer(certs.good.certFile, certs.good.keyFile);
+    try {
+      const ssl = { ca: certs.good.cert, servername: "localhost" };
+      assert.equal(await connectBy(ssl, "bev.test", srv2.port), BEV_EVENT_CONNECTED);
+    } finally {
+      srv2.stop();
+    }
+  });
+
+  it("an IP literal is checked as an IP: 127.0.0.1 passes the certificate with IP:127.0.0.1, not the one for bev.test", async () => {
+    const srv = await sServer(certs.good.certFile, certs.good.keyFile);
+    try {
+      assert.equal(
+        await connectBy({ ca: certs.good.cert }, "127.0.0.1", srv.port),
+        BEV_EVENT_CONNECTED,
+      );
+    } finally {
+      srv.stop();
+    }
+    const srv2 = await sServer(bevTest.certFile, bevTest.keyFile);
+    try {
+      assert.notEqual(
+        await connectBy({ ca: bevTest.cert }, "127.0.0.1", srv2.port),
+        BEV_EVENT_CONNECTED,
+      );
+    } finally {
+      srv2.stop();
+    }
+  });
+
+  it("the hostname is sent as SNI (a Node tls server records it); an IP literal sends none", async () => {
+    const seen: string[] = [];
+    const key = readFileSync(bevTest.keyFile);
+    const server = tls.createServer({
+      key,
+      cert: bevTest.cert,
+      // Called with the ClientHello's server_name, only when the client sends one.
+      SNICallback: (name, cb) => {
+        seen.push(name);
+        cb(null, tls.createSecureContext({ key, cert: bevTest.cert }));
+      },
+    });
+    server.on("tlsClientError", () => {});
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const port = (server.address() as net.AddressInfo).port;
+    try {
+      assert.equal(await connectBy({ ca: bevTest.cert }, "bev.test", port), BEV_EVENT_CONNECTED);
+      const ipConnect = { rejectUnauthorized: false };
+      assert.equal(await connectBy(ipConnect, "127.0.0.1", port), BEV_EVENT_CONNECTED);
+      assert.deepEqual(seen, ["bev.test"]);
+    } finally {
+      server.close();
+    }
+  });
+});
