@@ -40,7 +40,7 @@ const ALL = [
 ];
 
 /** The fast paths with no public stand-in, kept on by BUFFEREVENT_PORTABLE=1. */
-const REQUIRED = ["listener.syncBind", "zlib.nativeHandle"];
+const REQUIRED = ["listener.syncBind", "tls.handle", "zlib.nativeHandle"];
 
 /** The fast paths each runtime has (README, "Runtimes"). */
 const EXPECTED: Record<typeof RUNTIME, string[]> = {

@@ -2,7 +2,7 @@
  * The seam between the library and the runtime: every use of a runtime internal
  * (Node's private stream handles, symbols and zlib handles) lives in this folder,
  * each probed once next to the public-API fallback that replaces it (probe.ts).
- * `BUFFEREVENT_PORTABLE=1` turns every fast path off but the two required ones
+ * `BUFFEREVENT_PORTABLE=1` turns every fast path off but the three required ones
  * (probe.ts); `NODE_DEBUG=bufferevent` logs which are on.
  *
  * @module

@@ -3,8 +3,9 @@
  * handle, a private symbol, a native zlib handle) and is probed once, the first time
  * it is needed. A probe that fails, throws, or is switched off by
  * `BUFFEREVENT_PORTABLE=1` leaves the library on the public-API fallback beside it.
- * Two have no fallback that keeps libevent's contract (a synchronous bind, a
- * synchronous zlib stream): they are *required*, and the portable mode leaves them
+ * Three have no fallback that keeps libevent's contract (a synchronous bind, a TLS
+ * handshake held until enabled and close_notify told from a bare EOF, a synchronous
+ * zlib stream): they are *required*, and the portable mode leaves them
  * on (where the runtime lacks them, the library degrades as the fallback says).
  * `NODE_DEBUG=bufferevent` logs each decision.
  *

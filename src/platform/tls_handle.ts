@@ -4,8 +4,10 @@
  * `tls.handle`: a TLSSocket made on a `net.Socket`'s own handle reads and writes
  * the TCP handle in C++ (`_handle` is its TLSWrap, `_handle._parent` the TCP
  * handle). Reaching them lets a TLS bufferevent hold the handshake until it is
- * enabled, and tell a peer's close_notify from a bare TCP EOF. Fallback: the
- * handshake runs as soon as the socket is made, and every EOF counts as a bare one.
+ * enabled, and tell a peer's close_notify from a bare TCP EOF. Node's public
+ * TLSSocket API offers neither, so the portable mode keeps this one. Where the
+ * handle is missing (Bun) the handshake runs as soon as the socket is made, and
+ * every EOF counts as a bare one.
  *
  * `stream.readState`: whether a Readable has pushed its EOF (`_readableState.ended`),
  * read at the moment the ciphertext pipe under a filter-mode TLSSocket ends.
@@ -44,6 +46,7 @@ defineFastPath(
       s.destroy();
     }
   },
+  "Node's TLSSocket API cannot hold a handshake or tell close_notify from a TCP EOF",
 );
 
 defineFastPath("stream.readState", "Readable#_readableState.ended", "a wrapped push()", () => {
