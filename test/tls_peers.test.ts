@@ -59,6 +59,7 @@ import {
 } from "../src/bufferevent/tls.js";
 import { dispatchWithin, withDeadline } from "./helpers/bev.js";
 import { testCerts, type TestCerts } from "./helpers/tls_certs.js";
+import { BUN_TLS } from "./helpers/runtime.js";
 
 let certs: TestCerts;
 before(async () => {
@@ -202,7 +203,7 @@ function popAll(bev: bufferevent): number[] {
 
 // ---- openssl s_server / s_client ------------------------------------------------------
 
-describe("TLS bufferevents against openssl s_server / s_client", () => {
+describe("TLS bufferevents against openssl s_server / s_client", { skip: BUN_TLS }, () => {
   it("our client ↔ s_server: handshake, 1 MiB each way byte-exact, close_notify both ways", async () => {
     const srv = await sServer("good");
     try {
@@ -387,7 +388,7 @@ async function nodeServer(
   return { server, port: (server.address() as net.AddressInfo).port };
 }
 
-describe("TLS bufferevents against Node tls peers", () => {
+describe("TLS bufferevents against Node tls peers", { skip: BUN_TLS }, () => {
   it("our client ↔ tls.Server: SNI and ALPN, 1 MiB echoed byte-exact, the server's end() is a clean EOF", async () => {
     let sni: string | undefined;
     const { server, port } = await nodeServer({ ALPNProtocols: ["h2", "http/1.1"] }, (s) => {

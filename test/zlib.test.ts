@@ -53,6 +53,7 @@ import type { EvBuffer } from "../src/evbuffer/evbuffer.js";
 import type { EventBase } from "../src/core/event_base.js";
 import { socketPair } from "../src/util/socketpair.js";
 import { dispatchWithin, pattern, withDeadline } from "./helpers/bev.js";
+import { skipOn } from "./helpers/runtime.js";
 
 const FORMATS: ZlibFormat[] = ["zlib", "gzip", "raw"];
 
@@ -227,27 +228,37 @@ describe("regress_zlib", () => {
 
 describe("zlib filter: byte-exact with Node's zlib", () => {
   for (const format of FORMATS) {
-    it(`${format}: one pass + FINISHED gives exactly Node's one-shot bytes; they inflate back`, () => {
-      const data = sample(300_000);
-      const z = new ZlibFilter({ format });
-      const src = evbuffer_new();
-      const dst = evbuffer_new();
-      for (let o = 0; o < data.length; o += 7000) src.add(data.subarray(o, o + 7000));
-      assert.equal(z.output(src, dst, -1, BEV_NORMAL), BEV_OK);
-      assert.equal(src.length, 0);
-      assert.equal(z.output(src, dst, -1, BEV_FINISHED), BEV_OK);
-      const mine = dst.toBuffer();
-      assert.ok(mine.equals(nodeSync(format)(data)), "compressed bytes differ from Node's");
-      const back = evbuffer_new();
-      const z2 = new ZlibFilter({ format });
-      const in2 = evbuffer_new();
-      in2.add(mine);
-      assert.equal(z2.input(in2, back, -1, BEV_NORMAL), BEV_OK);
-      assert.ok(back.toBuffer().equals(data));
-      assert.equal(z2.input(in2, back, -1, BEV_NORMAL), BEV_NEED_MORE);
-      z.close();
-      z2.close();
-    });
+    it(
+      `${format}: one pass + FINISHED gives exactly Node's one-shot bytes; they inflate back`,
+      {
+        skip: skipOn(
+          ["bun"],
+          "zlib byte-exact",
+          "Bun's zlib.deflateSync output differs from its zlib stream handle's",
+        ),
+      },
+      () => {
+        const data = sample(300_000);
+        const z = new ZlibFilter({ format });
+        const src = evbuffer_new();
+        const dst = evbuffer_new();
+        for (let o = 0; o < data.length; o += 7000) src.add(data.subarray(o, o + 7000));
+        assert.equal(z.output(src, dst, -1, BEV_NORMAL), BEV_OK);
+        assert.equal(src.length, 0);
+        assert.equal(z.output(src, dst, -1, BEV_FINISHED), BEV_OK);
+        const mine = dst.toBuffer();
+        assert.ok(mine.equals(nodeSync(format)(data)), "compressed bytes differ from Node's");
+        const back = evbuffer_new();
+        const z2 = new ZlibFilter({ format });
+        const in2 = evbuffer_new();
+        in2.add(mine);
+        assert.equal(z2.input(in2, back, -1, BEV_NORMAL), BEV_OK);
+        assert.ok(back.toBuffer().equals(data));
+        assert.equal(z2.input(in2, back, -1, BEV_NORMAL), BEV_NEED_MORE);
+        z.close();
+        z2.close();
+      },
+    );
   }
 });
 

@@ -50,3 +50,10 @@ export function skipOn(
 ): false | string {
   return runtimes.includes(RUNTIME) ? skip(test, reason) : false;
 }
+
+/** The skip of TLS tests that need the `tls.handle` fast path, which Bun lacks (README, "Runtimes"). */
+export const BUN_TLS: false | string = skipOn(
+  ["bun"],
+  "TLS socket-mode tests",
+  "Bun's TLSSocket has no stream handle (tls.handle off): a close_notify and a bare EOF look alike, and the handshake cannot be held until enabled",
+);
