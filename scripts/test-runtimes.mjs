@@ -68,6 +68,8 @@ const RUNTIMES = [
 const cacheDir =
   process.env.BUFFEREVENT_RUNTIMES_CACHE || join(homedir(), ".cache", "bufferevent-runtimes");
 const logDir = join(tmpdir(), "bufferevent-runtimes");
+/** One runtime's whole run may take this long (a loaded 2-core machine needs ~6 min). */
+const RUN_LIMIT_S = Number(process.env.BUFFEREVENT_RUNTIME_LIMIT_S) || 900;
 
 function parseArgs(argv) {
   const opts = { only: null, jobs: Math.min(2, availableParallelism()), fetchOnly: false };
@@ -140,8 +142,14 @@ function testCommand(rt, bin, files, concurrency) {
   throw new Error(rt.kind);
 }
 
+/** Deno colours its report whatever NO_COLOR says. */
+function stripAnsi(text) {
+  return text.replace(/\x1b\[[0-9;]*m/g, "");
+}
+
 /** The runtime's own summary lines, as { passed, failed, skipped } (null if none found). */
-function parseCounts(kind, text) {
+function parseCounts(kind, raw) {
+  const text = stripAnsi(raw);
   const num = (re) => {
     const all = [...text.matchAll(re)];
     return all.length ? Number(all.at(-1)[1]) : null;
@@ -176,7 +184,8 @@ function parseCounts(kind, text) {
 }
 
 /** Names of the failed tests, as each runner prints them. */
-function failedNames(text) {
+function failedNames(raw) {
+  const text = stripAnsi(raw);
   const out = new Set();
   for (const m of text.matchAll(/^\s*not ok \d+ - (.*)$/gm)) out.add(m[1]);
   for (const m of text.matchAll(/^\(fail\) (.*?)(?: \[[\d.]+m?s\])?$/gm)) out.add(m[1]);
@@ -198,10 +207,23 @@ function run(cmd, env, logPath) {
       cwd: root,
       env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", ...env },
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
     });
+    // Deno's runner has no per-test timeout: a hung runtime must not hang CI.
+    const timer = setTimeout(() => {
+      log.write(`\ntest-runtimes: killed after ${RUN_LIMIT_S}s\n`);
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }, RUN_LIMIT_S * 1000);
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
-    child.on("close", (code, signal) => log.end(() => resolve({ code, signal })));
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      log.end(() => resolve({ code, signal }));
+    });
   });
 }
 
