@@ -44,7 +44,8 @@ import {
   within,
 } from "./helpers/event_loop.js";
 
-const SIGUSR2 = os.constants.signals.SIGUSR2;
+// SIGWINCH, not SIGUSR2: Node 24 and later write a diagnostic report file on SIGUSR2 in test children.
+const SIGWINCH = os.constants.signals.SIGWINCH;
 
 /** Milliseconds since the epoch of a timeval. */
 function tvMs(t: timeval): number {
@@ -218,7 +219,7 @@ describe("event_pending", () => {
 
   test("event_remove_timer keeps a signal event pending without its timeout", () => {
     const base = event_base_new();
-    const s = evsignal_new(base, SIGUSR2, () => {}, null);
+    const s = evsignal_new(base, SIGWINCH, () => {}, null);
     evsignal_add(s, tv(60_000));
     assert.equal(event_pending(s, EV_SIGNAL | EV_TIMEOUT, null), EV_SIGNAL | EV_TIMEOUT);
     assert.equal(event_remove_timer(s), 0);
@@ -281,7 +282,7 @@ describe("event_base_once", () => {
     const base = event_base_new();
     const cb = (): void => assert.fail("must not run");
     assert.equal(event_base_once(base, -1, EV_TIMEOUT | EV_PERSIST, cb, null, tv(1)), -1);
-    assert.equal(event_base_once(base, SIGUSR2, EV_SIGNAL, cb, null, null), -1);
+    assert.equal(event_base_once(base, SIGWINCH, EV_SIGNAL, cb, null, null), -1);
     assert.equal(event_base_once(base, -1, 0, cb, null, tv(1)), -1);
     assert.equal(await run(base), 1);
   });
@@ -290,12 +291,12 @@ describe("event_base_once", () => {
 // ---- signals --------------------------------------------------------------------------
 
 describe("signal events", () => {
-  test("evsignal_new(SIGUSR2): a signal during dispatch runs the callback with EV_SIGNAL", async () => {
+  test("evsignal_new(SIGWINCH): a signal during dispatch runs the callback with EV_SIGNAL", async () => {
     const base = event_base_new();
     const calls: unknown[][] = [];
     const s: event = evsignal_new(
       base,
-      SIGUSR2,
+      SIGWINCH,
       (...a) => {
         calls.push(a);
         evsignal_del(s);
@@ -305,20 +306,20 @@ describe("signal events", () => {
     assert.equal(evsignal_add(s, null), 0);
     assert.equal(evsignal_pending(s), EV_SIGNAL);
     const p = run(base);
-    process.kill(process.pid, "SIGUSR2");
+    process.kill(process.pid, "SIGWINCH");
     assert.equal(await p, 1);
-    assert.deepEqual(calls, [[SIGUSR2, EV_SIGNAL, "ctx"]]);
+    assert.deepEqual(calls, [[SIGWINCH, EV_SIGNAL, "ctx"]]);
   });
 
   test("a signal received while not dispatching runs its callback at the next dispatch", async () => {
     const base = event_base_new();
     let n = 0;
-    const s: event = evsignal_new(base, SIGUSR2, () => (n++, evsignal_del(s)), null);
+    const s: event = evsignal_new(base, SIGWINCH, () => (n++, evsignal_del(s)), null);
     evsignal_add(s, null);
     // Our own listener is registered after the event's: once it has run, so has the event's.
-    const delivered = new Promise<void>((resolve) => process.once("SIGUSR2", () => resolve()));
-    process.kill(process.pid, "SIGUSR2");
-    await within(delivered, SETTLE_MS, "SIGUSR2 delivery");
+    const delivered = new Promise<void>((resolve) => process.once("SIGWINCH", () => resolve()));
+    process.kill(process.pid, "SIGWINCH");
+    await within(delivered, SETTLE_MS, "SIGWINCH delivery");
     assert.equal(n, 0);
     assert.equal(await run(base), 1);
     assert.equal(n, 1);
@@ -327,7 +328,7 @@ describe("signal events", () => {
   test("event_active(ev, EV_SIGNAL, ncalls) runs the callback ncalls times; event_del in it stops the rest", async () => {
     const base = event_base_new();
     let n = 0;
-    const s = evsignal_new(base, SIGUSR2, () => n++, null);
+    const s = evsignal_new(base, SIGWINCH, () => n++, null);
     event_active(s, EV_SIGNAL, 3);
     assert.equal(await run(base), 1);
     assert.equal(n, 3);
@@ -339,7 +340,7 @@ describe("signal events", () => {
     assert.equal(n, 2);
 
     let m = 0;
-    const d: event = evsignal_new(base, SIGUSR2, () => (m++, evsignal_del(d)), null);
+    const d: event = evsignal_new(base, SIGWINCH, () => (m++, evsignal_del(d)), null);
     evsignal_add(d, null);
     event_active(d, EV_SIGNAL, 4);
     assert.equal(await run(base), 1);

@@ -52,6 +52,7 @@ import {
   tv,
   within,
 } from "./helpers/event_loop.js";
+import { skipOn } from "./helpers/runtime.js";
 
 // ---- return values ------------------------------------------------------------------
 
@@ -160,7 +161,9 @@ describe("event_base_loopbreak", () => {
     let n = 0;
     const spin: event = event_new(base, -1, 0, () => (n++, evtimer_add(spin, tv(0))), null);
     evtimer_add(spin, tv(0));
-    setTimeout(() => event_base_loopbreak(base), 20);
+    // Node's timer waits for a second pass (a loaded machine may be slow to the first).
+    const breaker = (): unknown => (n > 1 ? event_base_loopbreak(base) : setTimeout(breaker, 5));
+    setTimeout(breaker, 20);
     assert.equal(await run(base), 0);
     assert.ok(n > 1);
     event_del(spin);
@@ -663,19 +666,28 @@ async function childOutput(body: string): Promise<string> {
   return r.out;
 }
 
-describe("process lifetime", () => {
-  test("a base with nothing pending lets the Node process exit on its own", async () => {
-    const out = await childOutput(`
+describe(
+  "process lifetime",
+  {
+    skip: skipOn(
+      ["deno"],
+      "process lifetime",
+      "Deno's child processes keep or end their life by other rules",
+    ),
+  },
+  () => {
+    test("a base with nothing pending lets the Node process exit on its own", async () => {
+      const out = await childOutput(`
       let fired = 0;
       m.evtimer_add(m.evtimer_new(base, () => fired++, null), { tv_sec: 0, tv_usec: 20000 });
       const r = await m.event_base_dispatch(base);
       console.log("r=" + r + " fired=" + fired);
     `);
-    assert.equal(out, "r=1 fired=1\n");
-  });
+      assert.equal(out, "r=1 fired=1\n");
+    });
 
-  test("dispatch with a pending persistent timer ended by loopexit(100 ms): the process exits", async () => {
-    const out = await childOutput(`
+    test("dispatch with a pending persistent timer ended by loopexit(100 ms): the process exits", async () => {
+      const out = await childOutput(`
       let ticks = 0;
       const ev = m.event_new(base, -1, c.EV_PERSIST, () => ticks++, null);
       m.event_add(ev, { tv_sec: 0, tv_usec: 10000 });
@@ -684,11 +696,11 @@ describe("process lifetime", () => {
       const pending = m.event_pending(ev, c.EV_TIMEOUT, null);
       console.log("r=" + r + " ticking=" + (ticks > 0) + " pending=" + pending);
     `);
-    assert.equal(out, "r=0 ticking=true pending=1\n");
-  });
+      assert.equal(out, "r=0 ticking=true pending=1\n");
+    });
 
-  test("dispatch waiting only on a signal event keeps the process alive until the signal", async () => {
-    const out = await childOutput(`
+    test("dispatch waiting only on a signal event keeps the process alive until the signal", async () => {
+      const out = await childOutput(`
       const ev = m.evsignal_new(base, constants.signals.SIGUSR2, (fd, what) => {
         console.log("signal " + fd + " what=" + what);
         m.evsignal_del(ev);
@@ -698,6 +710,7 @@ describe("process lifetime", () => {
       const r = await m.event_base_dispatch(base);
       console.log("r=" + r);
     `);
-    assert.equal(out, `signal ${os.constants.signals.SIGUSR2} what=${EV_SIGNAL}\nr=1\n`);
-  });
-});
+      assert.equal(out, `signal ${os.constants.signals.SIGUSR2} what=${EV_SIGNAL}\nr=1\n`);
+    });
+  },
+);

@@ -1,5 +1,5 @@
 /**
- * The socket backend's data path below Node's streams (src/bufferevent/user_read.ts,
+ * The socket backend's data path below Node's streams (src/platform/socket_read.ts,
  * transport_io.ts writeDirect): reads through Node's user buffer, small ones copied
  * out of the shared buffer and large ones kept in buffers of the socket's own;
  * writes straight to the socket's `_write`/`_writev`. Checked here: every byte

@@ -53,6 +53,7 @@ import type { EventBase } from "../src/core/event_base.js";
 import "../src/idiomatic/index.js";
 import { dispatchWithin, withDeadline } from "./helpers/bev.js";
 import { testCerts, type TestCerts } from "./helpers/tls_certs.js";
+import { BUN_TLS } from "./helpers/runtime.js";
 
 let certs: TestCerts;
 before(async () => {
@@ -108,7 +109,7 @@ function recorder(bev: bufferevent, name: string, log: string[]) {
   return () => Buffer.concat(got).toString();
 }
 
-describe("TLS bufferevents: clean shutdown", () => {
+describe("TLS bufferevents: clean shutdown", { skip: BUN_TLS }, () => {
   for (const mode of ["socket", "filter"] as const) {
     it(`${mode} mode: BEV_FINISHED sends the data, then close_notify: the peer gets a clean EOF|READING`, async () => {
       const base = event_base_new();
@@ -224,7 +225,7 @@ describe("TLS bufferevents: clean shutdown", () => {
   });
 });
 
-describe("TLS bufferevents: the handshake", () => {
+describe("TLS bufferevents: the handshake", { skip: BUN_TLS }, () => {
   it("a server with reading and writing disabled does not handshake; enabling it completes it", async () => {
     const base = event_base_new();
     const [c, s] = await tlsPair(base, "socket");

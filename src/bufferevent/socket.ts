@@ -13,7 +13,7 @@
  *
  * Data path:
  *
- *   kernel ──libuv read into one shared 64 KiB buffer, copied out (user_read.ts)──▶
+ *   kernel ──libuv read into one shared 64 KiB buffer, copied out (src/platform/socket_read.ts)──▶
  *   held[] ──ev_read, capped by the read high watermark, no copy (whole Buffers
  *   or subarrays)──▶ input
  *
@@ -54,10 +54,17 @@ import { BEV_SUSPEND_LOOKUP, msToTv, type evutil_socket_t } from "./bufferevent.
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromNodeError } from "../util/errno.js";
 import { sockaddrFromNode, sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
 import { DnsBase, systemResolve } from "../dns/evdns.js";
-import { HELD_LIMIT, writeBatch, writeDirect, type SocketWriteHooks } from "./transport_io.js";
+import { HELD_LIMIT, writeBatch } from "./transport_io.js";
+import { writeDirect, type SocketWriteHooks } from "../platform/socket_write.js";
 import { getRateLimit, type RateLimitHooks } from "./ratelimit_hooks.js";
 import { IoBufferEvent } from "./io_events.js";
-import { attachUserRead, detachUserRead, kReader, type UserReader } from "./user_read.js";
+import {
+  attachUserRead,
+  detachUserRead,
+  kReader,
+  socketFromFd,
+  type UserReader,
+} from "../platform/socket_read.js";
 
 /** A socket whose kReader slot names the bufferevent that owns it. */
 type OwnedSocket = net.Socket & { [kReader]?: UserReader | null };
@@ -65,6 +72,19 @@ type OwnedSocket = net.Socket & { [kReader]?: UserReader | null };
 const ECONNREFUSED = 111;
 const EISCONN = 106;
 const EPIPE = 32;
+
+/**
+ * The errno a failed write reports. Bun reads a socket even while it is paused, so a
+ * peer's reset can destroy the socket before a write sees it: the write then fails
+ * with ERR_STREAM_DESTROYED, and the socket's own error (kept for reading) is the one
+ * a kernel would give the write.
+ */
+function writeErrno(err: Error, socketError: Error | null): number {
+  const code = (err as NodeJS.ErrnoException).code;
+  if (code === "ERR_STREAM_DESTROYED" || code === "ERR_STREAM_WRITE_AFTER_END")
+    return socketError ? errnoFromNodeError(socketError) : EPIPE;
+  return errnoFromNodeError(err) || EPIPE;
+}
 
 /**
  * A bufferevent over a `net.Socket` (or a numeric fd wrapped in one).
@@ -184,7 +204,7 @@ export class SocketBufferEvent extends IoBufferEvent {
   #attach(fd: evutil_socket_t): void {
     let sock: net.Socket;
     if (fd instanceof net.Socket) sock = fd;
-    else sock = new net.Socket({ fd, readable: true, writable: true, allowHalfOpen: true });
+    else sock = socketFromFd(fd);
     this.#fd = fd;
     this.#sock = sock;
     this.#refd = true;
@@ -368,7 +388,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     }
   }
 
-  /** A chunk read through the user-buffer path (user_read.ts); false: stop reading. @internal */
+  /** A chunk read through the user-buffer path (src/platform/socket_read.ts); false: stop reading. @internal */
   _userRead(chunk: Buffer): boolean {
     return this.#onData(chunk);
   }
@@ -498,7 +518,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     if (this.#writeError) {
       const err = this.#writeError;
       this.#writeError = null;
-      EVUTIL_SET_SOCKET_ERROR(errnoFromNodeError(err) || EPIPE);
+      EVUTIL_SET_SOCKET_ERROR(writeErrno(err, this.#readError));
       this.disable(EV_WRITE);
       this.runEventcb(BEV_EVENT_ERROR | BEV_EVENT_WRITING, 0);
       return;

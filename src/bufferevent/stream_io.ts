@@ -56,7 +56,7 @@ import { EVUTIL_SET_SOCKET_ERROR, errnoFromName, errnoFromNodeError } from "../u
 import { IoBufferEvent } from "./io_events.js";
 import { HELD_LIMIT, writeBatch } from "./transport_io.js";
 import { getRateLimit } from "./ratelimit_hooks.js";
-import { attachUserRead, detachUserRead } from "./user_read.js";
+import { detachUserRead, switchToUserRead } from "../platform/socket_read.js";
 
 const EPIPE = errnoFromName("EPIPE") ?? 32;
 const ECONNRESET = errnoFromName("ECONNRESET") ?? 104;
@@ -74,13 +74,6 @@ export function errnoOfStreamError(err: Error | null | undefined): number {
   )
     return EPIPE;
   return errnoFromNodeError(err);
-}
-
-/** The parts of a Node stream handle that switching to the user-buffer path touches. */
-interface ReadHandle {
-  reading?: boolean;
-  readStart?: () => number;
-  readStop?: () => number;
 }
 
 /** An error for a stream that closed with neither 'end' nor 'error'. */
@@ -507,7 +500,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     if (!this.#hold(buf)) this.#pause();
   }
 
-  /** A chunk read through the user-buffer path (user_read.ts); false: stop reading. @internal */
+  /** A chunk read through the user-buffer path (src/platform/socket_read.ts); false: stop reading. @internal */
   _userRead(chunk: Buffer): boolean {
     if (this.#hold(chunk)) return true;
     // Node stops the handle when we return false; resume() starts it again.
@@ -543,23 +536,10 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     if (!this.#paused) this.#switchToUserRead();
   }
 
-  /** Switch now: a reading handle is stopped for it and started again. */
+  /** Switch now (src/platform/socket_read.ts stops a reading handle for it). */
   #switchToUserRead(): void {
-    const stream = this.#stream as net.Socket;
-    if (stream.destroyed) return;
-    const handle = (stream as unknown as { _handle?: ReadHandle | null })._handle;
-    if (!handle || typeof handle.readStop !== "function") return;
-    const wasReading = handle.reading === true;
-    if (wasReading) {
-      handle.reading = false;
-      handle.readStop();
-    }
-    this.#userRead = attachUserRead(stream, this);
+    this.#userRead = switchToUserRead(this.#stream as net.Socket, this);
     if (this.#userRead) this.#userReadWanted = false;
-    if (wasReading && typeof handle.readStart === "function") {
-      handle.reading = true;
-      handle.readStart();
-    }
   }
 
   /** Bufferevents whose delivered data becomes ready in the next check phase. */

@@ -57,7 +57,6 @@
 import { writeBatch } from "./transport_io.js";
 import net from "node:net";
 import tls from "node:tls";
-import util from "node:util";
 import { Duplex } from "node:stream";
 import type { EventBase } from "../core/event_base.js";
 import {
@@ -81,6 +80,7 @@ import { SocketBufferEvent } from "./socket.js";
 import type { DnsBase } from "../dns/evdns.js";
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromName } from "../util/errno.js";
 import { sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
+import { eofPushed, eofWasCloseNotify, setHandleReading } from "../platform/tls_handle.js";
 
 /** `SSL_get_error` class: a protocol error (OpenSSL's `SSL_ERROR_SSL`). */
 export const SSL_ERROR_SSL = 1;
@@ -198,6 +198,8 @@ class CipherPipe extends Duplex {
   #gate = false;
   /** The TLSSocket over this pipe. */
   tlsSocket: tls.TLSSocket | null = null;
+  /** Whether the TLSSocket has pushed its EOF (set with tlsSocket; src/platform/tls_handle.ts). */
+  eofPushed: (() => boolean) | null = null;
   /** The handshake finished (and, for a client, the peer's certificate was accepted). */
   secure = false;
   /** The transport's error, if it failed. */
@@ -217,11 +219,8 @@ class CipherPipe extends Duplex {
     // Registered before the TLSSocket (and so its JSStreamSocket) listens: when the
     // pipe ends, every earlier ciphertext byte was handed to TLS synchronously, so
     // TLS has already pushed its EOF if — and only if — a close_notify was in it.
-    // Node exposes "EOF pushed" only as `_readableState.ended`.
     this.once("end", () => {
-      const state = (this.tlsSocket as unknown as { _readableState?: { ended?: boolean } })
-        ?._readableState;
-      this.cleanEnd = state?.ended === true;
+      this.cleanEnd = this.eofPushed?.() === true;
     });
   }
 
@@ -486,19 +485,6 @@ class BevTransport implements CipherTransport {
 
 // ---- the native session (socket mode) ---------------------------------------------------
 
-/** The parts of Node's stream handles (TLSWrap, TCPWrap) a native session touches. */
-interface StreamHandle {
-  reading?: boolean;
-  readStart?: () => number;
-  readStop?: () => number;
-  _parent?: StreamHandle;
-}
-
-/** libuv's answer to a second `uv_read_start`: the stream is reading already. */
-function isAlreadyReading(code: number): boolean {
-  return Number.isInteger(code) && code < 0 && util.getSystemErrorName(code) === "EALREADY";
-}
-
 /**
  * Socket mode over a `net.Socket`: a `tls.TLSSocket` on the socket's own handle,
  * as Node's `tls.Server` makes it, so ciphertext never enters JavaScript (TLS
@@ -506,12 +492,7 @@ function isAlreadyReading(code: number): boolean {
  *
  * Node reports the peer's close_notify and a bare TCP EOF alike (one `push(null)`
  * on the TLSSocket), so the session tells them apart at that moment by where the
- * EOF came from. A close_notify is found while TLS decrypts bytes the TCP handle
- * just read, and that handle is still reading then; a bare EOF comes from libuv's
- * EOF callback, which stops the handle first. `uv_read_start` on the TCP handle
- * answers EALREADY in the first case and starts reading in the second (stopped
- * again at once). If TLS itself had stopped reading, no TCP EOF could have come
- * in: the EOF was in the bytes already read, a close_notify.
+ * EOF came from (src/platform/tls_handle.ts, eofWasCloseNotify).
  */
 const natives = new WeakMap<tls.TLSSocket, NativeSession>();
 
@@ -540,7 +521,7 @@ class NativeSession {
     tlsSocket.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
       if (chunk === null && !this.#eofSeen) {
         this.#eofSeen = true;
-        this.cleanEnd = this.#eofWasCloseNotify();
+        this.cleanEnd = eofWasCloseNotify(tlsSocket);
       }
       return push.call(tlsSocket, chunk, encoding);
     };
@@ -556,16 +537,6 @@ class NativeSession {
     return true;
   }
 
-  #eofWasCloseNotify(): boolean {
-    const h = (this.tlsSocket as unknown as { _handle?: StreamHandle | null })._handle;
-    const tcp = h?._parent;
-    if (!h || !tcp || typeof tcp.readStart !== "function") return false;
-    if (h.reading === false) return true;
-    const r = tcp.readStart();
-    if (r === 0) tcp.readStop?.();
-    return isAlreadyReading(r);
-  }
-
   /** Let the handshake move (the bufferevent has reading or writing enabled), or hold it. */
   setGate(open: boolean): void {
     this.#gate = open;
@@ -574,15 +545,7 @@ class NativeSession {
 
   #applyGate(): void {
     if (!this.#started || this.secure) return;
-    const h = (this.tlsSocket as unknown as { _handle?: StreamHandle | null })._handle;
-    if (!h || typeof h.readStart !== "function" || this.tlsSocket.destroyed) return;
-    if (this.#gate && !h.reading) {
-      h.reading = true;
-      h.readStart();
-    } else if (!this.#gate && h.reading) {
-      h.reading = false;
-      h.readStop?.();
-    }
+    setHandleReading(this.tlsSocket, this.#gate);
   }
 
   /** Let go of the socket without closing it (`setfd(-1)`). */
@@ -736,6 +699,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
     const pipe = new CipherPipe(this.#role);
     const sock = this.#tlsSocketOn(fn, pipe);
     pipe.tlsSocket = sock;
+    pipe.eofPushed = eofPushed(sock);
     // The pipe learns of the handshake first, whoever drives the TLSSocket then.
     sock.once(this.#role === BUFFEREVENT_SSL_CONNECTING ? "secureConnect" : "secure", () => {
       pipe.secure = true;

@@ -21,8 +21,9 @@
  * outLen)` — the very primitive Node's own `zlib.*Sync` functions use — reading
  * the results from the object's `_writeState`. This is real zlib, so the bytes
  * are exactly what any zlib peer produces and accepts. The internals are
- * checked when a filter is created: if a future Node changes them, creation
- * throws a clear error instead of corrupting data.
+ * probed in src/platform/zlib_handle.ts: where they are missing creation
+ * throws a clear error instead of corrupting data; there is no public-API
+ * fallback (so BUFFEREVENT_PORTABLE=1 keeps this one).
  *
  * An EOF from the peer in the middle of a stream is reported as the EOF it is;
  * `bufferevent_flush(bev, EV_READ, BEV_FINISHED)` checks that the stream was
@@ -54,6 +55,7 @@ import type { EvBuffer } from "../evbuffer/evbuffer.js";
 import { argRangeError, argTypeError } from "../errors.js";
 import type { BufferEvent } from "./bufferevent.js";
 import { FilterBufferEvent } from "./filter.js";
+import { nativeZlib, type NativeZlib } from "../platform/zlib_handle.js";
 
 const { Z_NO_FLUSH, Z_SYNC_FLUSH, Z_FINISH } = zlib.constants;
 
@@ -97,26 +99,6 @@ export interface ZlibError {
   direction: "inflate" | "deflate";
 }
 
-/** The internals of a Node zlib object this module drives (see the module comment). */
-interface NativeZlib {
-  _handle: {
-    writeSync(
-      flush: number,
-      input: Uint8Array,
-      inOff: number,
-      inLen: number,
-      out: Uint8Array,
-      outOff: number,
-      outLen: number,
-    ): void;
-    reset(): void;
-    onerror: (message: string, errno: number, code?: string) => void;
-  } | null;
-  _writeState: Uint32Array;
-  close(): void;
-  on(ev: "error", fn: () => void): unknown;
-}
-
 /** The result of one {@link ZStream.feed}. */
 interface FeedResult {
   consumed: number;
@@ -142,21 +124,18 @@ class ZStream {
   outputPending = false;
 
   constructor(engine: object, dir: "inflate" | "deflate") {
-    const e = engine as unknown as NativeZlib;
-    if (
-      !e._handle ||
-      typeof e._handle.writeSync !== "function" ||
-      typeof e._handle.reset !== "function" ||
-      !(e._writeState instanceof Uint32Array)
-    )
+    const e = nativeZlib(engine);
+    if (!e) {
+      (engine as zlib.Zlib & { close(): void }).close();
       throw new Error(
-        `bufferevent_zlib_new(): this Node.js (${process.version}) lacks the zlib handle internals the zlib filter needs`,
+        "bufferevent_zlib_new(): the zlib filter needs zlib's native handle (the zlib.nativeHandle fast path), which this runtime lacks",
       );
+    }
     this.#engine = e;
     this.#state = e._writeState;
     this.#direction = dir;
     e.on("error", () => {});
-    e._handle.onerror = (message: string, errno: number, code?: string) => {
+    e._handle!.onerror = (message: string, errno: number, code?: string) => {
       this.#pending = { message, errno, code: code ?? String(errno), direction: dir };
     };
   }

@@ -164,17 +164,4 @@ export class Chain {
   eolFreeStyle = 3;
 }
 
-/**
- * `buf.toString("utf8", start, end)` minus its argument normalisation (it is
- * what toString calls): ~10% faster per line in readln. Requires
- * `0 <= start <= end <= buf.length`. Falls back to toString where absent.
- *
- * @example
- * utf8Slice.call(buf, 0, 5);
- */
-export const utf8Slice: (this: Buffer, start: number, end: number) => string =
-  (Buffer.prototype as unknown as { utf8Slice?: (start: number, end: number) => string })
-    .utf8Slice ??
-  function (this: Buffer, start: number, end: number): string {
-    return this.toString("utf8", start, end);
-  };
+export { utf8Slice } from "../platform/buffer.js";

@@ -36,6 +36,7 @@ import { argTypeError } from "../errors.js";
 import { sockaddrFromNode, sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromNodeError } from "../util/errno.js";
 import { somaxconn } from "../util/somaxconn.js";
+import { listenNow } from "../platform/listen.js";
 
 /** `evconnlistener_cb`: `cb(listener, fd, address, socklen, arg)`. */
 export type evconnlistener_cb = (
@@ -289,35 +290,6 @@ function socklenOf(sa: sockaddr): number {
   if ("sin6_family" in sa) return 28;
   if ("sun_family" in sa) return 110;
   return 16;
-}
-
-/**
- * Bind and listen synchronously, as bind(2)+listen(2) are in C, so the caller can
- * read the port right away. `server.listen()` with a host defers the bind to a later
- * tick (it goes through dns.lookup even for literal addresses); Node's legacy
- * `_listen2` (the bind step `listen()` itself ends in) does it now. Where it is
- * missing, fall back to `listen()`; the address then appears a tick later.
- */
-function listenNow(
-  server: net.Server,
-  address: string,
-  port: number,
-  family: number,
-  backlog: number,
-  ipv6only: number,
-): void {
-  const s = server as net.Server & {
-    _listen2?: (a: string, p: number, t: number, b: number, fd?: number, flags?: number) => void;
-  };
-  if (typeof s._listen2 === "function") {
-    s._listen2(address, port, family, backlog, undefined, ipv6only);
-    // listen() records a Unix socket's path for address(); _listen2 alone does not.
-    if (port < 0) (s as { _pipeName?: string })._pipeName = address;
-  } else if (port < 0) {
-    server.listen({ path: address, backlog });
-  } else {
-    server.listen({ host: address, port, backlog, ipv6Only: !!ipv6only });
-  }
 }
 
 /** Node's `net.server.listen` tracing channel: its errors are published synchronously. */

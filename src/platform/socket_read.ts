@@ -2,12 +2,14 @@
  * Reading a `net.Socket` without its Readable machinery: Node's `onread` user-buffer
  * path, where libuv reads into one buffer we own and a callback gets the byte count.
  *
- * Node offers it only as the `onread` option of a Socket it has not yet created,
- * and accepted connections (or a user's socket) are created for us, so a socket
- * gets the same state through the slots that option fills, found once by their
- * descriptions on a probe socket. If this Node has no such slots, or the socket
- * is already reading or has data queued in its Readable, the caller keeps using
- * `'data'` events (`attachUserRead` says which).
+ * Node offers it only as the `onread` option of a Socket it has not yet created
+ * (public: {@link socketFromFd} uses it), and accepted connections (or a user's
+ * socket) are created for us, so a socket gets the same state through the slots
+ * that option fills, found once by their descriptions on a probe socket (the
+ * `socket.userRead` fast path). If this runtime has no such slots (Bun), the
+ * portable mode is on, or the socket is already reading or has data queued in its
+ * Readable, the caller keeps using `'data'` events (the public fallback;
+ * `attachUserRead` says which).
  *
  * Idle and lightly used sockets share one 64 KiB read buffer (Node's own read
  * size), so an idle connection holds no read memory: reads run one at a time on
@@ -24,6 +26,7 @@
 
 import { Buffer } from "node:buffer";
 import net from "node:net";
+import { defineFastPath, fastPathOn } from "./probe.js";
 
 /** Who gets a socket's reads: the socket's `kReader` slot holds it. */
 export interface UserReader {
@@ -75,27 +78,34 @@ interface Slots {
   generator: symbol;
 }
 
-let slots: Slots | null | undefined;
+let slots: Slots | null = null;
 
-/** Node's onread slots on a Socket, or null when this Node has none we recognise. */
-function findSlots(): Slots | null {
-  if (slots !== undefined) return slots;
-  slots = null;
-  try {
+defineFastPath(
+  "socket.userRead",
+  "net.Socket's onread slots kBuffer/kBufferCb/kBufferGen and _handle.useUserBuffer",
+  "'data' events",
+  () => {
     const probe = new net.Socket();
-    const byName = new Map<string, symbol>();
-    for (const s of Object.getOwnPropertySymbols(probe)) byName.set(s.description ?? "", s);
-    const buffer = byName.get("kBuffer");
-    const callback = byName.get("kBufferCb");
-    const generator = byName.get("kBufferGen");
-    const p = probe as unknown as Record<symbol, unknown>;
-    if (buffer && callback && generator && p[buffer] === null && p[callback] === null)
+    try {
+      const byName = new Map<string, symbol>();
+      for (const s of Object.getOwnPropertySymbols(probe)) byName.set(s.description ?? "", s);
+      const buffer = byName.get("kBuffer");
+      const callback = byName.get("kBufferCb");
+      const generator = byName.get("kBufferGen");
+      const p = probe as unknown as Record<symbol, unknown>;
+      if (!buffer || !callback || !generator) return "no onread slots on net.Socket";
+      if (p[buffer] !== null || p[callback] !== null) return "onread slots of an unknown shape";
       slots = { buffer, callback, generator };
-    probe.destroy();
-  } catch {
-    slots = null;
-  }
-  return slots;
+      return true;
+    } finally {
+      probe.destroy();
+    }
+  },
+);
+
+/** Node's onread slots on a Socket, or null when the fast path is off. */
+function findSlots(): Slots | null {
+  return fastPathOn("socket.userRead") ? slots : null;
 }
 
 interface StreamHandle {
@@ -191,6 +201,54 @@ export function attachUserRead(sock: net.Socket, reader: UserReader): boolean {
   slot[s.generator] = null;
   slot[s.callback] = onUserRead;
   return true;
+}
+
+/** The parts of a stream handle that {@link switchToUserRead} stops and starts. */
+interface ReadHandle {
+  reading?: boolean;
+  readStart?: () => number;
+  readStop?: () => number;
+}
+
+/**
+ * Like {@link attachUserRead}, for a stream that may be reading now (a TLSSocket on
+ * a socket's handle): its handle is stopped for the switch and started again. False
+ * (keep using `'data'`) where the fast path is off or the handle is not Node's.
+ */
+export function switchToUserRead(stream: net.Socket, reader: UserReader): boolean {
+  if (!findSlots() || stream.destroyed) return false;
+  const handle = (stream as unknown as { _handle?: ReadHandle | null })._handle;
+  if (!handle || typeof handle.readStop !== "function") return false;
+  const wasReading = handle.reading === true;
+  if (wasReading) {
+    handle.reading = false;
+    handle.readStop();
+  }
+  const attached = attachUserRead(stream, reader);
+  if (wasReading && typeof handle.readStart === "function") {
+    handle.reading = true;
+    handle.readStart();
+  }
+  return attached;
+}
+
+/**
+ * A `net.Socket` on the file descriptor `fd`, paused. With the fast path on it is
+ * created on the user-buffer read path through the public `onread` option, so
+ * {@link attachUserRead} takes it over (a Socket made from an fd otherwise starts
+ * reading in its constructor, and then keeps delivering `'data'`).
+ */
+export function socketFromFd(fd: number): net.Socket {
+  const opts: net.SocketConstructorOpts & { onread?: unknown } = {
+    fd,
+    readable: true,
+    writable: true,
+    allowHalfOpen: true,
+  };
+  if (findSlots()) opts.onread = { buffer: sharedReadBuffer(), callback: onUserRead };
+  const sock = new net.Socket(opts);
+  sock.pause();
+  return sock;
 }
 
 /**
