@@ -21,7 +21,7 @@ export class Callback {
   activeToken = 0;
   /** True while the callback waits in the base's "active later" list (deferreds past the cap). */
   activeLater = false;
-  /** True while the callback waits for Node's next poll ({@link EventBase._activateAfterPoll}). */
+  /** True while the callback waits for Node's next poll (`EventBase._activateAfterPoll`). */
   afterPoll = false;
 
   /** @param run what to run; null for a subclass that overrides {@link Callback.run} */

@@ -128,7 +128,7 @@ export class EventBase {
   #queues: ActiveQueue[] = [new ActiveQueue()];
   #nActive = 0;
   #activeLater: Callback[] = [];
-  /** Callbacks to activate after Node's next poll for I/O (see {@link EventBase._activateAfterPoll}). */
+  /** Callbacks to activate after Node's next poll for I/O (see `_activateAfterPoll`). */
   #afterPoll: Callback[] = [];
   /** A setImmediate that releases #afterPoll is armed. */
   #afterPollArmed = false;
