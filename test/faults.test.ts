@@ -615,7 +615,7 @@ for (const [label, kind, extra] of matrix()) {
 }
 
 for (const [label, kind, extra] of matrix(filterStacks.filter((k) => !kinds.includes(k)))) {
-  describe(`faults over ${label}`, () => {
+  describe(`faults over ${label}`, { skip: /tls/.test(label) && BUN_TLS }, () => {
     it(FLOOD, (t) => flood(t, kind, extra));
   });
 }

@@ -70,3 +70,38 @@ export const OTHER_ZLIB: false | string = skipOn(
   "zlib byte-exact and corrupt-stream tests",
   "this runtime's zlib gives other bytes from deflateSync than from its stream handle, or reports a corrupt stream otherwise",
 );
+
+/** The skip of tests of a synchronous bind error or the listen backlog (Bun, Deno). */
+export const BUN_LISTEN: false | string = skipOn(
+  ["bun", "deno"],
+  "bind-error and listen-backlog tests",
+  "this runtime's net.Server reports a failed bind only in its later 'error' event (no net.server.listen tracing channel) and may listen with a backlog of its own",
+);
+
+/** The skip of tests of V8 object shapes (Bun runs JavaScriptCore). */
+export const V8_SHAPES: false | string = skipOn(
+  ["bun", "deno"],
+  "net.Socket object-shape tests",
+  "they check the hidden class of Node's own net.Socket listener table; Bun runs JavaScriptCore and Deno's node:net objects are built otherwise",
+);
+
+/** The skip of TLS renegotiation tests (Bun and Deno: no TLS 1.2 renegotiate through their node:tls). */
+export const OTHER_TLS_RENEGOTIATE: false | string = skipOn(
+  ["bun", "deno"],
+  "TLS renegotiation tests",
+  "this runtime's node:tls does not renegotiate a TLS 1.2 session as Node does",
+);
+
+/** The skip of TLS tests against openssl s_server by hostname (Deno). */
+export const DENO_TLS: false | string = skipOn(
+  ["deno"],
+  "TLS tests against openssl s_server",
+  "Deno 2.9's node:tls reports handshakes and certificate errors differently (not yet diagnosed)",
+);
+
+/** The skip of tests that spawn a Node child with V8 heap flags (`process.execPath` is not node). */
+export const NODE_CHILD: false | string = skipOn(
+  ["bun", "deno"],
+  "tests that run a Node child with --max-old-space-size",
+  "process.execPath is this runtime's binary, which takes other flags",
+);
