@@ -5,7 +5,7 @@
  */
 
 import { test } from "node:test";
-import { BUN_LISTEN } from "./helpers/runtime.js";
+import { BUN_LISTEN, DENO_TLS } from "./helpers/runtime.js";
 import assert from "node:assert/strict";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
@@ -450,7 +450,7 @@ test("bevcat --rate: 48 KiB at 32K/s takes over a second; --progress reports on 
 
 test(
   "bevcat -l --tls: --cert/--key checked once at startup (missing, swapped): exit 2 with one line",
-  { skip: !HAVE_OPENSSL && "openssl not installed" },
+  { skip: (!HAVE_OPENSSL && "openssl not installed") || DENO_TLS },
   async () => {
     const { certFile: cert, keyFile: key } = (await testCerts()).good;
     const missing = await runBevcat([

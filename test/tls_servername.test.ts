@@ -102,101 +102,105 @@ async function connectBy(ssl: tls.ConnectionOptions, host: string, port: number)
   return what;
 }
 
-describe("TLS connect_hostname: the hostname is the servername (issue #14 defect 8)", () => {
-  it(
-    's_server with a certificate for bev.test: connect_hostname("bev.test") is CONNECTED',
-    { skip: DENO_TLS },
-    async () => {
-      const srv = await sServer(bevTest.certFile, bevTest.keyFile);
-      try {
-        assert.equal(
-          await connectBy({ ca: bevTest.cert }, "bev.test", srv.port),
-          BEV_EVENT_CONNECTED,
-        );
-      } finally {
-        srv.stop();
-      }
-    },
-  );
+describe(
+  "TLS connect_hostname: the hostname is the servername (issue #14 defect 8)",
+  { skip: DENO_TLS },
+  () => {
+    it(
+      's_server with a certificate for bev.test: connect_hostname("bev.test") is CONNECTED',
+      { skip: DENO_TLS },
+      async () => {
+        const srv = await sServer(bevTest.certFile, bevTest.keyFile);
+        try {
+          assert.equal(
+            await connectBy({ ca: bevTest.cert }, "bev.test", srv.port),
+            BEV_EVENT_CONNECTED,
+          );
+        } finally {
+          srv.stop();
+        }
+      },
+    );
 
-  it(
-    's_server with a certificate for bev.test: connect_hostname("other.test") is refused',
-    { skip: DENO_TLS },
-    async () => {
-      const srv = await sServer(bevTest.certFile, bevTest.keyFile);
+    it(
+      's_server with a certificate for bev.test: connect_hostname("other.test") is refused',
+      { skip: DENO_TLS },
+      async () => {
+        const srv = await sServer(bevTest.certFile, bevTest.keyFile);
+        try {
+          assert.notEqual(
+            await connectBy({ ca: bevTest.cert }, "other.test", srv.port),
+            BEV_EVENT_CONNECTED,
+          );
+        } finally {
+          srv.stop();
+        }
+      },
+    );
+
+    it("a certificate for localhost does not pass for bev.test; an explicit servername wins", async () => {
+      const srv = await sServer(certs.good.certFile, certs.good.keyFile);
       try {
         assert.notEqual(
-          await connectBy({ ca: bevTest.cert }, "other.test", srv.port),
+          await connectBy({ ca: certs.good.cert }, "bev.test", srv.port),
           BEV_EVENT_CONNECTED,
         );
       } finally {
         srv.stop();
       }
-    },
-  );
-
-  it("a certificate for localhost does not pass for bev.test; an explicit servername wins", async () => {
-    const srv = await sServer(certs.good.certFile, certs.good.keyFile);
-    try {
-      assert.notEqual(
-        await connectBy({ ca: certs.good.cert }, "bev.test", srv.port),
-        BEV_EVENT_CONNECTED,
-      );
-    } finally {
-      srv.stop();
-    }
-    const srv2 = await sServer(certs.good.certFile, certs.good.keyFile);
-    try {
-      const ssl = { ca: certs.good.cert, servername: "localhost" };
-      assert.equal(await connectBy(ssl, "bev.test", srv2.port), BEV_EVENT_CONNECTED);
-    } finally {
-      srv2.stop();
-    }
-  });
-
-  it("an IP literal is checked as an IP: 127.0.0.1 passes the certificate with IP:127.0.0.1, not the one for bev.test", async () => {
-    const srv = await sServer(certs.good.certFile, certs.good.keyFile);
-    try {
-      assert.equal(
-        await connectBy({ ca: certs.good.cert }, "127.0.0.1", srv.port),
-        BEV_EVENT_CONNECTED,
-      );
-    } finally {
-      srv.stop();
-    }
-    const srv2 = await sServer(bevTest.certFile, bevTest.keyFile);
-    try {
-      assert.notEqual(
-        await connectBy({ ca: bevTest.cert }, "127.0.0.1", srv2.port),
-        BEV_EVENT_CONNECTED,
-      );
-    } finally {
-      srv2.stop();
-    }
-  });
-
-  it("the hostname is sent as SNI (a Node tls server records it); an IP literal sends none", async () => {
-    const seen: string[] = [];
-    const key = readFileSync(bevTest.keyFile);
-    const server = tls.createServer({
-      key,
-      cert: bevTest.cert,
-      // Called with the ClientHello's server_name, only when the client sends one.
-      SNICallback: (name, cb) => {
-        seen.push(name);
-        cb(null, tls.createSecureContext({ key, cert: bevTest.cert }));
-      },
+      const srv2 = await sServer(certs.good.certFile, certs.good.keyFile);
+      try {
+        const ssl = { ca: certs.good.cert, servername: "localhost" };
+        assert.equal(await connectBy(ssl, "bev.test", srv2.port), BEV_EVENT_CONNECTED);
+      } finally {
+        srv2.stop();
+      }
     });
-    server.on("tlsClientError", () => {});
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-    const port = (server.address() as net.AddressInfo).port;
-    try {
-      assert.equal(await connectBy({ ca: bevTest.cert }, "bev.test", port), BEV_EVENT_CONNECTED);
-      const ipConnect = { rejectUnauthorized: false };
-      assert.equal(await connectBy(ipConnect, "127.0.0.1", port), BEV_EVENT_CONNECTED);
-      assert.deepEqual(seen, ["bev.test"]);
-    } finally {
-      server.close();
-    }
-  });
-});
+
+    it("an IP literal is checked as an IP: 127.0.0.1 passes the certificate with IP:127.0.0.1, not the one for bev.test", async () => {
+      const srv = await sServer(certs.good.certFile, certs.good.keyFile);
+      try {
+        assert.equal(
+          await connectBy({ ca: certs.good.cert }, "127.0.0.1", srv.port),
+          BEV_EVENT_CONNECTED,
+        );
+      } finally {
+        srv.stop();
+      }
+      const srv2 = await sServer(bevTest.certFile, bevTest.keyFile);
+      try {
+        assert.notEqual(
+          await connectBy({ ca: bevTest.cert }, "127.0.0.1", srv2.port),
+          BEV_EVENT_CONNECTED,
+        );
+      } finally {
+        srv2.stop();
+      }
+    });
+
+    it("the hostname is sent as SNI (a Node tls server records it); an IP literal sends none", async () => {
+      const seen: string[] = [];
+      const key = readFileSync(bevTest.keyFile);
+      const server = tls.createServer({
+        key,
+        cert: bevTest.cert,
+        // Called with the ClientHello's server_name, only when the client sends one.
+        SNICallback: (name, cb) => {
+          seen.push(name);
+          cb(null, tls.createSecureContext({ key, cert: bevTest.cert }));
+        },
+      });
+      server.on("tlsClientError", () => {});
+      await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+      const port = (server.address() as net.AddressInfo).port;
+      try {
+        assert.equal(await connectBy({ ca: bevTest.cert }, "bev.test", port), BEV_EVENT_CONNECTED);
+        const ipConnect = { rejectUnauthorized: false };
+        assert.equal(await connectBy(ipConnect, "127.0.0.1", port), BEV_EVENT_CONNECTED);
+        assert.deepEqual(seen, ["bev.test"]);
+      } finally {
+        server.close();
+      }
+    });
+  },
+);

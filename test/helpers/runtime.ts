@@ -95,7 +95,7 @@ export const OTHER_TLS_RENEGOTIATE: false | string = skipOn(
 /** The skip of TLS tests against openssl s_server by hostname (Deno). */
 export const DENO_TLS: false | string = skipOn(
   ["deno"],
-  "TLS tests against openssl s_server",
+  "TLS servername tests (openssl s_server, a Node tls server)",
   "Deno 2.9's node:tls reports handshakes and certificate errors differently (not yet diagnosed)",
 );
 
