@@ -29,7 +29,7 @@ import { evutil_closesocket, evutil_parse_sockaddr_port, ntohs } from "../src/ap
 import type { sockaddr_in } from "../src/util/sockaddr.js";
 import { somaxconn, SOMAXCONN_FALLBACK } from "../src/util/somaxconn.js";
 import { ConnListener } from "../src/index.js";
-import { dispatchWithin, withDeadline } from "./helpers/bev.js";
+import { dispatchWithin, until, withDeadline } from "./helpers/bev.js";
 
 /** The accept-queue limit the kernel applied to the listening socket on `port` (ss's Send-Q). */
 function kernelBacklog(port: number): number {
@@ -59,21 +59,6 @@ function bind(
   );
   assert.ok(lev);
   return { base, lev };
-}
-
-/** Resolve once `cond()` holds (checked every few ms), or reject after `ms`. */
-function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  return withDeadline(
-    new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (cond()) resolve();
-        else setTimeout(check, 2);
-      };
-      check();
-    }),
-    ms,
-    what,
-  );
 }
 
 describe("listen backlog (issue #14 defect 3)", () => {

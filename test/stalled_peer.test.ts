@@ -15,7 +15,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { EventBase } from "../src/core/event_base.js";
-import { matrix, withDeadline, kinds } from "./helpers/bev.js";
+import { matrix, until, withDeadline, kinds } from "./helpers/bev.js";
 import {
   makeStall,
   PingPong,
@@ -23,21 +23,6 @@ import {
   TurnCounter,
   zlibSocketKind,
 } from "./helpers/stall.js";
-
-/** Resolve once `cond()` holds (checked every few ms), or reject after `ms`. */
-function until(cond: () => boolean, ms: number, what: string): Promise<void> {
-  return withDeadline(
-    new Promise<void>((resolve) => {
-      const check = (): void => {
-        if (cond()) resolve();
-        else setTimeout(check, 2);
-      };
-      check();
-    }),
-    ms,
-    what,
-  );
-}
 
 describe("stalled reader (issue #14 defect 1)", () => {
   for (const [label, kind, options] of matrix([...kinds, zlibSocketKind])) {

@@ -164,3 +164,18 @@ export function pattern(n: number): Buffer {
   for (let i = 0; i < n; i++) b[i] = i & 0xff;
   return b;
 }
+
+/** Resolve once `cond()` holds (checked every few ms), or reject after `ms`. */
+export function until(cond: () => boolean, ms: number, what: string): Promise<void> {
+  return withDeadline(
+    new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (cond()) resolve();
+        else setTimeout(check, 2);
+      };
+      check();
+    }),
+    ms,
+    what,
+  );
+}
