@@ -9,7 +9,7 @@ import { closeSync, fstatSync } from "node:fs";
 import { Socket } from "node:net";
 import type { evutil_socket_t } from "../bufferevent/bufferevent.js";
 import { setSocketError, setSocketErrorFromNode } from "../util/errno.js";
-import { socketPairNow } from "../util/socketpair.js";
+import { socketPairNow } from "../listener/socketpair.js";
 import { AF_UNIX, SOCK_STREAM } from "../constants.js";
 import { argTypeError } from "../errors.js";
 
