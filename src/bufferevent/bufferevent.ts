@@ -929,8 +929,8 @@ export abstract class BufferEvent {
    * bev.rebase(new EventBase()); // its events move to the new base
    */
   rebase(base: EventBase): number {
-    if (base === this.base) return 0;
-    // A type that cannot move refuses before anything changes.
+    // A type that cannot move refuses before anything changes, even to its own base
+    // (libevent checks the type first; only socket bufferevents move).
     if (this._opsRebase === BufferEvent.prototype._opsRebase) return -1;
     if (this.#deferredScheduled || this._opsBusy()) return -1;
     this.base = base;

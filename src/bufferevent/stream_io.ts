@@ -170,17 +170,6 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     return [r, w];
   }
 
-  protected override _opsBusy(): boolean {
-    return this._evRead.isPending || this._evWrite.isPending;
-  }
-
-  protected override _opsRebase(): number {
-    this._evRead.free();
-    this._evWrite.free();
-    [this._evRead, this._evWrite] = this.#makeEvents(this.base);
-    return 0;
-  }
-
   // ---- the stream ------------------------------------------------------------------------
 
   /** The stream this bufferevent runs over, or null. */

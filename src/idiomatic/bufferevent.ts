@@ -534,7 +534,7 @@ async function drained(this: BufferEvent, options?: WaitOptions): Promise<void> 
       d.writeTimeout = null;
       throw err;
     }
-    if (d.writeClosed) throw eofError("it read everything");
+    if (d.cannotSend()) throw eofError("it read everything");
     await d.wait([[this.output, "drain"]], signal);
   }
 }
@@ -554,7 +554,7 @@ async function chainDrained(fn: string, d: Driver, signal: AbortSignal | undefin
       d.writeTimeout = null;
       throw err;
     }
-    if (d.writeClosed) throw eofError("it read everything");
+    if (d.cannotSend()) throw eofError("it read everything");
     await d.wait(busy, signal);
   }
 }
@@ -581,7 +581,7 @@ async function shutdownAs(
     if (bev.output.length === 0) break;
     const f = d.failure(fn);
     if (f) throw f;
-    if (d.writeTimeout || d.writeClosed) break;
+    if (d.writeTimeout || d.cannotSend()) break;
     await d.wait([[bev.output, "drain"]], signal);
   }
   bev.flush(EV_WRITE, BEV_FINISHED);
@@ -688,7 +688,7 @@ async function pipeTo(this: BufferEvent, dst: BufferEvent, options?: PipeOptions
         sd.readTimeout = null;
         throw err;
       }
-      if (dd.writeClosed) throw eofError("it read everything");
+      if (dd.cannotSend()) throw eofError("it read everything");
       if (src.input.length === 0) {
         if (!(src.enabled & EV_READ)) src.enable(EV_READ);
         await waitFor([sd, dd], [[src.input, "add"]], signal);

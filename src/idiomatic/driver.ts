@@ -31,6 +31,8 @@ import {
   BEV_EVENT_READING,
   BEV_EVENT_TIMEOUT,
   BEV_EVENT_WRITING,
+  BEV_NORMAL,
+  EV_WRITE,
 } from "../constants.js";
 import type { EvBuffer } from "../evbuffer/evbuffer.js";
 import type { EvBufferCbEntry } from "../evbuffer/callbacks.js";
@@ -203,6 +205,20 @@ export class Driver {
     const more = this.#waiters !== null && this.#waiters.size > 0 ? [...this.#waiters] : null;
     one?.wake();
     if (more) for (const w of more) w.wake();
+  }
+
+  /**
+   * True when what waits in the output can never be sent: the peer said it reads no
+   * more (`writeClosed`), or the bottom of the chain refuses to flush — a pair whose
+   * partner was freed, where libevent's `be_pair_flush` returns -1 and the bytes would
+   * wait forever. Waiters for the output then fail instead of hanging.
+   */
+  cannotSend(): boolean {
+    if (this.writeClosed) return true;
+    let b: BufferEvent = this.bev;
+    for (let i = 0, u = b.getUnderlying(); u && i < 64; i++, u = b.getUnderlying()) b = u;
+    // BEV_NORMAL moves nothing on any backend; only its -1 ("cannot flush") matters.
+    return !b.freed && b.flush(EV_WRITE, BEV_NORMAL) < 0;
   }
 
   /** The sticky error, or ERR_BEV_FREED once freed; null while healthy. */
