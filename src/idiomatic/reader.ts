@@ -97,8 +97,14 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
   readonly #rest: RestFn<T>;
   readonly #signal: AbortSignal | undefined;
   /** The pending wait of next(), if any: woken by input, events, abort, return(). */
-  #resolve: (() => void) | null = null;
+  #resolve: ((v: unknown) => void) | null = null;
   #reject: ((err: unknown) => void) | null = null;
+  /** The pending wait is a parked next(): `#resolve` takes its IteratorResult. */
+  #direct = false;
+  /** #deliver is taking: input callbacks it causes are left to the next next(). */
+  #delivering = false;
+  /** A wake-up that came while #deliver was taking (handled when it is done). */
+  #wokenWhileDelivering: { err: unknown } | null = null;
   readonly #waiter = { wake: (): void => this.#wakeUp() };
   /** Made only with a signal. */
   #onAbort: (() => void) | null = null;
@@ -110,7 +116,11 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     info: { n_added: number },
     r: BevReader<unknown>,
   ): void => {
-    if (info.n_added > 0) r.#wakeUp();
+    if (info.n_added > 0) {
+      if (r.#delivering) return;
+      if (r.#direct) r.#deliver();
+      else r.#wakeUp();
+    }
   };
   #returned = false;
   #finished = false;
@@ -193,7 +203,81 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
         : Promise.reject(err);
     }
     if (item !== null) return Promise.resolve({ value: item, done: false });
-    return this.#nextSlow();
+    if (this.#again || this.#resolve !== null || !this.#canPark()) return this.#nextSlow();
+    // Park: the input callback hands the next item straight to this promise (no async
+    // frame held while waiting, and one promise turn per item instead of three).
+    return new Promise<IteratorResult<T, undefined>>((resolve, reject) => {
+      this.#resolve = resolve as (v: unknown) => void;
+      this.#reject = reject;
+      this.#direct = true;
+      this.#d._addWaiter(this.#waiter);
+    });
+  }
+
+  /** What {@link BevReader.#nextSlow} checks before it waits: all clear to wait now. */
+  #canPark(): boolean {
+    const bev = this.#bev;
+    const d = this.#d;
+    return (
+      (bev.enabled & EV_READ) !== 0 &&
+      !(bev.wmReadHigh > 0 && bev.input.length >= bev.wmReadHigh) &&
+      d.error === null &&
+      !d.freed &&
+      d.readTimeout === null &&
+      !d.eof &&
+      this.#signal?.aborted !== true
+    );
+  }
+
+  /** Parked and bytes came in: take the item and settle the parked promise with it. */
+  #deliver(): void {
+    let item: T | null = null;
+    // Taking may let more in at once (a pair refills within the call): that input
+    // waits for the next next(), which finds it ready.
+    this.#delivering = true;
+    try {
+      // A line reader may raise the watermark and want another look (at most a few).
+      for (let i = 0; i < 4; i++) {
+        this.#again = false;
+        item = this.#take(this.#bev, this);
+        if (item !== null || !this.#again) break;
+      }
+    } catch (err) {
+      this.#delivering = false;
+      this.#wakeUp(err);
+      return;
+    }
+    this.#delivering = false;
+    const woken = this.#wokenWhileDelivering;
+    this.#wokenWhileDelivering = null;
+    if (item !== null) {
+      // A wake-up meanwhile (an event, abort, return()) stays recorded in the state
+      // the next next() checks.
+      const resolve = this.#resolve!;
+      this.#unpark();
+      resolve({ value: item, done: false });
+    } else if (woken !== null) {
+      this.#wakeUp(woken.err);
+    } else if (this.#again || !this.#canPark()) {
+      this.#wakeUp(); // the slow path sorts it out (the stuck watermark, an error)
+    }
+  }
+
+  #unpark(): void {
+    this.#resolve = this.#reject = null;
+    this.#direct = false;
+    this.#d._removeWaiter(this.#waiter);
+  }
+
+  /** A parked next() woken by an event, an abort, return() or an error of its own. */
+  #settleParked(resolve: (v: unknown) => void, reject: (err: unknown) => void, err: unknown): void {
+    if (err === undefined) {
+      resolve(this.#nextSlow());
+      return;
+    }
+    this.#finish();
+    if (this.#returned) resolve({ value: undefined, done: true });
+    else reject(err);
   }
 
   async #nextSlow(): Promise<IteratorResult<T, undefined>> {
@@ -251,7 +335,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     if (this.#signal?.aborted) return Promise.reject(abortError(this.#signal));
     if (this.#d.freed) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      this.#resolve = resolve;
+      this.#resolve = resolve as (v: unknown) => void;
       this.#reject = reject;
       this.#d._addWaiter(this.#waiter);
     });
@@ -262,9 +346,14 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     const resolve = this.#resolve;
     const reject = this.#reject;
     if (!resolve || !reject) return;
-    this.#resolve = this.#reject = null;
-    this.#d._removeWaiter(this.#waiter);
-    if (err === undefined) resolve();
+    const direct = this.#direct;
+    if (direct && this.#delivering) {
+      this.#wokenWhileDelivering ??= { err };
+      return;
+    }
+    this.#unpark();
+    if (direct) this.#settleParked(resolve, reject, err);
+    else if (err === undefined) resolve(undefined);
     else reject(err);
   }
 
