@@ -50,17 +50,33 @@ export class AsyncBufferEvent extends StreamBufferEvent {
     this.attachStream(stream, false, false);
   }
 
-  /** The stream, until the bufferevent is finalized. */
+  /**
+   * The stream, until the bufferevent is finalized.
+   *
+   * @example
+   * const a = new AsyncBufferEvent(base, new PassThrough(), 0);
+   * a.duplex?.write("straight to the stream");
+   */
   get duplex(): Duplex | null {
     return this.stream;
   }
 
-  /** Always -1: a Duplex has no file descriptor. */
+  /**
+   * Always -1: a Duplex has no file descriptor.
+   *
+   * @example
+   * new AsyncBufferEvent(base, new PassThrough(), 0).getfd(); // -1
+   */
   override getfd(): evutil_socket_t {
     return -1;
   }
 
-  /** Always -1: the transport of an async bufferevent is fixed. */
+  /**
+   * Always -1: the transport of an async bufferevent is fixed.
+   *
+   * @example
+   * new AsyncBufferEvent(base, new PassThrough(), 0).setfd(socket); // -1
+   */
   override setfd(_fd: evutil_socket_t): number {
     return -1;
   }

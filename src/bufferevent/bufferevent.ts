@@ -2,9 +2,8 @@
  * The generic bufferevent layer (libevent's `bufferevent.c`): callbacks,
  * watermarks, suspension, deferral, timeouts, reference counting, free and
  * locking — everything every bufferevent type shares. A backend (socket, pair,
- * filter, TLS, async) subclasses {@link BufferEvent} and implements the small
- * operations interface at the bottom of the class (`_opsEnable`, `_opsDisable`,
- * `_opsUnlink`, `_opsDestruct`, `_opsAdjTimeouts`, `_opsFlush`, fd control). The
+ * filter, TLS, async) subclasses {@link BufferEvent} and implements the backend
+ * contract declared in `ops.ts` (libevent's `struct bufferevent_ops`). The
  * generic layer never asks which type it is.
  *
  * State of one bufferevent:
@@ -41,6 +40,8 @@ import { argRangeError, argTypeError } from "../errors.js";
 import { checkLockOptions } from "./args.js";
 import { BufferEventError } from "../errors.js";
 import { EVUTIL_SOCKET_ERROR, EVUTIL_SET_SOCKET_ERROR } from "../util/errno.js";
+import { BufferEventOps } from "./ops.js";
+import { GenericTimeouts } from "./generic_timeouts.js";
 
 /**
  * The error a write on a freed bufferevent throws (`ERR_BEV_FREED`). The idiomatic
@@ -114,9 +115,8 @@ class BevLock {
  * const c = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE)!;
  * bufferevent_setcb(c, readcb, null, eventcb, null);
  */
-export abstract class BufferEvent {
-  /** The base whose loop runs this bufferevent's callbacks. */
-  base: EventBase;
+export abstract class BufferEvent extends BufferEventOps {
+  #base: EventBase;
   /** Data read from the transport, for the user to remove. */
   readonly input: EvBuffer;
   /** Data for the transport, added by the user. */
@@ -126,21 +126,16 @@ export abstract class BufferEvent {
   /** A small id for diagnostics. */
   readonly id = nextId++;
 
-  /** EV_READ|EV_WRITE as the user asked. */
-  enabled = EV_WRITE;
+  #enabled = EV_WRITE;
   /** BEV_SUSPEND_* reasons for not reading. */
   readSuspended = 0;
   /** BEV_SUSPEND_* reasons for not writing. */
   writeSuspended = 0;
 
-  /** Read low watermark: the readcb runs when the input holds at least this much. */
-  wmReadLow = 0;
-  /** Read high watermark (0 = unlimited): reading stops at this input length. */
-  wmReadHigh = 0;
-  /** Write low watermark: the writecb runs when the output drains to this length. */
-  wmWriteLow = 0;
-  /** Write high watermark: used by filters over this bufferevent. */
-  wmWriteHigh = 0;
+  #wmReadLow = 0;
+  #wmReadHigh = 0;
+  #wmWriteLow = 0;
+  #wmWriteHigh = 0;
 
   /** Read timeout in ms, or null. */
   timeoutRead: number | null = null;
@@ -177,22 +172,52 @@ export abstract class BufferEvent {
 
   /**
    * Generic timer events for backends without I/O events of their own (pair,
-   * filter, async): libevent's `bufferevent_init_generic_timeout_cbs_`.
+   * filter): libevent's `bufferevent_init_generic_timeout_cbs_`.
    */
-  #genericReadTimer: Event | null = null;
-  #genericWriteTimer: Event | null = null;
+  #timers: GenericTimeouts | null = null;
 
   /** Priority of this bufferevent's deferred callback and I/O events. */
   protected priority: number;
 
   constructor(base: EventBase, options: number, fn = "bufferevent_new") {
+    super();
     checkLockOptions(fn, options);
-    this.base = base;
+    this.#base = base;
     this.options = options;
     if (options & BEV_OPT_THREADSAFE) this.#lock = new BevLock();
     this.priority = Math.floor(base.getNpriorities() / 2);
     this.input = new EvBuffer();
     this.output = new EvBuffer();
+  }
+
+  /** The base whose loop runs this bufferevent's callbacks (see {@link rebase}). */
+  get base(): EventBase {
+    return this.#base;
+  }
+
+  /** EV_READ|EV_WRITE as the user asked (see {@link enable}, {@link disable}). */
+  get enabled(): number {
+    return this.#enabled;
+  }
+
+  /** Read low watermark: the readcb runs when the input holds at least this much. */
+  get wmReadLow(): number {
+    return this.#wmReadLow;
+  }
+
+  /** Read high watermark (0 = unlimited): reading stops at this input length. */
+  get wmReadHigh(): number {
+    return this.#wmReadHigh;
+  }
+
+  /** Write low watermark: the writecb runs when the output drains to this length. */
+  get wmWriteLow(): number {
+    return this.#wmWriteLow;
+  }
+
+  /** Write high watermark: used by filters over this bufferevent. */
+  get wmWriteHigh(): number {
+    return this.#wmWriteHigh;
   }
 
   /** The deferred-callback entry (created on first use, on the current base). */
@@ -274,7 +299,7 @@ export abstract class BufferEvent {
       event &
       ~((this.readSuspended ? EV_READ : 0) | (this.writeSuspended ? EV_WRITE : 0)) &
       (EV_READ | EV_WRITE);
-    this.enabled |= event & (EV_READ | EV_WRITE);
+    this.#enabled |= event & (EV_READ | EV_WRITE);
     if (implEvents && this._opsEnable(implEvents) < 0) return -1;
     return 0;
   }
@@ -288,7 +313,7 @@ export abstract class BufferEvent {
   disable(event: number): number {
     if (typeof event !== "number")
       throw argTypeError("bufferevent_disable", "event", "EV_READ and/or EV_WRITE", event);
-    this.enabled &= ~event;
+    this.#enabled &= ~event;
     if (event & (EV_READ | EV_WRITE) && this._opsDisable(event & (EV_READ | EV_WRITE)) < 0)
       return -1;
     return 0;
@@ -375,12 +400,12 @@ export abstract class BufferEvent {
     if (typeof highmark !== "number" || !(highmark >= 0))
       throw argRangeError(fn, "highmark", "a size (>= 0)", highmark);
     if (events & EV_WRITE) {
-      this.wmWriteLow = lowmark;
-      this.wmWriteHigh = highmark;
+      this.#wmWriteLow = lowmark;
+      this.#wmWriteHigh = highmark;
     }
     if (events & EV_READ) {
-      this.wmReadLow = lowmark;
-      this.wmReadHigh = highmark;
+      this.#wmReadLow = lowmark;
+      this.#wmReadHigh = highmark;
       if (highmark) {
         if (!this.#wmEntry) {
           this.#wmEntry = this.input.addCbInternal(() => this.#inbufWmCb(), true);
@@ -482,29 +507,9 @@ export abstract class BufferEvent {
     return this._opsAdjTimeouts();
   }
 
-  /** Create the generic read/write timer events (pair, filter, async backends). */
+  /** Create the generic read/write timer events (pair, filter backends). */
   protected initGenericTimeouts(): void {
-    this.#genericReadTimer = new Event(this.base, -1, 0, () => this.#genericTimeout(EV_READ), null);
-    this.#genericWriteTimer = new Event(
-      this.base,
-      -1,
-      0,
-      () => this.#genericTimeout(EV_WRITE),
-      null,
-    );
-  }
-
-  #genericTimeout(what: number): void {
-    this.incref();
-    try {
-      this.disable(what);
-      this.runEventcb(
-        BEV_EVENT_TIMEOUT | (what === EV_READ ? BEV_EVENT_READING : BEV_EVENT_WRITING),
-        0,
-      );
-    } finally {
-      this.decref();
-    }
+    this.#timers = new GenericTimeouts(this);
   }
 
   /**
@@ -512,41 +517,28 @@ export abstract class BufferEvent {
    * is active; the write timer iff writing is active and the output is non-empty.
    */
   protected genericAdjTimeouts(): number {
-    const r = this.#genericReadTimer;
-    const w = this.#genericWriteTimer;
-    if (!r || !w) return 0;
-    if (this.readingActive && this.timeoutRead !== null) r.add(msToTv(this.timeoutRead));
-    else r.del();
-    if (this.writingActive && this.timeoutWrite !== null && this.output.length > 0)
-      w.add(msToTv(this.timeoutWrite));
-    else w.del();
+    this.#timers?.adjust();
     return 0;
   }
 
   /** (Re)arm the generic read timer if a read timeout is set, else clear it. */
   protected genericResetReadTimeout(): void {
-    const r = this.#genericReadTimer;
-    if (!r) return;
-    if (this.timeoutRead !== null) r.add(msToTv(this.timeoutRead));
-    else r.del();
+    this.#timers?.resetRead();
   }
 
   /** (Re)arm the generic write timer if a write timeout is set, else clear it. */
   protected genericResetWriteTimeout(): void {
-    const w = this.#genericWriteTimer;
-    if (!w) return;
-    if (this.timeoutWrite !== null) w.add(msToTv(this.timeoutWrite));
-    else w.del();
+    this.#timers?.resetWrite();
   }
 
   /** Stop the generic read timer. */
   protected genericDelReadTimeout(): void {
-    this.#genericReadTimer?.del();
+    this.#timers?.read.del();
   }
 
   /** Stop the generic write timer. */
   protected genericDelWriteTimeout(): void {
-    this.#genericWriteTimer?.del();
+    this.#timers?.write.del();
   }
 
   // ---- triggering callbacks ----------------------------------------------------------
@@ -908,8 +900,7 @@ export abstract class BufferEvent {
     if (this.#finalized) return;
     this.#finalized = true;
     this.#deferredCb?.cancel();
-    this.#genericReadTimer?.free();
-    this.#genericWriteTimer?.free();
+    this.#timers?.free();
     this._opsUnlink();
     this.base._finalize(() => {
       this._opsDestruct();
@@ -931,23 +922,16 @@ export abstract class BufferEvent {
   rebase(base: EventBase): number {
     // A type that cannot move refuses before anything changes, even to its own base
     // (libevent checks the type first; only socket bufferevents move).
-    if (this._opsRebase === BufferEvent.prototype._opsRebase) return -1;
+    if (!this._opsCanRebase()) return -1;
     if (this.#deferredScheduled || this._opsBusy()) return -1;
-    this.base = base;
+    this.#base = base;
     this.priority = Math.floor(base.getNpriorities() / 2);
     this.#deferredCb = null;
-    if (this.#genericReadTimer) this.initGenericTimeouts();
+    if (this.#timers) {
+      this.#timers.free();
+      this.initGenericTimeouts();
+    }
     return this._opsRebase();
-  }
-
-  /** Backend: true while events are pending on the base (rebase refuses). */
-  protected _opsBusy(): boolean {
-    return false;
-  }
-
-  /** Backend: recreate base-bound events after a rebase (not overridden: unsupported). */
-  protected _opsRebase(): number {
-    return -1;
   }
 
   // ---- misc generic API -------------------------------------------------------------
@@ -1020,62 +1004,9 @@ export abstract class BufferEvent {
     }
   }
 
-  /**
-   * The bufferevent this one runs over, or null.
-   *
-   * @example
-   * const under = bev.getUnderlying(); // null unless a filter
-   */
-  getUnderlying(): BufferEvent | null {
-    return null;
-  }
-
-  /**
-   * The transport's fd (a net.Socket, a number) or -1.
-   *
-   * @example
-   * const s = bev.getfd(); // the net.Socket (or number), or -1
-   */
-  getfd(): evutil_socket_t {
-    return -1;
-  }
-
-  /**
-   * Replace the transport's fd. 0 / -1.
-   *
-   * @example
-   * bev.setfd(net.connect(8080, "127.0.0.1"));
-   */
-  setfd(_fd: evutil_socket_t): number {
-    return -1;
-  }
-
-  /** Hook: watermarks changed (filters re-run their processing). */
-  protected _watermarksChanged(_events: number): void {}
-
-  // ---- the backend operations interface (bufferevent_ops) ---------------------------
-
-  /** Start reading/writing for `events` (the generic layer checked suspension). */
-  protected abstract _opsEnable(events: number): number;
-  /** Stop reading/writing for `events`. */
-  protected abstract _opsDisable(events: number): number;
-  /** Detach from partners/underlying at refcount 0 (runs immediately). */
-  protected _opsUnlink(): void {}
-  /** Release the transport (runs as a finalizer in the loop). */
-  protected _opsDestruct(): void {}
-  /** Apply changed timeouts. */
-  protected _opsAdjTimeouts(): number {
+  /** The generic timers (pair, filter); a type with I/O events of its own overrides this. */
+  protected override _opsAdjTimeouts(): number {
     return this.genericAdjTimeouts();
-  }
-  /** Flush; -1 where unsupported. */
-  protected _opsFlush(_iotype: number, _mode: number): number {
-    return -1;
-  }
-  /** Cancel in-flight work on free (lookups). */
-  protected _opsCancelAll(): void {}
-  /** Apply a priority; -1 where unsupported. */
-  protected _opsPrioritySet(_pri: number): number {
-    return -1;
   }
 
   /** True if BEV_OPT_CLOSE_ON_FREE was given. */

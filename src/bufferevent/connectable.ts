@@ -1,8 +1,9 @@
 /**
  * What `bufferevent_socket_connect` and `_connect_hostname` need from a
  * bufferevent: a transport of its own that it can connect. Socket bufferevents and
- * TLS bufferevents in socket mode have one; the C-style API and the idiomatic
- * `connect()` both find it through {@link asConnectable}, without asking the type.
+ * TLS bufferevents in socket mode have one and say so through the backend
+ * contract's `_connectable` hook (`ops.ts`); the C-style API and the idiomatic
+ * `connect()` both find it through {@link asConnectable}.
  *
  * @module
  */
@@ -23,8 +24,5 @@ export interface Connectable extends BufferEvent {
 
 /** `bev` as a {@link Connectable}, or null when it has no transport it can connect. */
 export function asConnectable(bev: BufferEvent): Connectable | null {
-  return typeof (bev as unknown as Partial<Connectable>).connectAddress === "function" &&
-    !bev.getUnderlying()
-    ? (bev as Connectable)
-    : null;
+  return bev._connectable();
 }

@@ -1,21 +1,97 @@
 /**
- * What the transport backends (socket, and the stream backend under async and TLS)
- * share as libevent's `bufferevent_sock.c` pattern: a pair of internal persistent
- * I/O events, ev_read and ev_write, whose timeouts are the bufferevent's read and
- * write timeouts, and which wait, without a transport, only as timers.
+ * The one transport state machine (libevent's `bufferevent_sock.c` pattern) that
+ * the socket backend (`socket.ts`) and the stream backend (`stream_io.ts`, under
+ * async and TLS) share: two internal persistent I/O events, ev_read and ev_write,
+ * whose timeouts are the bufferevent's read and write timeouts, and which wait,
+ * without a transport, only as timers.
+ *
+ *   ev_read   pending while reading is enabled and not suspended. Its readiness
+ *             is data (or EOF, or an error) that the transport delivered. Each
+ *             readiness restarts the read timeout; the timeout alone disables
+ *             reading.
+ *   ev_write  pending while there is output to send (or EV_WRITE was enabled, or
+ *             an open is in flight). Its readiness is "the transport can take a
+ *             write": open with no write in flight, or a write just completed.
+ *
+ * State, explicit and small: {@link IoBufferEvent._conn} (CONN_*: is the transport
+ * connected, connecting, or done connecting but CONNECTED not yet reported), the
+ * read end (`_eof`, `_readError`: the first of the two wins, see
+ * {@link IoBufferEvent._transportError}), one batch in flight (`_inflight` bytes,
+ * `_writeGen` naming it, `_sending` while the transport is being handed it), and
+ * `_shutdown` (SHUT_*, BEV_FINISHED).
+ *
+ * What differs between transports is the `Transport` half: how to resume and
+ * pause delivery, hand over a batch, end the writable side, keep the process
+ * alive, and what a failure sets `errno` to.
  *
  * @module
  */
 
-import { EV_READ, EV_WRITE } from "../constants.js";
-import type { Event } from "../core/event.js";
+import {
+  BEV_EVENT_CONNECTED,
+  BEV_EVENT_ERROR,
+  BEV_EVENT_READING,
+  BEV_EVENT_TIMEOUT,
+  BEV_EVENT_WRITING,
+  BEV_FINISHED,
+  EV_PERSIST,
+  EV_READ,
+  EV_TIMEOUT,
+  EV_WRITE,
+} from "../constants.js";
+import { Event, type IoHooks } from "../core/event.js";
 import type { EventBase } from "../core/event_base.js";
 import { BEV_SUSPEND_WM, BufferEvent, msToTv } from "./bufferevent.js";
-import { getRateLimit } from "./ratelimit_hooks.js";
-import { HeldChunks, drainSent } from "./transport_io.js";
+import { HELD_LIMIT, HeldChunks, drainSent } from "./transport_io.js";
 
-/** A bufferevent driven by two I/O events (the socket and stream backends). */
-export abstract class IoBufferEvent extends BufferEvent {
+/** The transport connects on its own (a socket the user connects): not ours to report. */
+export const CONN_IDLE = 0;
+/** Opening (a connect, a handshake): CONNECTED is reported when it completes. */
+export const CONN_OPENING = 1;
+/** The open completed; CONNECTED is reported from the next I/O event. */
+export const CONN_OPENED = 2;
+/** Open: data moves. */
+export const CONN_OPEN = 3;
+
+/** No BEV_FINISHED flush asked for. */
+const SHUT_NONE = 0;
+/** BEV_FINISHED: end the writable side once the output is sent. */
+const SHUT_PENDING = 1;
+/** The writable side was ended. */
+const SHUT_DONE = 2;
+
+/**
+ * What a transport (a socket handle, a Node `Duplex`, a TLS session) provides to
+ * the state machine. Implemented by the backend subclass itself, so a connection
+ * is one object.
+ */
+export interface Transport {
+  /** True while a transport is attached. */
+  _ioAttached(): boolean;
+  /** True when the transport can take a write at once (attached, open, idle). */
+  _ioCanWriteNow(): boolean;
+  /** Deliver data (the bufferevent wants it and the base dispatches). */
+  _ioResume(): void;
+  /** Stop wanting data. */
+  _ioPause(): void;
+  /** Hand the transport one batch from the output; the bytes it took at once (already drained). */
+  _ioSend(): number;
+  /** End the writable side (BEV_FINISHED, once the output drained). */
+  _ioEnd(): void;
+  /** Keep the process alive for the transport (true) or not. */
+  _ioSetRef(want: boolean): void;
+  /** A read error: set errno; the `what` to report. */
+  _readFailed(err: Error): number;
+  /** A write error: set errno; the `what` to report. */
+  _writeFailed(err: Error): number;
+  /** The open failed: set errno; the `what` to report. */
+  _openFailed(err: Error): number;
+  /** EOF: the `what` to report. */
+  _readEnded(): number;
+}
+
+/** A bufferevent driven by two I/O events over a {@link Transport} (the socket and stream backends). */
+export abstract class IoBufferEvent extends BufferEvent implements Transport {
   /** ev_read: pending while reading is enabled and not suspended. */
   protected _evRead!: Event;
   /** ev_write: pending while there is output to send (or EV_WRITE was enabled). */
@@ -29,6 +105,34 @@ export abstract class IoBufferEvent extends BufferEvent {
   /** Bytes the transport reports written that are still at the front of the output. */
   protected _completed = 0;
 
+  /** CONN_*: where the connection stands. */
+  protected _conn = CONN_OPEN;
+  /** The open failed with this; reported from the next I/O event. */
+  protected _openError: Error | null = null;
+  /** The transport delivered EOF (or reading reported an error: the read side is finished). */
+  protected _eof = false;
+  /** A read error not reported yet. */
+  protected _readError: Error | null = null;
+  /** The bufferevent wants no data now (the transport may still deliver one chunk). */
+  protected _paused = true;
+  /** Bytes of the one batch in flight (0: none). */
+  protected _inflight = 0;
+  /** Names the batch in flight: completions of another generation are stale. */
+  protected _writeGen = 0;
+  /** Inside the transport's write call: a completion now is synchronous. */
+  protected _sending = false;
+  /** A write error not reported yet. */
+  protected _writeError: Error | null = null;
+  /** SHUT_*: BEV_FINISHED. */
+  #shutdown = SHUT_NONE;
+  /** Whether the transport keeps the process alive now. */
+  protected _refd = true;
+  /** The opening gate (see {@link _openingGate}) as last reported. */
+  #gate = false;
+  /** The completion callback of the current write generation (one per generation). */
+  #done: ((err?: Error | null) => void) | null = null;
+  #doneGen = -1;
+
   /**
    * As in `bufferevent_sock.c`, the input's end and the output's start belong to
    * the transport (frozen for the user), and every addition to the output tells
@@ -39,29 +143,93 @@ export abstract class IoBufferEvent extends BufferEvent {
     this.input.freeze(false);
     this.output.freeze(true);
     this.output._setAddHook(IoBufferEvent.#onOutputAdded, this);
+    [this._evRead, this._evWrite] = this.#makeEvents(base);
   }
 
+  // One set of event callbacks and I/O hooks for every transport bufferevent (each
+  // event's arg is its bufferevent): nothing per connection but the two events.
   static readonly #onOutputAdded = (bev: IoBufferEvent): void => bev.#outputAdded();
+  static readonly #onReadEvent = (_fd: number, what: number, bev: IoBufferEvent): void =>
+    bev.#readEvent(what);
+  static readonly #onWriteEvent = (_fd: number, what: number, bev: IoBufferEvent): void =>
+    bev.#writeEvent(what);
+  static readonly #readIo: IoHooks = {
+    start: (ev) => {
+      const bev = ev.arg as IoBufferEvent;
+      if (bev._opening) bev._openingActivity();
+      else bev._startReading();
+      bev._updateRef();
+    },
+    stop: (ev) => {
+      const bev = ev.arg as IoBufferEvent;
+      if (bev._opening) bev._openingActivity();
+      else bev._ioPause();
+      bev._updateRef();
+    },
+  };
+  static readonly #writeIo: IoHooks = {
+    start: (ev) => {
+      const bev = ev.arg as IoBufferEvent;
+      if (bev._opening) bev._openingActivity();
+      else bev._writeMaybeReady();
+    },
+    stop: (ev) => {
+      const bev = ev.arg as IoBufferEvent;
+      if (bev._opening) bev._openingActivity();
+    },
+  };
 
-  /** Output was added: make ev_write pending (with its timeout), or ready if a write can go now. */
-  #outputAdded(): void {
-    if (!this.writingActive) return;
-    if (!this._evWrite.isPending) {
-      if (!this._ioAttached() && this.timeoutWrite === null) return;
-      this._evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
-    } else if (this._ioCanWriteNow()) {
-      this._evWrite._ready(EV_WRITE);
-    }
+  #makeEvents(base: EventBase): [Event, Event] {
+    const r = new Event(base, -1, EV_READ | EV_PERSIST, IoBufferEvent.#onReadEvent, this);
+    const w = new Event(base, -1, EV_WRITE | EV_PERSIST, IoBufferEvent.#onWriteEvent, this);
+    r._setIo(IoBufferEvent.#readIo);
+    w._setIo(IoBufferEvent.#writeIo);
+    return [r, w];
   }
 
-  /** True when the transport can take a write at once (attached, idle, connected). */
-  protected abstract _ioCanWriteNow(): boolean;
+  /** True while opening (CONN_OPENING or CONN_OPENED): CONNECTED not yet reported. */
+  protected get _opening(): boolean {
+    return this._conn === CONN_OPENING || this._conn === CONN_OPENED;
+  }
 
-  /** True while a transport (socket, stream) is attached. */
-  protected abstract _ioAttached(): boolean;
+  // ---- the transport half (see Transport) -------------------------------------------------
 
-  /** The events changed: let the transport keep the process alive, or not. */
-  protected abstract _ioUpdateRef(): void;
+  abstract _ioAttached(): boolean;
+  abstract _ioCanWriteNow(): boolean;
+  abstract _ioResume(): void;
+  abstract _ioPause(): void;
+  abstract _ioSend(): number;
+  abstract _ioEnd(): void;
+  abstract _ioSetRef(want: boolean): void;
+  abstract _readFailed(err: Error): number;
+  abstract _writeFailed(err: Error): number;
+  abstract _openFailed(err: Error): number;
+  abstract _readEnded(): number;
+
+  /** The open progresses (true) or must wait (false): handshake events pending or not. */
+  protected _openingGate(_open: boolean): void {}
+
+  /** Whether ev_write stays pending while opening even when the user disables writing. */
+  protected _writeEventHeldWhileOpening(): boolean {
+    return false;
+  }
+
+  /** Something besides the two events is scheduled on the base (rebase refuses). */
+  protected _ioBusy(): boolean {
+    return false;
+  }
+
+  /** What a timeout reports while opening; null: as when open (disable + TIMEOUT|direction). */
+  protected _openingTimeout(): number | null {
+    return null;
+  }
+
+  /** Data was held: make ev_read ready (TLS defers this to the check phase). */
+  protected _readyHeld(): void {
+    this._evRead._ready(EV_READ);
+  }
+
+  // ---- backend ops (the contract in ops.ts) ---------------------------------------------
 
   /**
    * Without a transport, an I/O event is only a timer: it is added when it has a
@@ -81,7 +249,21 @@ export abstract class IoBufferEvent extends BufferEvent {
         this._evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
       else this._writeWanted = true;
     }
-    this._ioUpdateRef();
+    this._updateRef();
+    return 0;
+  }
+
+  protected override _opsDisable(events: number): number {
+    if (events & EV_READ) {
+      this._readWanted = false;
+      this._evRead.del();
+    }
+    if (events & EV_WRITE) {
+      this._writeWanted = false;
+      // A connect in flight keeps ev_write so CONNECTED is still reported.
+      if (!(this._opening && this._writeEventHeldWhileOpening())) this._evWrite.del();
+    }
+    this._updateRef();
     return 0;
   }
 
@@ -101,11 +283,237 @@ export abstract class IoBufferEvent extends BufferEvent {
     return 0;
   }
 
+  /**
+   * `BEV_FINISHED` on EV_WRITE: end the writable side once the output is sent.
+   * 1 if output was pending, else 0; other modes have nothing to push (0).
+   */
+  protected override _opsFlush(iotype: number, mode: number): number {
+    if (!(iotype & EV_WRITE) || mode !== BEV_FINISHED) return 0;
+    const pending = this.output.length > 0;
+    if (this.#shutdown === SHUT_NONE) this.#shutdown = SHUT_PENDING;
+    this._maybeShutdown();
+    this._updateRef();
+    return pending ? 1 : 0;
+  }
+
+  /** (Only socket bufferevents move: see their _opsCanRebase.) */
+  protected override _opsBusy(): boolean {
+    return this._evRead.isPending || this._evWrite.isPending || this._ioBusy();
+  }
+
+  protected override _opsRebase(): number {
+    this._evRead.free();
+    this._evWrite.free();
+    [this._evRead, this._evWrite] = this.#makeEvents(this.base);
+    return 0;
+  }
+
+  protected override _opsUnlink(): void {
+    this._evRead.free();
+    this._evWrite.free();
+    this._rateLimit?.unlink();
+  }
+
+  /** A bucket refilled: look again at what waited for it. @internal */
+  override _rateLimitResumed(): void {
+    if (this._evRead.isPending) this._evRead._ready(EV_READ);
+    if (this._evWrite.isPending) this._writeMaybeReady();
+  }
+
+  // ---- attach / detach ------------------------------------------------------------------
+
+  /** A transport was attached: every piece of transport state starts afresh. */
+  protected _resetTransportState(conn: number, eof: boolean): void {
+    this._held.clear();
+    this._paused = true;
+    this._eof = eof;
+    this._readError = null;
+    this._writeError = null;
+    this._inflight = 0;
+    this._completed = 0;
+    this._writeGen++;
+    this._conn = conn;
+    this._openError = null;
+    this.#gate = false;
+    this._refd = true;
+  }
+
+  /** The transport was detached: a completion still to come is stale. */
+  protected _transportDetached(): void {
+    this._writeGen++;
+    this._inflight = 0;
+    this.#gate = false;
+  }
+
+  /** Forget the shutdown asked for (a new stream). */
+  protected _resetShutdown(): void {
+    this.#shutdown = SHUT_NONE;
+  }
+
+  // ---- keeping the process alive --------------------------------------------------------
+
+  /**
+   * The transport keeps the process alive only while the bufferevent wants it to:
+   * reading enabled, a write or an open in flight, a shutdown pending. An idle
+   * bufferevent (reading disabled, nothing to send) lets the process exit, as an
+   * fd with no pending event does in libevent.
+   */
+  protected _updateRef(): void {
+    if (!this._ioAttached()) return;
+    const want =
+      this._evRead.isPending ||
+      this._inflight > 0 ||
+      (this._opening && this._evWrite.isPending) ||
+      this.#shutdown === SHUT_PENDING;
+    if (want === this._refd) return;
+    this._refd = want;
+    this._ioSetRef(want);
+  }
+
+  // ---- the event shells -------------------------------------------------------------------
+
+  #readEvent(what: number): void {
+    this.incref();
+    try {
+      if (what === EV_TIMEOUT) this.#timedOut(EV_READ);
+      else if (this.locked) this.whenUnlocked(() => this._evRead._ready(EV_READ));
+      else if (this._opening) {
+        if (this.#openNow() && this._evWrite.isPending) this._writeMaybeReady();
+      } else this.#readNow();
+    } finally {
+      this.decref();
+    }
+  }
+
+  #writeEvent(what: number): void {
+    this.incref();
+    try {
+      if (what === EV_TIMEOUT) this.#timedOut(EV_WRITE);
+      else if (this.locked) this.whenUnlocked(() => this._evWrite._ready(EV_WRITE));
+      else if (!this._opening) this.#writeNow(false);
+      else if (this.#openNow() && this._evWrite.isPending) this.#writeNow(true);
+    } finally {
+      this.decref();
+    }
+  }
+
+  #timedOut(direction: number): void {
+    const what = this._opening ? this._openingTimeout() : null;
+    if (what !== null) {
+      this.runEventcb(what, 0);
+      return;
+    }
+    this.disable(direction);
+    this.runEventcb(
+      BEV_EVENT_TIMEOUT | (direction === EV_READ ? BEV_EVENT_READING : BEV_EVENT_WRITING),
+      0,
+    );
+  }
+
+  // ---- opening ---------------------------------------------------------------------------
+
+  /** An I/O event was added or deleted while opening: gate the open, report a result. */
+  protected _openingActivity(): void {
+    const active = this._evRead.isPending || this._evWrite.isPending;
+    if (active !== this.#gate) {
+      this.#gate = active;
+      this._openingGate(active);
+    }
+    if (active && (this._conn === CONN_OPENED || this._openError)) this._readyOpening();
+  }
+
+  /** The open completed or failed: make the event that reports it ready. */
+  protected _readyOpening(): void {
+    if (this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
+    else if (this._evRead.isPending) this._evRead._ready(EV_READ);
+  }
+
+  /** The open failed with `err` (the first failure is the one reported). */
+  protected _openFailedWith(err: Error): void {
+    this._openError ??= err;
+    this._readyOpening();
+  }
+
+  /** From ev_read/ev_write while opening: report the failure or CONNECTED. True when open. */
+  #openNow(): boolean {
+    const err = this._openError;
+    if (err) {
+      this._openError = null;
+      this._conn = CONN_IDLE;
+      this.#gate = false;
+      this._evRead.del();
+      this._evWrite.del();
+      this._updateRef();
+      this.runEventcb(this._openFailed(err), 0);
+      return false;
+    }
+    if (this._conn !== CONN_OPENED) return false;
+    this._conn = CONN_OPEN;
+    this.#gate = true;
+    this._openingGate(true);
+    this._updateRef();
+    this.runEventcb(BEV_EVENT_CONNECTED, 0);
+    if (this.freed) return false;
+    if (this._evRead.isPending) this._startReading();
+    if (this._evWrite.isPending && !this.writingActive) this._evWrite.del();
+    this._maybeShutdown();
+    return true;
+  }
+
+  // ---- reading ---------------------------------------------------------------------------
+
+  /** ev_read was added (or the open completed): report what waits, or ask for data. */
+  protected _startReading(): void {
+    if (!this._ioAttached() || this._opening) return;
+    if (this._held.bytes > 0 || this._eof || this._readError) this._evRead._ready(EV_READ);
+    else this._ioResume();
+  }
+
+  /**
+   * The transport delivered `chunk`: hold it and make ev_read ready. False when
+   * the transport should stop delivering (the bufferevent pauses, the base does
+   * not dispatch, ev_read is not pending, or enough is held).
+   */
+  protected _hold(chunk: Buffer): boolean {
+    this._held.push(chunk);
+    this._readyHeld();
+    return (
+      !this._paused &&
+      this.base.dispatching &&
+      this._evRead.isPending &&
+      this._held.bytes < HELD_LIMIT
+    );
+  }
+
+  /** The transport delivered EOF. */
+  protected _transportEnded(): void {
+    this._eof = true;
+    this._evRead._ready(EV_READ);
+  }
+
+  /**
+   * The transport failed with `err` (once open). The one rule for the read side:
+   * it reports the first of EOF and an error, so an error after EOF (a FIN, then
+   * an RST) changes nothing there; a write in flight that nobody reads past fails
+   * with it.
+   */
+  protected _transportError(err: Error): void {
+    if (err === this._writeError) return;
+    if (this._readError === null && !this._eof) this._readError = err;
+    this._evRead._ready(EV_READ);
+    if (this._inflight > 0 && !this._evRead.isPending) {
+      this._writeError = err;
+      this._inflight = 0;
+      this._writeGen++;
+      this._evWrite._ready(EV_WRITE);
+    }
+  }
+
   /** How much one read may move: the high watermark room, max_single_read, the rate limit. */
   protected _readAllowance(): number {
     let howmuch = this.maxSingleRead;
-    const rl = getRateLimit(this);
-    if (rl) howmuch = Math.min(howmuch, rl.maxToRead());
+    const rl = this._rateLimit;
+    if (rl !== null) howmuch = Math.min(howmuch, rl.maxToRead());
     if (this.wmReadHigh) howmuch = Math.min(howmuch, this.wmReadHigh - this.input.length);
     return howmuch;
   }
@@ -116,7 +524,7 @@ export abstract class IoBufferEvent extends BufferEvent {
    * read callback. True when the event is done with that; false when nothing was
    * held, or all of it moved, and the caller goes on to EOF and errors.
    */
-  protected _readHeld(): boolean {
+  #readHeld(): boolean {
     const held = this._held;
     if (held.bytes === 0) return false;
     const howmuch = this._readAllowance();
@@ -125,7 +533,7 @@ export abstract class IoBufferEvent extends BufferEvent {
       return true;
     }
     const n = held.moveInto(this.input, howmuch);
-    getRateLimit(this)?.readDone(n);
+    this._rateLimit?.readDone(n);
     this.triggerNolock(EV_READ, 0);
     if (this.freed) return true;
     if (held.bytes > 0) {
@@ -135,10 +543,101 @@ export abstract class IoBufferEvent extends BufferEvent {
     return false;
   }
 
+  #readNow(): void {
+    if (this.#readHeld()) return;
+    if (!this._evRead.isPending) return;
+    const err = this._readError;
+    if (err !== null) {
+      this._readError = null;
+      this._eof = true;
+      this.disable(EV_READ);
+      this.runEventcb(this._readFailed(err), 0);
+      return;
+    }
+    if (this._eof) {
+      this.disable(EV_READ);
+      this.runEventcb(this._readEnded(), 0);
+      return;
+    }
+    if (this.base.dispatching) this._ioResume();
+  }
+
+  // ---- writing ---------------------------------------------------------------------------
+
+  /** Output was added: make ev_write pending (with its timeout), or ready if a write can go now. */
+  #outputAdded(): void {
+    if (!this.writingActive) return;
+    if (!this._evWrite.isPending) {
+      if (!this._ioAttached() && this.timeoutWrite === null) return;
+      this._evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
+    } else if (this._ioCanWriteNow()) {
+      this._evWrite._ready(EV_WRITE);
+    }
+  }
+
+  /** ev_write is pending: make it ready if it has something to do now. */
+  protected _writeMaybeReady(): void {
+    if (this._opening) {
+      if (this._conn === CONN_OPENED || this._openError) this._evWrite._ready(EV_WRITE);
+      return;
+    }
+    if (this._ioCanWriteNow() || this._completed > 0 || this._writeError)
+      this._evWrite._ready(EV_WRITE);
+  }
+
+  #writeNow(openedNow: boolean): void {
+    let res = this._drainCompleted();
+    const err = this._writeError;
+    if (err !== null) {
+      this._writeError = null;
+      this.disable(EV_WRITE);
+      this.runEventcb(this._writeFailed(err), 0);
+      return;
+    }
+    if (this._inflight === 0 && this.output.length > 0 && this.writingActive && this._ioAttached())
+      res += this._ioSend();
+    if (this.output.length === 0) {
+      this._evWrite.del();
+      this._maybeShutdown();
+    }
+    if (res > 0 || !openedNow) this.triggerNolock(EV_WRITE, 0);
+  }
+
   /** How much one write may send: max_single_write and the rate limit. */
   protected _writeAllowance(): number {
-    const rl = getRateLimit(this);
-    return rl ? Math.min(this.maxSingleWrite, rl.maxToWrite()) : this.maxSingleWrite;
+    const rl = this._rateLimit;
+    return rl !== null ? Math.min(this.maxSingleWrite, rl.maxToWrite()) : this.maxSingleWrite;
+  }
+
+  /** The completion callback for a batch handed over now (one closure per generation). */
+  protected _writeDone(): (err?: Error | null) => void {
+    if (this.#doneGen !== this._writeGen) {
+      const gen = (this.#doneGen = this._writeGen);
+      this.#done = (err?: Error | null) => this.#written(gen, err ?? null);
+    }
+    return this.#done!;
+  }
+
+  /**
+   * The batch of generation `gen` finished: at once, inside the transport's write
+   * call, when it took it all, or later. A completion of another generation (the
+   * transport was replaced, failed, or the batch was counted already) is stale.
+   */
+  #written(gen: number, err: Error | null): void {
+    if (gen !== this._writeGen) return;
+    const n = this._inflight;
+    this._inflight = 0;
+    if (err) this._writeError ??= err;
+    else this._completed += n;
+    if (this._sending) {
+      // #writeNow drains it in this pass; an error is reported from the event.
+      if (err && this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
+      return;
+    }
+    this._updateRef();
+    if (this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
+    else if (!err && !this.finalized) this._drainCompleted();
+    if (!err) this._maybeShutdown();
   }
 
   /** Drain the bytes reported written from the output (counting them for the rate limit). */
@@ -147,7 +646,17 @@ export abstract class IoBufferEvent extends BufferEvent {
     if (n === 0) return 0;
     this._completed = 0;
     drainSent(this.output, n);
-    getRateLimit(this)?.writeDone(n);
+    this._rateLimit?.writeDone(n);
     return n;
+  }
+
+  /** After BEV_FINISHED: end the writable side once nothing is left to send. */
+  protected _maybeShutdown(): void {
+    if (this.#shutdown !== SHUT_PENDING) return;
+    if (this.output.length > 0 || this._inflight > 0 || !this._ioAttached() || this._opening)
+      return;
+    this.#shutdown = SHUT_DONE;
+    this._ioEnd();
+    this._updateRef();
   }
 }

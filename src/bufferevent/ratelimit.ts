@@ -309,13 +309,9 @@ function resumeBoth(bev: BufferEvent, reason: number): void {
   if (bev.writeSuspended & reason) bev.unsuspendWrite(reason);
 }
 
-/** Backends that want a nudge when a bucket refills expose this (the socket does). */
-interface RateLimitAware {
-  _rateLimitResumed?(): void;
-}
-
+/** A bucket refilled: tell the backend (a hook of the contract in ops.ts). */
 function kick(bev: BufferEvent): void {
-  if (!bev.freed) (bev as unknown as RateLimitAware)._rateLimitResumed?.();
+  if (!bev.freed) bev._rateLimitResumed();
 }
 
 // ---- per-bufferevent state ---------------------------------------------------------------------

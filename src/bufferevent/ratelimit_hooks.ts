@@ -1,8 +1,8 @@
 /**
  * The seam between backends and rate limiting (libevent's `bufferevent_ratelim.c`
  * hooks `bufferevent_get_read_max_` / `bufferevent_decrement_read_buckets_`).
- * A backend asks {@link getRateLimit} for the hooks of a bufferevent; without a
- * rate limit there are none and the backend pays nothing.
+ * The hooks live in the bufferevent's `_rateLimit` field (declared with the backend
+ * contract, `ops.ts`); without a rate limit it is null and a backend pays one check.
  *
  * @module
  */
@@ -23,15 +23,12 @@ export interface RateLimitHooks {
   unlink(): void;
 }
 
-const hooks = new WeakMap<BufferEvent, RateLimitHooks>();
-
-/** The rate-limit hooks of `bev`, or undefined when it has no limit. */
+/** The rate-limit hooks of `bev` (its `_rateLimit` field), or undefined when it has no limit. */
 export function getRateLimit(bev: BufferEvent): RateLimitHooks | undefined {
-  return hooks.get(bev);
+  return bev._rateLimit ?? undefined;
 }
 
 /** Install (or with null remove) the rate-limit hooks of `bev`. */
 export function setRateLimitHooks(bev: BufferEvent, h: RateLimitHooks | null): void {
-  if (h) hooks.set(bev, h);
-  else hooks.delete(bev);
+  bev._rateLimit = h;
 }

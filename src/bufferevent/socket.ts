@@ -1,15 +1,9 @@
 /**
  * Socket bufferevents (libevent's `bufferevent_sock.c`) over Node's `net.Socket`.
  *
- * Two internal persistent events carry the libevent semantics:
- *
- *   ev_read   pending while reading is enabled and not suspended. Its "readiness"
- *             is data (or EOF, or an error) that Node delivered. Each readiness
- *             restarts the read timeout; the timeout alone disables reading.
- *   ev_write  pending while there is output to send (or EV_WRITE was enabled
- *             explicitly, or a connect is in flight). Its readiness is "the
- *             socket can take a write": connected with no write in flight, or a
- *             write just completed.
+ * The transport is a socket handle under the shared state machine
+ * (`io_events.ts`, which owns ev_read, ev_write and the connection, read and
+ * write states); this file says what a socket does for it, and connects.
  *
  * Data path:
  *
@@ -30,21 +24,14 @@
 import net from "node:net";
 import type { EventBase } from "../core/event_base.js";
 import { Callback } from "../core/callback.js";
-import { Event, type IoHooks } from "../core/event.js";
 import {
   AF_INET,
   AF_INET6,
   AF_UNSPEC,
-  BEV_EVENT_CONNECTED,
   BEV_EVENT_EOF,
   BEV_EVENT_ERROR,
   BEV_EVENT_READING,
-  BEV_EVENT_TIMEOUT,
   BEV_EVENT_WRITING,
-  BEV_FINISHED,
-  EV_PERSIST,
-  EV_READ,
-  EV_TIMEOUT,
   EV_WRITE,
   EVUTIL_EAI_CANCEL,
 } from "../constants.js";
@@ -54,10 +41,11 @@ import { BEV_SUSPEND_LOOKUP, msToTv, type evutil_socket_t } from "./bufferevent.
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromNodeError } from "../util/errno.js";
 import { sockaddrFromNode, sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
 import { DnsBase, systemResolve } from "../dns/evdns.js";
-import { HELD_LIMIT, writeBatch } from "./transport_io.js";
+import { writeBatch } from "./transport_io.js";
 import { writeDirect, type SocketWriteHooks } from "../platform/socket_write.js";
-import { getRateLimit, type RateLimitHooks } from "./ratelimit_hooks.js";
-import { IoBufferEvent } from "./io_events.js";
+import type { RateLimitHooks } from "./ratelimit_hooks.js";
+import type { Connectable } from "./connectable.js";
+import { CONN_IDLE, CONN_OPEN, CONN_OPENED, CONN_OPENING, IoBufferEvent } from "./io_events.js";
 import {
   attachUserRead,
   detachUserRead,
@@ -99,32 +87,10 @@ export class SocketBufferEvent extends IoBufferEvent {
   /** Freed with BEV_OPT_CLOSE_ON_FREE: the socket the finalizer closes. */
   #toClose: net.Socket | null = null;
   #fd: evutil_socket_t = -1;
-
-  #connecting = false;
-  #connectDone = false;
-  #connectError: Error | null = null;
-
-  #refd = true;
-
-  #eof = false;
-  #readError: Error | null = null;
-  #paused = true;
+  /** Reads come through Node's user buffer (src/platform/socket_read.ts), not 'data'. */
   #userRead = false;
-  /** The socket itself is paused (#paused only says the bufferevent wants no data). */
+  /** The socket itself is paused (`_paused` only says the bufferevent wants no data). */
   #stopped = true;
-
-  #inflight = 0;
-  #batch = 0;
-  #syncBatch = 0;
-  #writeError: Error | null = null;
-  /** Inside #send's write call (a completion now is synchronous). */
-  #inSend = false;
-  /** Counts sockets attached, so a late completion from a replaced one is ignored. */
-  #attachGen = 0;
-  /** The completion callback of direct writes to the current socket (one per attach). */
-  #directDone: ((err?: Error | null) => void) | null = null;
-  #shutdownPending = false;
-  #shutdownDone = false;
 
   #dnsError = 0;
   #lookup: AbortController | null = null;
@@ -137,7 +103,7 @@ export class SocketBufferEvent extends IoBufferEvent {
   };
   static readonly #sockEnd = function (this: OwnedSocket): void {
     const bev = this[kReader] as SocketBufferEvent | null | undefined;
-    if (bev) bev.#onEnd();
+    if (bev) bev._transportEnded();
   };
   static readonly #sockError = function (this: OwnedSocket, err: Error): void {
     const bev = this[kReader] as SocketBufferEvent | null | undefined;
@@ -150,53 +116,10 @@ export class SocketBufferEvent extends IoBufferEvent {
 
   constructor(base: EventBase, fd: evutil_socket_t, options: number) {
     super(base, options, "bufferevent_socket_new");
-    [this._evRead, this._evWrite] = this.#makeEvents(base);
     if (fd !== -1) {
       this.#attach(fd);
-      this.#updateRef();
+      this._updateRef();
     }
-  }
-
-  // One set of event callbacks and I/O hooks for every socket bufferevent (each
-  // event's arg is its bufferevent): nothing per connection but the two events.
-  static readonly #onReadEvent = (_fd: number, what: number, bev: SocketBufferEvent): void =>
-    bev.#readEvent(what);
-  static readonly #onWriteEvent = (_fd: number, what: number, bev: SocketBufferEvent): void =>
-    bev.#writeEvent(what);
-  static readonly #readIo: IoHooks = {
-    start: (ev) => {
-      const bev = ev.arg as SocketBufferEvent;
-      bev.#startReading();
-      bev.#updateRef();
-    },
-    stop: (ev) => {
-      const bev = ev.arg as SocketBufferEvent;
-      bev.#pause();
-      bev.#updateRef();
-    },
-  };
-  static readonly #writeIo: IoHooks = {
-    start: (ev) => (ev.arg as SocketBufferEvent).#writeMaybeReady(),
-    stop: () => {},
-  };
-
-  #makeEvents(base: EventBase): [Event, Event] {
-    const r = new Event(base, -1, EV_READ | EV_PERSIST, SocketBufferEvent.#onReadEvent, this);
-    const w = new Event(base, -1, EV_WRITE | EV_PERSIST, SocketBufferEvent.#onWriteEvent, this);
-    r._setIo(SocketBufferEvent.#readIo);
-    w._setIo(SocketBufferEvent.#writeIo);
-    return [r, w];
-  }
-
-  protected override _opsBusy(): boolean {
-    return this._evRead.isPending || this._evWrite.isPending || this.#lookup !== null;
-  }
-
-  protected override _opsRebase(): number {
-    this._evRead.free();
-    this._evWrite.free();
-    [this._evRead, this._evWrite] = this.#makeEvents(this.base);
-    return 0;
   }
 
   // ---- transport attach / detach --------------------------------------------------
@@ -207,7 +130,6 @@ export class SocketBufferEvent extends IoBufferEvent {
     else sock = socketFromFd(fd);
     this.#fd = fd;
     this.#sock = sock;
-    this.#refd = true;
     sock.ref();
     sock.allowHalfOpen = true;
     sock.setNoDelay?.(true);
@@ -216,18 +138,8 @@ export class SocketBufferEvent extends IoBufferEvent {
     (sock as OwnedSocket)[kReader] = this;
     this.#userRead = attachUserRead(sock, this);
     sock.pause();
-    this.#paused = true;
     this.#stopped = true;
-    this._held.clear();
-    this.#eof = false;
-    this.#readError = null;
-    this.#writeError = null;
-    this.#inflight = 0;
-    this.#batch++;
-    const gen = ++this.#attachGen;
-    this.#directDone = (err?: Error | null) => this.#onDirectWritten(gen, err ?? null);
-    this._completed = 0;
-    this.#connectDone = !sock.connecting && !sock.pending;
+    this._resetTransportState(!sock.connecting && !sock.pending ? CONN_OPEN : CONN_IDLE, false);
     if (!this.#userRead) sock.on("data", SocketBufferEvent.#sockData);
     sock.on("end", SocketBufferEvent.#sockEnd);
     sock.on("error", SocketBufferEvent.#sockError);
@@ -250,22 +162,39 @@ export class SocketBufferEvent extends IoBufferEvent {
     return sock;
   }
 
-  /** The Node socket, if any. */
+  /**
+   * The Node socket, if any.
+   *
+   * @example
+   * sock.socket?.remoteAddress; // "127.0.0.1" once connected
+   */
   get socket(): net.Socket | null {
     return this.#sock;
   }
 
+  /**
+   * The socket (or the numeric fd it was made from), or -1.
+   *
+   * @example
+   * const fd = sock.getfd(); // a net.Socket, a number, or -1
+   */
   override getfd(): evutil_socket_t {
     return this.#fd;
   }
 
+  /**
+   * Replace the socket (-1: none); reading and writing resume as enabled. 0.
+   *
+   * @example
+   * sock.setfd(net.connect(8080, "127.0.0.1"));
+   */
   override setfd(fd: evutil_socket_t): number {
     needSocketArg("bufferevent_setfd", fd);
     this.#cancelLookup();
     this._evRead.del();
     this._evWrite.del();
     this.#detach();
-    this.#connecting = false;
+    this._conn = CONN_IDLE;
     if (fd !== -1) {
       this.#attach(fd);
       this.enable(this.enabled);
@@ -275,43 +204,13 @@ export class SocketBufferEvent extends IoBufferEvent {
 
   // ---- backend ops --------------------------------------------------------------------
 
-  protected override _ioAttached(): boolean {
-    return this.#sock !== null;
-  }
-
-  protected override _ioUpdateRef(): void {
-    this.#updateRef();
-  }
-
-  protected override _opsDisable(events: number): number {
-    if (events & EV_READ) {
-      this._readWanted = false;
-      this._evRead.del();
-    }
-    if (events & EV_WRITE) this._writeWanted = false;
-    // A connect in flight keeps ev_write so CONNECTED is still reported.
-    if (events & EV_WRITE && !this.#connecting) this._evWrite.del();
-    return 0;
-  }
-
-  protected override _opsFlush(iotype: number, mode: number): number {
-    if (!(iotype & EV_WRITE) || mode !== BEV_FINISHED) return 0;
-    const pending = this.output.length > 0;
-    this.#shutdownPending = true;
-    this.#maybeShutdown();
-    this.#updateRef();
-    return pending ? 1 : 0;
-  }
-
   protected override _opsCancelAll(): void {
     this.#cancelLookup();
   }
 
   protected override _opsUnlink(): void {
     this.#cancelLookup();
-    this._evRead.free();
-    this._evWrite.free();
-    getRateLimit(this)?.unlink();
+    super._opsUnlink();
     // As libevent deletes the fd's events at once, the socket stops feeding this
     // bufferevent now; without BEV_OPT_CLOSE_ON_FREE it is the user's again, paused.
     const sock = this.#detach();
@@ -329,37 +228,37 @@ export class SocketBufferEvent extends IoBufferEvent {
     this.#toClose = null;
   }
 
-  // ---- reading -------------------------------------------------------------------------
-
-  /**
-   * A Node socket keeps the process alive only while the bufferevent wants it to:
-   * reading enabled, a write or connect in flight, a shutdown pending. An idle
-   * bufferevent (reading disabled, nothing to send) lets the process exit, as an
-   * fd with no pending event does in libevent.
-   */
-  #updateRef(): void {
-    const sock = this.#sock;
-    if (!sock) return;
-    const want =
-      this._evRead.isPending ||
-      this.#inflight > 0 ||
-      this.#connecting ||
-      (this.#shutdownPending && !this.#shutdownDone);
-    if (want === this.#refd) return;
-    this.#refd = want;
-    if (want) sock.ref();
-    else sock.unref();
+  /** Socket bufferevents move to another base (libevent 2.1: the only type that does). */
+  protected override _opsCanRebase(): boolean {
+    return true;
   }
 
-  #startReading(): void {
-    if (!this.#sock || this.#connecting) return;
-    if (this._held.bytes > 0 || this.#eof || this.#readError) this._evRead._ready(EV_READ);
-    else this.#resume();
+  protected override _ioBusy(): boolean {
+    return this.#lookup !== null;
   }
 
-  #resume(): void {
-    if (this.#paused && this.#sock && !this.#eof) {
-      this.#paused = false;
+  /** A connect in flight keeps ev_write, so CONNECTED is still reported. */
+  protected override _writeEventHeldWhileOpening(): boolean {
+    return true;
+  }
+
+  // ---- the transport: a socket handle ----------------------------------------------------
+
+  /** @internal */
+  override _ioAttached(): boolean {
+    return this.#sock !== null;
+  }
+
+  /** @internal */
+  override _ioSetRef(want: boolean): void {
+    if (want) this.#sock!.ref();
+    else this.#sock!.unref();
+  }
+
+  /** @internal */
+  override _ioResume(): void {
+    if (this._paused && this.#sock && !this._eof) {
+      this._paused = false;
       if (this.#stopped) {
         this.#stopped = false;
         this.#sock.resume();
@@ -373,10 +272,12 @@ export class SocketBufferEvent extends IoBufferEvent {
    * is suspended and resumed within one pass (a rate-limit group whose bucket
    * ran dry, a watermark) costs no syscalls and still has a chunk ready when it
    * resumes, as it did when Node's Readable read ahead of 'data'.
+   *
+   * @internal
    */
-  #pause(): void {
-    if (!this.#paused && this.#sock) {
-      this.#paused = true;
+  override _ioPause(): void {
+    if (!this._paused && this.#sock) {
+      this._paused = true;
       if (!this.#userRead) this.#stop();
     }
   }
@@ -395,15 +296,8 @@ export class SocketBufferEvent extends IoBufferEvent {
 
   /** A chunk from Node; false tells Node to stop reading (the user-buffer path). */
   #onData(chunk: Buffer): boolean {
-    this._held.push(chunk);
-    const stop =
-      this.#paused ||
-      !this.base.dispatching ||
-      !this._evRead.isPending ||
-      this._held.bytes >= HELD_LIMIT;
-    this._evRead._ready(EV_READ);
-    if (!stop) return true;
-    this.#paused = true;
+    if (this._hold(chunk)) return true;
+    this._paused = true;
     if (!this.#userRead) {
       this.#stop();
       return true;
@@ -413,264 +307,132 @@ export class SocketBufferEvent extends IoBufferEvent {
     return false;
   }
 
-  #onEnd(): void {
-    this.#eof = true;
-    this._evRead._ready(EV_READ);
+  /** @internal */
+  override _readFailed(err: Error): number {
+    EVUTIL_SET_SOCKET_ERROR(errnoFromNodeError(err));
+    return BEV_EVENT_ERROR | BEV_EVENT_READING;
   }
 
-  #readEvent(what: number): void {
-    this.incref();
-    try {
-      if (what === EV_TIMEOUT) {
-        this.disable(EV_READ);
-        this.runEventcb(BEV_EVENT_TIMEOUT | BEV_EVENT_READING, 0);
-        return;
-      }
-      if (this.locked) {
-        this.whenUnlocked(() => this._evRead._ready(EV_READ));
-        return;
-      }
-      this.#readNow();
-    } finally {
-      this.decref();
-    }
+  /** @internal */
+  override _readEnded(): number {
+    return BEV_EVENT_EOF | BEV_EVENT_READING;
   }
 
-  #readNow(): void {
-    if (this._readHeld()) return;
-    if (!this._evRead.isPending) return;
-    if (this.#readError) {
-      const err = this.#readError;
-      this.#readError = null;
-      EVUTIL_SET_SOCKET_ERROR(errnoFromNodeError(err));
-      this.disable(EV_READ);
-      this.runEventcb(BEV_EVENT_ERROR | BEV_EVENT_READING, 0);
-      return;
-    }
-    if (this.#eof) {
-      this.disable(EV_READ);
-      this.runEventcb(BEV_EVENT_EOF | BEV_EVENT_READING, 0);
-      return;
-    }
-    if (this.base.dispatching) this.#resume();
+  /** @internal */
+  override _writeFailed(err: Error): number {
+    EVUTIL_SET_SOCKET_ERROR(writeErrno(err, this._readError));
+    return BEV_EVENT_ERROR | BEV_EVENT_WRITING;
   }
 
-  // ---- writing -------------------------------------------------------------------------
-
-  protected override _ioCanWriteNow(): boolean {
-    return !!this.#sock && this.#connectDone && !this.#connecting && this.#inflight === 0;
+  /** @internal */
+  override _openFailed(err: Error): number {
+    EVUTIL_SET_SOCKET_ERROR(errnoFromNodeError(err));
+    return BEV_EVENT_ERROR;
   }
 
-  #writeMaybeReady(): void {
-    if (this.#connecting) {
-      if (this.#connectDone || this.#connectError) this._evWrite._ready(EV_WRITE);
-      return;
-    }
-    if (this._ioCanWriteNow() || this._completed > 0 || this.#writeError)
-      this._evWrite._ready(EV_WRITE);
+  /** @internal */
+  override _ioCanWriteNow(): boolean {
+    return this.#sock !== null && this._conn === CONN_OPEN && this._inflight === 0;
   }
 
-  #writeEvent(what: number): void {
-    this.incref();
-    try {
-      if (what === EV_TIMEOUT) {
-        this.disable(EV_WRITE);
-        this.runEventcb(BEV_EVENT_TIMEOUT | BEV_EVENT_WRITING, 0);
-        return;
-      }
-      if (this.locked) {
-        this.whenUnlocked(() => this._evWrite._ready(EV_WRITE));
-        return;
-      }
-      this.#writeNow();
-    } finally {
-      this.decref();
-    }
-  }
-
-  #writeNow(): void {
-    let connectedNow = false;
-    if (this.#connecting) {
-      if (this.#connectError) {
-        const err = this.#connectError;
-        this.#connectError = null;
-        this.#connecting = false;
-        this._evRead.del();
-        this._evWrite.del();
-        this.#updateRef();
-        EVUTIL_SET_SOCKET_ERROR(errnoFromNodeError(err));
-        this.runEventcb(BEV_EVENT_ERROR, 0);
-        return;
-      }
-      if (!this.#connectDone) return;
-      this.#connecting = false;
-      connectedNow = true;
-      this.#updateRef();
-      this.runEventcb(BEV_EVENT_CONNECTED, 0);
-      if (this.freed) return;
-      if (this._evRead.isPending) this.#startReading();
-      if (!this.writingActive) {
-        this._evWrite.del();
-        return;
-      }
-    }
-    let res = this._drainCompleted();
-    if (this.#writeError) {
-      const err = this.#writeError;
-      this.#writeError = null;
-      EVUTIL_SET_SOCKET_ERROR(writeErrno(err, this.#readError));
-      this.disable(EV_WRITE);
-      this.runEventcb(BEV_EVENT_ERROR | BEV_EVENT_WRITING, 0);
-      return;
-    }
-    if (this.#inflight === 0 && this.output.length > 0 && this.writingActive) {
-      this.#send();
-      // A write the kernel took at once is drained now, in this pass, instead of
-      // one loop turn later when Node reports it.
-      const now = this._drainCompleted();
-      res += now;
-      if (now > 0 && this.output.length > 0 && this.writingActive) this._evWrite._ready(EV_WRITE);
-    }
-    if (this.output.length === 0) {
-      this._evWrite.del();
-      this.#maybeShutdown();
-    }
-    if (res > 0 || !connectedNow) this.triggerNolock(EV_WRITE, 0);
-  }
-
-  /** Hand one batch (at most max_single_write / the rate limit) to Node as one writev. */
-  #send(): void {
+  /**
+   * Hand one batch (at most max_single_write / the rate limit) to the socket as
+   * one writev: straight to libuv (src/platform/socket_write.ts) while the socket
+   * queues nothing of its own, else through its Writable. A write the kernel took
+   * at once is drained now, in this pass, instead of one loop turn later when Node
+   * reports it; the count drained is returned.
+   *
+   * @internal
+   */
+  override _ioSend(): number {
     const sock = this.#sock!;
     const max = this._writeAllowance();
-    if (max <= 0) return;
+    if (max <= 0) return 0;
     // One segment (request/response traffic) needs no array.
     const one = this.output.singleView(max);
     const segs = one ?? this.output.segments(max);
     let n = 0;
     if (one !== null) n = one.length;
     else for (const s of segs as Uint8Array[]) n += s.length;
-    if (n === 0) return;
-    this.#inflight = n;
-    this.#inSend = true;
+    if (n === 0) return 0;
+    this._inflight = n;
+    const done = this._writeDone();
+    this._sending = true;
+    let direct: boolean;
     try {
-      if (writeDirect(sock as unknown as SocketWriteHooks, segs, this.#directDone!)) {
-        this.#updateRef();
-        return;
-      }
+      direct = writeDirect(sock as unknown as SocketWriteHooks, segs, done);
     } finally {
-      this.#inSend = false;
+      this._sending = false;
     }
-    // The socket still queues writes of its own (or is closed): go through its Writable.
-    const batch = ++this.#batch;
-    const done = (err?: Error | null) => this.#onWritten(batch, n, err ?? null);
-    writeBatch(sock, one !== null ? [one] : (segs as Uint8Array[]), done);
-    // Through the Writable, Node settles its length synchronously when libuv's
-    // try_write took everything; only the callback waits for the next tick.
-    if (sock.writableLength === 0 && !sock.errored && !sock.destroyed) {
-      this.#syncBatch = batch;
-      this.#inflight = 0;
-      this._completed += n;
+    if (!direct) {
+      // The socket still queues writes of its own (or is closed): go through its Writable.
+      writeBatch(sock, one !== null ? [one] : (segs as Uint8Array[]), done);
+      // Through the Writable, Node settles its length synchronously when libuv's
+      // try_write took everything; only the callback waits for the next tick
+      // (stale then: the batch is counted here).
+      if (sock.writableLength === 0 && !sock.errored && !sock.destroyed) {
+        this._writeGen++;
+        this._inflight = 0;
+        this._completed += n;
+      }
     }
-    this.#updateRef();
+    this._updateRef();
+    const now = this._drainCompleted();
+    if (now > 0 && this.output.length > 0 && this.writingActive) this._evWrite._ready(EV_WRITE);
+    return now;
   }
 
-  /**
-   * A direct write (see writeDirect) finished: at once, inside #send, when the
-   * kernel took it all, or later from libuv. `gen` names the socket it went to.
-   */
-  #onDirectWritten(gen: number, err: Error | null): void {
-    if (gen !== this.#attachGen) return; // the socket was replaced meanwhile
-    const n = this.#inflight;
-    this.#inflight = 0;
-    if (err) this.#writeError ??= err;
-    else this._completed += n;
-    if (this.#inSend) {
-      // #writeNow drains it in this pass; an error is reported from the event.
-      if (err && this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
-      return;
-    }
-    this.#updateRef();
-    if (this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
-    else if (!err && !this.finalized) this._drainCompleted();
-  }
-
-  #onWritten(batch: number, n: number, err: Error | null): void {
-    if (err) this.#writeError ??= err;
-    if (batch !== this.#batch || batch === this.#syncBatch) {
-      // Completed synchronously (already counted), or the socket was replaced.
-      if (err && this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
-      return;
-    }
-    this.#inflight = 0;
-    this.#updateRef();
-    if (!err) this._completed += n;
-    if (this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
-    else if (!err && !this.finalized) this._drainCompleted();
-  }
-
-  #maybeShutdown(): void {
-    if (!this.#shutdownPending || this.#shutdownDone) return;
-    if (this.output.length > 0 || this.#inflight > 0 || !this.#sock || this.#connecting) return;
-    this.#shutdownDone = true;
-    this.#sock.end();
-    this.#updateRef();
+  /** @internal */
+  override _ioEnd(): void {
+    this.#sock!.end();
   }
 
   // ---- connecting -----------------------------------------------------------------------
 
   #onConnect(): void {
-    this.#connectDone = true;
-    if (this.#connecting) this._evWrite._ready(EV_WRITE);
-    else {
+    if (this._conn === CONN_OPENING) {
+      this._conn = CONN_OPENED;
+      this._evWrite._ready(EV_WRITE);
+    } else if (this._conn === CONN_IDLE) {
       // A socket the user connected: data queued meanwhile goes out now ("the
       // connection gets reported as a write").
-      if (this._evRead.isPending) this.#startReading();
-      if (this._evWrite.isPending) this.#writeMaybeReady();
+      this._conn = CONN_OPEN;
+      if (this._evRead.isPending) this._startReading();
+      if (this._evWrite.isPending) this._writeMaybeReady();
     }
   }
 
   #onError(err: Error): void {
-    if (err === this.#writeError) return;
-    if (this.#connecting && !this.#connectDone) {
-      this.#connectError = err;
-      this._evWrite._ready(EV_WRITE);
-      return;
-    }
-    this.#readError = err;
-    this._evRead._ready(EV_READ);
-    if (this.#inflight > 0) {
-      // Node fails pending writes too; report the write error if no read is pending.
-      if (!this._evRead.isPending) {
-        this.#writeError = err;
-        this.#inflight = 0;
-        this._evWrite._ready(EV_WRITE);
-      }
-    }
+    if (err === this._writeError) return;
+    if (this._conn === CONN_OPENING) this._openFailedWith(err);
+    else this._transportError(err);
   }
 
   /**
    * Launch a connect to `sa` (a sockaddr with C field names), creating a socket if
    * there is none. 0 if launched; -1 on an immediate error (no callback).
+   *
+   * @example
+   * if (sock.connectAddress(evutil_parse_sockaddr_port("127.0.0.1:8080")) < 0)
+   *   console.log("connect failed at once", EVUTIL_SOCKET_ERROR());
    */
   connectAddress(sa: sockaddr | null, _socklen?: number): number {
     if (this.freed) return -1;
     if (sa === null || sa === undefined) {
       if (!this.#sock) return -1;
-      this.#connecting = true;
-      this.#connectDone = !this.#sock.connecting && !this.#sock.pending;
+      this._conn = !this.#sock.connecting && !this.#sock.pending ? CONN_OPENED : CONN_OPENING;
       this._evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
       return 0;
     }
     const target = sockaddrToNode(sa);
     if (!target) return -1;
-    if (this.#sock && (this.#connecting || this.#connectDone)) {
+    if (this.#sock && this._conn !== CONN_IDLE) {
       EVUTIL_SET_SOCKET_ERROR(EISCONN);
       return -1;
     }
     if (!this.#sock) this.#attach(new net.Socket({ allowHalfOpen: true }));
     const sock = this.#sock!;
-    this.#connectDone = false;
-    this.#connectError = null;
+    this._openError = null;
     try {
       if ("path" in target) sock.connect({ path: target.path });
       else sock.connect({ host: target.host, port: target.port, family: target.family });
@@ -679,20 +441,23 @@ export class SocketBufferEvent extends IoBufferEvent {
       return -1;
     }
     sock.pause();
-    this.#paused = true;
+    this._paused = true;
     this.#stopped = true;
-    this.#connecting = true;
+    this._conn = CONN_OPENING;
     this._evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
     if (this.readingActive && !this._evRead.isPending)
       this._evRead.add(this.timeoutRead === null ? null : msToTv(this.timeoutRead));
     this._readWanted = this._writeWanted = false;
-    this.#updateRef();
+    this._updateRef();
     return 0;
   }
 
   /**
    * Resolve `hostname` (with `dns`, or the system resolver when null) and connect
    * to the first address. 0 if launched, -1 for a bad family or port.
+   *
+   * @example
+   * sock.connectHostname(null, AF_UNSPEC, "localhost", 8080); // CONNECTED or ERROR follows
    */
   connectHostname(dns: DnsBase | null, family: number, hostname: string, port: number): number {
     const fn = "bufferevent_socket_connect_hostname";
@@ -762,20 +527,31 @@ export class SocketBufferEvent extends IoBufferEvent {
     this.writeSuspended &= ~BEV_SUSPEND_LOOKUP;
   }
 
-  /** The last DNS error (EVUTIL_EAI_*), 0 if none. */
+  /**
+   * The last DNS error (EVUTIL_EAI_*), 0 if none.
+   *
+   * @example
+   * const eai = sock.getDnsError(); // after an ERROR from connectHostname
+   * if (eai === EVUTIL_EAI_CANCEL) console.log("the lookup was cancelled");
+   */
   getDnsError(): number {
     return this.#dnsError === EVUTIL_EAI_CANCEL ? EVUTIL_EAI_CANCEL : this.#dnsError;
   }
 
-  /** Rate-limit hooks call this when a bucket refills. @internal */
-  _rateLimitResumed(): void {
-    if (this._evRead.isPending) this._evRead._ready(EV_READ);
-    if (this._evWrite.isPending) this.#writeMaybeReady();
+  /**
+   * True while a connect is in flight (CONNECTED not yet reported).
+   *
+   * @example
+   * sock.connectAddress(evutil_parse_sockaddr_port("127.0.0.1:8080"));
+   * sock.connecting; // true until the eventcb sees BEV_EVENT_CONNECTED
+   */
+  get connecting(): boolean {
+    return this._opening;
   }
 
-  /** True while a connect is in flight. */
-  get connecting(): boolean {
-    return this.#connecting;
+  /** This socket bufferevent connects its own socket. @internal */
+  override _connectable(): Connectable {
+    return this;
   }
 }
 

@@ -1,29 +1,12 @@
 /**
- * The completion-based I/O core shared by the bufferevents that run over a Node
- * stream (a `Duplex`): the asynchronous-IO backend (`async.ts`) and the TLS
- * backend (`tls.ts`, a `tls.TLSSocket`). It is the socket backend's model
- * (`socket.ts`) with the socket replaced by any `Duplex`:
+ * The stream transport: bufferevents over a Node `Duplex` (the asynchronous-IO
+ * backend `async.ts`, and the TLS backend `tls.ts` over a `tls.TLSSocket` or its
+ * own cipher pipe). The state machine is the one every transport shares
+ * (`io_events.ts`); this file says what a Duplex does for it:
  *
- *   ev_read   pending while reading is enabled and not suspended. Its "readiness"
- *             is data (or EOF, or an error) that the stream delivered. Each
- *             readiness restarts the read timeout; the timeout alone disables
- *             reading.
- *   ev_write  pending while there is output to send (or EV_WRITE was enabled).
- *             Its readiness is "the stream can take a write": open with no write
- *             in flight, or a write just completed.
- *
- * Data path:
- *
- *   stream 'data' ──▶ held[] ──ev_read, capped by the read high watermark, no
- *   copy──▶ input
- *
- *   output = [ in flight | unsent ]   one batch in flight at a time, handed to the
- *   stream as one corked group of writes (one writev); the bytes stay in the
- *   output until the stream's write callback reports them taken, so len(output)
- *   is always what the stream has not accepted.
- *
- * While the base is not dispatching, delivered data waits in `held` and the
- * stream is paused, so the rest stays where it is (the kernel, the peer).
+ *   stream 'data' (or the user-buffer path on a socket) ──▶ held[] ──ev_read──▶ input
+ *   output ──one corked group of writes per batch (one writev)──▶ stream; the
+ *   bytes leave the output when the stream's write callback reports them taken.
  *
  * Opening: a stream may first have to open (a TLS handshake). Until the
  * subclass calls {@link StreamBufferEvent.streamOpened} nothing is read or
@@ -36,26 +19,17 @@
 
 import type { Duplex } from "node:stream";
 import net from "node:net";
-import type { EventBase } from "../core/event_base.js";
-import { Event } from "../core/event.js";
 import {
-  BEV_EVENT_CONNECTED,
   BEV_EVENT_EOF,
   BEV_EVENT_ERROR,
   BEV_EVENT_READING,
-  BEV_EVENT_TIMEOUT,
   BEV_EVENT_WRITING,
-  BEV_FINISHED,
-  EV_PERSIST,
   EV_READ,
-  EV_TIMEOUT,
   EV_WRITE,
 } from "../constants.js";
-import { BufferEvent, msToTv } from "./bufferevent.js";
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromName, errnoFromNodeError } from "../util/errno.js";
-import { IoBufferEvent } from "./io_events.js";
-import { HELD_LIMIT, writeBatch } from "./transport_io.js";
-import { getRateLimit } from "./ratelimit_hooks.js";
+import { CONN_OPEN, CONN_OPENED, CONN_OPENING, IoBufferEvent } from "./io_events.js";
+import { writeBatch } from "./transport_io.js";
 import { detachUserRead, switchToUserRead } from "../platform/socket_read.js";
 
 const EPIPE = errnoFromName("EPIPE") ?? 32;
@@ -96,90 +70,43 @@ function prematureClose(): Error {
  */
 export abstract class StreamBufferEvent extends IoBufferEvent {
   #stream: Duplex | null = null;
-
-  /** The stream still opens (handshake): CONNECTED not yet reported. */
-  #opening = false;
-  #openDone = false;
-  #openError: Error | null = null;
-  #gate = false;
-
-  #refd = true;
-
-  #eof = false;
-  #readError: Error | null = null;
-  #paused = true;
   /** The stream is read through Node's user-buffer path (see {@link useUserRead}). */
   #userRead = false;
   /** Switch to the user-buffer path at the next resume. */
   #userReadWanted = false;
+  /** Queued to make its held data ready in the next check phase (see _readyAfterIo). */
+  #laterQueued = false;
 
-  #inflight = 0;
-  #writeGen = 0;
-  #writeError: Error | null = null;
-  #shutdownPending = false;
-  #shutdownDone = false;
-
-  readonly #listeners: {
+  /** The stream's listeners, made when the first stream is attached. */
+  #listeners: {
     data: (chunk: Buffer | string) => void;
     end: () => void;
     error: (err: Error) => void;
     close: () => void;
-  };
-
-  constructor(base: EventBase, options: number, fn: string) {
-    super(base, options, fn);
-    [this._evRead, this._evWrite] = this.#makeEvents(base);
-    this.#listeners = {
-      data: (chunk) => this.#onData(chunk),
-      end: () => this.#onEnd(),
-      error: (err) => this.streamError(err),
-      close: () => this.#onClose(),
-    };
-  }
-
-  #makeEvents(base: EventBase): [Event, Event] {
-    const r = new Event(base, -1, EV_READ | EV_PERSIST, (_f, what) => this.#readEvent(what), null);
-    const w = new Event(
-      base,
-      -1,
-      EV_WRITE | EV_PERSIST,
-      (_f, what) => this.#writeEvent(what),
-      null,
-    );
-    r._setIo({
-      start: () => {
-        if (this.#opening) this.#openingActivity();
-        else this.#startReading();
-        this.#updateRef();
-      },
-      stop: () => {
-        if (this.#opening) this.#openingActivity();
-        else this.#pause();
-        this.#updateRef();
-      },
-    });
-    w._setIo({
-      start: () => {
-        if (this.#opening) this.#openingActivity();
-        else this.#writeMaybeReady();
-      },
-      stop: () => {
-        if (this.#opening) this.#openingActivity();
-      },
-    });
-    return [r, w];
-  }
+  } | null = null;
 
   // ---- the stream ------------------------------------------------------------------------
 
-  /** The stream this bufferevent runs over, or null. */
+  /**
+   * The stream this bufferevent runs over, or null.
+   *
+   * @example
+   * const b = new AsyncBufferEvent(base, socket, 0);
+   * b.stream === socket; // true until it is freed
+   */
   get stream(): Duplex | null {
     return this.#stream;
   }
 
-  /** True while the stream opens (CONNECTED not yet reported). */
+  /**
+   * True while the stream opens (CONNECTED not yet reported).
+   *
+   * @example
+   * const t = bufferevent_openssl_socket_new(base, socket, { ca }, BUFFEREVENT_SSL_CONNECTING, 0)!;
+   * t.opening; // true until the handshake completes or fails
+   */
   get opening(): boolean {
-    return this.#opening;
+    return this._opening;
   }
 
   /**
@@ -196,26 +123,22 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     this.#userRead = this.#userReadWanted = false;
     (stream as { allowHalfOpen?: boolean }).allowHalfOpen = true;
     stream.pause();
-    this.#paused = true;
-    this._held.clear();
-    this.#eof = !stream.readable && stream.readableEnded;
-    this.#readError = null;
-    this.#writeError = null;
-    this.#inflight = 0;
-    this._completed = 0;
-    this.#writeGen++;
-    this.#shutdownPending = false;
-    this.#shutdownDone = false;
-    this.#opening = opening;
-    this.#openDone = false;
-    this.#openError = null;
-    this.#gate = false;
-    this.#refd = true;
+    this._resetTransportState(
+      opening ? CONN_OPENING : CONN_OPEN,
+      !stream.readable && stream.readableEnded,
+    );
+    this._resetShutdown();
     this._streamRef(true);
-    stream.on("data", this.#listeners.data);
-    stream.on("end", this.#listeners.end);
-    stream.on("error", this.#listeners.error);
-    stream.on("close", this.#listeners.close);
+    const l = (this.#listeners ??= {
+      data: (chunk) => this.#onData(chunk),
+      end: () => this.#onEnd(),
+      error: (err) => this.streamError(err),
+      close: () => this.#onClose(),
+    });
+    stream.on("data", l.data);
+    stream.on("end", l.end);
+    stream.on("error", l.error);
+    stream.on("close", l.close);
     this._evRead.del();
     this._evWrite.del();
     const writeNow = (reenable || this.output.length > 0) && this.writingActive;
@@ -224,8 +147,8 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
       (writeNow || this._writeWanted ? EV_WRITE : 0);
     this._readWanted = this._writeWanted = false;
     if (wanted) this._opsEnable(wanted);
-    if (opening) this.#openingActivity();
-    this.#updateRef();
+    if (opening) this._openingActivity();
+    this._updateRef();
   }
 
   /**
@@ -237,10 +160,11 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
   protected detachStream(handBack = true): Duplex | null {
     const stream = this.#stream;
     if (!stream) return null;
-    stream.off("data", this.#listeners.data);
-    stream.off("end", this.#listeners.end);
-    stream.off("error", this.#listeners.error);
-    stream.off("close", this.#listeners.close);
+    const l = this.#listeners!;
+    stream.off("data", l.data);
+    stream.off("end", l.end);
+    stream.off("error", l.error);
+    stream.off("close", l.close);
     this.#userReadWanted = false;
     if (this.#userRead) {
       this.#userRead = false;
@@ -254,17 +178,15 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
       for (let i = unread.length - 1; i >= 0; i--) stream.unshift(unread[i]!);
     if (handBack) this._streamRef(true);
     this.#stream = null;
-    this.#writeGen++;
-    this.#inflight = 0;
-    this.#gate = false;
+    this._transportDetached();
     return stream;
   }
 
   /** The subclass reports that the stream finished opening (TLS: handshake done). */
   protected streamOpened(): void {
-    if (!this.#opening || this.#openDone) return;
-    this.#openDone = true;
-    this.#readyOpening();
+    if (this._conn !== CONN_OPENING) return;
+    this._conn = CONN_OPENED;
+    this._readyOpening();
   }
 
   /**
@@ -273,36 +195,17 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
    * read error, or a write error when a write is in flight and nobody reads.
    */
   protected streamError(err: Error): void {
-    if (err === this.#writeError) return;
-    if (this.#opening) {
-      if (!this.#openError) this.#openError = err;
-      this.#readyOpening();
-      return;
-    }
-    if (!this.#readError && !this.#eof) this.#readError = err;
-    this._evRead._ready(EV_READ);
-    if (this.#inflight > 0 && !this._evRead.isPending) {
-      this.#writeError = err;
-      this.#inflight = 0;
-      this.#writeGen++;
-      this._evWrite._ready(EV_WRITE);
-    }
+    if (err === this._writeError) return;
+    if (this._opening) this._openFailedWith(err);
+    else this._transportError(err);
   }
 
   // ---- hooks for subclasses ------------------------------------------------------------
 
-  /** The open progresses (true) or must wait (false): handshake events pending or not. */
-  protected _openingGate(_open: boolean): void {}
-
-  /** The open failed with `err`: record it, set the errno; the `what` to report. */
-  protected _openFailed(err: Error): number {
+  /** The open failed with `err`: record it, set the errno; the `what` to report. @internal */
+  override _openFailed(err: Error): number {
     EVUTIL_SET_SOCKET_ERROR(errnoOfStreamError(err));
     return BEV_EVENT_ERROR;
-  }
-
-  /** What a timeout reports while opening; null: as when open (disable + TIMEOUT|direction). */
-  protected _openingTimeout(): number | null {
-    return null;
   }
 
   /** A read (`BEV_EVENT_READING`) or write error: record it, set the errno; the `what`. */
@@ -345,169 +248,100 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     else s.unref?.();
   }
 
-  // ---- backend ops ---------------------------------------------------------------------
+  // ---- the transport: a Node Duplex -------------------------------------------------------
 
-  protected override _ioAttached(): boolean {
+  /** @internal */
+  override _ioAttached(): boolean {
     return this.#stream !== null;
   }
 
-  protected override _ioUpdateRef(): void {
-    this.#updateRef();
+  /** @internal */
+  override _ioCanWriteNow(): boolean {
+    return this.#stream !== null && !this._opening && this._inflight === 0;
   }
 
-  protected override _opsDisable(events: number): number {
-    if (events & EV_READ) {
-      this._readWanted = false;
-      this._evRead.del();
-    }
-    if (events & EV_WRITE) {
-      this._writeWanted = false;
-      this._evWrite.del();
-    }
-    this.#updateRef();
-    return 0;
-  }
-
-  /**
-   * `BEV_FINISHED` on EV_WRITE: end the writable side once the output is sent.
-   * 1 if output was pending, else 0; other modes have nothing to push (0).
-   */
-  protected override _opsFlush(iotype: number, mode: number): number {
-    if (!(iotype & EV_WRITE) || mode !== BEV_FINISHED) return 0;
-    const pending = this.output.length > 0;
-    this.#shutdownPending = true;
-    this.#maybeShutdown();
-    this.#updateRef();
-    return pending ? 1 : 0;
-  }
-
-  protected override _opsUnlink(): void {
-    this._evRead.free();
-    this._evWrite.free();
-    getRateLimit(this)?.unlink();
-  }
-
-  // ---- keeping the process alive --------------------------------------------------------
-
-  /**
-   * The stream keeps the process alive only while the bufferevent wants it to:
-   * reading enabled, a write or an open in flight, a shutdown pending.
-   */
-  #updateRef(): void {
-    if (!this.#stream) return;
-    const want =
-      this._evRead.isPending ||
-      this.#inflight > 0 ||
-      (this.#opening && this._evWrite.isPending) ||
-      (this.#shutdownPending && !this.#shutdownDone);
-    if (want === this.#refd) return;
-    this.#refd = want;
+  /** @internal */
+  override _ioSetRef(want: boolean): void {
     this._streamRef(want);
   }
 
-  // ---- opening ---------------------------------------------------------------------------
-
-  #openingActivity(): void {
-    const active = this._evRead.isPending || this._evWrite.isPending;
-    if (active !== this.#gate) {
-      this.#gate = active;
-      this._openingGate(active);
-    }
-    if (active && (this.#openDone || this.#openError)) this.#readyOpening();
-  }
-
-  #readyOpening(): void {
-    if (this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
-    else if (this._evRead.isPending) this._evRead._ready(EV_READ);
-  }
-
-  /** From ev_read/ev_write while opening: report the failure or CONNECTED. True when open. */
-  #openNow(): boolean {
-    if (this.#openError) {
-      const err = this.#openError;
-      this.#openError = null;
-      this.#opening = false;
-      this.#gate = false;
-      this._evRead.del();
-      this._evWrite.del();
-      this.#updateRef();
-      this.runEventcb(this._openFailed(err), 0);
-      return false;
-    }
-    if (!this.#openDone) return false;
-    this.#opening = false;
-    this.#gate = true;
-    this._openingGate(true);
-    this.#updateRef();
-    this.runEventcb(BEV_EVENT_CONNECTED, 0);
-    if (this.freed) return false;
-    if (this._evRead.isPending) this.#startReading();
-    if (this._evWrite.isPending && !this.writingActive) this._evWrite.del();
-    this.#maybeShutdown();
-    return true;
-  }
-
-  #timedOut(direction: number): void {
-    const what = this.#opening ? this._openingTimeout() : null;
-    if (what !== null) {
-      this.runEventcb(what, 0);
-      return;
-    }
-    this.disable(direction === EV_READ ? EV_READ : EV_WRITE);
-    this.runEventcb(
-      BEV_EVENT_TIMEOUT | (direction === EV_READ ? BEV_EVENT_READING : BEV_EVENT_WRITING),
-      0,
-    );
-  }
-
-  // ---- reading ---------------------------------------------------------------------------
-
-  #startReading(): void {
-    if (!this.#stream || this.#opening) return;
-    if (this._held.bytes > 0 || this.#eof || this.#readError) this._evRead._ready(EV_READ);
-    else this.#resume();
-  }
-
-  #resume(): void {
-    if (this.#paused && this.#stream && !this.#eof) {
-      this.#paused = false;
+  /** @internal */
+  override _ioResume(): void {
+    if (this._paused && this.#stream && !this._eof) {
+      this._paused = false;
       if (this.#userReadWanted) this.#switchToUserRead();
       this.#stream.resume();
     }
   }
 
-  #pause(): void {
-    if (!this.#paused && this.#stream) {
-      this.#paused = true;
+  /** @internal */
+  override _ioPause(): void {
+    if (!this._paused && this.#stream) {
+      this._paused = true;
       this.#stream.pause();
     }
   }
 
+  /** @internal */
+  override _readFailed(err: Error): number {
+    return this._streamFailed(err, BEV_EVENT_READING);
+  }
+
+  /** @internal */
+  override _readEnded(): number {
+    return this._streamEnded();
+  }
+
+  /** @internal */
+  override _writeFailed(err: Error): number {
+    return this._streamFailed(err, BEV_EVENT_WRITING);
+  }
+
+  /**
+   * Hand one batch (at most max_single_write / the rate limit) to the stream as
+   * one corked group, so a stream with `_writev` (sockets, TLS) sends it at once —
+   * for TLS, as full records rather than one record per small write. A stream
+   * reports completions later, so nothing is drained now (0).
+   *
+   * @internal
+   */
+  override _ioSend(): number {
+    const max = this._writeAllowance();
+    if (max <= 0) return 0;
+    const segs = this.output.segments(max);
+    if (segs.length === 0) return 0;
+    let n = 0;
+    for (const s of segs) n += s.length;
+    this._inflight = n;
+    this._updateRef();
+    writeBatch(this.#stream!, segs, this._writeDone());
+    return 0;
+  }
+
+  /** @internal */
+  override _ioEnd(): void {
+    this._endStream(this.#stream!);
+  }
+
+  // ---- reading ---------------------------------------------------------------------------
+
   #onData(chunk: Buffer | string): void {
     const buf = typeof chunk === "string" ? Buffer.from(chunk) : chunk;
     if (buf.length === 0) return;
-    if (!this.#hold(buf)) this.#pause();
+    if (!this._hold(buf)) this._ioPause();
   }
 
   /** A chunk read through the user-buffer path (src/platform/socket_read.ts); false: stop reading. @internal */
   _userRead(chunk: Buffer): boolean {
-    if (this.#hold(chunk)) return true;
+    if (this._hold(chunk)) return true;
     // Node stops the handle when we return false; resume() starts it again.
-    this.#paused = true;
+    this._paused = true;
     return false;
   }
 
-  /** Hold a delivered chunk and make ev_read ready; false when reading should stop. */
-  #hold(buf: Buffer): boolean {
-    this._held.push(buf);
+  protected override _readyHeld(): void {
     if (this._readyAfterIo()) this.#readyLater();
     else this._evRead._ready(EV_READ);
-    return (
-      !this.#paused &&
-      this.base.dispatching &&
-      this._evRead.isPending &&
-      this._held.bytes < HELD_LIMIT
-    );
   }
 
   /**
@@ -522,7 +356,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
   protected useUserRead(): void {
     if (this.#userRead || !(this.#stream instanceof net.Socket)) return;
     this.#userReadWanted = true;
-    if (!this.#paused) this.#switchToUserRead();
+    if (!this._paused) this.#switchToUserRead();
   }
 
   /** Switch now (src/platform/socket_read.ts stops a reading handle for it). */
@@ -533,7 +367,6 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
 
   /** Bufferevents whose delivered data becomes ready in the next check phase. */
   static #later: StreamBufferEvent[] = [];
-  #laterQueued = false;
 
   #readyLater(): void {
     if (this.#laterQueued) return;
@@ -553,153 +386,14 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
   }
 
   #onEnd(): void {
-    this.#eof = true;
-    if (this.#opening) {
+    if (this._opening) {
+      this._eof = true;
       this.streamError(this._closedError());
-      return;
-    }
-    this._evRead._ready(EV_READ);
+    } else this._transportEnded();
   }
 
   #onClose(): void {
-    if (this.#eof || this.#readError || this.#openError) return;
+    if (this._eof || this._readError || this._openError) return;
     this.streamError(this._closedError());
-  }
-
-  #readEvent(what: number): void {
-    this.incref();
-    try {
-      if (what === EV_TIMEOUT) {
-        this.#timedOut(EV_READ);
-        return;
-      }
-      if (this.locked) {
-        this.whenUnlocked(() => this._evRead._ready(EV_READ));
-        return;
-      }
-      if (this.#opening) {
-        if (this.#openNow() && this._evWrite.isPending) this.#writeMaybeReady();
-        return;
-      }
-      this.#readNow();
-    } finally {
-      this.decref();
-    }
-  }
-
-  #readNow(): void {
-    if (this._readHeld()) return;
-    if (!this._evRead.isPending) return;
-    if (this.#readError) {
-      const err = this.#readError;
-      this.#readError = null;
-      this.#eof = true;
-      this.disable(EV_READ);
-      this.runEventcb(this._streamFailed(err, BEV_EVENT_READING), 0);
-      return;
-    }
-    if (this.#eof) {
-      this.disable(EV_READ);
-      this.runEventcb(this._streamEnded(), 0);
-      return;
-    }
-    if (this.base.dispatching) this.#resume();
-  }
-
-  // ---- writing ---------------------------------------------------------------------------
-
-  protected override _ioCanWriteNow(): boolean {
-    return !!this.#stream && !this.#opening && this.#inflight === 0;
-  }
-
-  #writeMaybeReady(): void {
-    if (this._ioCanWriteNow() || this._completed > 0 || this.#writeError)
-      this._evWrite._ready(EV_WRITE);
-  }
-
-  #writeEvent(what: number): void {
-    this.incref();
-    try {
-      if (what === EV_TIMEOUT) {
-        this.#timedOut(EV_WRITE);
-        return;
-      }
-      if (this.locked) {
-        this.whenUnlocked(() => this._evWrite._ready(EV_WRITE));
-        return;
-      }
-      let openedNow = false;
-      if (this.#opening) {
-        if (!this.#openNow()) return;
-        openedNow = true;
-        if (!this._evWrite.isPending) return;
-      }
-      this.#writeNow(openedNow);
-    } finally {
-      this.decref();
-    }
-  }
-
-  #writeNow(openedNow: boolean): void {
-    const res = this._drainCompleted();
-    if (this.#writeError) {
-      const err = this.#writeError;
-      this.#writeError = null;
-      this.disable(EV_WRITE);
-      this.runEventcb(this._streamFailed(err, BEV_EVENT_WRITING), 0);
-      return;
-    }
-    if (this._ioCanWriteNow() && this.output.length > 0 && this.writingActive) this.#send();
-    if (this.output.length === 0) {
-      this._evWrite.del();
-      this.#maybeShutdown();
-    }
-    if (res > 0 || !openedNow) this.triggerNolock(EV_WRITE, 0);
-  }
-
-  /**
-   * Hand one batch (at most max_single_write / the rate limit) to the stream as
-   * one corked group, so a stream with `_writev` (sockets, TLS) sends it at once —
-   * for TLS, as full records rather than one record per small write.
-   */
-  #send(): void {
-    const stream = this.#stream!;
-    const max = this._writeAllowance();
-    if (max <= 0) return;
-    const segs = this.output.segments(max);
-    if (segs.length === 0) return;
-    let n = 0;
-    for (const s of segs) n += s.length;
-    this.#inflight = n;
-    const gen = this.#writeGen;
-    this.#updateRef();
-    const done = (err?: Error | null) => this.#onWritten(gen, n, err ?? null);
-    writeBatch(stream, segs, done);
-  }
-
-  #onWritten(gen: number, n: number, err: Error | null): void {
-    if (gen !== this.#writeGen) return; // the stream was replaced or failed meanwhile
-    this.#inflight = 0;
-    this.#updateRef();
-    if (err) this.#writeError = err;
-    else this._completed += n;
-    if (this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
-    else if (!err && !this.finalized) this._drainCompleted();
-    if (!err) this.#maybeShutdown();
-  }
-
-  #maybeShutdown(): void {
-    if (!this.#shutdownPending || this.#shutdownDone) return;
-    const stream = this.#stream;
-    if (this.output.length > 0 || this.#inflight > 0 || !stream || this.#opening) return;
-    this.#shutdownDone = true;
-    this._endStream(stream);
-    this.#updateRef();
-  }
-
-  /** Rate-limit hooks call this when a bucket refills. @internal */
-  _rateLimitResumed(): void {
-    if (this._evRead.isPending) this._evRead._ready(EV_READ);
-    if (this._evWrite.isPending) this.#writeMaybeReady();
   }
 }

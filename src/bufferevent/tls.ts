@@ -75,6 +75,7 @@ import {
 import { argRangeError, argTypeError } from "../errors.js";
 import { needSocketArg } from "./args.js";
 import { BEV_SUSPEND_FILT_READ, BufferEvent, type evutil_socket_t } from "./bufferevent.js";
+import type { Connectable } from "./connectable.js";
 import { StreamBufferEvent, errnoOfStreamError } from "./stream_io.js";
 import { SocketBufferEvent } from "./socket.js";
 import type { DnsBase } from "../dns/evdns.js";
@@ -959,6 +960,11 @@ export class TlsBufferEvent extends StreamBufferEvent {
     return 0;
   }
 
+  /** Over a socket (no underlying bufferevent), the TLS bufferevent connects it. @internal */
+  override _connectable(): Connectable | null {
+    return this.getUnderlying() ? null : this;
+  }
+
   /**
    * Socket mode: connect a new TCP socket to `sa` and handshake over it
    * (`bufferevent_socket_connect` on a TLS bufferevent). 0 if launched, -1 on an
@@ -1081,7 +1087,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
     return BEV_EVENT_TIMEOUT;
   }
 
-  protected override _openFailed(err: Error): number {
+  override _openFailed(err: Error): number {
     this.#record(err);
     const connectFailed = (err as NodeJS.ErrnoException).syscall === "connect";
     return connectFailed ? BEV_EVENT_ERROR : BEV_EVENT_ERROR | BEV_EVENT_READING;
