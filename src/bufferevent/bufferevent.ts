@@ -37,67 +37,38 @@ import {
   EV_WRITE,
 } from "../constants.js";
 import { argRangeError, argTypeError } from "../errors.js";
-import { checkLockOptions } from "./args.js";
-import { BufferEventError } from "../errors.js";
+import { checkCallbackArgs, checkLockOptions, checkWatermarkArgs, locksCallbacks } from "./args.js";
+export { needBev } from "./args.js";
 import { EVUTIL_SOCKET_ERROR, EVUTIL_SET_SOCKET_ERROR } from "../util/errno.js";
 import { BufferEventOps } from "./ops.js";
 import { GenericTimeouts } from "./generic_timeouts.js";
+import {
+  BEV_SUSPEND_WM,
+  BevLock,
+  DEFAULT_MAX_SINGLE,
+  freedErrorFactory,
+  msToTv,
+  takeFreeObserver,
+  unlockWhenSettled,
+  type bufferevent_data_cb,
+  type bufferevent_event_cb,
+  type evutil_socket_t,
+} from "./defs.js";
 
-/**
- * The error a write on a freed bufferevent throws (`ERR_BEV_FREED`). The idiomatic
- * layer, which defines `BevError`, installs its own factory (this layer may not
- * import it); the default is the base class with the same code.
- *
- * @internal
- */
-export const freedErrorFactory: { make: (fn: string) => Error } = {
-  make: (fn) => new BufferEventError("ERR_BEV_FREED", `${fn}(): the bufferevent was freed`),
-};
-
-/** `bufferevent_data_cb`: `readcb(bev, arg)` / `writecb(bev, arg)`. May return a Promise. */
-export type bufferevent_data_cb = (bev: any, arg: any) => unknown;
-/** `bufferevent_event_cb`: `eventcb(bev, what, arg)`. May return a Promise. */
-export type bufferevent_event_cb = (bev: any, what: number, arg: any) => unknown;
-
-/** Reasons the library suspends a direction (libevent's BEV_SUSPEND_*). */
-export const BEV_SUSPEND_WM = 0x01;
-/** Suspended: the bufferevent's own rate-limit bucket is empty. */
-export const BEV_SUSPEND_BW = 0x02;
-/** Suspended: the rate-limit group's bucket is empty. */
-export const BEV_SUSPEND_BW_GROUP = 0x04;
-/** Suspended: a DNS lookup is in flight. */
-export const BEV_SUSPEND_LOOKUP = 0x08;
-/** Suspended (on an underlying bufferevent): its filter does not want to read. */
-export const BEV_SUSPEND_FILT_READ = 0x10;
-
-/** Default (and "0") value of max_single_read / max_single_write. Larger than libevent's 16384: see README. */
-export const DEFAULT_MAX_SINGLE = 65536;
-
-/** Value of the "file descriptor" a bufferevent reports: a Node socket, a numeric fd, or -1. */
-export type evutil_socket_t = import("node:net").Socket | number;
+export {
+  BEV_SUSPEND_BW,
+  BEV_SUSPEND_BW_GROUP,
+  BEV_SUSPEND_FILT_READ,
+  BEV_SUSPEND_LOOKUP,
+  BEV_SUSPEND_WM,
+  DEFAULT_MAX_SINGLE,
+  freedErrorFactory,
+  msToTv,
+  observeFree,
+} from "./defs.js";
+export type { bufferevent_data_cb, bufferevent_event_cb, evutil_socket_t } from "./defs.js";
 
 let nextId = 1;
-
-const freeObservers = new WeakMap<BufferEvent, () => void>();
-
-/**
- * Hook for layers above the generic one (the idiomatic API wakes the Promises waiting
- * on `bev`): `fn` runs once when `bev` is freed, after its callbacks are cleared. One
- * observer per bufferevent; `null` removes it.
- */
-export function observeFree(bev: BufferEvent, fn: (() => void) | null): void {
-  if (fn) freeObservers.set(bev, fn);
-  else freeObservers.delete(bev);
-}
-
-/**
- * A bufferevent's recursive lock (BEV_OPT_THREADSAFE): how deep it is held, and the
- * work held back until it is released. A filter and its underlying may share one.
- */
-class BevLock {
-  depth = 0;
-  held: (() => void)[] | null = null;
-}
 
 /**
  * A bufferevent: an input and an output {@link EvBuffer} over a transport, with
@@ -248,12 +219,7 @@ export abstract class BufferEvent extends BufferEventOps {
     eventcb: bufferevent_event_cb | null,
     cbarg: unknown,
   ): void {
-    if (readcb != null && typeof readcb !== "function")
-      throw argTypeError("bufferevent_setcb", "readcb", "a function or null", readcb);
-    if (writecb != null && typeof writecb !== "function")
-      throw argTypeError("bufferevent_setcb", "writecb", "a function or null", writecb);
-    if (eventcb != null && typeof eventcb !== "function")
-      throw argTypeError("bufferevent_setcb", "eventcb", "a function or null", eventcb);
+    checkCallbackArgs(readcb, writecb, eventcb);
     // After free no callback may run again (the docs' promise), so the callbacks
     // free() cleared stay cleared, even when set from inside a running callback.
     if (this.#freed && (readcb != null || writecb != null || eventcb != null)) return;
@@ -392,13 +358,7 @@ export abstract class BufferEvent extends BufferEventOps {
    * bev.setwatermark(EV_READ, 128, 65536);
    */
   setwatermark(events: number, lowmark: number, highmark: number): void {
-    const fn = "bufferevent_setwatermark";
-    if (typeof events !== "number")
-      throw argTypeError(fn, "events", "EV_READ and/or EV_WRITE", events);
-    if (typeof lowmark !== "number" || !(lowmark >= 0))
-      throw argRangeError(fn, "lowmark", "a size (>= 0)", lowmark);
-    if (typeof highmark !== "number" || !(highmark >= 0))
-      throw argRangeError(fn, "highmark", "a size (>= 0)", highmark);
+    checkWatermarkArgs(events, lowmark, highmark);
     if (events & EV_WRITE) {
       this.#wmWriteLow = lowmark;
       this.#wmWriteHigh = highmark;
@@ -407,12 +367,9 @@ export abstract class BufferEvent extends BufferEventOps {
       this.#wmReadLow = lowmark;
       this.#wmReadHigh = highmark;
       if (highmark) {
-        if (!this.#wmEntry) {
-          this.#wmEntry = this.input.addCbInternal(() => this.#inbufWmCb(), true);
-        }
+        this.#wmEntry ??= this.input.addCbInternal(() => this.#inbufWmCb(), true);
         this.input.cbSetFlags(this.#wmEntry as never, 1);
-        if (this.input.length >= highmark) this.suspendRead(BEV_SUSPEND_WM);
-        else if (this.readSuspended & BEV_SUSPEND_WM) this.unsuspendRead(BEV_SUSPEND_WM);
+        this.#inbufWmCb();
       } else {
         if (this.#wmEntry) this.input.cbClearFlags(this.#wmEntry as never, 1);
         this.unsuspendRead(BEV_SUSPEND_WM);
@@ -512,33 +469,9 @@ export abstract class BufferEvent extends BufferEventOps {
     this.#timers = new GenericTimeouts(this);
   }
 
-  /**
-   * libevent's `bufferevent_generic_adj_timeouts_`: arm the read timer iff reading
-   * is active; the write timer iff writing is active and the output is non-empty.
-   */
-  protected genericAdjTimeouts(): number {
-    this.#timers?.adjust();
-    return 0;
-  }
-
-  /** (Re)arm the generic read timer if a read timeout is set, else clear it. */
-  protected genericResetReadTimeout(): void {
-    this.#timers?.resetRead();
-  }
-
-  /** (Re)arm the generic write timer if a write timeout is set, else clear it. */
-  protected genericResetWriteTimeout(): void {
-    this.#timers?.resetWrite();
-  }
-
-  /** Stop the generic read timer. */
-  protected genericDelReadTimeout(): void {
-    this.#timers?.read.del();
-  }
-
-  /** Stop the generic write timer. */
-  protected genericDelWriteTimeout(): void {
-    this.#timers?.write.del();
+  /** The generic timers, once {@link initGenericTimeouts} made them. */
+  protected get genericTimers(): GenericTimeouts | null {
+    return this.#timers;
   }
 
   // ---- triggering callbacks ----------------------------------------------------------
@@ -601,7 +534,7 @@ export abstract class BufferEvent extends BufferEventOps {
       this.#scheduleDeferred();
       return;
     }
-    this.#callData(this.#readcb);
+    this.#call(this.#readcb, -1);
     this.#inbufWmCheck();
   }
 
@@ -613,7 +546,7 @@ export abstract class BufferEvent extends BufferEventOps {
       this.#scheduleDeferred();
       return;
     }
-    this.#callData(this.#writecb);
+    this.#call(this.#writecb, -1);
   }
 
   /**
@@ -629,7 +562,7 @@ export abstract class BufferEvent extends BufferEventOps {
       this.#scheduleDeferred();
       return;
     }
-    this.#callEvent(this.#eventcb, what);
+    this.#call(this.#eventcb, what);
   }
 
   /**
@@ -660,100 +593,54 @@ export abstract class BufferEvent extends BufferEventOps {
 
   /** The deferred run: CONNECTED, then read, then write, then the other events. */
   #runDeferred(): void {
-    if (this.#lock !== null && this.#lock.depth > 0) {
-      (this.#lock.held ??= []).push(() => {
-        if (this.#deferred.schedule()) this.incref();
-      });
-      this.decref();
-      return;
-    }
+    const retry = (): void => {
+      if (this.#deferred.schedule()) this.incref();
+    };
+    if (this.#lock?.defer(retry)) return void this.decref();
     try {
       if (this.#eventcbPending & BEV_EVENT_CONNECTED && this.#eventcb) {
         this.#eventcbPending &= ~BEV_EVENT_CONNECTED;
         EVUTIL_SET_SOCKET_ERROR(this.#errnoPending);
-        this.#callEvent(this.#eventcb, BEV_EVENT_CONNECTED);
+        this.#call(this.#eventcb, BEV_EVENT_CONNECTED);
       }
       if (this.#readcbPending && this.#readcb) {
         this.#readcbPending = false;
-        this.#callData(this.#readcb);
+        this.#call(this.#readcb, -1);
         this.#inbufWmCheck();
       }
       if (this.#writecbPending && this.#writecb) {
         this.#writecbPending = false;
-        this.#callData(this.#writecb);
+        this.#call(this.#writecb, -1);
       }
       if (this.#eventcbPending && this.#eventcb) {
         const what = this.#eventcbPending;
         this.#eventcbPending = 0;
         EVUTIL_SET_SOCKET_ERROR(this.#errnoPending);
         this.#errnoPending = 0;
-        this.#callEvent(this.#eventcb, what);
+        this.#call(this.#eventcb, what);
       }
     } finally {
       this.decref();
     }
   }
 
-  #holdsLockInCallbacks(): boolean {
-    return (
-      !!(this.options & BEV_OPT_THREADSAFE) &&
-      !(this.options & BEV_OPT_UNLOCK_CALLBACKS && this.options & BEV_OPT_DEFER_CALLBACKS)
-    );
-  }
-
-  #callData(cb: bufferevent_data_cb): void {
-    if (!this.#holdsLockInCallbacks()) {
-      cb(this, this.#cbarg);
+  /** Run a data callback (`what` < 0) or the event callback, holding the lock when the options say so. */
+  #call(cb: bufferevent_data_cb | bufferevent_event_cb, what: number): void {
+    const arg = this.#cbarg;
+    if (!locksCallbacks(this.options)) {
+      if (what < 0) (cb as bufferevent_data_cb)(this, arg);
+      else cb(this, what, arg);
       return;
     }
     this.lock();
     let result: unknown;
     try {
-      result = cb(this, this.#cbarg);
+      result = what < 0 ? (cb as bufferevent_data_cb)(this, arg) : cb(this, what, arg);
     } catch (err) {
       this.unlock();
       throw err;
     }
-    this.#unlockAfter(result);
-  }
-
-  #callEvent(cb: bufferevent_event_cb, what: number): void {
-    if (!this.#holdsLockInCallbacks()) {
-      cb(this, what, this.#cbarg);
-      return;
-    }
-    this.lock();
-    let result: unknown;
-    try {
-      result = cb(this, what, this.#cbarg);
-    } catch (err) {
-      this.unlock();
-      throw err;
-    }
-    this.#unlockAfter(result);
-  }
-
-  /** Keep the lock until a Promise returned by a callback settles. */
-  #unlockAfter(result: unknown): void {
-    if (result && typeof (result as PromiseLike<unknown>).then === "function") {
-      // The work held meanwhile resumes at the unlock: until then the base has
-      // something pending and does not end its dispatch.
-      const base = this.base;
-      base._ref();
-      (result as PromiseLike<unknown>).then(
-        () => {
-          this.unlock();
-          base._unref();
-        },
-        (err: unknown) => {
-          this.unlock();
-          base._unref();
-          base._fail(err);
-        },
-      );
-    } else {
-      this.unlock();
-    }
+    unlockWhenSettled(this, result);
   }
 
   // ---- locking ------------------------------------------------------------------------
@@ -790,11 +677,7 @@ export abstract class BufferEvent extends BufferEventOps {
     // (given by a filter later) must not release the filter's.
     if (lock !== null && this.#ownHolds > 0) {
       this.#ownHolds--;
-      if (--lock.depth === 0 && lock.held !== null) {
-        const work = lock.held;
-        lock.held = null;
-        for (const w of work) w();
-      }
+      lock.release();
     }
     this.decref();
   }
@@ -831,10 +714,7 @@ export abstract class BufferEvent extends BufferEventOps {
    * Returns true if it ran now.
    */
   protected whenUnlocked(work: () => void): boolean {
-    if (this.#lock !== null && this.#lock.depth > 0) {
-      (this.#lock.held ??= []).push(work);
-      return false;
-    }
+    if (this.#lock?.defer(work)) return false;
     work();
     return true;
   }
@@ -888,11 +768,7 @@ export abstract class BufferEvent extends BufferEventOps {
     this.#freed = true;
     this.setcb(null, null, null, null);
     this._opsCancelAll();
-    const observer = freeObservers.get(this);
-    if (observer) {
-      freeObservers.delete(this);
-      observer();
-    }
+    takeFreeObserver(this)?.();
     this.decref();
   }
 
@@ -1004,25 +880,17 @@ export abstract class BufferEvent extends BufferEventOps {
     }
   }
 
-  /** The generic timers (pair, filter); a type with I/O events of its own overrides this. */
+  /**
+   * The generic timers (pair, filter: libevent's `bufferevent_generic_adj_timeouts_`);
+   * a type with I/O events of its own overrides this.
+   */
   protected override _opsAdjTimeouts(): number {
-    return this.genericAdjTimeouts();
+    this.#timers?.adjust();
+    return 0;
   }
 
   /** True if BEV_OPT_CLOSE_ON_FREE was given. */
   get closeOnFree(): boolean {
     return !!(this.options & BEV_OPT_CLOSE_ON_FREE);
   }
-}
-
-/** Milliseconds to a timeval. */
-export function msToTv(ms: number): timeval {
-  const sec = Math.floor(ms / 1000);
-  return { tv_sec: sec, tv_usec: Math.round((ms - sec * 1000) * 1000) };
-}
-
-/** Throw a TypeError naming `fn` and `arg` unless `bev` is a bufferevent. */
-export function needBev(fn: string, bev: unknown, arg = "bev"): BufferEvent {
-  if (!(bev instanceof BufferEvent)) throw argTypeError(fn, arg, "a bufferevent", bev);
-  return bev;
 }

@@ -223,11 +223,11 @@ export class FilterBufferEvent extends BufferEvent {
     if (events & EV_WRITE) {
       // libevent re-arms the write timer on enable even with an empty output
       // (regress bufferevent_timeout_filter relies on it).
-      this.genericResetWriteTimeout();
+      this.genericTimers?.resetWrite();
       if (this.output.length > 0) this.#schedule(this.#outputWork);
     }
     if (events & EV_READ) {
-      this.genericResetReadTimeout();
+      this.genericTimers?.resetRead();
       this.underlying.unsuspendRead(BEV_SUSPEND_FILT_READ);
       if (this.#inputWaiting()) this.#schedule(this.#inputWork);
     }
@@ -235,9 +235,9 @@ export class FilterBufferEvent extends BufferEvent {
   }
 
   protected override _opsDisable(events: number): number {
-    if (events & EV_WRITE) this.genericDelWriteTimeout();
+    if (events & EV_WRITE) this.genericTimers?.write.del();
     if (events & EV_READ) {
-      this.genericDelReadTimeout();
+      this.genericTimers?.read.del();
       this.underlying.suspendRead(BEV_SUSPEND_FILT_READ);
       // The user stopped reading: a held EOF is due now.
       if (this.#heldEof && !(this.enabled & EV_READ)) this.#schedule(this.#inputWork);
@@ -384,7 +384,7 @@ export class FilterBufferEvent extends BufferEvent {
       if (!(this.enabled & EV_READ) || src.length === 0 || this.#inputBlocked(mode)) break;
     }
     if (mode === BEV_NORMAL) this.#inputStoppedFull = res === BEV_OK && this.#inputBlocked(mode);
-    if (processed) this.genericResetReadTimeout();
+    if (processed) this.genericTimers?.resetRead();
     return { res, processed };
   }
 
@@ -444,7 +444,7 @@ export class FilterBufferEvent extends BufferEvent {
     } finally {
       if (!this.#unlinked) out.cbSetFlags(this.#outbufEntry, EVBUFFER_CB_ENABLED);
     }
-    if (processedAny) this.genericResetWriteTimeout();
+    if (processedAny) this.genericTimers?.resetWrite();
     return { res, processed: processedAny };
   }
 

@@ -92,8 +92,8 @@ export class PairBufferEvent extends BufferEvent {
   protected override _opsEnable(events: number): number {
     this.incref();
     try {
-      if (events & EV_READ) this.genericResetReadTimeout();
-      if (events & EV_WRITE && this.output.length > 0) this.genericResetWriteTimeout();
+      if (events & EV_READ) this.genericTimers?.resetRead();
+      if (events & EV_WRITE && this.output.length > 0) this.genericTimers?.resetWrite();
       const partner = this.partner;
       if (events & EV_READ && partner && wantsToTalk(partner, this))
         this.#transfer(partner, this, false);
@@ -107,8 +107,8 @@ export class PairBufferEvent extends BufferEvent {
   }
 
   protected override _opsDisable(events: number): number {
-    if (events & EV_READ) this.genericDelReadTimeout();
-    if (events & EV_WRITE) this.genericDelWriteTimeout();
+    if (events & EV_READ) this.genericTimers?.read.del();
+    if (events & EV_WRITE) this.genericTimers?.write.del();
     return 0;
   }
 
@@ -143,10 +143,10 @@ export class PairBufferEvent extends BufferEvent {
   afterTransfer(src: PairBufferEvent): void {
     // A generic timer is pending only while its timeout is set (setTimeouts
     // re-adjusts both), so with no timeout there is nothing to reset or delete.
-    if (this.timeoutRead !== null) this.genericResetReadTimeout();
+    if (this.timeoutRead !== null) this.genericTimers?.resetRead();
     if (this.timeoutWrite !== null) {
-      if (this.output.length > 0) this.genericResetWriteTimeout();
-      else this.genericDelWriteTimeout();
+      if (this.output.length > 0) this.genericTimers?.resetWrite();
+      else this.genericTimers?.write.del();
     }
     this.triggerNolock(EV_READ, 0);
     src.triggerNolock(EV_WRITE, 0);
