@@ -22,6 +22,7 @@ const files = new Set(pack.files.map((f) => f.path));
 const required = [
   "LICENSE",
   "README.md",
+  "CHANGELOG.md",
   "package.json",
   "dist/src/index.js",
   "dist/src/index.d.ts",
@@ -32,10 +33,10 @@ const required = [
 const missing = required.filter((f) => !files.has(f));
 const dts = [...files].filter((f) => f.endsWith(".d.ts")).length;
 const js = [...files].filter((f) => f.endsWith(".js")).length;
-// Only the built library, its declarations and the three top-level files: no tests, no
+// Only the built library, its declarations and the four top-level files: no tests, no
 // sources, no source maps (they would point at src/*.ts, which is not shipped).
 const stray = [...files].filter(
-  (f) => !/^(dist\/src\/.*\.(js|d\.ts)|LICENSE|README\.md|package\.json)$/.test(f),
+  (f) => !/^(dist\/src\/.*\.(js|d\.ts)|LICENSE|README\.md|CHANGELOG\.md|package\.json)$/.test(f),
 );
 console.log(
   `npm pack: ${pack.filename}: ${pack.entryCount} files (${js} .js, ${dts} .d.ts), ` +

@@ -66,27 +66,27 @@ const SHUT_DONE = 2;
  * is one object.
  */
 export interface Transport {
-  /** True while a transport is attached. */
+  /** True while a transport is attached. @internal */
   _ioAttached(): boolean;
-  /** True when the transport can take a write at once (attached, open, idle). */
+  /** True when the transport can take a write at once (attached, open, idle). @internal */
   _ioCanWriteNow(): boolean;
-  /** Deliver data (the bufferevent wants it and the base dispatches). */
+  /** Deliver data (the bufferevent wants it and the base dispatches). @internal */
   _ioResume(): void;
-  /** Stop wanting data. */
+  /** Stop wanting data. @internal */
   _ioPause(): void;
-  /** Hand the transport one batch from the output; the bytes it took at once (already drained). */
+  /** Hand the transport one batch from the output; the bytes it took at once (already drained). @internal */
   _ioSend(): number;
-  /** End the writable side (BEV_FINISHED, once the output drained). */
+  /** End the writable side (BEV_FINISHED, once the output drained). @internal */
   _ioEnd(): void;
-  /** Keep the process alive for the transport (true) or not. */
+  /** Keep the process alive for the transport (true) or not. @internal */
   _ioSetRef(want: boolean): void;
-  /** A read error: set errno; the `what` to report. */
+  /** A read error: set errno; the `what` to report. @internal */
   _readFailed(err: Error): number;
-  /** A write error: set errno; the `what` to report. */
+  /** A write error: set errno; the `what` to report. @internal */
   _writeFailed(err: Error): number;
-  /** The open failed: set errno; the `what` to report. */
+  /** The open failed: set errno; the `what` to report. @internal */
   _openFailed(err: Error): number;
-  /** EOF: the `what` to report. */
+  /** EOF: the `what` to report. @internal */
   _readEnded(): number;
 }
 
@@ -194,16 +194,27 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
 
   // ---- the transport half (see Transport) -------------------------------------------------
 
+  /** @internal */
   abstract _ioAttached(): boolean;
+  /** @internal */
   abstract _ioCanWriteNow(): boolean;
+  /** @internal */
   abstract _ioResume(): void;
+  /** @internal */
   abstract _ioPause(): void;
+  /** @internal */
   abstract _ioSend(): number;
+  /** @internal */
   abstract _ioEnd(): void;
+  /** @internal */
   abstract _ioSetRef(want: boolean): void;
+  /** @internal */
   abstract _readFailed(err: Error): number;
+  /** @internal */
   abstract _writeFailed(err: Error): number;
+  /** @internal */
   abstract _openFailed(err: Error): number;
+  /** @internal */
   abstract _readEnded(): number;
 
   /** The open progresses (true) or must wait (false): handshake events pending or not. */

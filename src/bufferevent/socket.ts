@@ -40,6 +40,7 @@ import { argTypeError } from "../errors.js";
 import { BEV_SUSPEND_LOOKUP, msToTv, type evutil_socket_t } from "./bufferevent.js";
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromNodeError } from "../util/errno.js";
 import { sockaddrFromNode, sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
+import { tcpConnectOptions, type LocalBinding } from "./connectable.js";
 import { DnsBase, systemResolve } from "../dns/evdns.js";
 import { writeBatch } from "./transport_io.js";
 import { writeDirect, type SocketWriteHooks } from "../platform/socket_write.js";
@@ -416,7 +417,7 @@ export class SocketBufferEvent extends IoBufferEvent {
    * if (sock.connectAddress(evutil_parse_sockaddr_port("127.0.0.1:8080")) < 0)
    *   console.log("connect failed at once", EVUTIL_SOCKET_ERROR());
    */
-  connectAddress(sa: sockaddr | null, _socklen?: number): number {
+  connectAddress(sa: sockaddr | null, _socklen?: number, local?: LocalBinding): number {
     if (this.freed) return -1;
     if (sa === null || sa === undefined) {
       if (!this.#sock) return -1;
@@ -435,7 +436,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     this._openError = null;
     try {
       if ("path" in target) sock.connect({ path: target.path });
-      else sock.connect({ host: target.host, port: target.port, family: target.family });
+      else sock.connect(tcpConnectOptions(target, local));
     } catch (err) {
       EVUTIL_SET_SOCKET_ERROR(errnoFromNodeError(err as Error) || ECONNREFUSED);
       return -1;

@@ -81,6 +81,7 @@ import { SocketBufferEvent } from "./socket.js";
 import type { DnsBase } from "../dns/evdns.js";
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromName } from "../util/errno.js";
 import { sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
+import { tcpConnectOptions, type LocalBinding } from "./connectable.js";
 import { eofPushed, eofWasCloseNotify, setHandleReading } from "../platform/tls_handle.js";
 
 /** `SSL_get_error` class: a protocol error (OpenSSL's `SSL_ERROR_SSL`). */
@@ -974,7 +975,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
    * const t = bufferevent_openssl_socket_new(base, -1, {}, BUFFEREVENT_SSL_CONNECTING, BEV_OPT_CLOSE_ON_FREE)!;
    * t.connectAddress(evutil_parse_sockaddr_port("127.0.0.1:4433"));
    */
-  connectAddress(sa: sockaddr | null, _socklen?: number): number {
+  connectAddress(sa: sockaddr | null, _socklen?: number, local?: LocalBinding): number {
     if (this.freed || this.#underlying) return -1;
     if (sa === null || sa === undefined) return this.#bound() ? 0 : -1;
     const target = sockaddrToNode(sa);
@@ -987,7 +988,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
     const sock = new net.Socket({ allowHalfOpen: true });
     try {
       if ("path" in target) sock.connect({ path: target.path });
-      else sock.connect({ host: target.host, port: target.port, family: target.family });
+      else sock.connect(tcpConnectOptions(target, local));
     } catch (err) {
       EVUTIL_SET_SOCKET_ERROR(errnoOfStreamError(err as Error));
       sock.destroy();

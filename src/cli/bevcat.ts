@@ -16,6 +16,7 @@
  */
 
 import fs from "node:fs";
+import net from "node:net";
 import tls from "node:tls";
 import { Duplex, Writable } from "node:stream";
 import { parseArgs } from "node:util";
@@ -66,12 +67,15 @@ Options:
       --ca FILE         trusted CA certificates (PEM) for --tls
       --insecure        with --tls: do not verify the peer's certificate
       --rate BYTES/s    limit reading and writing to this rate (suffixes K, M, G: x1024)
-      --timeout SECONDS give up when the connect, or the connection while idle, takes longer
+  -w, --timeout SECS    give up when the connect, or the connection while idle, takes longer
       --unix PATH       a Unix-domain socket instead of HOST PORT
       --nameserver IP:PORT  resolve names with the library's resolver and this DNS server
                         (default: the system resolver, as nc)
       --progress        show bytes and rate on stderr while running
   -4, -6                IPv4 / IPv6 addresses only
+  -p, --source-port PORT  connect from this local port (with -l: listen on it,
+                        as traditional nc -l -p PORT)
+  -s, --source ADDR     connect from this local IP address (with -l: listen on it)
   -z                    probe: connect (or report why not) and exit, sending nothing
   -N                    half-close the connection at the end of stdin (always done)
   -q SECS               quit SECS seconds after the end of stdin, even if the peer stays
@@ -84,6 +88,7 @@ Exit status: 0 done, 1 connection error, 2 usage error, 3 name not resolved, 4 t
 Examples:
   printf 'GET / HTTP/1.0\\r\\n\\r\\n' | bevcat example.test 80
   bevcat -l 127.0.0.1:9000 -k --echo
+  bevcat -s 127.0.0.1 -p 40000 127.0.0.1 9000
   bevcat -l 8443 --tls --cert cert.pem --key key.pem --proxy 127.0.0.1:8080
   bevcat --zlib --rate 100K backup.test 9000 < backup.tar
 `;
@@ -118,6 +123,10 @@ export interface BevcatConfig {
   probe: boolean;
   /** -q SECS: quit this long after the end of stdin (null: when the peer closes). */
   quitAfterEofMs: number | null;
+  /** -s ADDR: the local IP address a client connects from (with -l: folded into `address`). */
+  sourceAddress: string | null;
+  /** -p PORT: the local port a client connects from (with -l: folded into `address`). */
+  sourcePort: number | null;
   /** Where to connect or listen (for --unix: `{ path }`). */
   address: Address | null;
   help: boolean;
@@ -154,7 +163,7 @@ export function parseCommandLine(argv: string[]): BevcatConfig {
         ca: { type: "string" },
         insecure: { type: "boolean" },
         rate: { type: "string" },
-        timeout: { type: "string" },
+        timeout: { type: "string", short: "w" },
         unix: { type: "string" },
         nameserver: { type: "string" },
         progress: { type: "boolean" },
@@ -165,6 +174,8 @@ export function parseCommandLine(argv: string[]): BevcatConfig {
         ipv6: { type: "boolean", short: "6" },
         probe: { type: "boolean", short: "z" },
         quit: { type: "string", short: "q" },
+        "source-port": { type: "string", short: "p" },
+        source: { type: "string", short: "s" },
         "shutdown-on-eof": { type: "boolean", short: "N" },
       },
     });
@@ -193,6 +204,8 @@ export function parseCommandLine(argv: string[]): BevcatConfig {
     family: v.ipv4 ? 4 : v.ipv6 ? 6 : 0,
     probe: !!v.probe,
     quitAfterEofMs: null,
+    sourceAddress: null,
+    sourcePort: null,
     address: null,
     help: !!v.help,
     version: !!v.version,
@@ -221,9 +234,20 @@ export function parseCommandLine(argv: string[]): BevcatConfig {
   if (!cfg.tls && (cfg.cert || cfg.key || cfg.ca || cfg.insecure))
     throw new UsageError("--cert, --key, --ca and --insecure need --tls");
   if (cfg.proxy !== null) parseTarget(cfg.proxy, false, "--proxy");
+  parseSource(cfg, v.source, v["source-port"]);
   if (cfg.unix !== null) {
     if (pos.length > 0) throw new UsageError(`unexpected ${JSON.stringify(pos[0])} with --unix`);
+    if (cfg.sourceAddress !== null || cfg.sourcePort !== null)
+      throw new UsageError("-p and -s do not apply to --unix");
     cfg.address = { path: cfg.unix };
+    return cfg;
+  }
+  if (cfg.listen && (cfg.sourceAddress !== null || cfg.sourcePort !== null)) {
+    // Traditional nc and ncat: `-l -p PORT [-s ADDR]` names where to listen.
+    if (pos.length > 0) throw new UsageError("-l: give the address once ([HOST:]PORT or -s/-p)");
+    if (cfg.sourcePort === null) throw new UsageError("-l -s ADDR needs -p PORT");
+    const host = cfg.sourceAddress ?? "0.0.0.0";
+    cfg.address = { host, port: cfg.sourcePort };
     return cfg;
   }
   if (pos.length === 0) throw new UsageError(cfg.listen ? "missing port" : "missing host and port");
@@ -232,7 +256,33 @@ export function parseCommandLine(argv: string[]): BevcatConfig {
     pos.length === 2 ? `${pos[0]!.includes(":") ? `[${pos[0]}]` : pos[0]}:${pos[1]}` : pos[0]!;
   if (!cfg.listen && pos.length === 1 && !text.includes(":")) throw new UsageError("missing port");
   cfg.address = parseTarget(text, cfg.listen, "address");
+  const target = cfg.address;
+  const own = cfg.sourceAddress === null ? 0 : net.isIP(cfg.sourceAddress);
+  const want = net.isIP(target.host) || cfg.family;
+  if (own !== 0 && want !== 0 && own !== want)
+    throw new UsageError(
+      `-s ${cfg.sourceAddress} is IPv${own}, but the connect is over IPv${want}`,
+    );
   return cfg;
+}
+
+/** -s ADDR (an IP address, as nc -s) and -p PORT (1-65535, as nc -p). */
+function parseSource(
+  cfg: BevcatConfig,
+  source: string | undefined,
+  port: string | undefined,
+): void {
+  if (source !== undefined) {
+    if (!net.isIP(source))
+      throw new UsageError(`bad -s ${JSON.stringify(source)} (a local IP address, e.g. 127.0.0.1)`);
+    cfg.sourceAddress = source;
+  }
+  if (port !== undefined) {
+    const n = /^\d{1,5}$/.test(port) ? Number(port) : NaN;
+    if (!(n >= 1 && n <= 65535))
+      throw new UsageError(`bad -p ${JSON.stringify(port)} (a local port, 1-65535)`);
+    cfg.sourcePort = n;
+  }
 }
 
 function parseTarget(text: string, listening: boolean, what: string): HostPort {
@@ -405,6 +455,11 @@ function layer(
 /** Connect to `cfg.address` (or `target`): socket, TLS, zlib; resolves when ready. */
 async function connectTo(ctx: Context, target: Address): Promise<BufferEvent> {
   const host = typeof target === "object" && "host" in target ? target.host : null;
+  // -s/-p bind the client's own connection (not --proxy's onward one, nor a listener).
+  const local =
+    !ctx.cfg.listen && (ctx.cfg.sourceAddress !== null || ctx.cfg.sourcePort !== null)
+      ? ctx.cfg
+      : null;
   const sock = BufferEvent.socket({ base: ctx.base });
   const top = layer(ctx, sock, false, host);
   try {
@@ -412,13 +467,36 @@ async function connectTo(ctx: Context, target: Address): Promise<BufferEvent> {
       dns: ctx.dns,
       family: ctx.cfg.family,
       timeout: ctx.cfg.timeoutMs ?? undefined,
+      localAddress: local?.sourceAddress ?? undefined,
+      localPort: local?.sourcePort ?? undefined,
     });
   } catch (err) {
     top.free();
-    throw err;
+    throw local ? fromSource(local, err) : err;
   }
-  ctx.say(`connected to ${formatAddress(parseAddress("bevcat", target, false))}`);
+  const me = sock.socket;
+  const from = me?.localPort
+    ? ` from ${formatAddress({ host: me.localAddress!, port: me.localPort })}`
+    : "";
+  ctx.say(`connected to ${formatAddress(parseAddress("bevcat", target, false))}${from}`);
   return top;
+}
+
+/**
+ * A connect from -s/-p that failed because of the local end (the port is taken, the
+ * address is not this host's): say so, naming the local address.
+ */
+function fromSource(cfg: BevcatConfig, err: unknown): unknown {
+  const cause = (err as { cause?: { syscall?: string; code?: string } }).cause;
+  const errno = (err as { errno?: number }).errno;
+  const code = cause?.code;
+  if (cause?.syscall !== "bind" && code !== "EADDRINUSE" && code !== "EADDRNOTAVAIL") return err;
+  const from = `${cfg.sourceAddress ?? "*"}${cfg.sourcePort !== null ? `:${cfg.sourcePort}` : ""}`;
+  const why = (err as Error).message.slice((err as Error).message.lastIndexOf(": ") + 2);
+  return new BevError("ERR_BEV_CONNECT", `Cannot connect from ${from} (-s/-p): ${why}`, {
+    errno,
+    cause: err,
+  });
 }
 
 /**

@@ -68,7 +68,14 @@ import {
   type ReadExactlyOptions,
   type ReadUntilOptions,
 } from "./framing.js";
-import { abandon, candidates, connectInTurn, DEFAULT_ATTEMPT_TIMEOUT } from "./happy_eyeballs.js";
+import {
+  abandon,
+  candidates,
+  connectInTurn,
+  DEFAULT_ATTEMPT_TIMEOUT,
+  localBinding,
+} from "./happy_eyeballs.js";
+import type { LocalBinding } from "../bufferevent/connectable.js";
 import { readableOf, toDuplex, writableOf, type DuplexOptions } from "./streams.js";
 import net from "node:net";
 
@@ -106,6 +113,14 @@ export interface ConnectOptions {
    * @default 250
    */
   autoSelectFamilyAttemptTimeout?: number;
+  /**
+   * The local IP address to connect from (bind before connecting, as `nc -s`); host
+   * names then resolve to that address's family only.
+   * @default any
+   */
+  localAddress?: string;
+  /** The local port to connect from, 1-65535 (as `nc -p`). @default any free port */
+  localPort?: number;
 }
 
 /**
@@ -176,6 +191,8 @@ const CONNECT_KEYS = optionKeys<ConnectOptions>({
   timeout: true,
   autoSelectFamily: true,
   autoSelectFamilyAttemptTimeout: true,
+  localAddress: true,
+  localPort: true,
 });
 const SOCKET_KEYS = keysOf(
   BEV_OPTION_KEYS,
@@ -426,7 +443,9 @@ async function connectAs(
   const dns = opts.dns ?? null;
   if (dns !== null && !(dns instanceof DnsBase))
     throw argTypeError(fn, "options.dns", "a DnsBase or null", dns);
-  const af = familyToAf(fn, opts.family);
+  familyToAf(fn, opts.family);
+  const bind = localBinding(fn, opts.localAddress, opts.localPort, target, opts.family ?? 0);
+  const af = familyToAf(fn, bind.family);
   const timeout = opts.timeout;
   if (timeout !== undefined && !(typeof timeout === "number" && timeout > 0))
     throw argTypeError(fn, "options.timeout", "milliseconds (> 0)", timeout);
@@ -461,9 +480,9 @@ async function connectAs(
   try {
     if (autoSelect && !("path" in target) && target.family === 0) {
       const list = await candidates(target.host, dns, af, waitSignal);
-      return await connectInTurn(fn, d, sock, target, list, attemptMs, waitSignal);
+      return await connectInTurn(fn, d, sock, target, list, attemptMs, waitSignal, bind.local);
     }
-    const errno = await launch(sock, target, dns, af, waitSignal);
+    const errno = await launch(sock, target, dns, af, waitSignal, bind.local);
     if (errno !== 0) throw connectError(printable, errno);
     for (;;) {
       if (d.connected) return;
@@ -495,11 +514,12 @@ async function launch(
   dns: DnsBase | null,
   af: number,
   signal: AbortSignal,
+  local: LocalBinding | undefined,
 ): Promise<number> {
   let rc: number;
   if ("path" in target || target.family !== 0) {
-    rc = sock.connectAddress(toSockaddr(target));
-  } else if (sock.connectHostname) {
+    rc = sock.connectAddress(toSockaddr(target), undefined, local);
+  } else if (sock.connectHostname && !local) {
     rc = sock.connectHostname(dns, af, target.host, target.port);
   } else {
     const family = af as LookupFamily;
@@ -514,6 +534,8 @@ async function launch(
     }
     rc = sock.connectAddress(
       toSockaddr({ ...target, host: answer.address, family: answer.family }),
+      undefined,
+      local,
     );
   }
   return rc < 0 ? EVUTIL_SOCKET_ERROR() || -1 : 0;

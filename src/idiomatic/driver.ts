@@ -217,7 +217,7 @@ export class Driver {
     if (this.writeClosed) return true;
     let b: BufferEvent = this.bev;
     for (let i = 0, u = b.getUnderlying(); u && i < 64; i++, u = b.getUnderlying()) b = u;
-    // BEV_NORMAL moves nothing on any backend; only its -1 ("cannot flush") matters.
+    // At the bottom (socket, stream, pair) BEV_NORMAL moves nothing; only -1 matters.
     return !b.freed && b.flush(EV_WRITE, BEV_NORMAL) < 0;
   }
 

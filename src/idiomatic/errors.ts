@@ -152,6 +152,12 @@ export class BevError extends BufferEventError {
   /** The address of the operation, when there is one. */
   readonly address: string | undefined;
 
+  /**
+   * Make one (the library does; a wrapper of the library may, to fail like it).
+   *
+   * @example
+   * throw new BevError("ERR_BEV_TIMEOUT", "Timed out after 5 s", { address: "127.0.0.1:80" });
+   */
   constructor(code: BevErrorCode, message: string, details: BevErrorDetails = {}) {
     super(code, message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = "BevError";
@@ -175,6 +181,12 @@ export class BevError extends BufferEventError {
 export class AbortError extends Error {
   /** Always `"ABORT_ERR"`. */
   readonly code = "ABORT_ERR";
+  /**
+   * Make one, with the signal's reason as `cause`.
+   *
+   * @example
+   * if (signal.aborted) throw new AbortError(undefined, { cause: signal.reason });
+   */
   constructor(message = "The operation was aborted", options?: { cause?: unknown }) {
     super(message, options);
     this.name = "AbortError";

@@ -16,10 +16,63 @@ import { DnsBase, systemResolveAll, type LookupFamily } from "../dns/evdns.js";
 import { EVUTIL_SOCKET_ERROR } from "../util/errno.js";
 import { formatAddress, toSockaddr, type HostPort, type ParsedAddress } from "./address.js";
 import type { Connectable, Driver } from "./driver.js";
+import type { LocalBinding } from "../bufferevent/connectable.js";
+import { argRangeError, argTypeError } from "../errors.js";
 import { BevError, abortError, connectError, dnsFailure } from "./errors.js";
 
 /** Node's default `autoSelectFamilyAttemptTimeout`, in ms. */
 export const DEFAULT_ATTEMPT_TIMEOUT = 250;
+
+/**
+ * Check `localAddress`/`localPort` of a connect (`net.connect`'s names) against the
+ * target: an IP literal and a port 1-65535, no Unix path, one family. Returns the
+ * binding (undefined when neither is given) and the family the target's names must
+ * resolve to (the local address's, else `family`). Throws a TypeError/RangeError
+ * naming `fn`.
+ */
+export function localBinding(
+  fn: string,
+  localAddress: unknown,
+  localPort: unknown,
+  target: ParsedAddress,
+  family: 0 | 4 | 6,
+): { local: LocalBinding | undefined; family: 0 | 4 | 6 } {
+  if (localAddress === undefined && localPort === undefined) return { local: undefined, family };
+  if (localAddress !== undefined && (typeof localAddress !== "string" || !net.isIP(localAddress)))
+    throw argTypeError(fn, "options.localAddress", "an IP address", localAddress);
+  if (localPort !== undefined && typeof localPort !== "number")
+    throw argTypeError(fn, "options.localPort", "a port number", localPort);
+  if (
+    localPort !== undefined &&
+    !(Number.isInteger(localPort) && localPort >= 1 && localPort <= 65535)
+  )
+    throw argRangeError(fn, "options.localPort", "a port (1-65535)", localPort);
+  if ("path" in target) {
+    const key = localAddress !== undefined ? "localAddress" : "localPort";
+    throw argTypeError(
+      fn,
+      `options.${key}`,
+      "absent for a Unix-domain address",
+      localAddress ?? localPort,
+    );
+  }
+  const own = localAddress === undefined ? 0 : (net.isIP(localAddress) as 4 | 6);
+  const want = target.family || family;
+  if (own !== 0 && want !== 0 && own !== want)
+    throw argRangeError(
+      fn,
+      "options.localAddress",
+      `an IPv${want} address (the connect is over IPv${want})`,
+      localAddress,
+    );
+  return {
+    local: {
+      localAddress: localAddress as string | undefined,
+      localPort: localPort as number | undefined,
+    },
+    family: family || own,
+  };
+}
 
 /** A resolved address. */
 interface Candidate {
@@ -143,6 +196,7 @@ export async function connectInTurn(
   list: Candidate[],
   attemptTimeout: number,
   signal: AbortSignal,
+  local?: LocalBinding,
 ): Promise<void> {
   const name = formatAddress(target);
   const errors: BevError[] = [];
@@ -155,7 +209,7 @@ export async function connectInTurn(
     d.eof = false;
     d.connected = false;
     d.connecting = { address: printable, hostname: target.host };
-    if (sock.connectAddress(toSockaddr(addr)) < 0) {
+    if (sock.connectAddress(toSockaddr(addr), undefined, local) < 0) {
       errors.push(connectError(printable, EVUTIL_SOCKET_ERROR() || -1));
       abandon(sock);
       continue;

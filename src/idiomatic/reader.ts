@@ -129,8 +129,25 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
   #savedWatermark: [number, number] | null = null;
 
   /**
+   * A reader of your own framing (`bev.chunks()`, `lines()`, `readExactly()` are made
+   * this way): `take` is called whenever input arrives, until it returns null.
+   *
+   * @param fn the method name errors name
    * @param take the next item from the input, or null when there is not enough yet
    * @param rest at EOF: the item made of what is left (or null)
+   * @param options `signal` and `highWaterMark`, as {@link ReadOptions}
+   * @param minHigh the read high watermark the largest item needs
+   * @param keys the option keys `fn` accepts (others are a TypeError)
+   *
+   * @example
+   * // Records of 16 bytes; a short tail at EOF is dropped.
+   * const records = new BevReader<Buffer>("records", bev, (b) => {
+   *   if (b.input.length < 16) return null;
+   *   const out = Buffer.alloc(16);
+   *   b.input.remove(out, 16);
+   *   return out;
+   * }, () => null, {});
+   * for await (const rec of records) use(rec);
    */
   constructor(
     fn: string,
@@ -174,7 +191,14 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     }
   }
 
-  /** Raise the read high watermark for the iteration (restored when it ends). */
+  /**
+   * Raise the read high watermark for the iteration (restored when it ends): a `take`
+   * that waits for an item larger than the watermark calls this, or reading stalls.
+   *
+   * @example
+   * const it = bev.chunks() as BevReader<Buffer>;
+   * it.raiseHigh(1 << 20); // read up to 1 MiB ahead while iterating
+   */
   raiseHigh(high: number): void {
     const bev = this.#bev;
     this.#savedWatermark ??= [bev.wmReadLow, bev.wmReadHigh];
@@ -183,11 +207,24 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     this.#again = true;
   }
 
+  /**
+   * The reader itself: it is its own iterator, so `for await` uses it.
+   *
+   * @example
+   * const it = bev.lines();
+   * it[Symbol.asyncIterator]() === it; // true
+   */
   [Symbol.asyncIterator](): this {
     return this;
   }
 
-  /** The next chunk or line; done at EOF; throws the bufferevent's typed error. */
+  /**
+   * The next chunk or line; done at EOF; throws the bufferevent's typed error.
+   *
+   * @example
+   * const it = bev.lines();
+   * const first = await it.next(); // { value: "line", done: false }, or done at EOF
+   */
   next(): Promise<IteratorResult<T, undefined>> {
     // An item that is ready needs no async frame (a Generator and its registers
     // per call, and per waiting connection): taken here, or the slow path looks.
@@ -357,14 +394,28 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     else reject(err);
   }
 
-  /** Stop iterating (what `break` does): reading goes back to how it was. */
+  /**
+   * Stop iterating (what `break` does): reading goes back to how it was.
+   *
+   * @example
+   * const it = bev.chunks() as BevReader<Buffer>;
+   * await it.next();
+   * await it.return(); // another reader may take over now
+   */
   async return(): Promise<IteratorResult<T, undefined>> {
     this.#returned = true;
     this.#finish();
     return { value: undefined, done: true };
   }
 
-  /** True once the iteration ended. */
+  /**
+   * True once the iteration ended.
+   *
+   * @example
+   * const it = bev.lines() as BevReader<string>;
+   * await it.return();
+   * it.finished; // true
+   */
   get finished(): boolean {
     return this.#finished;
   }

@@ -86,11 +86,28 @@ export class ConnListener {
   readonly #acceptCb: Callback;
   readonly #errorCb: Callback;
 
-  /** True once the listener was freed (`evconnlistener_free`, `close()`). */
+  /**
+   * True once the listener was freed (`evconnlistener_free`, `close()`).
+   *
+   * @example
+   * listener.free();
+   * listener.freed; // true
+   */
   get freed(): boolean {
     return this.#freed;
   }
 
+  /**
+   * Wrap a listening `net.Server` (what `evconnlistener_new` and `_new_bind` do; use
+   * them, or the idiomatic `ConnListener.listen`).
+   *
+   * @param fd what `getFd()` gives back: the server, or the fd it was made from
+   * @param backlog accepted connections kept while disabled
+   *
+   * @example
+   * const server = net.createServer().listen(0, "127.0.0.1");
+   * const lev = new ConnListener(base, acceptcb, null, LEV_OPT_CLOSE_ON_FREE, server, server);
+   */
   constructor(
     base: EventBase,
     cb: evconnlistener_cb | null,
@@ -200,7 +217,12 @@ export class ConnListener {
     }
   }
 
-  /** Start handing out connections. 0. */
+  /**
+   * Start handing out connections. 0.
+   *
+   * @example
+   * listener.enable(); // evconnlistener_enable
+   */
   enable(): number {
     if (this.#freed) return -1;
     this.#enabled = true;
@@ -210,7 +232,12 @@ export class ConnListener {
     return 0;
   }
 
-  /** Stop handing out connections (up to `backlog` new ones wait, the rest are closed). 0. */
+  /**
+   * Stop handing out connections (up to `backlog` new ones wait, the rest are closed). 0.
+   *
+   * @example
+   * listener.disable(); // e.g. at a connection limit; enable() hands out the waiting ones
+   */
   disable(): number {
     this.#enabled = false;
     this.#accepting = false;
@@ -218,17 +245,34 @@ export class ConnListener {
     return 0;
   }
 
-  /** Accepted connections not handed out yet (at most the backlog while disabled). */
+  /**
+   * Accepted connections not handed out yet (at most the backlog while disabled).
+   *
+   * @example
+   * if (listener.heldCount > 0) listener.enable();
+   */
   get heldCount(): number {
     return this.#queue.length;
   }
 
-  /** True while enabled. */
+  /**
+   * True while enabled.
+   *
+   * @example
+   * if (!listener.enabled) listener.enable();
+   */
   get enabled(): boolean {
     return this.#enabled;
   }
 
-  /** Replace the callback (a null callback closes accepted sockets). */
+  /**
+   * Replace the callback (a null callback closes accepted sockets).
+   *
+   * @example
+   * listener.setCb((lev, sock) => {
+   *   bufferevent_socket_new(lev.base, sock, BEV_OPT_CLOSE_ON_FREE);
+   * }, null);
+   */
   setCb(cb: evconnlistener_cb | null, arg: unknown): void {
     if (cb !== null && typeof cb !== "function")
       throw argTypeError("evconnlistener_set_cb", "cb", "a function or null", cb);
@@ -243,19 +287,35 @@ export class ConnListener {
     if (cb && this.#enabled && this.#queue.length > 0) this.base._activate(this.#acceptCb);
   }
 
-  /** Set the error callback. */
+  /**
+   * Set the error callback (an accept failed, e.g. out of file descriptors).
+   *
+   * @example
+   * listener.setErrorCb((lev) => console.error("accept:", EVUTIL_SOCKET_ERROR()));
+   */
   setErrorCb(errorcb: evconnlistener_errorcb | null): void {
     if (errorcb !== null && typeof errorcb !== "function")
       throw argTypeError("evconnlistener_set_error_cb", "errorcb", "a function or null", errorcb);
     this.#errorcb = errorcb;
   }
 
-  /** The listening socket (the net.Server, or the fd it was made from). */
+  /**
+   * The listening socket (the net.Server, or the fd it was made from).
+   *
+   * @example
+   * const server = listener.getFd() as net.Server;
+   * server.address(); // { address: "127.0.0.1", port: 8080, ... }
+   */
   getFd(): net.Server | number {
     return this.#fd;
   }
 
-  /** The bound address as a sockaddr, or null. */
+  /**
+   * The bound address as a sockaddr, or null.
+   *
+   * @example
+   * const sa = listener.getAddress(); // { sin_family: AF_INET, sin_port, sin_addr } or null
+   */
   getAddress(): sockaddr | null {
     const a = this.server.address();
     if (!a) return null;
@@ -263,7 +323,12 @@ export class ConnListener {
     return sockaddrFromNode(a.address, a.port, a.family === "IPv6" ? AF_INET6 : AF_INET);
   }
 
-  /** Free the listener (closing the socket with LEV_OPT_CLOSE_ON_FREE). Safe inside its callback. */
+  /**
+   * Free the listener (closing the socket with LEV_OPT_CLOSE_ON_FREE). Safe inside its callback.
+   *
+   * @example
+   * listener.free(); // evconnlistener_free
+   */
   free(): void {
     if (this.#freed) return;
     this.#enabled = false;
