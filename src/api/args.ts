@@ -4,7 +4,6 @@
  * failure) where the class would throw for BEV_OPT_UNLOCK_CALLBACKS without DEFER.
  *
  * @module
- * @internal
  */
 
 import { Event } from "../core/event.js";

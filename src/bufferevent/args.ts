@@ -4,7 +4,6 @@
  * The C-style layer re-exports these from `src/api/args.ts` with its own checks.
  *
  * @module
- * @internal
  */
 
 import net from "node:net";

@@ -62,7 +62,6 @@ export {
   BEV_SUSPEND_LOOKUP,
   BEV_SUSPEND_WM,
   DEFAULT_MAX_SINGLE,
-  freedErrorFactory,
   msToTv,
   observeFree,
 } from "./defs.js";

@@ -35,7 +35,7 @@ import {
   BEV_EVENT_WRITING,
 } from "../constants.js";
 import { BufferEventError } from "../errors.js";
-import { freedErrorFactory } from "../bufferevent/bufferevent.js";
+import { freedErrorFactory } from "../bufferevent/defs.js";
 import { errnoName, evutil_socket_error_to_string, gai_strerror } from "../util/errno.js";
 import { getSystemErrorName } from "node:util";
 
