@@ -35,21 +35,8 @@ export * from "./api/evutil.js";
 export * from "./api/evdns.js";
 export * from "./api/filter.js";
 
-export {
-  TokenBucketCfg,
-  RateLimitGroup,
-  setRateLimit,
-  getTokenBucketCfg,
-  addToRateLimitGroup,
-  removeFromRateLimitGroup,
-  getRateLimitGroup,
-  getReadLimit,
-  getWriteLimit,
-  getMaxToRead,
-  getMaxToWrite,
-  decrementReadLimit,
-  decrementWriteLimit,
-} from "./bufferevent/ratelimit.js";
+export { TokenBucketCfg } from "./bufferevent/ratelimit_bucket.js";
+export { RateLimitGroup } from "./bufferevent/ratelimit_group.js";
 export * from "./api/ratelimit.js";
 
 export * from "./idiomatic/index.js";

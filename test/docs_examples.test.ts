@@ -118,6 +118,25 @@ export function collectExamples(): {
   const methodsMissing: string[] = [];
   const seenMethods = new Set<ts.Node>();
   const names: string[][] = [];
+  // A class's own members and those it inherits from the package's classes (EvBuffer's
+  // chain core is its base class, in its own file).
+  const withBases = (
+    decl: ts.ClassDeclaration | ts.InterfaceDeclaration,
+  ): (ts.ClassDeclaration | ts.InterfaceDeclaration)[] => {
+    const out = [decl];
+    if (!ts.isClassDeclaration(decl)) return out;
+    for (const clause of decl.heritageClauses ?? []) {
+      if (clause.token !== ts.SyntaxKind.ExtendsKeyword) continue;
+      for (const t of clause.types) {
+        const sym = checker.getSymbolAtLocation(t.expression);
+        const base = sym && sym.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(sym) : sym;
+        for (const d of base?.declarations ?? [])
+          if (ts.isClassDeclaration(d) && !d.getSourceFile().fileName.includes("node_modules"))
+            out.push(...withBases(d));
+      }
+    }
+    return out;
+  };
   const addExamples = (decl: ts.Node, name: string) => {
     if (seenDecl.has(decl)) return;
     seenDecl.add(decl);
@@ -135,7 +154,7 @@ export function collectExamples(): {
       for (const decl of symbol.declarations ?? []) {
         addExamples(decl, exported.name);
         if (ts.isClassDeclaration(decl) || ts.isInterfaceDeclaration(decl)) {
-          for (const member of decl.members) {
+          for (const member of withBases(decl).flatMap((d) => [...d.members])) {
             const isPrivate =
               (member.name && ts.isPrivateIdentifier(member.name)) ||
               ts.getCombinedModifierFlags(member as ts.Declaration).valueOf() &
@@ -226,6 +245,7 @@ const methodsChecked = [
   "TokenBucketCfg",
   "RateLimitGroup",
   "TlsBufferEvent",
+  "DnsBase",
 ];
 
 test("docs: every public method of the core classes has an @example", () => {

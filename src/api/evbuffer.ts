@@ -29,11 +29,14 @@ export type evbuffer_file_segment = EvBufferFileSegment;
 /** `struct evbuffer_cb_entry *`. */
 export type evbuffer_cb_entry = EvBufferCbEntry;
 /** `evbuffer_cb_func`. */
-export type evbuffer_cb_func = EvBufferCbFunc;
+export type evbuffer_cb_func<A = unknown> = EvBufferCbFunc<A>;
 /** `evbuffer_ref_cleanup_cb`. */
-export type evbuffer_ref_cleanup_cb = EvBufferRefCleanup;
+export type evbuffer_ref_cleanup_cb<
+  E = unknown,
+  D extends Uint8Array | string = Uint8Array | string,
+> = EvBufferRefCleanup<E, D>;
 /** `evbuffer_file_segment_cleanup_cb`. */
-export type evbuffer_file_segment_cleanup_cb = EvBufferFileSegmentCleanupCb;
+export type evbuffer_file_segment_cleanup_cb<A = unknown> = EvBufferFileSegmentCleanupCb<A>;
 export type { evbuffer_iovec, evbuffer_cb_info, ValueBox };
 export { EvBufferPtr };
 /** `struct evbuffer_ptr`: any object with a `pos` (an {@link EvBufferPtr}, or a plain `{ pos }`). */
@@ -435,12 +438,12 @@ export function evbuffer_commit_space(
  * const big = Buffer.alloc(1 << 20);
  * evbuffer_add_reference(buf, big, big.length, () => console.log("released"), null);
  */
-export function evbuffer_add_reference(
+export function evbuffer_add_reference<D extends Uint8Array | string, E>(
   outbuf: EvBuffer,
-  data: Uint8Array | string,
+  data: D,
   datlen: number | undefined,
-  cleanupfn: EvBufferRefCleanup | null,
-  cleanupfn_arg?: unknown,
+  cleanupfn: EvBufferRefCleanup<E, D> | null,
+  cleanupfn_arg?: E | null,
 ): number {
   return needEvbuffer("evbuffer_add_reference", outbuf, "outbuf").addReference(
     data,
@@ -502,10 +505,10 @@ export function evbuffer_file_segment_free(seg: EvBufferFileSegment): void {
  * const seg = evbuffer_file_segment_new(fs.openSync("index.html", "r"), 0, -1, EVBUF_FS_CLOSE_ON_FREE)!;
  * evbuffer_file_segment_add_cleanup_cb(seg, () => console.log("file no longer used"), null);
  */
-export function evbuffer_file_segment_add_cleanup_cb(
+export function evbuffer_file_segment_add_cleanup_cb<A>(
   seg: EvBufferFileSegment,
-  cb: EvBufferFileSegmentCleanupCb | null,
-  arg?: unknown,
+  cb: EvBufferFileSegmentCleanupCb<A> | null,
+  arg?: A | null,
 ): void {
   needSeg("evbuffer_file_segment_add_cleanup_cb", seg).addCleanupCb(cb, arg);
 }
@@ -561,10 +564,10 @@ export function evbuffer_unfreeze(buf: EvBuffer, at_front: number | boolean): nu
  * @example
  * const ent = evbuffer_add_cb(buf, (b, info) => console.log(`+${info.n_added} -${info.n_deleted}`), null);
  */
-export function evbuffer_add_cb(
+export function evbuffer_add_cb<A>(
   buf: EvBuffer,
-  cb: EvBufferCbFunc,
-  cbarg?: unknown,
+  cb: EvBufferCbFunc<A>,
+  cbarg?: A | null,
 ): EvBufferCbEntry {
   return needEvbuffer("evbuffer_add_cb", buf).addCb(cb, cbarg);
 }
@@ -588,7 +591,11 @@ export function evbuffer_remove_cb_entry(buf: EvBuffer, ent: EvBufferCbEntry): n
  * evbuffer_add_cb(buf, cb, null);
  * evbuffer_remove_cb(buf, cb, null); // 0, or -1 if it was not there
  */
-export function evbuffer_remove_cb(buf: EvBuffer, cb: EvBufferCbFunc, cbarg?: unknown): number {
+export function evbuffer_remove_cb<A>(
+  buf: EvBuffer,
+  cb: EvBufferCbFunc<A>,
+  cbarg?: A | null,
+): number {
   return needEvbuffer("evbuffer_remove_cb", buf).removeCb(cb, cbarg);
 }
 

@@ -144,12 +144,12 @@ export function event_base_gettimeofday_cached(base: EventBase, tv?: timeval | n
  * @example
  * const ev = event_new(base, -1, EV_PERSIST, (fd, what, arg) => {}, null);
  */
-export function event_new(
+export function event_new<A>(
   base: EventBase,
   fd: number,
   events: number,
-  cb: event_callback_fn,
-  arg: unknown,
+  cb: event_callback_fn<A>,
+  arg: A | null,
 ): Event {
   needBase("event_new", base);
   checkEventArgs("event_new", fd, events, cb);
@@ -278,12 +278,12 @@ export function event_get_callback_arg(ev: Event): unknown {
  * @example
  * event_base_once(base, -1, EV_TIMEOUT, () => console.log("once"), null, { tv_sec: 1, tv_usec: 0 });
  */
-export function event_base_once(
+export function event_base_once<A>(
   base: EventBase,
   fd: number,
   events: number,
-  cb: event_callback_fn,
-  arg: unknown,
+  cb: event_callback_fn<A>,
+  arg: A | null,
   tv: timeval | null,
 ): number {
   needBase("event_base_once", base);
@@ -292,7 +292,7 @@ export function event_base_once(
   if (events & (EV_SIGNAL | EV_PERSIST)) return -1;
   const isTimer = (events & (EV_TIMEOUT | EV_READ | EV_WRITE | EV_CLOSED)) === EV_TIMEOUT;
   if (!isTimer && !(events & (EV_READ | EV_WRITE | EV_CLOSED))) return -1;
-  const once = (f: number, w: number, a: unknown): void => {
+  const once = (f: number, w: number, a: A): void => {
     ev.free();
     cb(f, w, a);
   };
@@ -313,7 +313,7 @@ export function event_base_once(
  * const timer = evtimer_new(base, () => console.log("later"), null);
  * evtimer_add(timer, { tv_sec: 2, tv_usec: 0 });
  */
-export function evtimer_new(base: EventBase, cb: event_callback_fn, arg: unknown): Event {
+export function evtimer_new<A>(base: EventBase, cb: event_callback_fn<A>, arg: A | null): Event {
   return event_new(base, -1, 0, cb, arg);
 }
 
@@ -355,11 +355,11 @@ export function evtimer_pending(ev: Event, tv?: timeval | null): number {
  * const sigint = evsignal_new(base, 2, () => console.log("SIGINT"), null)!;
  * evsignal_add(sigint, null);
  */
-export function evsignal_new(
+export function evsignal_new<A>(
   base: EventBase,
   signum: number,
-  cb: event_callback_fn,
-  arg: unknown,
+  cb: event_callback_fn<A>,
+  arg: A | null,
 ): Event {
   return event_new(base, signum, EV_SIGNAL | EV_PERSIST, cb, arg);
 }

@@ -40,13 +40,13 @@ function needUnderlying(fn: string, underlying: unknown): BufferEvent | null {
  *   dst.add("x"); src.removeBuffer(dst, src.length); return BEV_OK;
  * }, BEV_OPT_CLOSE_ON_FREE, null, null);
  */
-export function bufferevent_filter_new(
+export function bufferevent_filter_new<C>(
   underlying: BufferEvent | null,
-  input_filter: bufferevent_filter_cb | null,
-  output_filter: bufferevent_filter_cb | null,
+  input_filter: bufferevent_filter_cb<C> | null,
+  output_filter: bufferevent_filter_cb<C> | null,
   options: number,
-  free_context: ((ctx: any) => void) | null,
-  ctx: unknown,
+  free_context: ((ctx: C) => void) | null,
+  ctx: C | null,
 ): FilterBufferEvent | null {
   const u = needUnderlying("bufferevent_filter_new", underlying);
   if (!u || unlockWithoutDefer(options)) return null;

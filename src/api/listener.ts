@@ -43,10 +43,10 @@ function checkCommon(
  * const lev = evconnlistener_new_bind(base, acceptcb, null,
  *   LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE, -1, evutil_parse_sockaddr_port("127.0.0.1"));
  */
-export function evconnlistener_new_bind(
+export function evconnlistener_new_bind<A>(
   base: EventBase,
-  cb: evconnlistener_cb | null,
-  ptr: unknown,
+  cb: evconnlistener_cb<A> | null,
+  ptr: A | null,
   flags: number,
   backlog: number,
   sa: sockaddr | null,
@@ -64,10 +64,10 @@ export function evconnlistener_new_bind(
  * const srv = net.createServer().listen(8080);
  * const lev = evconnlistener_new(base, acceptcb, null, LEV_OPT_CLOSE_ON_FREE, -1, srv);
  */
-export function evconnlistener_new(
+export function evconnlistener_new<A>(
   base: EventBase,
-  cb: evconnlistener_cb | null,
-  ptr: unknown,
+  cb: evconnlistener_cb<A> | null,
+  ptr: A | null,
   flags: number,
   backlog: number,
   fd: net.Server | number,
@@ -136,10 +136,10 @@ export function evconnlistener_get_fd(lev: ConnListener): net.Server | number {
  *   bufferevent_enable(b, EV_READ | EV_WRITE);
  * }, null);
  */
-export function evconnlistener_set_cb(
+export function evconnlistener_set_cb<A>(
   lev: ConnListener,
-  cb: evconnlistener_cb | null,
-  arg: unknown,
+  cb: evconnlistener_cb<A> | null,
+  arg: A | null,
 ): void {
   needListener("evconnlistener_set_cb", lev).setCb(cb, arg);
 }
@@ -152,9 +152,9 @@ export function evconnlistener_set_cb(
  *   console.error(`accept failed: ${evutil_socket_error_to_string(EVUTIL_SOCKET_ERROR())}`);
  * });
  */
-export function evconnlistener_set_error_cb(
+export function evconnlistener_set_error_cb<A>(
   lev: ConnListener,
-  errorcb: evconnlistener_errorcb | null,
+  errorcb: evconnlistener_errorcb<A> | null,
 ): void {
   needListener("evconnlistener_set_error_cb", lev).setErrorCb(errorcb);
 }

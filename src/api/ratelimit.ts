@@ -26,11 +26,11 @@ import {
   getReadLimit,
   getTokenBucketCfg,
   getWriteLimit,
-  needCfg,
-  needGroup,
   removeFromRateLimitGroup,
   setRateLimit,
 } from "../bufferevent/ratelimit.js";
+import { needCfg } from "../bufferevent/ratelimit_bucket.js";
+import { needGroup } from "../bufferevent/ratelimit_group.js";
 
 export { EV_RATE_LIMIT_MAX, EV_SSIZE_MAX };
 

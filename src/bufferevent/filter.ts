@@ -87,12 +87,12 @@ import { getRateLimit } from "./ratelimit_hooks.js";
  *   return BEV_OK;
  * };
  */
-export type bufferevent_filter_cb = (
+export type bufferevent_filter_cb<C = unknown> = (
   src: EvBuffer,
   dst: EvBuffer,
   dst_limit: number,
   mode: number,
-  ctx: any,
+  ctx: C,
 ) => number;
 
 /** Options of a filter that are not libevent's BEV_OPT_* flags. */
@@ -128,9 +128,9 @@ export class FilterBufferEvent extends BufferEvent {
   /** The context handed to the filters and to `free_context`. */
   readonly context: unknown;
 
-  readonly #processIn: bufferevent_filter_cb | null;
-  readonly #processOut: bufferevent_filter_cb | null;
-  #freeContext: ((ctx: any) => void) | null;
+  readonly #processIn: bufferevent_filter_cb<never> | null;
+  readonly #processOut: bufferevent_filter_cb<never> | null;
+  #freeContext: ((ctx: never) => void) | null;
   readonly #reportErrors: boolean;
 
   readonly #outbufEntry: EvBufferCbEntry;
@@ -166,10 +166,10 @@ export class FilterBufferEvent extends BufferEvent {
    */
   constructor(
     underlying: BufferEvent,
-    inputFilter: bufferevent_filter_cb | null,
-    outputFilter: bufferevent_filter_cb | null,
+    inputFilter: bufferevent_filter_cb<never> | null,
+    outputFilter: bufferevent_filter_cb<never> | null,
     options: number,
-    freeContext: ((ctx: any) => void) | null,
+    freeContext: ((ctx: never) => void) | null,
     ctx: unknown,
     internal: FilterInternalOptions = {},
   ) {
@@ -271,7 +271,7 @@ export class FilterBufferEvent extends BufferEvent {
     const free = this.#freeContext;
     this.#freeContext = null;
     try {
-      if (free) free(this.context);
+      if (free) free(this.context as never);
     } finally {
       this.underlying.decref();
     }
@@ -300,14 +300,14 @@ export class FilterBufferEvent extends BufferEvent {
   // ---- the filters --------------------------------------------------------------------
 
   #call(
-    filter: bufferevent_filter_cb | null,
+    filter: bufferevent_filter_cb<never> | null,
     src: EvBuffer,
     dst: EvBuffer,
     limit: number,
     mode: number,
   ): number {
     if (filter === null) return nullFilter(src, dst, limit);
-    const res = filter(src, dst, limit, mode, this.context);
+    const res = filter(src, dst, limit, mode, this.context as never);
     if (res !== BEV_OK && res !== BEV_NEED_MORE && res !== BEV_ERROR)
       throw argTypeError(
         "bufferevent_filter_cb",

@@ -31,288 +31,37 @@
  * reference goes (the backend calls {@link RateLimitHooks.unlink}); members a
  * backend forgot to unlink are dropped at the group's next tick.
  *
+ * The files: the cfg, the bucket and the suspension helpers in `ratelimit_bucket.ts`,
+ * groups in `ratelimit_group.ts`, and here the per-bufferevent state and the
+ * operations the C functions of `src/api/ratelimit.ts` forward to.
+ *
  * @module
  */
 
-import type { EventBase, timeval } from "../core/event_base.js";
 import { Event } from "../core/event.js";
-import { EV_PERSIST } from "../constants.js";
-import { argRangeError, argTypeError } from "../errors.js";
-import { BEV_SUSPEND_BW, BEV_SUSPEND_BW_GROUP, BufferEvent, needBev } from "./bufferevent.js";
+import { BEV_SUSPEND_BW, type BufferEvent, needBev } from "./bufferevent.js";
+import {
+  currentTick,
+  deltaArg,
+  DIRS,
+  type Dir,
+  EV_SSIZE_MAX,
+  kick,
+  needCfg,
+  READ,
+  resumeBoth,
+  suspend,
+  suspendedFor,
+  TokenBucket,
+  type TokenBucketCfg,
+  unsuspend,
+  WRITE,
+} from "./ratelimit_bucket.js";
+import { needGroup, type RateLimitGroup } from "./ratelimit_group.js";
 import { getRateLimit, setRateLimitHooks, type RateLimitHooks } from "./ratelimit_hooks.js";
 
-/**
- * The largest rate or burst `ev_token_bucket_cfg_new` accepts. libevent's value is
- * EV_SSIZE_MAX (2^63-1); JavaScript numbers count bytes exactly only up to 2^53-1.
- */
-export const EV_RATE_LIMIT_MAX = Number.MAX_SAFE_INTEGER;
-
-/**
- * The JavaScript stand-in for libevent's EV_SSIZE_MAX: what
- * `bufferevent_get_read_limit`/`_write_limit` return for a bufferevent without a
- * token-bucket cfg.
- */
-export const EV_SSIZE_MAX = Number.MAX_SAFE_INTEGER;
-
-/** libevent's default group min_share. */
-const DEFAULT_MIN_SHARE = 64;
-const INT_MAX = 0x7fffffff;
-
-/** Index of a direction in the per-direction arrays. */
-type Dir = 0 | 1;
-const READ: Dir = 0;
-const WRITE: Dir = 1;
-const DIRS: readonly Dir[] = [READ, WRITE];
-
-// ---- cfg ----------------------------------------------------------------------------------
-
-/** A rate or burst argument: C's size_t (negative numbers wrap to huge, fractions truncate). */
-function sizeArg(fn: string, arg: string, value: unknown): number {
-  if (typeof value !== "number" || Number.isNaN(value))
-    throw argTypeError(fn, arg, "a number of bytes", value);
-  return value < 0 ? Infinity : Math.floor(value);
-}
-
-/**
- * A token-bucket configuration (`struct ev_token_bucket_cfg`): per-direction rate and
- * burst in bytes, and the tick length. Immutable. A bufferevent refers to its cfg (do
- * not free a cfg while a bufferevent uses it); a group copies it.
- *
- * @example
- * // 25 KiB per 100 ms tick (250 KiB/s) in both directions, bursts up to 50 KiB
- * const cfg = TokenBucketCfg.create(25600, 51200, 25600, 51200, { tv_sec: 0, tv_usec: 100000 });
- */
-export class TokenBucketCfg {
-  /** Bytes per tick, [read, write]. */
-  readonly rate: readonly [number, number];
-  /** Bucket maxima (bursts), [read, write]. */
-  readonly maximum: readonly [number, number];
-  /** The tick length as given (the refill timers use it whole). */
-  readonly tickTimeout: Readonly<timeval>;
-  /** The tick length in whole milliseconds (fractions of a ms are ignored). */
-  readonly msecPerTick: number;
-  #freed = false;
-
-  private constructor(
-    rate: [number, number],
-    maximum: [number, number],
-    tick: timeval,
-    msecPerTick: number,
-  ) {
-    this.rate = Object.freeze(rate);
-    this.maximum = Object.freeze(maximum);
-    this.tickTimeout = Object.freeze({ tv_sec: tick.tv_sec, tv_usec: tick.tv_usec });
-    this.msecPerTick = msecPerTick;
-  }
-
-  /**
-   * libevent's `ev_token_bucket_cfg_new`: null when a rate is < 1 or above its burst,
-   * a value is above {@link EV_RATE_LIMIT_MAX}, or the tick is 0 ms, negative or longer
-   * than INT_MAX/1000 seconds. `tickLen` null means one second.
-   *
-   * @example
-   * const cfg = TokenBucketCfg.create(10_000, 20_000, 10_000, 20_000, null); // null for bad rates
-   */
-  static create(
-    readRate: number,
-    readBurst: number,
-    writeRate: number,
-    writeBurst: number,
-    tickLen?: timeval | null,
-    fn = "ev_token_bucket_cfg_new",
-  ): TokenBucketCfg | null {
-    const rr = sizeArg(fn, "read_rate", readRate);
-    const rb = sizeArg(fn, "read_burst", readBurst);
-    const wr = sizeArg(fn, "write_rate", writeRate);
-    const wb = sizeArg(fn, "write_burst", writeBurst);
-    const tick = tickLen ?? { tv_sec: 1, tv_usec: 0 };
-    if (
-      typeof tick !== "object" ||
-      typeof tick.tv_sec !== "number" ||
-      typeof tick.tv_usec !== "number"
-    )
-      throw argTypeError(fn, "tick_len", "a timeval { tv_sec, tv_usec } or null", tickLen);
-    if (rr > rb || wr > wb || rr < 1 || wr < 1) return null;
-    if (rr > EV_RATE_LIMIT_MAX || wr > EV_RATE_LIMIT_MAX) return null;
-    if (rb > EV_RATE_LIMIT_MAX || wb > EV_RATE_LIMIT_MAX) return null;
-    if (!(tick.tv_sec >= 0 && tick.tv_sec <= Math.floor(INT_MAX / 1000))) return null;
-    if (!(tick.tv_usec >= 0 && tick.tv_usec < Infinity)) return null;
-    const msec = Math.floor(tick.tv_sec) * 1000 + Math.floor(tick.tv_usec / 1000);
-    if (msec === 0) return null;
-    return new TokenBucketCfg([rr, wr], [rb, wb], tick, msec);
-  }
-
-  /**
-   * Like {@link create} with an options object, throwing a RangeError instead of
-   * returning null.
-   *
-   * @example
-   * const cfg = TokenBucketCfg.from({ readRate: 1 << 20, tickMs: 1000 }); // 1 MiB/s reads
-   */
-  static from(opts: {
-    /** Read bytes per tick. @default unlimited (EV_RATE_LIMIT_MAX) */
-    readRate?: number;
-    /** Read bucket maximum. @default readRate */
-    readBurst?: number;
-    /** Write bytes per tick. @default unlimited (EV_RATE_LIMIT_MAX) */
-    writeRate?: number;
-    /** Write bucket maximum. @default writeRate */
-    writeBurst?: number;
-    /** Tick length in ms (whole milliseconds). @default 1000 */
-    tickMs?: number;
-  }): TokenBucketCfg {
-    const fn = "TokenBucketCfg.from";
-    const readRate = opts.readRate ?? EV_RATE_LIMIT_MAX;
-    const writeRate = opts.writeRate ?? EV_RATE_LIMIT_MAX;
-    const tickMs = opts.tickMs ?? 1000;
-    if (typeof tickMs !== "number" || !(tickMs >= 1))
-      throw argRangeError(fn, "tickMs", "a tick of at least 1 ms", tickMs);
-    const tick = { tv_sec: Math.floor(tickMs / 1000), tv_usec: (tickMs % 1000) * 1000 };
-    const cfg = TokenBucketCfg.create(
-      readRate,
-      opts.readBurst ?? readRate,
-      writeRate,
-      opts.writeBurst ?? writeRate,
-      tick,
-      fn,
-    );
-    if (!cfg)
-      throw argRangeError(fn, "opts", "rates >= 1, each at most its burst", JSON.stringify(opts));
-    return cfg;
-  }
-
-  /** Read bytes per tick. */
-  get readRate(): number {
-    return this.rate[READ];
-  }
-  /** Write bytes per tick. */
-  get writeRate(): number {
-    return this.rate[WRITE];
-  }
-  /** Read bucket maximum. */
-  get readMaximum(): number {
-    return this.maximum[READ];
-  }
-  /** Write bucket maximum. */
-  get writeMaximum(): number {
-    return this.maximum[WRITE];
-  }
-
-  /**
-   * `ev_token_bucket_cfg_free`: mark the cfg dead (using it afterwards throws).
-   *
-   * @example
-   * cfg.free();
-   */
-  free(): void {
-    this.#freed = true;
-  }
-
-  /** True once freed. */
-  get freed(): boolean {
-    return this.#freed;
-  }
-
-  /**
-   * A private copy (groups copy their cfg, as libevent's memcpy does).
-   *
-   * @example
-   * const copy = cfg.clone();
-   */
-  clone(): TokenBucketCfg {
-    return new TokenBucketCfg(
-      [...this.rate] as [number, number],
-      [...this.maximum] as [number, number],
-      this.tickTimeout,
-      this.msecPerTick,
-    );
-  }
-}
-
-/** A byte-count delta (C's ev_ssize_t): any finite number, fractions truncated. */
-function deltaArg(fn: string, value: unknown): number {
-  if (typeof value !== "number" || !Number.isFinite(value))
-    throw argTypeError(fn, "decr", "a finite number of bytes", value);
-  return Math.trunc(value);
-}
-
-/** Throw unless `g` is a rate-limit group. */
-export function needGroup(fn: string, arg: string, g: unknown): RateLimitGroup {
-  if (!(g instanceof RateLimitGroup))
-    throw argTypeError(fn, arg, "a bufferevent_rate_limit_group", g);
-  return g;
-}
-
-/** Throw unless `cfg` is a live TokenBucketCfg. */
-export function needCfg(fn: string, arg: string, cfg: unknown): TokenBucketCfg {
-  if (!(cfg instanceof TokenBucketCfg)) throw argTypeError(fn, arg, "an ev_token_bucket_cfg", cfg);
-  if (cfg.freed) throw argTypeError(fn, arg, "a cfg that was not freed", "a freed cfg");
-  return cfg;
-}
-
-// ---- bucket -------------------------------------------------------------------------------
-
-/** The tick index of `base`'s cached time under `cfg`. */
-function currentTick(base: EventBase, cfg: TokenBucketCfg): number {
-  return Math.floor(base._now() / cfg.msecPerTick);
-}
-
-/** `struct ev_token_bucket`: the current limits [read, write] and the tick of the last refill. */
-class TokenBucket {
-  readonly limit: [number, number] = [0, 0];
-  lastUpdated = 0;
-
-  /** Fill to `rate` at `tick`; on reinitialization only clip down to the new maxima. */
-  init(cfg: TokenBucketCfg, tick: number, reinitialize: boolean): void {
-    for (const d of DIRS) {
-      if (!reinitialize) this.limit[d] = cfg.rate[d];
-      else if (this.limit[d] > cfg.maximum[d]) this.limit[d] = cfg.maximum[d];
-    }
-    if (!reinitialize) this.lastUpdated = tick;
-  }
-
-  /** Add `rate` per tick elapsed since the last refill, capped at the maxima. */
-  update(cfg: TokenBucketCfg, tick: number): boolean {
-    const nTicks = tick - this.lastUpdated;
-    if (nTicks <= 0 || nTicks > INT_MAX) return false;
-    for (const d of DIRS)
-      this.limit[d] = Math.min(cfg.maximum[d], this.limit[d] + nTicks * cfg.rate[d]);
-    this.lastUpdated = tick;
-    return true;
-  }
-}
-
-// ---- suspension helpers ------------------------------------------------------------------------
-
-function suspend(bev: BufferEvent, d: Dir, reason: number): void {
-  if (d === READ) bev.suspendRead(reason);
-  else bev.suspendWrite(reason);
-}
-
-function unsuspend(bev: BufferEvent, d: Dir, reason: number): void {
-  if (d === READ) bev.unsuspendRead(reason);
-  else bev.unsuspendWrite(reason);
-}
-
-function suspendedFor(bev: BufferEvent, d: Dir): number {
-  return d === READ ? bev.readSuspended : bev.writeSuspended;
-}
-
-/**
- * Clear `reason` in both directions where it is set. libevent unsuspends
- * unconditionally, which re-enables (and so restarts the timeouts of, and may run a
- * spurious writecb on) a bufferevent that was never suspended; only a set reason
- * is cleared here.
- */
-function resumeBoth(bev: BufferEvent, reason: number): void {
-  if (bev.readSuspended & reason) bev.unsuspendRead(reason);
-  if (bev.writeSuspended & reason) bev.unsuspendWrite(reason);
-}
-
-/** A bucket refilled: tell the backend (a hook of the contract in ops.ts). */
-function kick(bev: BufferEvent): void {
-  if (!bev.freed) bev._rateLimitResumed();
-}
+export { EV_RATE_LIMIT_MAX, EV_SSIZE_MAX, TokenBucketCfg } from "./ratelimit_bucket.js";
+export { RateLimitGroup } from "./ratelimit_group.js";
 
 // ---- per-bufferevent state ---------------------------------------------------------------------
 
@@ -321,7 +70,7 @@ function kick(bev: BufferEvent): void {
  * a cfg), its group, and its refill timer. Installed as the bufferevent's
  * {@link RateLimitHooks} while it has a cfg or a group.
  */
-class BevRateLimit implements RateLimitHooks {
+export class BevRateLimit implements RateLimitHooks {
   readonly bev: BufferEvent;
   cfg: TokenBucketCfg | null = null;
   readonly bucket = new TokenBucket();
@@ -491,266 +240,16 @@ class BevRateLimit implements RateLimitHooks {
   }
 }
 
-// ---- groups ----------------------------------------------------------------------------------
-
-/**
- * A rate-limit group (`struct bufferevent_rate_limit_group`): one token bucket shared
- * by its member bufferevents, refilled every tick by a persistent timer on `base`.
- *
- * @example
- * const g = new RateLimitGroup(base, TokenBucketCfg.from({ readRate: 100_000, tickMs: 100 }));
- * addToRateLimitGroup(bev1, g);
- * addToRateLimitGroup(bev2, g); // bev1 and bev2 read 1 MB/s together
- */
-export class RateLimitGroup {
-  /** The base whose timer refills the bucket. */
-  readonly base: EventBase;
-  #cfg: TokenBucketCfg;
-  readonly #bucket = new TokenBucket();
-  /** Members, newest first (libevent's LIST_INSERT_HEAD). */
-  #members: BevRateLimit[] = [];
-  readonly #suspended: [boolean, boolean] = [false, false];
-  readonly #totals: [number, number] = [0, 0];
-  #minShare = DEFAULT_MIN_SHARE;
-  #configuredMinShare = DEFAULT_MIN_SHARE;
-  readonly #tick: Event;
-  #freed = false;
-
-  /** `bufferevent_rate_limit_group_new`: the bucket starts at the cfg's rates. */
-  constructor(base: EventBase, cfg: TokenBucketCfg) {
-    this.base = base;
-    this.#cfg = needCfg("bufferevent_rate_limit_group_new", "cfg", cfg).clone();
-    this.#bucket.init(this.#cfg, currentTick(base, this.#cfg), false);
-    this.#tick = new Event(base, -1, EV_PERSIST, () => this.#ticked(), null);
-    this.#tick.add(this.#cfg.tickTimeout);
-    this.setMinShare(DEFAULT_MIN_SHARE);
-  }
-
-  /** The group's (copied) cfg. */
-  get cfg(): TokenBucketCfg {
-    return this.#cfg;
-  }
-
-  /** Number of member bufferevents. */
-  get size(): number {
-    return this.#members.length;
-  }
-
-  /** The effective min_share (the configured one capped at the cfg's rates). */
-  get minShare(): number {
-    return this.#minShare;
-  }
-
-  /** True once freed. */
-  get freed(): boolean {
-    return this.#freed;
-  }
-
-  /**
-   * `bufferevent_rate_limit_group_set_cfg`: new rates; the bucket is only clipped down. 0 / -1.
-   *
-   * @example
-   * group.setCfg(TokenBucketCfg.create(50_000, 50_000, 50_000, 50_000, null));
-   */
-  setCfg(cfg: TokenBucketCfg | null): number {
-    if (cfg === null || cfg === undefined || this.#freed) return -1;
-    needCfg("bufferevent_rate_limit_group_set_cfg", "cfg", cfg);
-    const old = this.#cfg.tickTimeout;
-    const sameTick =
-      old.tv_sec === cfg.tickTimeout.tv_sec && old.tv_usec === cfg.tickTimeout.tv_usec;
-    this.#cfg = cfg.clone();
-    this.#bucket.init(this.#cfg, 0, true);
-    if (!sameTick) this.#tick.add(this.#cfg.tickTimeout);
-    this.setMinShare(this.#configuredMinShare);
-    return 0;
-  }
-
-  /**
-   * `bufferevent_rate_limit_group_set_min_share`: the least a member may move per I/O
-   * however small its share (0 turns it off). Capped at the cfg's rates, so that at
-   * steady state at least one member moves each tick. -1 above EV_SSIZE_MAX.
-   *
-   * @example
-   * group.setMinShare(1024);
-   */
-  setMinShare(share: number): number {
-    if (typeof share !== "number" || Number.isNaN(share))
-      throw argTypeError("bufferevent_rate_limit_group_set_min_share", "share", "a size", share);
-    if (share < 0 || share > EV_SSIZE_MAX) return -1; // a negative size_t is huge
-    share = Math.floor(share);
-    this.#configuredMinShare = share;
-    this.#minShare = Math.min(share, this.#cfg.rate[READ], this.#cfg.rate[WRITE]);
-    return 0;
-  }
-
-  /**
-   * `bufferevent_rate_limit_group_free`: stop the tick. -1 (and nothing changes) while
-   * the group still has members — libevent asserts there are none.
-   *
-   * @example
-   * group.free(); // -1 while it has members
-   */
-  free(): number {
-    if (this.#freed) return 0;
-    this.#pruneFinalized();
-    if (this.#members.length > 0) return -1;
-    this.#freed = true;
-    this.#tick.free();
-    return 0;
-  }
-
-  /**
-   * The group's current read bucket (not refilled on demand: the tick does that).
-   *
-   * @example
-   * group.getReadLimit();
-   */
-  getReadLimit(): number {
-    return this.#bucket.limit[READ];
-  }
-
-  /**
-   * The group's current write bucket.
-   *
-   * @example
-   * group.getWriteLimit();
-   */
-  getWriteLimit(): number {
-    return this.#bucket.limit[WRITE];
-  }
-
-  /**
-   * `bufferevent_rate_limit_group_decrement_read`: may suspend or resume every member. 0.
-   *
-   * @example
-   * group.decrementRead(4096);
-   */
-  decrementRead(decr: number): number {
-    return this.#decrement(READ, deltaArg("bufferevent_rate_limit_group_decrement_read", decr));
-  }
-
-  /**
-   * `bufferevent_rate_limit_group_decrement_write`. 0.
-   *
-   * @example
-   * group.decrementWrite(4096);
-   */
-  decrementWrite(decr: number): number {
-    return this.#decrement(WRITE, deltaArg("bufferevent_rate_limit_group_decrement_write", decr));
-  }
-
-  /**
-   * Bytes the members read and wrote since creation or the last {@link resetTotals}.
-   *
-   * @example
-   * const { total_read, total_written } = group.getTotals();
-   */
-  getTotals(): { total_read: number; total_written: number } {
-    return { total_read: this.#totals[READ], total_written: this.#totals[WRITE] };
-  }
-
-  /**
-   * Zero the totals.
-   *
-   * @example
-   * group.resetTotals();
-   */
-  resetTotals(): void {
-    this.#totals[READ] = 0;
-    this.#totals[WRITE] = 0;
-  }
-
-  // ---- membership (driven by addToRateLimitGroup / removeFromRateLimitGroup) -------
-
-  /** @internal Add `m`; it starts suspended in the directions the group is suspended in. */
-  addMember(m: BevRateLimit): void {
-    m.group = this;
-    this.#members.unshift(m);
-    for (const d of DIRS) if (this.#suspended[d]) suspend(m.bev, d, BEV_SUSPEND_BW_GROUP);
-  }
-
-  /** @internal Remove `m`; with `resume`, clear its BW_GROUP suspension. */
-  removeMember(m: BevRateLimit, resume: boolean): void {
-    const i = this.#members.indexOf(m);
-    if (i >= 0) this.#members.splice(i, 1);
-    m.group = null;
-    if (resume) resumeBoth(m.bev, BEV_SUSPEND_BW_GROUP);
-  }
-
-  /** @internal What member `m` may move in one I/O in direction `d`. */
-  share(d: Dir, m: BevRateLimit): number {
-    if (this.#suspended[d]) {
-      suspend(m.bev, d, BEV_SUSPEND_BW_GROUP);
-      return 0;
-    }
-    // As libevent: divided among all members, not only the active ones.
-    const share = Math.trunc(this.#bucket.limit[d] / Math.max(1, this.#members.length));
-    return share < this.#minShare ? this.#minShare : share;
-  }
-
-  /** @internal A member moved `bytes`. */
-  spend(d: Dir, bytes: number): void {
-    const limit = (this.#bucket.limit[d] -= bytes);
-    this.#totals[d] += bytes;
-    if (limit <= 0) this.#suspendAll(d);
-    else if (this.#suspended[d]) this.#resumeAll(d);
-  }
-
-  #decrement(d: Dir, decr: number): number {
-    const old = this.#bucket.limit[d];
-    const now = (this.#bucket.limit[d] -= decr);
-    if (old > 0 && now <= 0) this.#suspendAll(d);
-    else if (old <= 0 && now > 0) this.#resumeAll(d);
-    return 0;
-  }
-
-  #suspendAll(d: Dir): void {
-    this.#suspended[d] = true;
-    for (const m of this.#members) suspend(m.bev, d, BEV_SUSPEND_BW_GROUP);
-  }
-
-  /** Resume every member, starting at a random one (libevent's half-fair FOREACH_RANDOM_ORDER). */
-  #resumeAll(d: Dir): void {
-    this.#suspended[d] = false;
-    const members = this.#members.slice();
-    const n = members.length;
-    const first = Math.floor(Math.random() * n);
-    for (let i = 0; i < n; i++) {
-      const m = members[(first + i) % n]!;
-      if (m.group !== this || !(suspendedFor(m.bev, d) & BEV_SUSPEND_BW_GROUP)) continue;
-      unsuspend(m.bev, d, BEV_SUSPEND_BW_GROUP);
-      kick(m.bev);
-    }
-  }
-
-  /** `bev_group_refill_callback_`: refill; resume members once min_share is available. */
-  #ticked(): void {
-    this.#pruneFinalized();
-    this.#bucket.update(this.#cfg, currentTick(this.base, this.#cfg));
-    for (const d of DIRS)
-      if (this.#suspended[d] && this.#bucket.limit[d] >= this.#minShare) this.#resumeAll(d);
-  }
-
-  /** Drop members whose bufferevent is gone without having unlinked. */
-  #pruneFinalized(): void {
-    if (this.#members.some((m) => m.bev.finalized))
-      this.#members = this.#members.filter((m) => {
-        if (!m.bev.finalized) return true;
-        m.group = null;
-        return false;
-      });
-  }
-}
-
-// ---- per-bufferevent operations (the class API the C functions forward to) --------------------
+// ---- per-bufferevent operations --------------------------------------------------------------
+// What the C functions of src/api/ratelimit.ts (and the idiomatic `rateLimit` option)
+// forward to. Not exported from the package: the C-style functions are the API.
 
 /**
  * Give `bev` its own token bucket with `cfg`, or with null remove it (resuming what it
  * suspended). The same cfg again changes nothing; another cfg keeps the tokens, clipped
  * to the new bursts. Always 0.
  *
- * @example
- * setRateLimit(bev, TokenBucketCfg.from({ readRate: 65536, writeRate: 65536 })); // 64 KiB/s
+ * @internal
  */
 export function setRateLimit(bev: BufferEvent, cfg: TokenBucketCfg | null): number {
   needBev("bufferevent_set_rate_limit", bev);
@@ -765,8 +264,7 @@ export function setRateLimit(bev: BufferEvent, cfg: TokenBucketCfg | null): numb
 /**
  * The cfg `bev` was given by {@link setRateLimit}, or null.
  *
- * @example
- * getTokenBucketCfg(bev); // null without a limit
+ * @internal
  */
 export function getTokenBucketCfg(bev: BufferEvent): TokenBucketCfg | null {
   return BevRateLimit.of(needBev("bufferevent_get_token_bucket_cfg", bev))?.cfg ?? null;
@@ -776,8 +274,7 @@ export function getTokenBucketCfg(bev: BufferEvent): TokenBucketCfg | null {
  * Put `bev` in `group` (leaving any other group first), or with null take it out. 0,
  * or -1 when the group was freed.
  *
- * @example
- * addToRateLimitGroup(bev, group);
+ * @internal
  */
 export function addToRateLimitGroup(bev: BufferEvent, group: RateLimitGroup | null): number {
   needBev("bufferevent_add_to_rate_limit_group", bev);
@@ -793,8 +290,7 @@ export function addToRateLimitGroup(bev: BufferEvent, group: RateLimitGroup | nu
 /**
  * Take `bev` out of its group (if any) and resume what the group suspended. 0.
  *
- * @example
- * removeFromRateLimitGroup(bev);
+ * @internal
  */
 export function removeFromRateLimitGroup(bev: BufferEvent): number {
   const rl = BevRateLimit.of(needBev("bufferevent_remove_from_rate_limit_group", bev));
@@ -806,8 +302,7 @@ export function removeFromRateLimitGroup(bev: BufferEvent): number {
 /**
  * The group `bev` belongs to, or null.
  *
- * @example
- * if (getRateLimitGroup(bev) === group) console.log("in the group");
+ * @internal
  */
 export function getRateLimitGroup(bev: BufferEvent): RateLimitGroup | null {
   return BevRateLimit.of(needBev("bufferevent_get_rate_limit_group", bev))?.group ?? null;
@@ -816,8 +311,7 @@ export function getRateLimitGroup(bev: BufferEvent): RateLimitGroup | null {
 /**
  * `bev`'s own read bucket (refilled to now), or EV_SSIZE_MAX without a cfg.
  *
- * @example
- * getReadLimit(bev);
+ * @internal
  */
 export function getReadLimit(bev: BufferEvent): number {
   return ownLimit(needBev("bufferevent_get_read_limit", bev), READ);
@@ -826,8 +320,7 @@ export function getReadLimit(bev: BufferEvent): number {
 /**
  * `bev`'s own write bucket (refilled to now), or EV_SSIZE_MAX without a cfg.
  *
- * @example
- * getWriteLimit(bev);
+ * @internal
  */
 export function getWriteLimit(bev: BufferEvent): number {
   return ownLimit(needBev("bufferevent_get_write_limit", bev), WRITE);
@@ -843,8 +336,7 @@ function ownLimit(bev: BufferEvent, d: Dir): number {
 /**
  * What one read of `bev` may move now: min(max_single_read, bucket, group share), >= 0.
  *
- * @example
- * getMaxToRead(bev);
+ * @internal
  */
 export function getMaxToRead(bev: BufferEvent): number {
   needBev("bufferevent_get_max_to_read", bev);
@@ -854,8 +346,7 @@ export function getMaxToRead(bev: BufferEvent): number {
 /**
  * What one write of `bev` may move now: min(max_single_write, bucket, group share), >= 0.
  *
- * @example
- * getMaxToWrite(bev);
+ * @internal
  */
 export function getMaxToWrite(bev: BufferEvent): number {
   needBev("bufferevent_get_max_to_write", bev);
@@ -866,8 +357,7 @@ export function getMaxToWrite(bev: BufferEvent): number {
  * Take `decr` tokens from `bev`'s read bucket (negative: give them). Crossing zero
  * suspends or resumes reading. 0, or -1 when `bev` has no cfg (libevent asserts).
  *
- * @example
- * decrementReadLimit(bev, 1024);
+ * @internal
  */
 export function decrementReadLimit(bev: BufferEvent, decr: number): number {
   needBev("bufferevent_decrement_read_limit", bev);
@@ -878,8 +368,7 @@ export function decrementReadLimit(bev: BufferEvent, decr: number): number {
 /**
  * Like {@link decrementReadLimit} for the write bucket.
  *
- * @example
- * decrementWriteLimit(bev, 1024);
+ * @internal
  */
 export function decrementWriteLimit(bev: BufferEvent, decr: number): number {
   needBev("bufferevent_decrement_write_limit", bev);

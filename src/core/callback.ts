@@ -31,7 +31,13 @@ export class Callback {
     this.priority = priority;
   }
 
-  /** What to run when the callback comes off the active queue. */
+  /**
+   * What to run when the callback comes off the active queue.
+   *
+   * @example
+   * const ev = new Event(base, -1, 0, () => console.log("ran"), null);
+   * ev.run(); // what the loop does when ev comes off the active queue
+   */
   run(): void {}
 
   /** True while the callback is waiting in an active queue (or the "active later" or after-poll list). */

@@ -12,8 +12,8 @@ import { type BaseTimer, type EventBase, timevalToMs, type timeval } from "./eve
 import { EV_CLOSED, EV_PERSIST, EV_READ, EV_SIGNAL, EV_TIMEOUT, EV_WRITE } from "../constants.js";
 import { argRangeError, argTypeError } from "../errors.js";
 
-/** An event callback: `cb(fd, what, arg)`. */
-export type event_callback_fn = (fd: number, what: number, arg: any) => void;
+/** An event callback: `cb(fd, what, arg)`; `A` is the type of `arg`. */
+export type event_callback_fn<A = unknown> = (fd: number, what: number, arg: A) => void;
 
 /** Hooks an I/O source installs to learn when its event is added or deleted. */
 export interface IoHooks {
@@ -40,8 +40,8 @@ export class Event extends Callback {
   readonly fd: number;
   /** The EV_* flags the event was created with. */
   readonly events: number;
-  /** The user callback. */
-  callback: event_callback_fn;
+  /** The user callback (its argument is {@link arg}). */
+  callback: event_callback_fn<never>;
   /** The user argument. */
   arg: unknown;
 
@@ -62,7 +62,7 @@ export class Event extends Callback {
     base: EventBase,
     fd: number,
     events: number,
-    callback: event_callback_fn,
+    callback: event_callback_fn<never>,
     arg: unknown,
   ) {
     super(base, null, Math.floor(base.getNpriorities() / 2));
@@ -304,7 +304,7 @@ export class Event extends Callback {
       this.del();
     }
     if (!(this.events & EV_SIGNAL)) {
-      this.callback(this.fd, res, this.arg);
+      this.callback(this.fd, res, this.arg as never);
       return;
     }
     // libevent's event_signal_closure: `ncalls` calls; event_del (or free) inside
@@ -312,7 +312,7 @@ export class Event extends Callback {
     const deletions = this.#deletions;
     while (ncalls > 0) {
       ncalls--;
-      this.callback(this.fd, res, this.arg);
+      this.callback(this.fd, res, this.arg as never);
       if (this.#deletions !== deletions || this.base.gotBreak()) break;
     }
   }

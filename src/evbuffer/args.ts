@@ -29,8 +29,15 @@ export interface ValueBox {
   value: number;
 }
 
-/** `evbuffer_ref_cleanup_cb`: `cleanup(data, datalen, extra)`, run once when the data is gone. */
-export type EvBufferRefCleanup = (data: any, datalen: number, extra: any) => void;
+/**
+ * `evbuffer_ref_cleanup_cb`: `cleanup(data, datalen, extra)`, run once when the data is
+ * gone; `data` is what was added (type `D`), `extra` the argument given with it (type `E`).
+ */
+export type EvBufferRefCleanup<E = unknown, D extends Uint8Array | string = Uint8Array | string> = (
+  data: D,
+  datalen: number,
+  extra: E,
+) => void;
 
 /** Line endings for {@link EvBuffer.readLine}, by name. */
 export type EolName = "any" | "crlf" | "crlf_strict" | "lf" | "nul";

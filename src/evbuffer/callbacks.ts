@@ -35,8 +35,12 @@ export interface evbuffer_cb_info {
   n_deleted: number;
 }
 
-/** `evbuffer_cb_func`: `cb(buffer, info, arg)`. */
-export type EvBufferCbFunc = (buffer: EvBuffer, info: evbuffer_cb_info, arg: any) => void;
+/** `evbuffer_cb_func`: `cb(buffer, info, arg)`; `A` is the type of the `cbarg` it was added with. */
+export type EvBufferCbFunc<A = unknown> = (
+  buffer: EvBuffer,
+  info: evbuffer_cb_info,
+  arg: A,
+) => void;
 
 /**
  * `struct evbuffer_cb_entry`: the handle `evbuffer_add_cb` returns, for
@@ -44,7 +48,7 @@ export type EvBufferCbFunc = (buffer: EvBuffer, info: evbuffer_cb_info, arg: any
  */
 export class EvBufferCbEntry {
   /** The callback. */
-  readonly cb: EvBufferCbFunc;
+  readonly cb: EvBufferCbFunc<never>;
   /** Its argument. */
   readonly arg: unknown;
   /** EVBUFFER_CB_ENABLED, plus EVBUFFER_CB_NODEFER for internal entries. */
@@ -52,7 +56,7 @@ export class EvBufferCbEntry {
   /** Set once removed; a running invocation skips it. */
   removed = false;
 
-  constructor(cb: EvBufferCbFunc, arg: unknown, flags: number) {
+  constructor(cb: EvBufferCbFunc<never>, arg: unknown, flags: number) {
     this.cb = cb;
     this.arg = arg;
     this.flags = flags;
@@ -139,7 +143,7 @@ export class CallbackList {
     for (let i = 0; i < list.length; i++) {
       const e = list[i]!;
       if (e.removed || (e.flags & mask) !== want) continue;
-      e.cb(buffer, info, e.arg);
+      e.cb(buffer, info, e.arg as never);
     }
   }
 }

@@ -16,11 +16,11 @@ import { EVBUF_FS_CLOSE_ON_FREE } from "../constants.js";
 import { argTypeError } from "../errors.js";
 import { KIND_FILE, type Segment, type SegmentOwner, viewSegment } from "./segment.js";
 
-/** `evbuffer_file_segment_cleanup_cb`: `cb(seg, flags, arg)`. */
-export type EvBufferFileSegmentCleanupCb = (
+/** `evbuffer_file_segment_cleanup_cb`: `cb(seg, flags, arg)`; `A` is the type of `arg`. */
+export type EvBufferFileSegmentCleanupCb<A = unknown> = (
   seg: EvBufferFileSegment,
   flags: number,
-  arg: any,
+  arg: A,
 ) => void;
 
 /**
@@ -43,7 +43,7 @@ export class EvBufferFileSegment implements SegmentOwner {
   refs = 1;
   #data: Buffer;
   #handleFreed = false;
-  #cleanup: { cb: EvBufferFileSegmentCleanupCb; arg: unknown } | null = null;
+  #cleanup: { cb: EvBufferFileSegmentCleanupCb<never>; arg: unknown } | null = null;
 
   private constructor(fd: number, offset: number, data: Buffer, flags: number) {
     this.fd = fd;
@@ -87,7 +87,7 @@ export class EvBufferFileSegment implements SegmentOwner {
   }
 
   /** `evbuffer_file_segment_add_cleanup_cb`: run `cb(seg, flags, arg)` when the segment is gone. */
-  addCleanupCb(cb: EvBufferFileSegmentCleanupCb | null, arg?: unknown): void {
+  addCleanupCb<A>(cb: EvBufferFileSegmentCleanupCb<A> | null, arg?: A | null): void {
     if (cb !== null && typeof cb !== "function")
       throw argTypeError("evbuffer_file_segment_add_cleanup_cb", "cb", "a function or null", cb);
     this.#cleanup = cb === null ? null : { cb, arg };
@@ -106,7 +106,7 @@ export class EvBufferFileSegment implements SegmentOwner {
     const cleanup = this.#cleanup;
     this.#cleanup = null;
     try {
-      cleanup?.cb(this, this.flags, cleanup.arg);
+      cleanup?.cb(this, this.flags, cleanup.arg as never);
     } finally {
       if (this.flags & EVBUF_FS_CLOSE_ON_FREE) {
         try {

@@ -37,12 +37,12 @@ export class ReferenceOwner implements SegmentOwner {
   constructor(
     readonly data: unknown,
     readonly datalen: number,
-    readonly cleanup: EvBufferRefCleanup,
+    readonly cleanup: EvBufferRefCleanup<never, never>,
     readonly extra: unknown,
   ) {}
 
   release(): void {
-    this.cleanup(this.data, this.datalen, this.extra);
+    this.cleanup(this.data as never, this.datalen, this.extra as never);
   }
 }
 

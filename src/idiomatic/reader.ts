@@ -179,7 +179,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     d.reader = this;
     // One input callback and one abort listener for the whole iteration (not one per
     // wait): a wait is then a Promise and a Set entry.
-    this.#inputEntry = bev.input.addCb(BevReader.#onInput, this);
+    this.#inputEntry = bev.input.addCb(BevReader.#onInput, this as unknown as BevReader<unknown>);
     if (this.#signal) {
       this.#onAbort = (): void => this.#wakeUp(abortError(this.#signal!));
       this.#signal.addEventListener("abort", this.#onAbort, { once: true });

@@ -38,16 +38,16 @@ import { EVUTIL_SET_SOCKET_ERROR, errnoFromNodeError } from "../util/errno.js";
 import { somaxconn } from "../util/somaxconn.js";
 import { listenNow } from "../platform/listen.js";
 
-/** `evconnlistener_cb`: `cb(listener, fd, address, socklen, arg)`. */
-export type evconnlistener_cb = (
+/** `evconnlistener_cb`: `cb(listener, fd, address, socklen, arg)`; `A` is the type of `arg`. */
+export type evconnlistener_cb<A = unknown> = (
   listener: ConnListener,
   fd: net.Socket,
   address: sockaddr,
   socklen: number,
-  arg: any,
+  arg: A,
 ) => unknown;
-/** `evconnlistener_errorcb`: `cb(listener, arg)`. */
-export type evconnlistener_errorcb = (listener: ConnListener, arg: any) => unknown;
+/** `evconnlistener_errorcb`: `cb(listener, arg)`; `A` is the type of the listener's `arg`. */
+export type evconnlistener_errorcb<A = unknown> = (listener: ConnListener, arg: A) => unknown;
 
 /** The 'error' listener of an accepted socket waiting in the queue (shared by all). */
 function ignoreQueuedError(): void {}
@@ -70,8 +70,8 @@ export class ConnListener {
   /** The listen backlog: while disabled, at most this many accepted connections wait here. */
   readonly backlog: number;
   #fd: net.Server | number;
-  #cb: evconnlistener_cb | null;
-  #errorcb: evconnlistener_errorcb | null = null;
+  #cb: evconnlistener_cb<never> | null;
+  #errorcb: evconnlistener_errorcb<never> | null = null;
   #arg: unknown;
   #enabled = false;
   /**
@@ -110,7 +110,7 @@ export class ConnListener {
    */
   constructor(
     base: EventBase,
-    cb: evconnlistener_cb | null,
+    cb: evconnlistener_cb<never> | null,
     arg: unknown,
     flags: number,
     server: net.Server,
@@ -188,7 +188,7 @@ export class ConnListener {
       // dictionary (~440 bytes per connection, and slower emits). An error is
       // emitted from the loop, never while the callback runs.
       try {
-        cb(this, sock, sa, socklenOf(sa), this.#arg);
+        cb(this, sock, sa, socklenOf(sa), this.#arg as never);
       } finally {
         sock.off("error", ignoreQueuedError);
       }
@@ -199,7 +199,7 @@ export class ConnListener {
     while (this.#errors.length > 0 && !this.#freed) {
       const err = this.#errors.shift()!;
       EVUTIL_SET_SOCKET_ERROR(errnoFromNodeError(err));
-      if (this.#errorcb) this.#errorcb(this, this.#arg);
+      if (this.#errorcb) this.#errorcb(this, this.#arg as never);
       else process.emitWarning(`evconnlistener: error from accept() call: ${err.message}`);
     }
   }
@@ -273,7 +273,7 @@ export class ConnListener {
    *   bufferevent_socket_new(lev.base, sock, BEV_OPT_CLOSE_ON_FREE);
    * }, null);
    */
-  setCb(cb: evconnlistener_cb | null, arg: unknown): void {
+  setCb<A>(cb: evconnlistener_cb<A> | null, arg: A | null): void {
     if (cb !== null && typeof cb !== "function")
       throw argTypeError("evconnlistener_set_cb", "cb", "a function or null", cb);
     if (cb && this.#enabled && !this.#cb) this.#accepting = true;
@@ -293,7 +293,7 @@ export class ConnListener {
    * @example
    * listener.setErrorCb((lev) => console.error("accept:", EVUTIL_SOCKET_ERROR()));
    */
-  setErrorCb(errorcb: evconnlistener_errorcb | null): void {
+  setErrorCb<A>(errorcb: evconnlistener_errorcb<A> | null): void {
     if (errorcb !== null && typeof errorcb !== "function")
       throw argTypeError("evconnlistener_set_error_cb", "errorcb", "a function or null", errorcb);
     this.#errorcb = errorcb;
@@ -382,10 +382,10 @@ function makeServer(): net.Server {
  * libevent's evconnlistener_new_bind: bind and listen on `sa`. Null on failure
  * (backlog 0, bad address, bind error, reuse options on a Unix path).
  */
-export function listenerNewBind(
+export function listenerNewBind<A>(
   base: EventBase,
-  cb: evconnlistener_cb | null,
-  arg: unknown,
+  cb: evconnlistener_cb<A> | null,
+  arg: A | null,
   flags: number,
   backlog: number,
   sa: sockaddr | null,
@@ -442,10 +442,10 @@ export function listenerNewBind(
  * libevent's evconnlistener_new: listen on an existing socket — a `net.Server`
  * (listening already when backlog is 0) or a numeric listening fd.
  */
-export function listenerNew(
+export function listenerNew<A>(
   base: EventBase,
-  cb: evconnlistener_cb | null,
-  arg: unknown,
+  cb: evconnlistener_cb<A> | null,
+  arg: A | null,
   flags: number,
   backlog: number,
   fd: net.Server | number,
