@@ -17,6 +17,10 @@
  *
  *   user ◀─▶ input/output ◀─▶ TLSSocket (cleartext) ◀─▶ socket handle | CipherPipe
  *
+ * The files: this one is the bufferevent; `tls_session.ts` the one `Session`
+ * interface and the native session; `tls_pipe.ts` the cipher pipe and its two
+ * transports; `tls_errors.ts` the error stack's numbers.
+ *
  * Node reports the peer's close_notify and a bare transport EOF alike ('end' on
  * the TLSSocket). A pipe tells them apart by order (the close_notify ended TLS
  * before the transport's EOF); a native session by where the EOF came from
@@ -82,26 +86,28 @@ import type { DnsBase } from "../dns/evdns.js";
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromName } from "../util/errno.js";
 import { sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
 import { tcpConnectOptions, type LocalBinding } from "./connectable.js";
-import { eofPushed, eofWasCloseNotify, setHandleReading } from "../platform/tls_handle.js";
+import { eofPushed } from "../platform/tls_handle.js";
+import {
+  ERR_LIB_SSL,
+  ERR_PACK,
+  NUM_ERRORS,
+  SSL_ERROR_SSL,
+  SSL_ERROR_SYSCALL,
+  SSL_R_CERTIFICATE_VERIFY_FAILED,
+  packedCodes,
+  type OpensslErrorEntry,
+} from "./tls_errors.js";
+import { BevTransport, CipherPipe, SocketTransport, pipes } from "./tls_pipe.js";
+import { NativeSession, natives, sessionOf, type AnySession } from "./tls_session.js";
 
-/** `SSL_get_error` class: a protocol error (OpenSSL's `SSL_ERROR_SSL`). */
-export const SSL_ERROR_SSL = 1;
-/** `SSL_get_error` class: an I/O error or a dirty shutdown (`SSL_ERROR_SYSCALL`). */
-export const SSL_ERROR_SYSCALL = 5;
-/** OpenSSL's library number of libssl (`ERR_LIB_SSL`). */
-export const ERR_LIB_SSL = 20;
-/** `SSL_R_CERTIFICATE_VERIFY_FAILED`. */
-export const SSL_R_CERTIFICATE_VERIFY_FAILED = 134;
-
-/**
- * OpenSSL 3's `ERR_PACK(lib, 0, reason)`.
- *
- * @example
- * ERR_PACK(ERR_LIB_SSL, SSL_R_CERTIFICATE_VERIFY_FAILED); // 0x0A000086
- */
-export function ERR_PACK(lib: number, reason: number): number {
-  return (((lib & 0xff) << 23) | (reason & 0x7fffff)) >>> 0;
-}
+export {
+  ERR_LIB_SSL,
+  ERR_PACK,
+  SSL_ERROR_SSL,
+  SSL_ERROR_SYSCALL,
+  SSL_R_CERTIFICATE_VERIFY_FAILED,
+} from "./tls_errors.js";
+export type { OpensslErrorEntry } from "./tls_errors.js";
 
 /** How long a freed TLS bufferevent lets a started clean shutdown finish. */
 export const LINGER_MS = 5000;
@@ -150,446 +156,10 @@ function whenOutputDrained(bev: BufferEvent, fn: () => void): void {
   timer.unref();
 }
 
-/** Most entries the error stack holds; later errors are dropped (libevent's NUM_ERRORS). */
-const NUM_ERRORS = 3;
-
 const EISCONN = errnoFromName("EISCONN") ?? 106;
-
-/** One entry of a TLS bufferevent's error stack. */
-export interface OpensslErrorEntry {
-  /** The number `bufferevent_get_openssl_error` returns. */
-  code: number;
-  /** What went wrong, in words ("self-signed certificate", "wrong version number"). */
-  reason: string;
-  /** Node's error code, when there was a Node error (`DEPTH_ZERO_SELF_SIGNED_CERT`). */
-  nodeCode?: string;
-}
 
 /** The `ssl` argument: `tls.connect()` / `tls.createServer()` options, or a TLSSocket from this module. */
 export type TlsConfig = tls.ConnectionOptions | tls.TlsOptions;
-
-// ---- the ciphertext pipe ------------------------------------------------------------
-
-/** The transport under a {@link CipherPipe}: a socket or an underlying bufferevent. */
-interface CipherTransport {
-  /** Deliver ciphertext (true) or stop (false). */
-  setReading(on: boolean): void;
-  /** Send ciphertext; `cb` once the transport took it. */
-  write(chunks: Buffer[], cb: (err?: Error | null) => void): void;
-  /** End the transport's writable side (after close_notify). */
-  end(): void;
-  /** Stop calling the pipe; keep the transport itself alive. */
-  detach(): void;
-  /** Keep the process alive for the transport, or not. */
-  ref(want: boolean): void;
-}
-
-/** Who is told about a transport error: the bufferevent driving the TLSSocket. */
-type ErrorSink = (err: Error) => void;
-
-/**
- * The ciphertext stream a TLSSocket runs over. Its readable side carries what the
- * transport received, its writable side what TLS sends. Reading flows only while
- * TLS asks for it and the bufferevent lets the handshake move (`gate`).
- */
-class CipherPipe extends Duplex {
-  #transport: CipherTransport | null = null;
-  #queued: { chunks: Buffer[]; cb: (err?: Error | null) => void }[] = [];
-  #finalPending = false;
-  #wantRead = false;
-  #gate = false;
-  /** The TLSSocket over this pipe. */
-  tlsSocket: tls.TLSSocket | null = null;
-  /** Whether the TLSSocket has pushed its EOF (set with tlsSocket; src/platform/tls_handle.ts). */
-  eofPushed: (() => boolean) | null = null;
-  /** The handshake finished (and, for a client, the peer's certificate was accepted). */
-  secure = false;
-  /** The transport's error, if it failed. */
-  transportError: Error | null = null;
-  /** Determined at the pipe's end: did TLS see the peer's close_notify before the EOF? */
-  cleanEnd = false;
-  /** Where transport errors go. */
-  onError: ErrorSink | null = null;
-  /** A transport has been attached at some time (the TLS session has started talking). */
-  everAttached = false;
-  /** BUFFEREVENT_SSL_CONNECTING (client) or BUFFEREVENT_SSL_ACCEPTING (server). */
-  readonly role: number;
-
-  constructor(role: number) {
-    super({ allowHalfOpen: true });
-    this.role = role;
-    // Registered before the TLSSocket (and so its JSStreamSocket) listens: when the
-    // pipe ends, every earlier ciphertext byte was handed to TLS synchronously, so
-    // TLS has already pushed its EOF if — and only if — a close_notify was in it.
-    this.once("end", () => {
-      this.cleanEnd = this.eofPushed?.() === true;
-    });
-  }
-
-  get transport(): CipherTransport | null {
-    return this.#transport;
-  }
-
-  /** Bind a transport; writes that waited for one go out now. */
-  attach(t: CipherTransport): void {
-    this.#transport = t;
-    this.everAttached = true;
-    const queued = this.#queued;
-    this.#queued = [];
-    for (const q of queued) t.write(q.chunks, q.cb);
-    if (this.#finalPending) {
-      this.#finalPending = false;
-      t.end();
-    }
-    this.#update();
-  }
-
-  /** Unbind the transport (it keeps running on its own) and return it. */
-  detach(): CipherTransport | null {
-    const t = this.#transport;
-    if (!t) return null;
-    t.setReading(false);
-    t.detach();
-    this.#transport = null;
-    return t;
-  }
-
-  /** Let the handshake move (the bufferevent has reading or writing enabled). */
-  setGate(open: boolean): void {
-    if (open === this.#gate) return;
-    this.#gate = open;
-    this.#update();
-  }
-
-  #update(): void {
-    this.#transport?.setReading(this.#wantRead && this.#gate);
-  }
-
-  /** The transport received ciphertext. */
-  deliver(chunk: Buffer): void {
-    if (this.destroyed || this.readableEnded) return;
-    if (!this.push(chunk)) {
-      this.#wantRead = false;
-      this.#update();
-    }
-  }
-
-  /** The transport reached EOF. */
-  deliverEnd(): void {
-    if (this.destroyed) return;
-    this.push(null);
-  }
-
-  /** The transport failed. */
-  deliverError(err: Error): void {
-    if (!this.transportError) this.transportError = err;
-    this.onError?.(err);
-  }
-
-  override _read(): void {
-    this.#wantRead = true;
-    this.#update();
-  }
-
-  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
-    this.#send([chunk], cb);
-  }
-
-  override _writev(
-    chunks: { chunk: Buffer; encoding: BufferEncoding }[],
-    cb: (err?: Error | null) => void,
-  ): void {
-    this.#send(
-      chunks.map((c) => c.chunk),
-      cb,
-    );
-  }
-
-  #send(chunks: Buffer[], cb: (err?: Error | null) => void): void {
-    if (this.#transport) this.#transport.write(chunks, cb);
-    else this.#queued.push({ chunks, cb });
-  }
-
-  override _final(cb: (err?: Error | null) => void): void {
-    if (this.#transport) this.#transport.end();
-    else this.#finalPending = true;
-    cb();
-  }
-
-  override _destroy(err: Error | null, cb: (err?: Error | null) => void): void {
-    const queued = this.#queued;
-    this.#queued = [];
-    for (const q of queued) q.cb(err ?? new Error("TLS transport destroyed"));
-    cb(err);
-  }
-
-  ref(want: boolean): void {
-    this.#transport?.ref(want);
-  }
-}
-
-/** The pipe of every TLSSocket this module made over a pipe, for reuse in state OPEN. */
-const pipes = new WeakMap<tls.TLSSocket, CipherPipe>();
-
-/** Socket mode: the ciphertext goes over a net.Socket. */
-class SocketTransport implements CipherTransport {
-  readonly socket: net.Socket;
-  readonly #pipe: CipherPipe;
-  readonly #onData = (chunk: Buffer) => this.#pipe.deliver(chunk);
-  readonly #onEnd = () => this.#pipe.deliverEnd();
-  readonly #onErr = (err: Error) => this.#pipe.deliverError(err);
-
-  constructor(socket: net.Socket, pipe: CipherPipe) {
-    this.socket = socket;
-    this.#pipe = pipe;
-    socket.allowHalfOpen = true;
-    socket.setNoDelay?.(true);
-    socket.pause();
-    socket.on("data", this.#onData);
-    socket.on("end", this.#onEnd);
-    socket.on("error", this.#onErr);
-  }
-
-  setReading(on: boolean): void {
-    if (on) this.socket.resume();
-    else this.socket.pause();
-  }
-
-  write(chunks: Buffer[], cb: (err?: Error | null) => void): void {
-    const s = this.socket;
-    if (s.destroyed) {
-      cb(this.#pipe.transportError ?? new Error("write to a closed socket"));
-      return;
-    }
-    writeBatch(s, chunks, cb);
-  }
-
-  end(): void {
-    if (!this.socket.destroyed) this.socket.end();
-  }
-
-  detach(): void {
-    const s = this.socket;
-    s.off("data", this.#onData);
-    s.off("end", this.#onEnd);
-    s.off("error", this.#onErr);
-    if (s.listenerCount("error") === 0) s.on("error", () => {});
-    s.pause();
-  }
-
-  ref(want: boolean): void {
-    if (want) this.socket.ref();
-    else this.socket.unref();
-  }
-}
-
-/**
- * Filter mode: the ciphertext goes through the underlying bufferevent's buffers.
- * Its callbacks are ours while bound; its reading is suspended (FILT_READ) while
- * TLS does not want ciphertext; a write waits while its output is at or over its
- * write high watermark.
- */
-class BevTransport implements CipherTransport {
-  readonly underlying: BufferEvent;
-  readonly #pipe: CipherPipe;
-  readonly #owner: TlsBufferEvent;
-  #reading = false;
-  #eofPending = false;
-  #waiting: (() => void)[] = [];
-
-  readonly #readcb = () => this.#pull();
-  readonly #writecb = () => this.#release();
-  readonly #eventcb = (_bev: BufferEvent, what: number) => this.#event(what);
-
-  constructor(underlying: BufferEvent, pipe: CipherPipe, owner: TlsBufferEvent) {
-    this.underlying = underlying;
-    this.#pipe = pipe;
-    this.#owner = owner;
-    underlying.setcb(this.#readcb, this.#writecb, this.#eventcb, owner);
-    underlying.setwatermark(EV_READ, 0, 0);
-    underlying.suspendRead(BEV_SUSPEND_FILT_READ);
-    underlying.enable(EV_READ | EV_WRITE);
-  }
-
-  setReading(on: boolean): void {
-    if (on === this.#reading) return;
-    this.#reading = on;
-    if (on) {
-      this.underlying.unsuspendRead(BEV_SUSPEND_FILT_READ);
-      this.#pull();
-    } else {
-      this.underlying.suspendRead(BEV_SUSPEND_FILT_READ);
-    }
-  }
-
-  /** Hand the underlying's input to TLS while TLS wants it (views; drained memory is never rewritten). */
-  #pull(): void {
-    const input = this.underlying.input;
-    while (this.#reading && input.length > 0) {
-      const segs = input.segments();
-      let n = 0;
-      for (const s of segs) {
-        n += s.length;
-        const buf = Buffer.from(s.buffer, s.byteOffset, s.length);
-        input.drain(s.length);
-        this.#pipe.deliver(buf);
-        if (!this.#reading) break;
-      }
-      if (n === 0) break;
-    }
-    if (this.#eofPending && input.length === 0) {
-      this.#eofPending = false;
-      this.#pipe.deliverEnd();
-    }
-  }
-
-  #event(what: number): void {
-    if (what & BEV_EVENT_EOF) {
-      this.#eofPending = true;
-      this.#pull();
-    } else if (what & (BEV_EVENT_TIMEOUT | BEV_EVENT_ERROR)) {
-      this.#owner._underlyingEvent(what);
-    }
-    // CONNECTED from the underlying is swallowed: ours follows the handshake.
-  }
-
-  write(chunks: Buffer[], cb: (err?: Error | null) => void): void {
-    const u = this.underlying;
-    for (const c of chunks) u.write(c);
-    if (u.wmWriteHigh && u.output.length >= u.wmWriteHigh) this.#waiting.push(() => cb());
-    else cb();
-  }
-
-  #release(): void {
-    const u = this.underlying;
-    if (u.wmWriteHigh && u.output.length >= u.wmWriteHigh) return;
-    const w = this.#waiting;
-    this.#waiting = [];
-    for (const cb of w) cb();
-  }
-
-  end(): void {
-    this.underlying.flush(EV_WRITE, BEV_FINISHED);
-  }
-
-  detach(): void {
-    const u = this.underlying;
-    if (u.getcb().eventcb === this.#eventcb) u.setcb(null, null, null, null);
-    u.unsuspendRead(BEV_SUSPEND_FILT_READ);
-    this.#reading = false;
-    const w = this.#waiting;
-    this.#waiting = [];
-    for (const cb of w) cb();
-  }
-
-  ref(_want: boolean): void {}
-}
-
-// ---- the native session (socket mode) ---------------------------------------------------
-
-/**
- * Socket mode over a `net.Socket`: a `tls.TLSSocket` on the socket's own handle,
- * as Node's `tls.Server` makes it, so ciphertext never enters JavaScript (TLS
- * reads and writes the TCP handle in C++).
- *
- * Node reports the peer's close_notify and a bare TCP EOF alike (one `push(null)`
- * on the TLSSocket), so the session tells them apart at that moment by where the
- * EOF came from (src/platform/tls_handle.ts, eofWasCloseNotify).
- */
-const natives = new WeakMap<tls.TLSSocket, NativeSession>();
-
-class NativeSession {
-  readonly tlsSocket: tls.TLSSocket;
-  readonly socket: net.Socket;
-  readonly role: number;
-  /** The handshake finished (and, for a client, the peer's certificate was accepted). */
-  secure = false;
-  /** Bound to its socket; false once `setfd(-1)` let go of it. */
-  bound = true;
-  /** Determined at TLS's EOF: was it the peer's close_notify? */
-  cleanEnd = false;
-  /** Native sessions report every error on the TLSSocket itself. */
-  readonly transportError: Error | null = null;
-  onError: ErrorSink | null = null;
-  #eofSeen = false;
-  #gate = false;
-  #started = false;
-
-  constructor(tlsSocket: tls.TLSSocket, socket: net.Socket, role: number) {
-    this.tlsSocket = tlsSocket;
-    this.socket = socket;
-    this.role = role;
-    const push = tlsSocket.push;
-    tlsSocket.push = (chunk: unknown, encoding?: BufferEncoding): boolean => {
-      if (chunk === null && !this.#eofSeen) {
-        this.#eofSeen = true;
-        this.cleanEnd = eofWasCloseNotify(tlsSocket);
-      }
-      return push.call(tlsSocket, chunk, encoding);
-    };
-    // Node starts reading on the next tick (to handshake); ours comes after it and
-    // stops it again while the gate is closed.
-    process.nextTick(() => {
-      this.#started = true;
-      this.#applyGate();
-    });
-  }
-
-  get everAttached(): boolean {
-    return true;
-  }
-
-  /** Let the handshake move (the bufferevent has reading or writing enabled), or hold it. */
-  setGate(open: boolean): void {
-    this.#gate = open;
-    this.#applyGate();
-  }
-
-  #applyGate(): void {
-    if (!this.#started || this.secure) return;
-    setHandleReading(this.tlsSocket, this.#gate);
-  }
-
-  /** Let go of the socket without closing it (`setfd(-1)`). */
-  detach(): null {
-    this.bound = false;
-    return null;
-  }
-
-  ref(want: boolean): void {
-    const s = this.socket;
-    if (s.destroyed) return;
-    if (want) s.ref();
-    else s.unref();
-  }
-}
-
-/** A TLS session: the TLSSocket and what drives its ciphertext. */
-type Session = CipherPipe | NativeSession;
-
-/** The session of every TLSSocket this module made, for reuse in state OPEN. */
-function sessionOf(sock: tls.TLSSocket): Session | undefined {
-  return pipes.get(sock) ?? natives.get(sock);
-}
-
-// ---- errors -------------------------------------------------------------------------
-
-/** OpenSSL packed codes in a Node error's text ("...:error:0A00010B:SSL routines::wrong version number"). */
-function packedCodes(err: Error): { code: number; reason: string }[] {
-  const texts: string[] = [];
-  const stack = (err as { opensslErrorStack?: unknown }).opensslErrorStack;
-  if (Array.isArray(stack)) for (const t of stack) if (typeof t === "string") texts.push(t);
-  texts.push(err.message);
-  const out: { code: number; reason: string }[] = [];
-  const re = /error:([0-9A-Fa-f]{8}):[^:]*:[^:]*:([^:\n]*)/g;
-  for (const t of texts) {
-    for (const m of t.matchAll(re)) {
-      const code = parseInt(m[1]!, 16) >>> 0;
-      if (!out.some((e) => e.code === code)) out.push({ code, reason: m[2]!.trim() });
-    }
-  }
-  return out;
-}
 
 // ---- the bufferevent ----------------------------------------------------------------
 
@@ -621,7 +191,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
   readonly #config: TlsConfig | null;
   #underlying: BufferEvent | null = null;
   #fd: evutil_socket_t = -1;
-  #session!: Session;
+  #session!: AnySession;
   #tls!: tls.TLSSocket;
   #errors: OpensslErrorEntry[] = [];
   /** The hostname of the last connectHostname: the default servername (SNI, identity check). */
@@ -658,7 +228,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
           "tls options or a TLSSocket from bufferevent_openssl_get_ssl (drive other TLSSockets with bufferevent_async_new)",
           ssl,
         );
-      if (session instanceof NativeSession) {
+      if (session.native) {
         // Its TLS runs on its socket's handle: it cannot move to another transport.
         if (this.#filter)
           throw argTypeError(fn, "ssl", "a TLSSocket of a filter-mode TLS bufferevent", ssl);
@@ -769,14 +339,13 @@ export class TlsBufferEvent extends StreamBufferEvent {
     const old = this.#session;
     old.detach();
     old.onError = null;
-    if (old instanceof CipherPipe) this.#tls.destroy();
+    if (!old.native) this.#tls.destroy();
     this.#newSession(fn);
   }
 
   /** A transport is bound to the session. */
   #bound(): boolean {
-    const s = this.#session;
-    return s instanceof NativeSession ? s.bound : s.transport !== null;
+    return this.#session.bound;
   }
 
   #attachTls(reenable: boolean): void {
@@ -799,7 +368,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
    * bufferevent gets a copy without the Readable's push and 'data'.
    */
   #nativeRead(): void {
-    if (this.#session instanceof NativeSession && this.stream === this.#tls) this.useUserRead();
+    if (this.#session.native && this.stream === this.#tls) this.useUserRead();
   }
 
   #detachTls(handBack = true): tls.TLSSocket | null {
@@ -828,8 +397,8 @@ export class TlsBufferEvent extends StreamBufferEvent {
   #bindFd(fd: evutil_socket_t, fn: string): void {
     this.#fd = fd;
     if (fd === -1) return;
-    const s = this.#session as Session | undefined;
-    if (s instanceof NativeSession && s.bound && s.socket === fd) return;
+    const s = this.#session as AnySession | undefined;
+    if (s?.native && s.bound && s.socket === fd) return;
     const sock =
       fd instanceof net.Socket
         ? fd
@@ -838,9 +407,9 @@ export class TlsBufferEvent extends StreamBufferEvent {
       this.#newNativeSession(fn, sock);
       return;
     }
-    if (s instanceof CipherPipe) {
+    if (!s.native) {
       const current = s.transport;
-      if (current instanceof SocketTransport && current.socket === sock) return;
+      if (current?.socket === sock) return;
       if (this.#config && !s.everAttached) {
         s.onError = null;
         this.#tls.destroy();
@@ -855,7 +424,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
   #bindUnderlying(u: BufferEvent): void {
     const pipe = this.#session as CipherPipe;
     const current = pipe.transport;
-    if (current instanceof BevTransport && current.underlying === u) {
+    if (current?.underlying === u) {
       this.#underlying = u;
       return;
     }
@@ -870,7 +439,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
 
   /** A native session made from a TLSSocket (state OPEN) cannot take another socket. */
   #fixedSocket(): boolean {
-    return this.#session instanceof NativeSession && this.#config === null;
+    return this.#session.native && this.#config === null;
   }
 
   // ---- what the C API exposes ----------------------------------------------------------
@@ -1081,7 +650,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
   }
 
   protected override _readyAfterIo(): boolean {
-    return this.#session instanceof NativeSession;
+    return this.#session.native;
   }
 
   protected override _openingTimeout(): number | null {
@@ -1103,9 +672,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
     const s = this.#session;
     // Native: the session saw where TLS's EOF came from. Pipe: TLS ended before its
     // transport did, so the close_notify came first.
-    const clean =
-      s.cleanEnd || (s instanceof CipherPipe && !s.readableEnded && s.transportError === null);
-    if (clean) return BEV_EVENT_EOF | BEV_EVENT_READING;
+    if (s.endedCleanly()) return BEV_EVENT_EOF | BEV_EVENT_READING;
     const direction = this.#filter ? 0 : BEV_EVENT_READING;
     // No close_notify before the transport's EOF: a dirty shutdown.
     this.#push({ code: SSL_ERROR_SYSCALL, reason: "unexpected EOF (no close_notify)" });
@@ -1173,12 +740,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
     this.#detachTls(!this.closeOnFree);
     const s = this.#session;
     if (s.onError === this.#sink) s.onError = null;
-    if (
-      !this.closeOnFree &&
-      this.#underlying &&
-      s instanceof CipherPipe &&
-      s.transport instanceof BevTransport
-    ) {
+    if (!this.closeOnFree && this.#underlying && s.overBufferevent) {
       s.detach();
       this.unshareLockWith(this.#underlying);
     }
@@ -1202,7 +764,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
       u?.decref();
       return;
     }
-    if (session instanceof NativeSession) {
+    if (session.native) {
       if (session.bound) this.#closeNative(session, tlsSock);
       return;
     }
@@ -1210,7 +772,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
     const teardown = () => {
       const t = pipe.detach();
       tlsSock.destroy();
-      if (t instanceof SocketTransport) t.socket.destroy();
+      t?.socket?.destroy();
       if (u) {
         u.free();
         u.decref();
@@ -1220,7 +782,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
       pipe.ref(true); // the close_notify still has to go out
       whenFinished(tlsSock, () => {
         const t = pipe.transport;
-        if (t instanceof SocketTransport) whenFinished(t.socket, teardown);
+        if (t?.socket) whenFinished(t.socket, teardown);
         else if (u) whenOutputDrained(u, teardown);
         else teardown();
       });
