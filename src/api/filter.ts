@@ -47,10 +47,11 @@ export function bufferevent_filter_new<C>(
   options: number,
   free_context: ((ctx: C) => void) | null,
   ctx: C | null,
-): FilterBufferEvent | null {
+): FilterBufferEvent<C> | null {
   const u = needUnderlying("bufferevent_filter_new", underlying);
   if (!u || unlockWithoutDefer(options)) return null;
-  return new FilterBufferEvent(u, input_filter, output_filter, options, free_context, ctx);
+  // A null ctx is C's NULL: the filters get it as given.
+  return new FilterBufferEvent(u, input_filter, output_filter, options, free_context, ctx as C);
 }
 
 /**

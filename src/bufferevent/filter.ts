@@ -122,11 +122,11 @@ function nullFilter(src: EvBuffer, dst: EvBuffer, limit: number): number {
  * }, null, BEV_OPT_CLOSE_ON_FREE, null, null)!;
  * upper instanceof FilterBufferEvent; // true
  */
-export class FilterBufferEvent extends BufferEvent {
+export class FilterBufferEvent<C = unknown> extends BufferEvent {
   /** The bufferevent this one reads from and writes to. */
   readonly underlying: BufferEvent;
   /** The context handed to the filters and to `free_context`. */
-  readonly context: unknown;
+  readonly context: C;
 
   readonly #processIn: bufferevent_filter_cb<never> | null;
   readonly #processOut: bufferevent_filter_cb<never> | null;
@@ -166,11 +166,11 @@ export class FilterBufferEvent extends BufferEvent {
    */
   constructor(
     underlying: BufferEvent,
-    inputFilter: bufferevent_filter_cb<never> | null,
-    outputFilter: bufferevent_filter_cb<never> | null,
+    inputFilter: bufferevent_filter_cb<C> | null,
+    outputFilter: bufferevent_filter_cb<C> | null,
     options: number,
-    freeContext: ((ctx: never) => void) | null,
-    ctx: unknown,
+    freeContext: ((ctx: C) => void) | null,
+    ctx: C,
     internal: FilterInternalOptions = {},
   ) {
     const fn = "bufferevent_filter_new";
@@ -219,6 +219,7 @@ export class FilterBufferEvent extends BufferEvent {
 
   // ---- backend ops --------------------------------------------------------------------
 
+  /** @internal */
   protected override _opsEnable(events: number): number {
     if (events & EV_WRITE) {
       // libevent re-arms the write timer on enable even with an empty output
@@ -234,6 +235,7 @@ export class FilterBufferEvent extends BufferEvent {
     return 0;
   }
 
+  /** @internal */
   protected override _opsDisable(events: number): number {
     if (events & EV_WRITE) this.genericTimers?.write.del();
     if (events & EV_READ) {
@@ -245,11 +247,13 @@ export class FilterBufferEvent extends BufferEvent {
     return 0;
   }
 
+  /** @internal */
   protected override _watermarksChanged(events: number): void {
     if (events & EV_READ && this.readingActive && this.#inputWaiting())
       this.#schedule(this.#inputWork);
   }
 
+  /** @internal */
   protected override _opsUnlink(): void {
     if (this.#unlinked) return;
     this.#unlinked = true;
@@ -267,6 +271,7 @@ export class FilterBufferEvent extends BufferEvent {
     }
   }
 
+  /** @internal */
   protected override _opsDestruct(): void {
     const free = this.#freeContext;
     this.#freeContext = null;
@@ -277,6 +282,7 @@ export class FilterBufferEvent extends BufferEvent {
     }
   }
 
+  /** @internal */
   protected override _opsFlush(iotype: number, mode: number): number {
     let processed = false;
     if (iotype & EV_READ) {

@@ -676,7 +676,7 @@ export class EventBase {
     if (this.#pending === 0 && this.#waiting) this.#rewait();
   }
 
-  /** Number of pending things (for tests and diagnostics). */
+  /** @internal Number of pending things (for tests and diagnostics). */
   get _pendingCount(): number {
     return this.#pending;
   }
