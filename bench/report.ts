@@ -141,6 +141,8 @@ export interface DocInput {
   notes: readonly string[];
   commands: readonly string[];
   chartFile: string;
+  /** A hand-written section (bench/accounting.md), printed after the per-runtime tables. */
+  accounting?: string;
 }
 
 /** docs/BENCHMARKS.md. */
@@ -169,7 +171,7 @@ How the data path is built, where the time goes (profiles) and why some targets 
 ${targetTable(d.reports)}
 
 ${perRuntime}
-## Machine
+${d.accounting ? `${d.accounting.trim()}\n\n` : ""}## Machine
 
 | | |
 | - | - |

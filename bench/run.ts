@@ -80,6 +80,9 @@ async function runSections(built: Built): Promise<void> {
   if (wants("evbuffer")) await evbufferSection();
 }
 
+/** The hand-written per-message accounting that docs/BENCHMARKS.md carries along. */
+const ACCOUNTING = path.join(ROOT, "bench", "accounting.md");
+
 /** Write docs/BENCHMARKS.md and its chart. */
 function writeDocs(reports: RuntimeReport[], minutes: number): void {
   const m = machine();
@@ -106,6 +109,7 @@ function writeDocs(reports: RuntimeReport[], minutes: number): void {
     notes,
     commands,
     chartFile,
+    accounting: existsSync(ACCOUNTING) ? readFileSync(ACCOUNTING, "utf8") : undefined,
   });
   writeFileSync(path.join(ROOT, "docs", "BENCHMARKS.md"), doc);
 }

@@ -105,7 +105,6 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
   #delivering = false;
   /** A wake-up that came while #deliver was taking (handled when it is done). */
   #wokenWhileDelivering: { err: unknown } | null = null;
-  readonly #waiter = { wake: (): void => this.#wakeUp() };
   /** Made only with a signal. */
   #onAbort: (() => void) | null = null;
   #inputEntry: EvBufferCbEntry | null = null;
@@ -247,7 +246,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
       this.#resolve = resolve as (v: unknown) => void;
       this.#reject = reject;
       this.#direct = true;
-      this.#d._addWaiter(this.#waiter);
+      this.#d._addWaiter(this);
     });
   }
 
@@ -303,7 +302,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
   #unpark(): void {
     this.#resolve = this.#reject = null;
     this.#direct = false;
-    this.#d._removeWaiter(this.#waiter);
+    this.#d._removeWaiter(this);
   }
 
   /** A parked next() woken by an event, an abort, return() or an error of its own. */
@@ -374,8 +373,18 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     return new Promise<void>((resolve, reject) => {
       this.#resolve = resolve as (v: unknown) => void;
       this.#reject = reject;
-      this.#d._addWaiter(this.#waiter);
+      this.#d._addWaiter(this);
     });
+  }
+
+  /**
+   * The driver's wake-up (an event, or the bufferevent freed): the reader is its own
+   * waiter, so a connection holds no waiter object and closure for it.
+   *
+   * @internal
+   */
+  wake(): void {
+    this.#wakeUp();
   }
 
   /** End the pending wait: resolve (look again), or reject with `err`. */
