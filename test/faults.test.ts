@@ -42,12 +42,13 @@ import { ntohs, type sockaddr_in } from "../src/util/sockaddr.js";
 import {
   dispatchWithin,
   kinds,
+  filterStacks,
   matrix,
   socketKind,
   withDeadline,
   type BevKind,
 } from "./helpers/bev.js";
-import { filterStacks } from "./helpers/filter_stacks.js";
+
 import { freePort } from "./helpers/ports.js";
 import { BUN_TLS, skipOn } from "./helpers/runtime.js";
 
