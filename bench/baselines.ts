@@ -85,7 +85,7 @@ export function echoServers(
     "ours-c": {
       key: "ours-c",
       label: "ours, C-style API",
-      argv: js("examples", "echo_server_c.js"),
+      argv: js("examples", "echo_server.js"),
     },
     node: { key: "node", label: "raw Node net", argv: js("bench", "servers", "raw_node_echo.js") },
     onread: {

@@ -2,7 +2,7 @@
  * Summarise a V8 `.cpuprofile` (from `node --cpu-prof`): the top frames by self
  * time and by inclusive ("total") time, as the bench's profiling notes quote them.
  *
- *     node --cpu-prof --cpu-prof-dir=/tmp/prof dist/examples/echo_server_c.js 0
+ *     node --cpu-prof --cpu-prof-dir=/tmp/prof dist/examples/echo_server.js 0
  *     node dist/bench/profile.js /tmp/prof/CPU.*.cpuprofile [TOP]
  *
  * @module

@@ -160,7 +160,7 @@ ${d.quick ? "\n> **A `--quick` run** (one round of 1 s windows, fewer idle conne
 **Only same-run ratios count.** Absolute numbers drift by up to 25 % between runs on this VM;
 every ratio below compares medians measured in the same run, with the servers alternating
 A B C D E, A B C D E, ... (one warm-up run each, then ${d.rounds} measured rounds of ${d.seconds} s${d.quick ? ", \`--quick\`" : ""}).
-"Ours" is \`examples/echo_server_c.ts\` (C-style API) unless the row says otherwise.
+"Ours" is \`examples/echo_server.ts\` (C-style API) unless the row says otherwise.
 How the data path is built, where the time goes (profiles) and why some targets are missed:
 [PERFORMANCE.md](PERFORMANCE.md).
 
@@ -184,7 +184,7 @@ ${d.accounting ? `${d.accounting.trim()}\n\n` : ""}## Machine
 
 ## Method
 
-- Servers: \`examples/echo_server_c.ts\` (C-style API: \`evconnlistener_new_bind\`, \`bufferevent_socket_new(..., BEV_OPT_CLOSE_ON_FREE)\`,
+- Servers: \`examples/echo_server.ts\` (C-style API: \`evconnlistener_new_bind\`, \`bufferevent_socket_new(..., BEV_OPT_CLOSE_ON_FREE)\`,
   a read callback doing \`evbuffer_add_buffer(output, input)\`), \`examples/echo_server_class.ts\` (class API),
   \`bench/servers/raw_node_echo.ts\` (\`'data'\` → \`write\`, pause on \`false\`, resume on \`'drain'\`),
   \`bench/servers/onread_echo.ts\` (Node's cheapest userland path: the \`onread\` user-buffer option, written back from the callback) and

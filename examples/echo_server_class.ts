@@ -1,5 +1,5 @@
 /**
- * The echo server of `echo_server_c.ts` written with the idiomatic class API:
+ * The echo server of `echo_server.ts` written with the idiomatic class API:
  * `ConnListener.listen("host:port", handler)` hands each connection over as a socket
  * bufferevent, read with `for await` and echoed with `write`, then closed with
  * `end()` (flush, half-close, close) when the peer is done. No event base in

@@ -36,8 +36,7 @@ import {
 } from "../src/constants.js";
 import { evutil_parse_sockaddr_port } from "../src/util/sockaddr.js";
 import { somaxconn } from "../src/util/somaxconn.js";
-import { socketKind } from "../test/helpers/bev.js";
-import { zlibSocketKind } from "../test/helpers/stall.js";
+import { socketKind, zlibSocketKind } from "../test/helpers/bev.js";
 import { stalledPeer } from "./stalled.js";
 import { flood } from "./flood.js";
 

@@ -103,7 +103,9 @@ test("bevcat --timeout: a silent peer ends it with exit 4", async () => {
     const code = await withDeadline(p.exited, T, "timeout");
     assert.equal(code, 4);
     assert.equal(p.err(), "bevcat: timed out after 0.3 s without data\n");
-    assert.ok(Date.now() - t0 < 5000);
+    // Without --timeout it would wait for the peer until the deadline T; starting a
+    // node child on a loaded machine alone can take seconds, so the bound is T / 2.
+    assert.ok(Date.now() - t0 < T / 2, `${Date.now() - t0} ms`);
   } finally {
     server.close();
   }

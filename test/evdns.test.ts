@@ -163,7 +163,9 @@ for (const attempts of [1, 2]) {
       const elapsed = performance.now() - started;
       assert.equal(fake.queries.get("silent.example.com"), attempts);
       assert.ok(elapsed >= attempts * 200 - 20, `elapsed ${elapsed}`);
-      assert.ok(elapsed < attempts * 200 + 1000, `elapsed ${elapsed}`);
+      // The upper bound only has to tell "timeout: 0.2" from the 5 s default a lost
+      // option would leave: a loaded machine may add seconds, not that much.
+      assert.ok(elapsed < 4500, `elapsed ${elapsed}`);
     } finally {
       await fake.close();
     }
@@ -178,7 +180,7 @@ test("resolve: SERVFAIL counts as a timeout (resent, then EVUTIL_EAI_FAIL); REFU
     assert.equal(fake.queries.get("servfail.example.com"), 2);
     assert.equal(await eaiOf(dns.resolve(AF_INET, "refused.example.com")), EVUTIL_EAI_FAIL);
     assert.equal(fake.queries.get("refused.example.com"), 1);
-    assert.ok(performance.now() - started < 2000); // no 5 s timeout was waited for
+    assert.ok(performance.now() - started < 4500); // no 5 s timeout was waited for
   } finally {
     await fake.close();
   }
@@ -219,20 +221,23 @@ test("resolve: AF_UNSPEC settles on the A answer; resolveAll waits getaddrinfo-a
     "half.example.com": "10.0.0.5",
     "half.example.com AAAA": "SILENT",
   };
-  const { fake, dns } = await setup(records, { "timeout:": "5", "getaddrinfo-allow-skew:": "0.3" });
+  // The skew is 2 s (not libevent's 0.3) so that "did not wait for it" stays true on a
+  // loaded machine: resolve must answer well before 2 s, resolveAll after 2 s and
+  // before the 5 s query timeout.
+  const { fake, dns } = await setup(records, { "timeout:": "5", "getaddrinfo-allow-skew:": "2" });
   try {
     let started = performance.now();
     assert.deepEqual(await dns.resolve(AF_UNSPEC, "half.example.com"), {
       address: "10.0.0.5",
       family: 4,
     });
-    assert.ok(performance.now() - started < 250);
+    assert.ok(performance.now() - started < 1900, `${performance.now() - started} ms`);
     started = performance.now();
     assert.deepEqual(await dns.resolveAll(AF_UNSPEC, "half.example.com"), [
       { address: "10.0.0.5", family: 4 },
     ]);
     const elapsed = performance.now() - started;
-    assert.ok(elapsed >= 280 && elapsed < 2000, `elapsed ${elapsed}`);
+    assert.ok(elapsed >= 1980 && elapsed < 4900, `elapsed ${elapsed}`);
     assert.equal(fake.queries.get("half.example.com"), 4); // A and AAAA, twice; no resends
   } finally {
     await fake.close();

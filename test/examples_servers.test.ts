@@ -1,9 +1,9 @@
 /**
- * The long-running example servers as programs: `echo_server_c` (the C-style API, the
- * one `npm run bench` measures), `echo_server_class` (the class API) and `cluster_echo`
- * (a worker per core). Each is started on a free port, several clients at once send
- * random bytes and half-close, and each must get back exactly what it sent and then
- * EOF; SIGTERM ends the server cleanly. And every program in `examples/` is run by
+ * The long-running example servers as programs: `echo_server` (the C-style API, the
+ * one `npm run bench` measures), `echo_server_class` (the class API) and
+ * `echo_server_cluster_class` (a worker per core). Each is started on a free port,
+ * several clients at once send random bytes and half-close, and each must get back
+ * exactly what it sent and then EOF; SIGTERM ends the server cleanly. And every program in `examples/` is run by
  * some test, so an example cannot rot unnoticed.
  */
 
@@ -29,9 +29,9 @@ function echoOnce(port: number, data: Buffer): Promise<Buffer> {
 }
 
 const servers: { name: string; args: string[] }[] = [
-  { name: "echo_server_c", args: ["0"] },
+  { name: "echo_server", args: ["0"] },
   { name: "echo_server_class", args: ["0"] },
-  { name: "cluster_echo", args: ["0", "2"] },
+  { name: "echo_server_cluster_class", args: ["0", "2"] },
 ];
 
 describe("examples: the echo servers as programs", () => {
@@ -84,5 +84,17 @@ describe("examples: every program is run by a test", () => {
       (n) => !tests.includes(`"${n}"`) && !tests.includes(`examples/${n}.js`),
     );
     assert.deepEqual(unrun, [], "examples no test runs");
+  });
+
+  it("examples follow one naming scheme: X (C-style), X_class (classes), X_both (side by side)", () => {
+    const dir = fileURLToPath(new URL("../examples/", import.meta.url));
+    const names = readdirSync(dir)
+      .filter((f) => f.endsWith(".js"))
+      .map((f) => f.slice(0, -3));
+    // The older schemes (idiomatic_X, X_c) said the style a second way.
+    const off = names.filter(
+      (n) => !/^[a-z0-9]+(_[a-z0-9]+)*$/.test(n) || /^idiomatic_|_c$/.test(n),
+    );
+    assert.deepEqual(off, [], "example names outside the scheme");
   });
 });

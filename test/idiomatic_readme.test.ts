@@ -1,6 +1,6 @@
 /**
  * The README's "Both API styles" section: every code block is the region of an
- * `examples/idiomatic_*.ts` file it names, verbatim, and both columns of every row run
+ * `examples/*_both.ts` file it names, verbatim, and both columns of every row run
  * here and do the same thing.
  */
 
@@ -18,10 +18,10 @@ import {
   bufferevent_socket_new,
   defaultBase,
 } from "../src/index.js";
-import * as connectEx from "../examples/idiomatic_connect.js";
-import * as httpEx from "../examples/idiomatic_http_client.js";
-import * as wmEx from "../examples/idiomatic_watermarks.js";
-import * as cbEx from "../examples/idiomatic_callbacks.js";
+import * as connectEx from "../examples/connect_both.js";
+import * as httpEx from "../examples/http_client_both.js";
+import * as wmEx from "../examples/watermarks_both.js";
+import * as cbEx from "../examples/read_write_callbacks_both.js";
 import { startFakeDns } from "./helpers/fake_dns.js";
 import { withDeadline } from "./helpers/bev.js";
 

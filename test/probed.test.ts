@@ -48,8 +48,7 @@ import {
 import { evdns_base_free, evdns_base_load_hosts, evdns_base_new } from "../src/api/evdns.js";
 import { socketPair } from "../src/util/socketpair.js";
 import { hasIpv6Loopback } from "./helpers/ports.js";
-import { dispatchWithin, kinds, matrix, socketKind, tlsKind } from "./helpers/bev.js";
-import { filterStacks } from "./helpers/filter_stacks.js";
+import { dispatchWithin, filterStacks, kinds, matrix, socketKind, tlsKind } from "./helpers/bev.js";
 
 /** The types whose bufferevent_priority_set works in libevent 2.1 (probe: socket and SSL socket). */
 const prioritySettable = [socketKind, tlsKind];

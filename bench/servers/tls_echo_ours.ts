@@ -1,5 +1,5 @@
 /**
- * The C-style echo server of `examples/echo_server_c.ts` over TLS: each accepted
+ * The C-style echo server of `examples/echo_server.ts` over TLS: each accepted
  * socket gets `bufferevent_openssl_socket_new(..., BUFFEREVENT_SSL_ACCEPTING,
  * BEV_OPT_CLOSE_ON_FREE)` and the same read callback (`evbuffer_add_buffer(output,
  * input)`).

@@ -13,8 +13,7 @@ import type { EventBase } from "../../src/core/event_base.js";
 import type { BufferEvent } from "../../src/bufferevent/bufferevent.js";
 import { SocketBufferEvent } from "../../src/bufferevent/socket.js";
 import { socketPair } from "../../src/util/socketpair.js";
-import { createZlibBufferEvent } from "../../src/bufferevent/zlib.js";
-import { BEV_FLUSH, BEV_OPT_CLOSE_ON_FREE, EV_READ, EV_WRITE } from "../../src/constants.js";
+import { BEV_OPT_CLOSE_ON_FREE, EV_READ, EV_WRITE } from "../../src/constants.js";
 import type { BevKind } from "./bev.js";
 import { pattern } from "./bev.js";
 
@@ -84,8 +83,6 @@ export async function makeStall(
   reader.enable(EV_READ | EV_WRITE);
   writer.enable(EV_READ | EV_WRITE);
   writer.write(pattern(bytes));
-  // A zlib filter keeps what it compressed until a flush (libevent's test flushes too).
-  if (kind === zlibSocketKind) writer.flush(EV_WRITE, BEV_FLUSH);
   return stall;
 }
 
@@ -172,17 +169,3 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[s.length >> 1]!;
 }
-
-/** zlib filters over a socket pair (the "filter whose reader stalls" case). */
-export const zlibSocketKind: BevKind = {
-  name: "zlib over socket",
-  alwaysDeferred: false,
-  async make(base, options) {
-    const [a, b] = await socketPair();
-    const opts = options | BEV_OPT_CLOSE_ON_FREE;
-    return [
-      createZlibBufferEvent(new SocketBufferEvent(base, a, BEV_OPT_CLOSE_ON_FREE), opts),
-      createZlibBufferEvent(new SocketBufferEvent(base, b, BEV_OPT_CLOSE_ON_FREE), opts),
-    ];
-  },
-};

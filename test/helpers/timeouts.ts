@@ -3,8 +3,12 @@
  * shared by its ports over socket/pair bufferevents and over filters: bev1 reads
  * with a 150 ms timeout and writes with 100 ms (it has output that cannot leave:
  * bev2 does not read); bev2 enables only EV_WRITE with a 200 ms write timeout. The
- * loop runs 350 ms; what each side's event callback saw comes back for the test
- * to check.
+ * loop runs until 200 ms after bev1 has seen both its timeouts (libevent's test runs
+ * a fixed 350 ms from the start; counted from bev1's events instead, a loaded
+ * machine that starts the loop late cannot end it before they fire), or until
+ * nothing is pending; what each side's event callback saw comes back for the test
+ * to check. A repeated timeout would come within those 200 ms: each one disables
+ * its direction, so none may.
  */
 
 import {
@@ -57,6 +61,7 @@ export async function runTimeoutScenario(
   });
   const r1 = mk();
   const r2 = mk();
+  let exitArmed = false;
   const rt = BEV_EVENT_READING | BEV_EVENT_TIMEOUT;
   const wt = BEV_EVENT_WRITING | BEV_EVENT_TIMEOUT;
   const setcb = (bev: bufferevent, r: TimeoutRecord) =>
@@ -75,6 +80,10 @@ export async function runTimeoutScenario(
           r.writes++;
           r.writeAt = t;
         }
+        if (r === r1 && r1.reads === 1 && r1.writes === 1 && !exitArmed) {
+          exitArmed = true;
+          event_base_loopexit(base, { tv_sec: 0, tv_usec: 200_000 });
+        }
       },
       null,
     );
@@ -86,7 +95,6 @@ export async function runTimeoutScenario(
   setcb(bev2, r2);
   bufferevent_set_timeouts(bev2, { tv_sec: 0, tv_usec: 100_000 }, { tv_sec: 0, tv_usec: 200_000 });
   bufferevent_enable(bev2, EV_WRITE);
-  event_base_loopexit(base, { tv_sec: 0, tv_usec: 350_000 });
   await dispatchWithin(base);
   return [r1, r2];
 }

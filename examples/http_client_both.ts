@@ -2,7 +2,7 @@
  * The chapter's "Trivial HTTP v0 client" (connect by hostname, print the reply) in both
  * API styles, as the README shows them side by side.
  *
- *     node dist/examples/idiomatic_http_client.js HOSTNAME RESOURCE [PORT]
+ *     node dist/examples/http_client_both.js HOSTNAME RESOURCE [PORT]
  *
  * @module
  */
@@ -108,7 +108,7 @@ export async function get(hostname: string, resource: string, port = 80, nameser
 if (isMain(import.meta.url)) {
   const [hostname, resource, port] = process.argv.slice(2);
   if (!hostname || !resource) {
-    console.log("Syntax: idiomatic_http_client HOSTNAME RESOURCE [PORT]");
+    console.log("Syntax: http_client_both HOSTNAME RESOURCE [PORT]");
     process.exit(1);
   }
   await get(hostname, resource, Number(port ?? 80));

@@ -3,7 +3,7 @@
  * for line the echo server of the libevent book ("Connection listeners"), the one
  * `npm run bench` measures.
  *
- *     node dist/examples/echo_server_c.js PORT [BACKLOG]   (PORT 0 = any free port)
+ *     node dist/examples/echo_server.js PORT [BACKLOG]   (PORT 0 = any free port)
  *
  * BACKLOG defaults to -1 (libevent's 128), as in the book; `npm run bench` passes
  * 1024, the backlog of its baselines.

@@ -3,7 +3,7 @@
  * runs its own auto-dispatching base and takes over its end of the port the primary
  * shares, through `ConnListener.listen(server, handler)`.
  *
- *     node dist/examples/cluster_echo.js [PORT] [WORKERS]
+ *     node dist/examples/echo_server_cluster_class.js [PORT] [WORKERS]
  *
  * PORT 0 (the default) picks a free port; WORKERS defaults to
  * `os.availableParallelism()`. Binds 127.0.0.1 only, prints `listening PORT WORKERS`

@@ -3,7 +3,7 @@
  * in both API styles, as the README shows them side by side. Each style connects to
  * 127.0.0.1:`port` and logs "connected" or the error.
  *
- *     node dist/examples/idiomatic_connect.js [PORT]
+ *     node dist/examples/connect_both.js [PORT]
  *
  * @module
  */
