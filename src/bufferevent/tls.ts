@@ -82,7 +82,12 @@ import type { DnsBase } from "../dns/evdns.js";
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromName } from "../util/errno.js";
 import { sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
 import { tcpConnectOptions, type LocalBinding } from "./connectable.js";
-import { eofPushed, eofWasCloseNotify, setHandleReading } from "../platform/tls_handle.js";
+import {
+  eofPushed,
+  eofWasCloseNotify,
+  setHandleReading,
+  tlsOnSocketHandle,
+} from "../platform/tls_handle.js";
 
 /** `SSL_get_error` class: a protocol error (OpenSSL's `SSL_ERROR_SSL`). */
 export const SSL_ERROR_SSL = 1;
@@ -745,6 +750,16 @@ export class TlsBufferEvent extends StreamBufferEvent {
     }
   }
 
+  /**
+   * Without the tls.handle fast path: a fresh TLSSocket (made now, with the
+   * servername known) over a pipe fed from `socket` (src/platform/tls_handle.ts).
+   */
+  #newSocketPipeSession(fn: string, socket: net.Socket): void {
+    this.#newSession(fn);
+    const pipe = this.#session as CipherPipe;
+    pipe.attach(new SocketTransport(socket, pipe));
+  }
+
   /** A fresh TLSSocket on `socket`'s handle, in this bufferevent's role. */
   #newNativeSession(fn: string, socket: net.Socket): void {
     socket.allowHalfOpen = true;
@@ -834,8 +849,12 @@ export class TlsBufferEvent extends StreamBufferEvent {
       fd instanceof net.Socket
         ? fd
         : new net.Socket({ fd: fd as number, readable: true, writable: true, allowHalfOpen: true });
-    if (s === undefined) {
+    if (s === undefined && tlsOnSocketHandle()) {
       this.#newNativeSession(fn, sock);
+      return;
+    }
+    if (s === undefined) {
+      this.#newSocketPipeSession(fn, sock);
       return;
     }
     if (s instanceof CipherPipe) {
@@ -844,7 +863,8 @@ export class TlsBufferEvent extends StreamBufferEvent {
       if (this.#config && !s.everAttached) {
         s.onError = null;
         this.#tls.destroy();
-        this.#newNativeSession(fn, sock);
+        if (tlsOnSocketHandle()) this.#newNativeSession(fn, sock);
+        else this.#newSocketPipeSession(fn, sock);
         return;
       }
       s.detach();
@@ -1173,6 +1193,9 @@ export class TlsBufferEvent extends StreamBufferEvent {
     this.#detachTls(!this.closeOnFree);
     const s = this.#session;
     if (s.onError === this.#sink) s.onError = null;
+    // Closed when the loop finalizes it: until then it must not hold the process
+    // (a write in flight at free, done later, no longer lowers the ref).
+    if (this.closeOnFree) s.ref(false);
     if (
       !this.closeOnFree &&
       this.#underlying &&
