@@ -364,7 +364,7 @@ describe("priorities", () => {
 // ---- loop flags ---------------------------------------------------------------------
 
 describe("EVLOOP_* flags", () => {
-  // The probe used 10 ms and 20 ms; the second timer is at 100 ms here so that a
+  // The probe used 10 ms and 20 ms; the second timer is at 1000 ms here so that a
   // late wake-up on a loaded machine cannot put both timers into one pass.
   test("probe: EVLOOP_ONCE with two timers: each call runs one timer and returns 0, a third returns 1", async () => {
     const base = event_base_new();

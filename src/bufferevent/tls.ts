@@ -86,7 +86,7 @@ import type { DnsBase } from "../dns/evdns.js";
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromName } from "../util/errno.js";
 import { sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
 import { tcpConnectOptions, type LocalBinding } from "./connectable.js";
-import { eofPushed } from "../platform/tls_handle.js";
+import { eofPushed, tlsOnSocketHandle } from "../platform/tls_handle.js";
 import {
   ERR_LIB_SSL,
   ERR_PACK,
@@ -315,6 +315,16 @@ export class TlsBufferEvent extends StreamBufferEvent {
     }
   }
 
+  /**
+   * Without the tls.handle fast path: a fresh TLSSocket (made now, with the
+   * servername known) over a pipe fed from `socket` (src/platform/tls_handle.ts).
+   */
+  #newSocketPipeSession(fn: string, socket: net.Socket): void {
+    this.#newSession(fn);
+    const pipe = this.#session as CipherPipe;
+    pipe.attach(new SocketTransport(socket, pipe));
+  }
+
   /** A fresh TLSSocket on `socket`'s handle, in this bufferevent's role. */
   #newNativeSession(fn: string, socket: net.Socket): void {
     socket.allowHalfOpen = true;
@@ -404,7 +414,8 @@ export class TlsBufferEvent extends StreamBufferEvent {
         ? fd
         : new net.Socket({ fd: fd as number, readable: true, writable: true, allowHalfOpen: true });
     if (s === undefined) {
-      this.#newNativeSession(fn, sock);
+      if (tlsOnSocketHandle()) this.#newNativeSession(fn, sock);
+      else this.#newSocketPipeSession(fn, sock);
       return;
     }
     if (!s.native) {
@@ -413,7 +424,8 @@ export class TlsBufferEvent extends StreamBufferEvent {
       if (this.#config && !s.everAttached) {
         s.onError = null;
         this.#tls.destroy();
-        this.#newNativeSession(fn, sock);
+        if (tlsOnSocketHandle()) this.#newNativeSession(fn, sock);
+        else this.#newSocketPipeSession(fn, sock);
         return;
       }
       s.detach();
@@ -740,6 +752,9 @@ export class TlsBufferEvent extends StreamBufferEvent {
     this.#detachTls(!this.closeOnFree);
     const s = this.#session;
     if (s.onError === this.#sink) s.onError = null;
+    // Closed when the loop finalizes it: until then it must not hold the process
+    // (a write in flight at free, done later, no longer lowers the ref).
+    if (this.closeOnFree) s.ref(false);
     if (!this.closeOnFree && this.#underlying && s.overBufferevent) {
       s.detach();
       this.unshareLockWith(this.#underlying);

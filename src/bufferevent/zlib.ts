@@ -10,20 +10,12 @@
  * stream — for gzip, a new member). On input, bytes after the end of a stream
  * start a new stream, so concatenated gzip members decode as `gzip -d` does.
  *
- * Why the native handle: the filter callback must transform bytes
- * synchronously, over ONE continuous stream per direction. Node's public zlib
- * API offers either one-shot synchronous calls (`deflateSync`, which begin and
- * end a whole stream per call) or streaming objects whose `write`/`flush` are
- * asynchronous. Both public routes fail one requirement, and `_processChunk`
- * (the sync path of the one-shot calls) closes its handle after one call. So
- * each direction keeps one `zlib.createDeflate()`-family object and drives its
- * native handle with `handle.writeSync(flush, in, inOff, inLen, out, outOff,
- * outLen)` — the very primitive Node's own `zlib.*Sync` functions use — reading
- * the results from the object's `_writeState`. This is real zlib, so the bytes
- * are exactly what any zlib peer produces and accepts. The internals are
- * probed in src/platform/zlib_handle.ts: where they are missing creation
- * throws a clear error instead of corrupting data; there is no public-API
- * fallback (so BUFFEREVENT_PORTABLE=1 keeps this one).
+ * The filter callback must transform bytes synchronously, over ONE continuous
+ * stream per direction; Node's public zlib API offers only one-shot synchronous
+ * calls or asynchronous streams. src/platform/zlib_handle.ts gives such a stream:
+ * zlib's native handle (the `zlib.nativeHandle` fast path, real zlib, so the bytes
+ * are exactly what any zlib peer produces and accepts), or a public-API fallback
+ * (BUFFEREVENT_PORTABLE=1, or where the handle is missing).
  *
  * An EOF from the peer in the middle of a stream is reported as the EOF it is;
  * `bufferevent_flush(bev, EV_READ, BEV_FINISHED)` checks that the stream was
@@ -55,7 +47,7 @@ import type { EvBuffer } from "../evbuffer/evbuffer.js";
 import { argRangeError, argTypeError } from "../errors.js";
 import type { BufferEvent } from "./bufferevent.js";
 import { FilterBufferEvent } from "./filter.js";
-import { nativeZlib, type NativeZlib } from "../platform/zlib_handle.js";
+import { openSyncZlib, type SyncZlib } from "../platform/zlib_handle.js";
 
 const { Z_NO_FLUSH, Z_SYNC_FLUSH, Z_FINISH } = zlib.constants;
 
@@ -107,15 +99,12 @@ interface FeedResult {
   ended: boolean;
 }
 
-/** One direction: a zlib stream driven synchronously through its native handle. */
+/** One direction: a zlib stream driven synchronously (src/platform/zlib_handle.ts). */
 class ZStream {
-  readonly #engine: NativeZlib;
-  readonly #state: Uint32Array;
+  readonly #z: SyncZlib;
   readonly #direction: "inflate" | "deflate";
   #out: Buffer = Buffer.allocUnsafe(OUT_CHUNK);
   #outOff = 0;
-  /** Set by the handle's onerror during writeSync. */
-  #pending: ZlibError | null = null;
   /** The error that broke this stream, if any. */
   error: ZlibError | null = null;
   /** True once any byte went in since the last reset. */
@@ -123,21 +112,9 @@ class ZStream {
   /** The last feed stopped at its output limit: zlib may hold more output. */
   outputPending = false;
 
-  constructor(engine: object, dir: "inflate" | "deflate") {
-    const e = nativeZlib(engine);
-    if (!e) {
-      (engine as zlib.Zlib & { close(): void }).close();
-      throw new Error(
-        "bufferevent_zlib_new(): the zlib filter needs zlib's native handle (the zlib.nativeHandle fast path), which this runtime lacks",
-      );
-    }
-    this.#engine = e;
-    this.#state = e._writeState;
+  constructor(format: ZlibFormat, dir: "inflate" | "deflate", opts: zlib.ZlibOptions) {
+    this.#z = openSyncZlib(dir, format, opts);
     this.#direction = dir;
-    e.on("error", () => {});
-    e._handle!.onerror = (message: string, errno: number, code?: string) => {
-      this.#pending = { message, errno, code: code ?? String(errno), direction: dir };
-    };
   }
 
   /**
@@ -145,7 +122,7 @@ class ZStream {
    * `maxOut` bytes were produced (-1: no limit) or the input is used up.
    */
   feed(flush: number, input: Uint8Array, maxOut: number, dst: EvBuffer): FeedResult | null {
-    const handle = this.#engine._handle!;
+    const z = this.#z;
     let inOff = 0;
     let inLen = input.length;
     let produced = 0;
@@ -159,14 +136,13 @@ class ZStream {
       const limited = maxOut >= 0 && maxOut - produced < room;
       if (limited) room = maxOut - produced;
       if (room <= 0) break;
-      handle.writeSync(flush, input, inOff, inLen, this.#out, this.#outOff, room);
-      if (this.#pending) {
-        this.error = this.#pending;
-        this.#pending = null;
+      const fault = z.write(flush, input, inOff, inLen, this.#out, this.#outOff, room);
+      if (fault) {
+        this.error = { ...fault, direction: this.#direction };
         return null;
       }
-      const availOut = this.#state[0]!;
-      const availIn = this.#state[1]!;
+      const availOut = z.availOut;
+      const availIn = z.availIn;
       const have = room - availOut;
       if (have > 0) {
         // The view is handed over; later output goes after it in the chunk.
@@ -197,15 +173,14 @@ class ZStream {
 
   /** Start a new stream (deflateReset / inflateReset). */
   reset(): void {
-    this.#engine._handle?.reset();
-    this.#pending = null;
+    this.#z.reset();
     this.started = false;
     this.outputPending = false;
   }
 
   /** Release the native stream. */
   close(): void {
-    this.#engine.close();
+    this.#z.close();
   }
 }
 
@@ -247,16 +222,8 @@ export class ZlibFilter {
     const iopts: zlib.ZlibOptions =
       options.windowBits !== undefined ? { windowBits: options.windowBits } : {};
     try {
-      if (format === "gzip") {
-        this.#deflate = new ZStream(zlib.createGzip(zopts), "deflate");
-        this.#inflate = new ZStream(zlib.createGunzip(iopts), "inflate");
-      } else if (format === "raw") {
-        this.#deflate = new ZStream(zlib.createDeflateRaw(zopts), "deflate");
-        this.#inflate = new ZStream(zlib.createInflateRaw(iopts), "inflate");
-      } else {
-        this.#deflate = new ZStream(zlib.createDeflate(zopts), "deflate");
-        this.#inflate = new ZStream(zlib.createInflate(iopts), "inflate");
-      }
+      this.#deflate = new ZStream(format, "deflate", zopts);
+      this.#inflate = new ZStream(format, "inflate", iopts);
     } catch (err) {
       if (err instanceof RangeError || (err as { code?: string }).code === "ERR_OUT_OF_RANGE")
         throw argRangeError(

@@ -2,8 +2,8 @@
  * The seam between the library and the runtime: every use of a runtime internal
  * (Node's private stream handles, symbols and zlib handles) lives in this folder,
  * each probed once next to the public-API fallback that replaces it (probe.ts).
- * `BUFFEREVENT_PORTABLE=1` turns every fast path off but the three required ones
- * (probe.ts); `NODE_DEBUG=bufferevent` logs which are on.
+ * `BUFFEREVENT_PORTABLE=1` turns every fast path off (probe.ts);
+ * `NODE_DEBUG=bufferevent` logs which are on.
  *
  * @module
  */
@@ -16,7 +16,7 @@ import "./tls_handle.js";
 import "./zlib_handle.js";
 import { probeAll, PORTABLE } from "./probe.js";
 
-export { PORTABLE, requiredFastPaths, type FastPath } from "./probe.js";
+export { PORTABLE, type FastPath } from "./probe.js";
 
 /**
  * Every fast path and whether it is on in this runtime (probing each now if it

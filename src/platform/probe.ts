@@ -2,11 +2,8 @@
  * The registry of fast paths: each one reaches a runtime internal (a Node stream
  * handle, a private symbol, a native zlib handle) and is probed once, the first time
  * it is needed. A probe that fails, throws, or is switched off by
- * `BUFFEREVENT_PORTABLE=1` leaves the library on the public-API fallback beside it.
- * Three have no fallback that keeps libevent's contract (a synchronous bind, a TLS
- * handshake held until enabled and close_notify told from a bare EOF, a synchronous
- * zlib stream): they are *required*, and the portable mode leaves them
- * on (where the runtime lacks them, the library degrades as the fallback says).
+ * `BUFFEREVENT_PORTABLE=1` (which turns every one off) leaves the library on the
+ * public-API fallback beside it, which keeps the same behaviour.
  * `NODE_DEBUG=bufferevent` logs each decision.
  *
  * @module
@@ -54,8 +51,6 @@ interface Entry {
   /** The internal this path uses, and the fallback otherwise. */
   uses: string;
   fallback: string;
-  /** Why no public API can stand in for it (kept on in the portable mode), or null. */
-  required: string | null;
   /** True if the internal is there and works; a string says why not. */
   check: () => true | string;
   result?: boolean;
@@ -72,9 +67,8 @@ export function defineFastPath(
   uses: string,
   fallback: string,
   check: () => true | string,
-  required: string | null = null,
 ): void {
-  registry.set(name, { uses, fallback, check, required });
+  registry.set(name, { uses, fallback, check });
 }
 
 /** Whether `name` is on: probed once, then cached. */
@@ -83,7 +77,7 @@ export function fastPathOn(name: FastPath): boolean {
   if (!e) return false;
   if (e.result !== undefined) return e.result;
   let why: true | string;
-  if (PORTABLE && e.required === null) why = "BUFFEREVENT_PORTABLE=1";
+  if (PORTABLE) why = "BUFFEREVENT_PORTABLE=1";
   else {
     try {
       why = e.check();
@@ -92,18 +86,9 @@ export function fastPathOn(name: FastPath): boolean {
     }
   }
   e.result = why === true;
-  if (e.result && PORTABLE) debug("fast path %s: on, required (%s): %s", name, e.required, e.uses);
-  else if (e.result) debug("fast path %s: on (%s)", name, e.uses);
+  if (e.result) debug("fast path %s: on (%s)", name, e.uses);
   else debug("fast path %s: off (%s); fallback: %s", name, why, e.fallback);
   return e.result;
-}
-
-/** The fast paths the portable mode keeps on (no public API can stand in for them). */
-export function requiredFastPaths(): FastPath[] {
-  return [...registry]
-    .filter(([, e]) => e.required !== null)
-    .map(([name]) => name)
-    .sort();
 }
 
 /** Every registered fast path and whether it is on (probing those not yet probed). */

@@ -3,11 +3,12 @@
  *
  * `tls.handle`: a TLSSocket made on a `net.Socket`'s own handle reads and writes
  * the TCP handle in C++ (`_handle` is its TLSWrap, `_handle._parent` the TCP
- * handle). Reaching them lets a TLS bufferevent hold the handshake until it is
- * enabled, and tell a peer's close_notify from a bare TCP EOF. Node's public
- * TLSSocket API offers neither, so the portable mode keeps this one. Where the
- * handle is missing (Bun) the handshake runs as soon as the socket is made, and
- * every EOF counts as a bare one.
+ * handle). Reaching them lets a TLS bufferevent on a socket hold the handshake
+ * until it is enabled, and tell a peer's close_notify from a bare TCP EOF, while
+ * ciphertext never enters JavaScript. Fallback (public APIs only): the TLSSocket
+ * runs over a JavaScript Duplex of ciphertext fed from the socket, as in filter
+ * mode, which gates the handshake and sees the EOF's order itself
+ * ({@link tlsOnSocketHandle} says which).
  *
  * `stream.readState`: whether a Readable has pushed its EOF (`_readableState.ended`),
  * read at the moment the ciphertext pipe under a filter-mode TLSSocket ends.
@@ -33,7 +34,7 @@ interface StreamHandle {
 defineFastPath(
   "tls.handle",
   "TLSSocket#_handle (TLSWrap) and its _parent (TCP) readStart/readStop",
-  "no handshake gate; every TLS EOF is a bare one",
+  "the TLSSocket runs over a Duplex fed from the socket (as in filter mode)",
   () => {
     const s = new tls.TLSSocket(new net.Socket(), { isServer: false });
     try {
@@ -46,8 +47,16 @@ defineFastPath(
       s.destroy();
     }
   },
-  "Node's TLSSocket API cannot hold a handshake or tell close_notify from a TCP EOF",
 );
+
+/**
+ * Whether a TLS bufferevent on a socket runs its TLSSocket on the socket's own
+ * handle (the `tls.handle` fast path). If not, it runs it over a ciphertext
+ * Duplex fed from the socket through public stream calls.
+ */
+export function tlsOnSocketHandle(): boolean {
+  return fastPathOn("tls.handle");
+}
 
 defineFastPath("stream.readState", "Readable#_readableState.ended", "a wrapped push()", () => {
   const s = new net.Socket();
