@@ -56,7 +56,7 @@ export const BUN_TLS: false | string =
   skipOn(
     ["bun"],
     "TLS socket-mode tests",
-    "Bun's TLSSocket has no stream handle (tls.handle off): a close_notify and a bare EOF look alike, and the handshake cannot be held until enabled",
+    "Bun's TLSSocket has no stream handle (tls.handle off); over the pipe fallback 200 of these pass, 6 do not yet (a clean shutdown's later dirty close, a half-close, s_client's alert, a bad-certificate error): not yet narrowed",
   ) ||
   skipOn(
     ["deno"],
