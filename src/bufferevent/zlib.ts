@@ -192,7 +192,7 @@ class ZStream {
  * @example
  * const z = new ZlibFilter({ format: "gzip" });
  * const bev = new FilterBufferEvent(sock, z.input, z.output, BEV_OPT_CLOSE_ON_FREE,
- *   (ctx) => ctx.close(), z, { reportErrors: true });
+ *   (ctx: ZlibFilter) => ctx.close(), z, { reportErrors: true });
  */
 export class ZlibFilter {
   /** The stream format. */
