@@ -79,14 +79,7 @@ import { evutil_parse_sockaddr_port } from "../src/api/evutil.js";
 import { EVUTIL_SOCKET_ERROR } from "../src/util/errno.js";
 import { socketPair } from "../src/util/socketpair.js";
 import type { EventBase } from "../src/core/event_base.js";
-import {
-  dispatchWithin,
-  matrix,
-  pattern,
-  tlsFilterDisableReadDefect,
-  withDeadline,
-  type BevKind,
-} from "./helpers/bev.js";
+import { dispatchWithin, matrix, pattern, withDeadline, type BevKind } from "./helpers/bev.js";
 import { runTimeoutScenario } from "./helpers/timeouts.js";
 import type { ConnListener } from "../src/listener/evconnlistener.js";
 
@@ -125,7 +118,7 @@ async function makeTwo(
 }
 
 for (const [label, kind, extra] of matrix()) {
-  describe(`regress_bufferevent over ${label}`, { skip: tlsFilterDisableReadDefect(kind) }, () => {
+  describe(`regress_bufferevent over ${label}`, () => {
     it(`bufferevent${kind.name === "pair" ? "_pair" : ""}: 8333 bytes, one writecb, one readcb`, async () => {
       const base = event_base_new();
       const [bev1, bev2] = await makeTwo(kind, base, extra);
@@ -810,76 +803,67 @@ describe("regress_bufferevent: misc", () => {
 
 for (const [label, kind, extra] of matrix()) {
   describe(`behaviour over ${label}`, () => {
-    const defect = { skip: tlsFilterDisableReadDefect(kind) };
-    it(
-      "1 MiB of random bytes arrives once, in order, with a reader at its high watermark",
-      defect,
-      async () => {
-        const base = event_base_new();
-        const [w, r] = await kind.make(base, extra);
-        const data = Buffer.alloc(1 << 20);
-        for (let i = 0; i < data.length; i += 4)
-          data.writeUInt32LE((Math.random() * 2 ** 32) >>> 0, i);
-        const chunks: Buffer[] = [];
-        let maxInput = 0;
-        let got = 0;
-        let skips = 0;
-        bufferevent_setwatermark(r, EV_READ, 0, 4096);
-        bufferevent_setcb(
-          r,
-          (bev) => {
-            const input = bufferevent_get_input(bev);
-            const len = evbuffer_get_length(input);
-            maxInput = Math.max(maxInput, len);
-            // At the high watermark, drain nothing every other time: the re-trigger
-            // rule must call us again with no new data. Otherwise drain everything.
-            if (len >= 4096 && ++skips % 2 === 1) return;
-            const n = len;
-            const tmp = new Uint8Array(n);
-            const m = bufferevent_read(bev, tmp, n);
-            chunks.push(Buffer.from(tmp.subarray(0, m)));
-            got += m;
-            if (got === data.length) bufferevent_disable(bev, EV_READ);
-          },
-          null,
-          null,
-          null,
-        );
-        bufferevent_enable(r, EV_READ);
-        bufferevent_write(w, data);
-        await dispatchWithin(base, 60_000);
-        assert.equal(got, data.length);
-        assert.ok(maxInput <= 4096, `input reached ${maxInput}`);
-        assert.ok(skips > 0, "the reader sat at its high watermark at least once");
-        assert.ok(Buffer.concat(chunks).equals(data));
-        bufferevent_free(w);
-        bufferevent_free(r);
-      },
-    );
+    it("1 MiB of random bytes arrives once, in order, with a reader at its high watermark", async () => {
+      const base = event_base_new();
+      const [w, r] = await kind.make(base, extra);
+      const data = Buffer.alloc(1 << 20);
+      for (let i = 0; i < data.length; i += 4)
+        data.writeUInt32LE((Math.random() * 2 ** 32) >>> 0, i);
+      const chunks: Buffer[] = [];
+      let maxInput = 0;
+      let got = 0;
+      let skips = 0;
+      bufferevent_setwatermark(r, EV_READ, 0, 4096);
+      bufferevent_setcb(
+        r,
+        (bev) => {
+          const input = bufferevent_get_input(bev);
+          const len = evbuffer_get_length(input);
+          maxInput = Math.max(maxInput, len);
+          // At the high watermark, drain nothing every other time: the re-trigger
+          // rule must call us again with no new data. Otherwise drain everything.
+          if (len >= 4096 && ++skips % 2 === 1) return;
+          const n = len;
+          const tmp = new Uint8Array(n);
+          const m = bufferevent_read(bev, tmp, n);
+          chunks.push(Buffer.from(tmp.subarray(0, m)));
+          got += m;
+          if (got === data.length) bufferevent_disable(bev, EV_READ);
+        },
+        null,
+        null,
+        null,
+      );
+      bufferevent_enable(r, EV_READ);
+      bufferevent_write(w, data);
+      await dispatchWithin(base, 60_000);
+      assert.equal(got, data.length);
+      assert.ok(maxInput <= 4096, `input reached ${maxInput}`);
+      assert.ok(skips > 0, "the reader sat at its high watermark at least once");
+      assert.ok(Buffer.concat(chunks).equals(data));
+      bufferevent_free(w);
+      bufferevent_free(r);
+    });
 
-    it(
-      "read timeout: TIMEOUT|READING after 100 ms of silence, and EV_READ is disabled",
-      defect,
-      async () => {
-        const base = event_base_new();
-        const [bev, peer] = await kind.make(base, extra);
-        const events: number[] = [];
-        bufferevent_setcb(bev, null, null, (_b, what) => events.push(what), null);
-        // t0 before the timer is armed: a loaded machine may pause us between the two.
-        const t0 = performance.now();
-        bufferevent_set_timeouts(bev, { tv_sec: 0, tv_usec: 100_000 }, null);
-        bufferevent_enable(bev, EV_READ);
-        assert.equal(bufferevent_get_enabled(bev), EV_READ | EV_WRITE);
-        await dispatchWithin(base);
-        // A timer never fires early (5 ms: timer granularity); how late depends on load.
-        const elapsed = performance.now() - t0;
-        assert.ok(elapsed >= 95, `fired after ${elapsed.toFixed(1)} ms`);
-        assert.deepEqual(events, [BEV_EVENT_TIMEOUT | BEV_EVENT_READING]);
-        assert.equal(bufferevent_get_enabled(bev), EV_WRITE);
-        bufferevent_free(bev);
-        bufferevent_free(peer);
-      },
-    );
+    it("read timeout: TIMEOUT|READING after 100 ms of silence, and EV_READ is disabled", async () => {
+      const base = event_base_new();
+      const [bev, peer] = await kind.make(base, extra);
+      const events: number[] = [];
+      bufferevent_setcb(bev, null, null, (_b, what) => events.push(what), null);
+      // t0 before the timer is armed: a loaded machine may pause us between the two.
+      const t0 = performance.now();
+      bufferevent_set_timeouts(bev, { tv_sec: 0, tv_usec: 100_000 }, null);
+      bufferevent_enable(bev, EV_READ);
+      assert.equal(bufferevent_get_enabled(bev), EV_READ | EV_WRITE);
+      await dispatchWithin(base);
+      // A timer never fires early (5 ms: timer granularity); how late depends on load.
+      const elapsed = performance.now() - t0;
+      assert.ok(elapsed >= 95, `fired after ${elapsed.toFixed(1)} ms`);
+      assert.deepEqual(events, [BEV_EVENT_TIMEOUT | BEV_EVENT_READING]);
+      assert.equal(bufferevent_get_enabled(bev), EV_WRITE);
+      bufferevent_free(bev);
+      bufferevent_free(peer);
+    });
 
     it("bufferevent_free inside the readcb is safe and no callback runs after it", async () => {
       const base = event_base_new();
@@ -906,41 +890,37 @@ for (const [label, kind, extra] of matrix()) {
       assert.equal(after, 0);
     });
 
-    it(
-      "a throwing readcb rejects dispatch with that error; the next dispatch continues",
-      defect,
-      async () => {
-        const base = event_base_new();
-        const [w, r] = await kind.make(base, extra);
-        const boom = new Error("boom");
-        let calls = 0;
-        let total = 0;
-        bufferevent_setcb(
-          r,
-          (bev) => {
-            calls++;
-            const input = bufferevent_get_input(bev);
-            const tmp = new Uint8Array(evbuffer_get_length(input));
-            total += bufferevent_read(bev, tmp, tmp.length);
-            if (calls === 1) throw boom;
-            if (total === 6) bufferevent_disable(bev, EV_READ);
-          },
-          null,
-          null,
-          null,
-        );
-        bufferevent_enable(r, EV_READ);
-        bufferevent_write(w, "abc");
-        await assert.rejects(
-          withDeadline(event_base_dispatch(base), 10_000, "dispatch"),
-          (e) => e === boom,
-        );
-        bufferevent_write(w, "def");
-        await dispatchWithin(base);
-        assert.equal(total, 6);
-        bufferevent_free(w);
-        bufferevent_free(r);
-      },
-    );
+    it("a throwing readcb rejects dispatch with that error; the next dispatch continues", async () => {
+      const base = event_base_new();
+      const [w, r] = await kind.make(base, extra);
+      const boom = new Error("boom");
+      let calls = 0;
+      let total = 0;
+      bufferevent_setcb(
+        r,
+        (bev) => {
+          calls++;
+          const input = bufferevent_get_input(bev);
+          const tmp = new Uint8Array(evbuffer_get_length(input));
+          total += bufferevent_read(bev, tmp, tmp.length);
+          if (calls === 1) throw boom;
+          if (total === 6) bufferevent_disable(bev, EV_READ);
+        },
+        null,
+        null,
+        null,
+      );
+      bufferevent_enable(r, EV_READ);
+      bufferevent_write(w, "abc");
+      await assert.rejects(
+        withDeadline(event_base_dispatch(base), 10_000, "dispatch"),
+        (e) => e === boom,
+      );
+      bufferevent_write(w, "def");
+      await dispatchWithin(base);
+      assert.equal(total, 6);
+      bufferevent_free(w);
+      bufferevent_free(r);
+    });
   });
 }

@@ -368,6 +368,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
     this.attachStream(this.#tls, opening, reenable);
     if (!opening) {
       this.#session.setGate(true);
+      this._updateRef();
       this.#nativeRead();
     }
   }
@@ -700,6 +701,19 @@ export class TlsBufferEvent extends StreamBufferEvent {
 
   protected override _streamRef(want: boolean): void {
     this.#session?.ref(want);
+  }
+
+  /**
+   * Past the handshake, a pipe session takes ciphertext only while this bufferevent
+   * reads or has a write in flight (which TLS may need a read to finish): libevent's
+   * stop_reading, which suspends the underlying's reading (BEV_SUSPEND_FILT_READ) when
+   * reading is disabled or held at the high watermark. Otherwise TLS, waiting for its
+   * next record, would keep the transport reading and the loop alive.
+   */
+  protected override _updateRef(): void {
+    super._updateRef();
+    const s = this.#session;
+    if (s?.secure && !s.native && !this._opening && this._ioAttached()) s.setGate(this._refd);
   }
 
   /**

@@ -200,20 +200,6 @@ export const kinds: BevKind[] = [
   tlsFilterSocketKind,
 ];
 
-/**
- * A known defect of TLS filter mode (src/bufferevent/tls.ts, reported to the lead):
- * disabling EV_READ on a TLS filter leaves its underlying reading (its
- * `readSuspended` stays 0, where libevent's `be_openssl_disable` suspends it with
- * BEV_SUSPEND_FILT_READ), so `event_base_dispatch` never runs out of events. The
- * skip reason for a test that disables reading and waits for dispatch to return over
- * that kind; false for every other kind.
- */
-export function tlsFilterDisableReadDefect(kind: BevKind): string | false {
-  return kind === tlsFilterSocketKind || kind === tlsFilterPairKind
-    ? "defect: a TLS filter's disable(EV_READ) does not suspend its underlying's reading, so dispatch never returns"
-    : false;
-}
-
 /** Every filter stack a filter behaviour test runs over: pass-through, zlib and TLS filters, each over a socket and over a pair. */
 export const filterStacks: BevKind[] = [
   filterSocketKind,
