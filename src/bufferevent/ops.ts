@@ -46,50 +46,98 @@ export abstract class BufferEventOps {
    */
   _rateLimit: RateLimitHooks | null = null;
 
-  /** Start reading/writing for `events` (the generic layer checked suspension). 0 / -1. */
+  /**
+   * Start reading/writing for `events` (the generic layer checked suspension). 0 / -1.
+   *
+   * @internal
+   */
   protected abstract _opsEnable(events: number): number;
 
-  /** Stop reading/writing for `events`. 0 / -1. */
+  /**
+   * Stop reading/writing for `events`. 0 / -1.
+   *
+   * @internal
+   */
   protected abstract _opsDisable(events: number): number;
 
-  /** Apply changed timeouts (the generic layer's timers, or the type's own events). 0 / -1. */
+  /**
+   * Apply changed timeouts (the generic layer's timers, or the type's own events). 0 / -1.
+   *
+   * @internal
+   */
   protected abstract _opsAdjTimeouts(): number;
 
-  /** The last reference is gone: detach from partners, underlying, transport (runs at once). */
+  /**
+   * The last reference is gone: detach from partners, underlying, transport (runs at once).
+   *
+   * @internal
+   */
   protected _opsUnlink(): void {}
 
-  /** Release the transport (runs as a finalizer from the loop, after {@link _opsUnlink}). */
+  /**
+   * Release the transport (runs as a finalizer from the loop, after {@link _opsUnlink}).
+   *
+   * @internal
+   */
   protected _opsDestruct(): void {}
 
-  /** `bufferevent_flush`: the type's result, or -1 where the type has no flush. */
+  /**
+   * `bufferevent_flush`: the type's result, or -1 where the type has no flush.
+   *
+   * @internal
+   */
   protected _opsFlush(_iotype: number, _mode: number): number {
     return -1;
   }
 
-  /** `bufferevent_free` (BEV_CTRL_CANCEL_ALL): cancel work in flight (DNS lookups). */
+  /**
+   * `bufferevent_free` (BEV_CTRL_CANCEL_ALL): cancel work in flight (DNS lookups).
+   *
+   * @internal
+   */
   protected _opsCancelAll(): void {}
 
-  /** Apply a priority to the type's own events. 0, or -1 where unsupported. */
+  /**
+   * Apply a priority to the type's own events. 0, or -1 where unsupported.
+   *
+   * @internal
+   */
   protected _opsPrioritySet(_pri: number): number {
     return -1;
   }
 
-  /** True when the type can move to another base (`bufferevent_base_set`). */
+  /**
+   * True when the type can move to another base (`bufferevent_base_set`).
+   *
+   * @internal
+   */
   protected _opsCanRebase(): boolean {
     return false;
   }
 
-  /** True while the type has events pending on its base (rebase refuses). */
+  /**
+   * True while the type has events pending on its base (rebase refuses).
+   *
+   * @internal
+   */
   protected _opsBusy(): boolean {
     return false;
   }
 
-  /** Recreate the type's base-bound events after a rebase. 0 / -1. */
+  /**
+   * Recreate the type's base-bound events after a rebase. 0 / -1.
+   *
+   * @internal
+   */
   protected _opsRebase(): number {
     return -1;
   }
 
-  /** The watermarks of `events` changed (filters re-run their processing). */
+  /**
+   * The watermarks of `events` changed (filters re-run their processing).
+   *
+   * @internal
+   */
   protected _watermarksChanged(_events: number): void {}
 
   /**
