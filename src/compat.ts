@@ -14,6 +14,7 @@
 import net from "node:net";
 import { EventBase } from "./core/event_base.js";
 import { BufferEvent } from "./bufferevent/bufferevent.js";
+import type { bufferevent_data_cb, bufferevent_event_cb } from "./bufferevent/defs.js";
 import { SocketBufferEvent } from "./bufferevent/socket.js";
 import {
   BEV_EVENT_EOF,
@@ -29,9 +30,9 @@ import type { EvBufferCbEntry } from "./evbuffer/callbacks.js";
 import { needEvbuffer } from "./api/args.js";
 
 /** Old name of `bufferevent_data_cb`. */
-export type evbuffercb = (bev: BufferEvent, arg: any) => unknown;
+export type evbuffercb<A = unknown> = bufferevent_data_cb<A>;
 /** Old name of `bufferevent_event_cb`. */
-export type everrorcb = (bev: BufferEvent, what: number, arg: any) => unknown;
+export type everrorcb<A = unknown> = bufferevent_event_cb<A>;
 
 /** Old name of BEV_EVENT_READING. */
 export const EVBUFFER_READ = BEV_EVENT_READING;
@@ -186,7 +187,9 @@ export function EVBUFFER_OUTPUT(b: BufferEvent): EvBuffer {
  * `evbuffer_cb` (event2/buffer_compat.h): the obsolete evbuffer callback,
  * `cb(buffer, old_len, new_len, arg)`.
  */
-export type evbuffer_cb = (buffer: EvBuffer, old_len: number, new_len: number, arg: any) => void;
+export type evbuffer_cb<A = unknown> = {
+  cb(buffer: EvBuffer, old_len: number, new_len: number, arg: A): void;
+}["cb"];
 
 /**
  * `EVBUFFER_LENGTH(x)`: `evbuffer_get_length(x)`.

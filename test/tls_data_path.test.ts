@@ -32,6 +32,7 @@ import { bufferevent_openssl_socket_new } from "../src/api/openssl.js";
 import { evbuffer_add_buffer, evbuffer_get_length, evbuffer_remove } from "../src/api/evbuffer.js";
 import { socketPair } from "../src/util/socketpair.js";
 import type { TlsBufferEvent } from "../src/bufferevent/tls.js";
+import type { BufferEvent } from "../src/bufferevent/bufferevent.js";
 import type { EventBase } from "../src/core/event_base.js";
 import { dispatchWithin } from "./helpers/bev.js";
 import { testCerts, type TestCerts } from "./helpers/tls_certs.js";
@@ -66,7 +67,7 @@ async function socketModePair(
 }
 
 /** Take everything from `bev`'s input. */
-function takeInput(bev: TlsBufferEvent): Buffer {
+function takeInput(bev: BufferEvent): Buffer {
   const input = bufferevent_get_input(bev);
   const buf = Buffer.allocUnsafe(evbuffer_get_length(input));
   evbuffer_remove(input, buf, buf.length);

@@ -21,10 +21,19 @@ export const freedErrorFactory: { make: (fn: string) => Error } = {
   make: (fn) => new BufferEventError("ERR_BEV_FREED", `${fn}(): the bufferevent was freed`),
 };
 
-/** `bufferevent_data_cb`: `readcb(bev, arg)` / `writecb(bev, arg)`. May return a Promise. */
-export type bufferevent_data_cb = (bev: any, arg: any) => unknown;
-/** `bufferevent_event_cb`: `eventcb(bev, what, arg)`. May return a Promise. */
-export type bufferevent_event_cb = (bev: any, what: number, arg: any) => unknown;
+/**
+ * `bufferevent_data_cb`: `readcb(bev, arg)` / `writecb(bev, arg)`. May return a Promise.
+ * Its parameters are checked as a method's are (bivariantly), as C's `void *arg` and a
+ * callback written for one backend (`(bev: SocketBufferEvent, ctx: Conn) => ...`) port
+ * without casts; `A` types the argument where the caller wants it checked.
+ */
+export type bufferevent_data_cb<A = unknown> = {
+  cb(bev: BufferEvent, arg: A): unknown;
+}["cb"];
+/** `bufferevent_event_cb`: `eventcb(bev, what, arg)`. May return a Promise. Checked as {@link bufferevent_data_cb}. */
+export type bufferevent_event_cb<A = unknown> = {
+  cb(bev: BufferEvent, what: number, arg: A): unknown;
+}["cb"];
 
 /** Reasons the library suspends a direction (libevent's BEV_SUSPEND_*). */
 export const BEV_SUSPEND_WM = 0x01;
