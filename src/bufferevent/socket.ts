@@ -349,9 +349,10 @@ export class SocketBufferEvent extends IoBufferEvent {
     const sock = this.#sock!;
     const max = this._writeAllowance();
     if (max <= 0) return 0;
-    // One segment (request/response traffic) needs no array.
-    const one = this.output.singleView(max);
-    const segs = one ?? this.output.segments(max);
+    // One segment (request/response traffic) needs no array. The bytes are drained
+    // only once the write completed, so read buffers may be recycled after.
+    const segs = this.output._sendViews(max);
+    const one = Array.isArray(segs) ? null : segs;
     let n = 0;
     if (one !== null) n = one.length;
     else for (const s of segs as Uint8Array[]) n += s.length;

@@ -8,6 +8,8 @@
 
 import { Buffer } from "node:buffer";
 import type { EvBuffer } from "../evbuffer/evbuffer.js";
+import { unuse } from "../evbuffer/segment.js";
+import { recycleOwnerOf } from "../platform/read_pool.js";
 
 /**
  * Read ahead this far at most (bytes Node delivered, not yet moved into the input)
@@ -36,11 +38,15 @@ export class HeldChunks {
     this.bytes += chunk.length;
   }
 
-  /** Drop everything held, returning it in arrival order. */
+  /** Drop everything held, returning it in arrival order (the caller keeps the chunks). */
   clear(): Buffer[] {
     const out = this.#first === null ? [] : [this.#first];
     if (this.#rest !== null)
       for (let i = this.#head; i < this.#rest.length; i++) out.push(this.#rest[i]!);
+    for (const chunk of out) {
+      const owner = recycleOwnerOf(chunk);
+      if (owner !== undefined) owner.exposed = true;
+    }
     this.#first = null;
     this.#rest = null;
     this.#head = 0;
@@ -71,13 +77,20 @@ export class HeldChunks {
       while (moved < max && this.#first !== null) {
         const chunk = this.#first;
         const room = max - moved;
+        // A chunk of a recyclable read buffer holds one use of it while held.
+        const owner = recycleOwnerOf(chunk);
         if (chunk.length <= room) {
           this.#first = this.#next();
-          input.addNoCopy(chunk);
+          if (owner === undefined) input.addNoCopy(chunk);
+          else {
+            input._addRead(chunk, owner);
+            unuse(owner);
+          }
           moved += chunk.length;
         } else {
           this.#first = chunk.subarray(room);
-          input.addNoCopy(chunk.subarray(0, room));
+          if (owner === undefined) input.addNoCopy(chunk.subarray(0, room));
+          else input._addRead(chunk.subarray(0, room), owner);
           moved += room;
         }
       }

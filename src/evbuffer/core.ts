@@ -22,7 +22,8 @@
  *    many segments. add_buffer/remove_buffer move whole segments (no copy);
  *    only a partial segment is copied.
  *  - Bytes that once held data are never written again (see segment.ts), so
- *    every view handed out (pullup, peek, segments, readLineBytes) stays valid.
+ *    every view handed out (pullup, peek, segments, readLineBytes) stays valid;
+ *    a socket's read buffer is read into again only if no view of it was.
  * ```
  *
  * Reads inside one segment return `subarray` views; only reads that span
@@ -61,6 +62,7 @@ import {
 } from "./chain.js";
 import type { EvBuffer } from "./evbuffer.js";
 import { EvBufferFileSegment } from "./file.js";
+import type { RecycleOwner } from "../platform/read_pool.js";
 import { formatPrintf } from "./printf.js";
 import {
   moveAllChain,
@@ -71,7 +73,14 @@ import {
 } from "./transfer.js";
 import { frontView, pullupChain, segmentViews } from "./views.js";
 import { type evbuffer_ptr, gather, locate, locOff, locSeg } from "./search.js";
-import { Chain, KIND_PLAIN, KIND_REFERENCE, releaseSegment, viewSegment } from "./segment.js";
+import {
+  Chain,
+  exposeSegment,
+  KIND_PLAIN,
+  KIND_REFERENCE,
+  releaseSegment,
+  viewSegment,
+} from "./segment.js";
 
 /**
  * The chain core of an {@link EvBuffer} (use that class; this one is not exported
@@ -229,10 +238,16 @@ export class EvBufferCore {
     if (!(buf instanceof Uint8Array))
       throw argTypeError("evbuffer_add", "data", "a Uint8Array", buf);
     if (this.#freezeEnd) return -1;
+    return this.#addView(buf, null);
+  }
+
+  /** Append `buf` as its own segment (no copy), taking one use of `owner`. */
+  #addView(buf: Uint8Array, owner: RecycleOwner | null): number {
     const n = buf.length;
     if (n === 0) return 0;
     dropEmptyTail(this.#c, false);
-    this.#c.segs.push(viewSegment(buf, KIND_PLAIN, null));
+    if (owner !== null) owner.refs++;
+    this.#c.segs.push(viewSegment(buf, KIND_PLAIN, owner));
     this.#c.length += n;
     this.#c.gen++;
     this.#done(n, 0);
@@ -588,7 +603,10 @@ export class EvBufferCore {
     if (n < 0) n = c.length;
     if (n === 0 || n > c.length) return null;
     const first = c.segs[c.head]!;
-    if (first.len >= n) return first.buf.subarray(first.off, first.off + n);
+    if (first.len >= n) {
+      exposeSegment(first);
+      return first.buf.subarray(first.off, first.off + n);
+    }
     const view = pullupChain(c, n);
     this.#done(0, 0);
     return view;
@@ -622,6 +640,26 @@ export class EvBufferCore {
     const view = frontView(this.#c, n, true);
     if (view !== null) this.drain(n);
     return view;
+  }
+
+  /**
+   * The views a socket write sends: one view when the first `max` bytes lie in one
+   * segment, else the segment views. Unlike {@link singleView} and {@link segments},
+   * they do not count as leaving the evbuffer: the caller drains the bytes only once
+   * the write completed, and keeps no view after. @internal
+   */
+  _sendViews(max: number): Uint8Array | Uint8Array[] {
+    const c = this.#c;
+    return frontView(c, Math.min(max, c.length), false, true) ?? segmentViews(c, max, true);
+  }
+
+  /**
+   * {@link addNoCopy} of a read chunk whose memory `owner` may recycle: the new
+   * segment takes one use of it. @internal
+   */
+  _addRead(buf: Buffer, owner: RecycleOwner): number {
+    if (this.#freezeEnd) return -1;
+    return this.#addView(buf, owner);
   }
 
   /**

@@ -33,7 +33,7 @@ import {
   searchEol,
   setHint,
 } from "./search.js";
-import { asBuffer, type Chain } from "./segment.js";
+import { asBuffer, type Chain, exposeSegment } from "./segment.js";
 
 /** `evbuffer_ptr_set` (`EvBuffer.ptrSet`). */
 export function ptrSetIn(c: Chain, ptr: evbuffer_ptr, n: number, how: number): number {
@@ -136,7 +136,10 @@ export function peekIn(
     const seg = segs[locSeg]!;
     soFar = seg.len - locOff;
     idx = 1;
-    if (nVec > 0) setVec(out, 0, seg.buf.subarray(seg.off + locOff, seg.off + seg.len));
+    if (nVec > 0) {
+      exposeSegment(seg);
+      setVec(out, 0, seg.buf.subarray(seg.off + locOff, seg.off + seg.len));
+    }
     i = locSeg + 1;
   }
   if (nVec <= 0 && len < 0) len = c.length - (s === null ? 0 : s.pos);
@@ -144,8 +147,10 @@ export function peekIn(
     const seg = segs[i]!;
     if (seg.len === 0) continue;
     if (len >= 0 && soFar >= len) break;
-    if (idx < nVec) setVec(out, idx, seg.buf.subarray(seg.off, seg.off + seg.len));
-    else if (len < 0) break;
+    if (idx < nVec) {
+      exposeSegment(seg);
+      setVec(out, idx, seg.buf.subarray(seg.off, seg.off + seg.len));
+    } else if (len < 0) break;
     idx++;
     soFar += seg.len;
   }

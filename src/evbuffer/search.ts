@@ -18,7 +18,7 @@ import {
   EVBUFFER_EOL_LF,
   EVBUFFER_EOL_NUL,
 } from "../constants.js";
-import { type Chain, type Segment, utf8Slice } from "./segment.js";
+import { type Chain, exposeSegment, type Segment, utf8Slice } from "./segment.js";
 
 const CR = 13;
 const LF = 10;
@@ -367,7 +367,10 @@ export function searchEol(
 /** The first `n` bytes of the chain as a Buffer: a view when they lie in one segment, else a copy. */
 export function frontBytes(c: Chain, n: number): Buffer {
   const s = c.segs[c.head];
-  if (s !== undefined && s.len >= n) return s.buf.subarray(s.off, s.off + n);
+  if (s !== undefined && s.len >= n) {
+    exposeSegment(s);
+    return s.buf.subarray(s.off, s.off + n);
+  }
   const out = Buffer.allocUnsafe(n);
   gather(c, c.head, 0, out, 0, n);
   return out;

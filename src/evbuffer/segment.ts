@@ -7,6 +7,7 @@
 
 // Imported: the global `Buffer` is an accessor property, a getter call on every use.
 import { Buffer } from "node:buffer";
+import { RecycleOwner } from "../platform/read_pool.js";
 
 /** Something that must learn when the last segment using it is gone (reference cleanup, file segment). */
 export interface SegmentOwner {
@@ -14,6 +15,20 @@ export interface SegmentOwner {
   refs: number;
   /** Called when `refs` drops to 0. Runs the user's cleanup exactly once. */
   release(): void;
+}
+
+/**
+ * A view of `s`'s bytes is about to leave the evbuffer: if they are a
+ * recyclable read buffer's, it may never be read into again.
+ */
+export function exposeSegment(s: Segment): void {
+  const o = s.owner;
+  if (o !== null && o instanceof RecycleOwner) o.exposed = true;
+}
+
+/** True if `s`'s memory is the evbuffer's own (no owner, or a recyclable read buffer's). */
+export function ownMemory(s: Segment): boolean {
+  return s.owner === null || s.owner instanceof RecycleOwner;
 }
 
 /** Plain memory the evbuffer allocated. */
@@ -39,6 +54,9 @@ export const KIND_MULTICAST = 3;
  *   Memory that once held data is never written again, so every view the
  *   evbuffer hands out (pullup, peek, remove, segments) stays a valid snapshot
  *   even after the data is drained — safe for asynchronous `socket.write`.
+ *   The one reuse: a socket's read buffer (platform/read_pool.ts) is read into
+ *   again once no segment uses it, and only if no view of it was ever handed
+ *   out ({@link exposeSegment} at every place that hands one out).
  * - Immutable segments (references, files, multicast views) have
  *   `lo == off` and `cap == off + len`.
  */
@@ -124,6 +142,11 @@ export function asBuffer(bytes: Uint8Array): Buffer {
 /** Free bytes at the tail. */
 export function room(seg: Segment): number {
   return seg.cap - seg.off - seg.len;
+}
+
+/** Drop one use of `owner`; the last one runs its release. */
+export function unuse(owner: SegmentOwner): void {
+  if (--owner.refs === 0) owner.release();
 }
 
 /** Drop one use of the segment's owner; the last one runs the cleanup. */

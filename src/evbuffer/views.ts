@@ -10,7 +10,15 @@
 // Imported: the global `Buffer` is an accessor property, a getter call on every use.
 import type { Buffer } from "node:buffer";
 import { release } from "./chain.js";
-import { type Chain, DEAD, newSegment, room, type Segment } from "./segment.js";
+import {
+  type Chain,
+  DEAD,
+  exposeSegment,
+  newSegment,
+  ownMemory,
+  room,
+  type Segment,
+} from "./segment.js";
 
 /**
  * `evbuffer_pullup` when the first `n` bytes (first segment < n <= length)
@@ -55,13 +63,18 @@ export function pullupChain(c: Chain, n: number): Buffer {
   return target.buf.subarray(target.off, target.off + n);
 }
 
-/** A view of the first `n` bytes (n > 0) when they lie in the first data segment, else null. */
-export function frontView(c: Chain, n: number, ownOnly = false): Buffer | null {
+/**
+ * A view of the first `n` bytes (n > 0) when they lie in the first data segment,
+ * else null. `send`: the view goes to a socket write that completes before the
+ * bytes are drained, so it does not count as leaving the evbuffer.
+ */
+export function frontView(c: Chain, n: number, ownOnly = false, send = false): Buffer | null {
   if (n <= 0) return null;
   for (let i = c.head; i < c.segs.length; i++) {
     const sg = c.segs[i]!;
     if (sg.len === 0) continue;
-    if (sg.len < n || (ownOnly && sg.owner !== null)) return null;
+    if (sg.len < n || (ownOnly && !ownMemory(sg))) return null;
+    if (!send) exposeSegment(sg);
     const b = sg.buf;
     // A segment that is its whole Buffer (as a socket's reads are) needs no new view.
     return sg.off === 0 && n === b.length ? b : b.subarray(sg.off, sg.off + n);
@@ -69,14 +82,18 @@ export function frontView(c: Chain, n: number, ownOnly = false): Buffer | null {
   return null;
 }
 
-/** Views of the data in order, covering at most `max` bytes (no copy; for writev). */
-export function segmentViews(c: Chain, max?: number): Uint8Array[] {
+/**
+ * Views of the data in order, covering at most `max` bytes (no copy; for writev).
+ * `send` as for {@link frontView}.
+ */
+export function segmentViews(c: Chain, max?: number, send = false): Uint8Array[] {
   let left = max === undefined ? c.length : Math.min(max, c.length);
   const out: Uint8Array[] = [];
   for (let i = c.head; left > 0 && i < c.segs.length; i++) {
     const s = c.segs[i]!;
     const t = Math.min(s.len, left);
     if (t === 0) continue;
+    if (!send) exposeSegment(s);
     const b = s.buf;
     // A segment that is its whole Buffer (as a socket's reads are) needs no new view.
     out.push(s.off === 0 && t === b.length ? b : b.subarray(s.off, s.off + t));

@@ -26,6 +26,7 @@
 
 import { Buffer } from "node:buffer";
 import net from "node:net";
+import { READ_SIZE, recycleOwnerOf, takeReadBuffer } from "./read_pool.js";
 import { defineFastPath, fastPathOn } from "./probe.js";
 
 /** Who gets a socket's reads: the socket's `kReader` slot holds it. */
@@ -43,7 +44,6 @@ type ReaderSocket = net.Socket & {
   [kOwn]?: OwnBuffers;
 };
 
-const READ_SIZE = 65536;
 const SLAB_SIZE = 65536;
 /** Reads larger than this are not copied into the slab: see onUserRead. */
 const SLAB_MAX = 8192;
@@ -140,17 +140,27 @@ const kOwn: unique symbol = Symbol("bufferevent.ownReadBuffers");
 function onUserRead(this: ReaderSocket, n: number, buf: Buffer): boolean {
   const st = this[kOwn];
   let chunk: Buffer;
+  const reader = this[kReader];
   if (st !== undefined && buf === st.own) {
     chunk = buf.subarray(0, n);
+    const owner = recycleOwnerOf(buf);
+    if (owner !== undefined) {
+      // The chunk holds one use of its buffer until it enters an evbuffer.
+      owner.refs++;
+      if (!reader) owner.exposed = true;
+    }
     const used = (n + 7) & ~7;
-    if (n <= SLAB_MAX) st.next = sharedReadBuffer();
-    else if (buf.length - used >= OWN_MIN) st.next = buf.subarray(used);
-    else st.next = Buffer.allocUnsafeSlow(READ_SIZE);
+    if (buf.length - used >= OWN_MIN && n > SLAB_MAX) st.next = buf.subarray(used);
+    else {
+      // The generator hands libuv st.next right after this callback: no later read
+      // goes into this buffer.
+      st.next = n <= SLAB_MAX ? sharedReadBuffer() : takeReadBuffer();
+      owner?.retire();
+    }
   } else {
     chunk = copyOut(buf, n);
-    if (n > SLAB_MAX) startOwnBuffers(this).next = Buffer.allocUnsafeSlow(READ_SIZE);
+    if (n > SLAB_MAX) startOwnBuffers(this).next = takeReadBuffer();
   }
-  const reader = this[kReader];
   if (reader) return reader._userRead(chunk);
   // Given back to plain stream use (detachUserRead): feed the Readable.
   return this.push(chunk);

@@ -1,0 +1,156 @@
+/**
+ * Recycled read buffers (src/platform/read_pool.ts): a socket bufferevent in full
+ * flow reads into the same few 64 KiB buffers again once their bytes were written
+ * out of the output, instead of allocating one per read. Checked here: the reuse
+ * happens for a C-style echo; every byte arrives once and in order; and no view
+ * that left an evbuffer (pullup, peek, the class API's chunks, a view pushed to the
+ * socket's Readable after the bufferevent let go of it) is ever read into again.
+ * Random bytes, so that a buffer read into twice cannot match by chance.
+ */
+
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import net from "node:net";
+import { BEV_EVENT_EOF, EV_READ, EV_WRITE } from "../src/constants.js";
+import { event_base_loopexit, event_base_new } from "../src/api/event.js";
+import {
+  bufferevent_enable,
+  bufferevent_free,
+  bufferevent_get_input,
+  bufferevent_get_output,
+  bufferevent_setcb,
+  bufferevent_socket_new,
+} from "../src/api/bufferevent.js";
+import {
+  evbuffer_add_buffer,
+  evbuffer_get_contiguous_space,
+  evbuffer_get_length,
+  evbuffer_peek,
+  evbuffer_pullup,
+  type evbuffer_iovec,
+} from "../src/api/evbuffer.js";
+import type { bufferevent } from "../src/api/bufferevent.js";
+import { BufferEvent } from "../src/index.js";
+import { readPoolStats } from "../src/platform/read_pool.js";
+import { socketPair } from "../src/util/socketpair.js";
+import { dispatchWithin, withDeadline } from "./helpers/bev.js";
+import { unlessFastPath } from "./helpers/runtime.js";
+
+const SKIP =
+  unlessFastPath("socket.userRead", "read buffers are recycled") ||
+  (readPoolStats.recycling ? false : "read buffers are not recycled on this runtime (Deno)");
+
+/** Send `data` from `sock` in 256 KiB writes, then end; resolve with what came back by EOF. */
+function sendAndCollect(sock: net.Socket, data: Buffer): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  sock.resume();
+  sock.on("data", (c: Buffer) => parts.push(c));
+  const back = new Promise<Buffer>((resolve, reject) => {
+    sock.on("end", () => resolve(Buffer.concat(parts)));
+    sock.on("error", reject);
+  });
+  for (let off = 0; off < data.length; off += 262_144)
+    sock.write(data.subarray(off, off + 262_144));
+  sock.end();
+  return withDeadline(back, 30_000, "echo EOF");
+}
+
+/**
+ * A C-style echo of `data` over a socket bufferevent; `onRead(bev)` runs in the read
+ * callback before the input moves to the output.
+ */
+async function cEcho(data: Buffer, onRead: (bev: bufferevent) => void = () => {}): Promise<Buffer> {
+  const base = event_base_new();
+  const [client, server] = await socketPair();
+  const bev = bufferevent_socket_new(base, server, 0)!;
+  const finish = (b: bufferevent): void => {
+    bufferevent_free(b);
+    server.end();
+    event_base_loopexit(base, null);
+  };
+  let ended = false;
+  bufferevent_setcb(
+    bev,
+    (b) => {
+      onRead(b);
+      evbuffer_add_buffer(bufferevent_get_output(b), bufferevent_get_input(b));
+    },
+    // the output drained: after EOF, everything was echoed
+    (b) => void (ended && finish(b)),
+    (b, what) => {
+      if (what & BEV_EVENT_EOF) {
+        ended = true;
+        if (evbuffer_get_length(bufferevent_get_output(b)) === 0) finish(b);
+      }
+    },
+    null,
+  );
+  bufferevent_enable(bev, EV_READ | EV_WRITE);
+  const back = sendAndCollect(client, data);
+  await dispatchWithin(base, 30_000);
+  const out = await back;
+  client.destroy();
+  server.destroy();
+  return out;
+}
+
+describe("recycled read buffers", { skip: SKIP }, () => {
+  it("a C-style echo in full flow reads into recycled buffers; every byte arrives once, in order", async () => {
+    const data = randomBytes(24 << 20);
+    const before = { ...readPoolStats };
+    const back = await cEcho(data);
+    assert.equal(back.length, data.length);
+    assert.ok(back.equals(data), "echoed bytes differ");
+    const fresh = readPoolStats.fresh - before.fresh;
+    const reused = readPoolStats.reused - before.reused;
+    // 24 MiB is several hundred reads of up to 64 KiB: nearly all of them recycled.
+    assert.ok(reused > 100, `recycled buffers handed out: ${reused}`);
+    assert.ok(fresh < reused / 4, `new buffers ${fresh} vs recycled ${reused}`);
+  });
+
+  it("views taken with evbuffer_pullup and evbuffer_peek keep their bytes while the stream goes on", async () => {
+    const data = randomBytes(16 << 20);
+    const kept: { view: Uint8Array; copy: Buffer }[] = [];
+    let calls = 0;
+    const back = await cEcho(data, (bev) => {
+      const input = bufferevent_get_input(bev);
+      if (++calls % 3 === 0) {
+        const view = evbuffer_pullup(input, evbuffer_get_contiguous_space(input));
+        if (view !== null) kept.push({ view, copy: Buffer.from(view) });
+      } else if (calls % 3 === 1) {
+        const vec: evbuffer_iovec[] = [];
+        if (evbuffer_peek(input, -1, null, vec, 1) > 0) {
+          const view = vec[0]!.iov_base.subarray(0, vec[0]!.iov_len);
+          kept.push({ view, copy: Buffer.from(view) });
+        }
+      }
+    });
+    assert.ok(back.equals(data), "echoed bytes differ");
+    assert.ok(kept.length > 20, `views kept: ${kept.length}`);
+    for (const [i, k] of kept.entries())
+      assert.ok(Buffer.from(k.view).equals(k.copy), `view ${i} of ${kept.length} was written over`);
+  });
+
+  it("the class API's chunks keep their bytes after they were echoed", async () => {
+    const data = randomBytes(16 << 20);
+    const [client, server] = await socketPair();
+    const bev = BufferEvent.socket({ socket: server });
+    const chunks: { chunk: Buffer; copy: Buffer }[] = [];
+    const serve = (async () => {
+      for await (const chunk of bev.chunks()) {
+        chunks.push({ chunk, copy: Buffer.from(chunk) });
+        bev.write(chunk);
+      }
+      await bev.end();
+    })();
+    const back = await sendAndCollect(client, data);
+    await withDeadline(serve, 30_000, "class echo");
+    bev.free();
+    client.destroy();
+    server.destroy();
+    assert.ok(back.equals(data), "echoed bytes differ");
+    assert.ok(Buffer.concat(chunks.map((c) => c.chunk)).equals(data), "kept chunks changed");
+    for (const c of chunks) assert.ok(c.chunk.equals(c.copy));
+  });
+});
