@@ -134,6 +134,9 @@ export abstract class BufferEvent extends BufferEventOps {
   #errnoPending = 0;
 
   #wmEntry: unknown = null;
+  /** The input callback of every read high watermark (its arg is the bufferevent): no closure each. */
+  static readonly #onInputWm = (_buf: EvBuffer, _info: unknown, bev: BufferEvent): void =>
+    bev.#inbufWmCb();
 
   /** The recursive lock (BEV_OPT_THREADSAFE), perhaps shared with an underlying. */
   #lock: BevLock | null = null;
@@ -366,7 +369,7 @@ export abstract class BufferEvent extends BufferEventOps {
       this.#wmReadLow = lowmark;
       this.#wmReadHigh = highmark;
       if (highmark) {
-        this.#wmEntry ??= this.input.addCbInternal(() => this.#inbufWmCb(), true);
+        this.#wmEntry ??= this.input.addCbInternal(BufferEvent.#onInputWm, true, this);
         this.input.cbSetFlags(this.#wmEntry as never, 1);
         this.#inbufWmCb();
       } else {

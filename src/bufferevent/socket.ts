@@ -75,6 +75,20 @@ function writeErrno(err: Error, socketError: Error | null): number {
   return errnoFromNodeError(err) || EPIPE;
 }
 
+/** Node's `onReadableStreamEnd` (the 'end' listener every net.Socket gets), once seen. */
+let nodeOnEnd: ((...args: unknown[]) => unknown) | null = null;
+
+/**
+ * Node's own 'end' listener on `sock` (it makes writes fail after a FIN unless
+ * allowHalfOpen is set), or null: found by its name, so another runtime's
+ * listeners are never touched.
+ */
+function nodeEndListener(sock: net.Socket): ((...args: unknown[]) => unknown) | null {
+  for (const f of sock.listeners("end") as ((...args: unknown[]) => unknown)[])
+    if (f === nodeOnEnd || f.name === "onReadableStreamEnd") return (nodeOnEnd = f);
+  return null;
+}
+
 /**
  * A bufferevent over a `net.Socket` (or a numeric fd wrapped in one).
  *
@@ -142,6 +156,11 @@ export class SocketBufferEvent extends IoBufferEvent {
     this.#stopped = true;
     this._resetTransportState(!sock.connecting && !sock.pending ? CONN_OPEN : CONN_IDLE, false);
     if (!this.#userRead) sock.on("data", SocketBufferEvent.#sockData);
+    // Node's own 'end' listener does something only without allowHalfOpen (set
+    // above): set aside while attached, the socket's 'end' holds one function
+    // instead of an array of two (about 100 bytes per connection).
+    const nodeEnd = nodeEndListener(sock);
+    if (nodeEnd !== null) sock.off("end", nodeEnd);
     sock.on("end", SocketBufferEvent.#sockEnd);
     sock.on("error", SocketBufferEvent.#sockError);
     sock.on("connect", SocketBufferEvent.#sockConnect);
@@ -154,6 +173,8 @@ export class SocketBufferEvent extends IoBufferEvent {
     else sock.off("data", SocketBufferEvent.#sockData);
     (sock as OwnedSocket)[kReader] = null;
     sock.off("end", SocketBufferEvent.#sockEnd);
+    if (nodeOnEnd !== null && !sock.listeners("end").includes(nodeOnEnd))
+      sock.prependListener("end", nodeOnEnd as () => void);
     sock.off("connect", SocketBufferEvent.#sockConnect);
     // Keep an error listener so a late error on a detached socket cannot crash the process.
     sock.off("error", SocketBufferEvent.#sockError);

@@ -150,7 +150,10 @@ export function takeAll(c: Chain, out: Segment[]): void {
   }
   c.head = head;
   if (head === segs.length) {
-    truncate(segs, 0);
+    // A fresh array, not a truncated one: optimized code's pop keeps the
+    // backing store (17 slots after the first push), which an idle buffer would
+    // hold for good.
+    c.segs = [];
     c.head = 0;
   } else if (head > 32 && head * 2 > segs.length) {
     // A kept tail segment never empties the array: compact the dead prefix.
@@ -187,7 +190,7 @@ export function drainFront(c: Chain, n: number): void {
   }
   c.head = i;
   if (i === segs.length) {
-    segs.length = 0;
+    c.segs = []; // see takeAll
     c.head = 0;
   } else if (i > 32 && i * 2 > segs.length) {
     segs.splice(0, i);
@@ -195,25 +198,17 @@ export function drainFront(c: Chain, n: number): void {
   }
 }
 
-/** Remove everything, keeping only a writable last segment for reuse. */
+/**
+ * Remove everything. Every segment goes, a writable one too (as libevent frees
+ * every chain on a full drain): an idle buffer holds no memory, at the price of
+ * one allocation for the next add.
+ */
 export function drainAll(c: Chain): void {
   c.eolFree = 0;
   const segs = c.segs;
-  let keep: Segment | null = null;
-  for (let i = c.head; i < segs.length; i++) {
-    const s = segs[i]!;
-    if (i === segs.length - 1 && s.owner === null && room(s) > 0) {
-      s.off += s.len;
-      s.len = 0;
-      s.lo = s.off;
-      keep = s;
-    } else {
-      release(c, s);
-    }
-  }
-  truncate(segs, 0);
+  for (let i = c.head; i < segs.length; i++) release(c, segs[i]!);
+  c.segs = []; // see takeAll
   c.head = 0;
-  if (keep !== null) segs.push(keep);
   c.length = 0;
   c.gen++;
 }

@@ -293,16 +293,18 @@ export class EvBuffer extends EvBufferCore {
   /**
    * For the bufferevent layer: a callback `fn(buf, info)`; with `nodefer` it
    * runs at once even when the buffer's callbacks are deferred (EVBUFFER_CB_NODEFER).
+   * `arg` is its third argument, so one function can serve every buffer.
    *
    * @internal
    */
-  addCbInternal(
-    fn: (buf: EvBuffer, info: evbuffer_cb_info) => void,
+  addCbInternal<A = undefined>(
+    fn: (buf: EvBuffer, info: evbuffer_cb_info, arg: A) => void,
     nodefer: boolean,
+    arg?: A,
   ): EvBufferCbEntry {
     if (typeof fn !== "function") throw argTypeError("evbuffer_add_cb", "cb", "a function", fn);
     const flags = EVBUFFER_CB_ENABLED | (nodefer ? EVBUFFER_CB_NODEFER : 0);
-    return this._callbacks().add(new EvBufferCbEntry(fn, undefined, flags));
+    return this._callbacks().add(new EvBufferCbEntry(fn as EvBufferCbFunc<never>, arg, flags));
   }
 
   /**
