@@ -53,6 +53,15 @@ export const CONN_OPENED = 2;
 /** Open: data moves. */
 export const CONN_OPEN = 3;
 
+// The booleans of an IoBufferEvent, one bit each of its `#bits` (see _readWanted ...).
+const B_READ_WANTED = 1;
+const B_WRITE_WANTED = 2;
+const B_EOF = 4;
+const B_PAUSED = 8;
+const B_SENDING = 16;
+const B_REFD = 32;
+const B_GATE = 64;
+
 /** No BEV_FINISHED flush asked for. */
 const SHUT_NONE = 0;
 /** BEV_FINISHED: end the writable side once the output is sent. */
@@ -96,10 +105,6 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   protected _evRead!: Event;
   /** ev_write: pending while there is output to send (or EV_WRITE was enabled). */
   protected _evWrite!: Event;
-  /** Reading was enabled while there was neither a transport nor a read timeout. */
-  protected _readWanted = false;
-  /** Writing was enabled while there was neither a transport nor a write timeout. */
-  protected _writeWanted = false;
   /** What the transport delivered and the input has not taken yet. */
   protected readonly _held = new HeldChunks();
   /** Bytes the transport reports written that are still at the front of the output. */
@@ -109,26 +114,86 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   protected _conn = CONN_OPEN;
   /** The open failed with this; reported from the next I/O event. */
   protected _openError: Error | null = null;
-  /** The transport delivered EOF (or reading reported an error: the read side is finished). */
-  protected _eof = false;
   /** A read error not reported yet. */
   protected _readError: Error | null = null;
-  /** The bufferevent wants no data now (the transport may still deliver one chunk). */
-  protected _paused = true;
   /** Bytes of the one batch in flight (0: none). */
   protected _inflight = 0;
   /** Names the batch in flight: completions of another generation are stale. */
   protected _writeGen = 0;
-  /** Inside the transport's write call: a completion now is synchronous. */
-  protected _sending = false;
   /** A write error not reported yet. */
   protected _writeError: Error | null = null;
   /** SHUT_*: BEV_FINISHED. */
   #shutdown = SHUT_NONE;
+  /**
+   * B_* bits: the connection's booleans in one field, behind the accessors below
+   * (each field is 8 bytes of every connection).
+   */
+  #bits = B_PAUSED | B_REFD;
+
+  #bit(b: number): boolean {
+    return (this.#bits & b) !== 0;
+  }
+
+  #setBit(b: number, on: boolean): void {
+    this.#bits = on ? this.#bits | b : this.#bits & ~b;
+  }
+
+  /** Reading was enabled while there was neither a transport nor a read timeout. */
+  protected get _readWanted(): boolean {
+    return this.#bit(B_READ_WANTED);
+  }
+  protected set _readWanted(on: boolean) {
+    this.#setBit(B_READ_WANTED, on);
+  }
+
+  /** Writing was enabled while there was neither a transport nor a write timeout. */
+  protected get _writeWanted(): boolean {
+    return this.#bit(B_WRITE_WANTED);
+  }
+  protected set _writeWanted(on: boolean) {
+    this.#setBit(B_WRITE_WANTED, on);
+  }
+
+  /** The transport delivered EOF (or reading reported an error: the read side is finished). */
+  protected get _eof(): boolean {
+    return this.#bit(B_EOF);
+  }
+  protected set _eof(on: boolean) {
+    this.#setBit(B_EOF, on);
+  }
+
+  /** The bufferevent wants no data now (the transport may still deliver one chunk). */
+  protected get _paused(): boolean {
+    return this.#bit(B_PAUSED);
+  }
+  protected set _paused(on: boolean) {
+    this.#setBit(B_PAUSED, on);
+  }
+
+  /** Inside the transport's write call: a completion now is synchronous. */
+  protected get _sending(): boolean {
+    return this.#bit(B_SENDING);
+  }
+  protected set _sending(on: boolean) {
+    this.#setBit(B_SENDING, on);
+  }
+
   /** Whether the transport keeps the process alive now. */
-  protected _refd = true;
+  protected get _refd(): boolean {
+    return this.#bit(B_REFD);
+  }
+  protected set _refd(on: boolean) {
+    this.#setBit(B_REFD, on);
+  }
+
   /** The opening gate (see {@link _openingGate}) as last reported. */
-  #gate = false;
+  get #gate(): boolean {
+    return this.#bit(B_GATE);
+  }
+  set #gate(on: boolean) {
+    this.#setBit(B_GATE, on);
+  }
+
   /** The completion callback of the current write generation (one per generation). */
   #done: ((err?: Error | null) => void) | null = null;
   #doneGen = -1;

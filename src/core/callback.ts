@@ -8,6 +8,9 @@
 
 import type { EventBase } from "./event_base.js";
 
+const CB_ACTIVE_LATER = 1;
+const CB_AFTER_POLL = 2;
+
 /** A callback that can be activated on a base. Internal building block. */
 export class Callback {
   /** The base whose queues this callback runs on. */
@@ -19,10 +22,29 @@ export class Callback {
    * entry. Cancelling sets it to 0, which turns the queue entry stale.
    */
   activeToken = 0;
+  /**
+   * The booleans: CB_* bits here, a subclass's from 0x100 on (one field instead of
+   * one per boolean: a connection holds several callbacks).
+   *
+   * @internal
+   */
+  protected _bits = 0;
+
   /** True while the callback waits in the base's "active later" list (deferreds past the cap). */
-  activeLater = false;
+  get activeLater(): boolean {
+    return (this._bits & CB_ACTIVE_LATER) !== 0;
+  }
+  set activeLater(on: boolean) {
+    this._bits = on ? this._bits | CB_ACTIVE_LATER : this._bits & ~CB_ACTIVE_LATER;
+  }
+
   /** True while the callback waits for Node's next poll (`EventBase._activateAfterPoll`). */
-  afterPoll = false;
+  get afterPoll(): boolean {
+    return (this._bits & CB_AFTER_POLL) !== 0;
+  }
+  set afterPoll(on: boolean) {
+    this._bits = on ? this._bits | CB_AFTER_POLL : this._bits & ~CB_AFTER_POLL;
+  }
 
   /** @param run what to run; null for a subclass that overrides {@link Callback.run} */
   constructor(base: EventBase, run: (() => void) | null, priority: number) {

@@ -28,6 +28,10 @@ for (const [name, num] of Object.entries(os.constants.signals)) {
   if (!signalNames.has(num)) signalNames.set(num, name as NodeJS.Signals);
 }
 
+// An Event's booleans: bits of Callback's `_bits`, above the ones it uses itself.
+const EV_INSERTED = 0x100;
+const EV_FREED = 0x200;
+
 /**
  * A timer, signal or internal I/O event.
  *
@@ -47,8 +51,6 @@ export class Event extends Callback {
 
   /** The timeout's heap entry, made on first use (most I/O events never have one). */
   #timerEntry: BaseTimer | null = null;
-  /** Inserted: a signal or I/O event between add and del (counts as pending in the base). */
-  #inserted = false;
   #timeoutMs: number | null = null;
   #res = 0;
   #ncalls = 0;
@@ -56,7 +58,21 @@ export class Event extends Callback {
   #deletions = 0;
   #io: IoHooks | null = null;
   #signalHandler: (() => void) | null = null;
-  #freed = false;
+
+  /** Inserted: a signal or I/O event between add and del (counts as pending in the base). */
+  get #inserted(): boolean {
+    return (this._bits & EV_INSERTED) !== 0;
+  }
+  set #inserted(on: boolean) {
+    this._bits = on ? this._bits | EV_INSERTED : this._bits & ~EV_INSERTED;
+  }
+
+  get #freed(): boolean {
+    return (this._bits & EV_FREED) !== 0;
+  }
+  set #freed(on: boolean) {
+    this._bits = on ? this._bits | EV_FREED : this._bits & ~EV_FREED;
+  }
 
   constructor(
     base: EventBase,

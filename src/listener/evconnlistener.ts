@@ -49,6 +49,35 @@ export type evconnlistener_cb<A = unknown> = (
 /** `evconnlistener_errorcb`: `cb(listener, arg)`; `A` is the type of the listener's `arg`. */
 export type evconnlistener_errorcb<A = unknown> = (listener: ConnListener, arg: A) => unknown;
 
+/** What a TCP handle's `getpeername` fills in (reused: read at once). */
+const peer: { address?: string; port?: number; family?: string | number } = {};
+
+/**
+ * The peer's address as a sockaddr, or undefined (a Unix-domain socket). Asked of
+ * the handle directly where it can be: `remoteAddress` would keep a copy on the
+ * socket (its `_peername`, an object and a string per connection, about 90 bytes)
+ * that nothing here reads again; Node asks again if the user does.
+ */
+function peerSockaddr(sock: net.Socket): sockaddr | undefined {
+  const handle = (sock as unknown as { _handle?: { getpeername?(out: object): number } | null })
+    ._handle;
+  if (typeof handle?.getpeername === "function") {
+    peer.address = undefined;
+    if (handle.getpeername(peer) === 0 && typeof peer.address === "string")
+      return sockaddrFromNode(
+        peer.address,
+        peer.port ?? 0,
+        peer.family === "IPv6" || peer.family === 6 ? AF_INET6 : AF_INET,
+      );
+  }
+  if (sock.remoteAddress === undefined) return undefined;
+  return sockaddrFromNode(
+    sock.remoteAddress,
+    sock.remotePort ?? 0,
+    sock.remoteFamily === "IPv6" ? AF_INET6 : AF_INET,
+  );
+}
+
 /** The 'error' listener of an accepted socket waiting in the queue (shared by all). */
 function ignoreQueuedError(): void {}
 
@@ -174,14 +203,7 @@ export class ConnListener {
         continue;
       }
       if (sock.destroyed) continue;
-      const sa =
-        sock.remoteAddress !== undefined
-          ? sockaddrFromNode(
-              sock.remoteAddress,
-              sock.remotePort ?? 0,
-              sock.remoteFamily === "IPv6" ? AF_INET6 : AF_INET,
-            )
-          : sockaddrFromNode(String(this.server.address() ?? ""), 0, 1);
+      const sa = peerSockaddr(sock) ?? sockaddrFromNode(String(this.server.address() ?? ""), 0, 1);
       // The placeholder goes after the callback: a bufferevent made there has added
       // its own listener by then, so this takes one out of two instead of deleting
       // the socket's only 'error' key, which turns its listener table into a
