@@ -5,7 +5,7 @@
  */
 
 import { test } from "node:test";
-import { BUN_BIND_ERRNO, DENO_TLS } from "./helpers/runtime.js";
+import { BUN_BIND_ERRNO } from "./helpers/runtime.js";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import net from "node:net";
@@ -332,7 +332,7 @@ test("bevcat --rate: 48 KiB at 32K/s takes over a second; --progress reports on 
 
 test(
   "bevcat -l --tls: --cert/--key checked once at startup (missing, swapped): exit 2 with one line",
-  { skip: (!HAVE_OPENSSL && "openssl not installed") || DENO_TLS },
+  { skip: !HAVE_OPENSSL && "openssl not installed" },
   async () => {
     const { certFile: cert, keyFile: key } = (await testCerts()).good;
     const missing = await runBevcat([

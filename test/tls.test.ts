@@ -53,7 +53,7 @@ import type { EventBase } from "../src/core/event_base.js";
 import "../src/idiomatic/index.js";
 import { dispatchWithin, withDeadline } from "./helpers/bev.js";
 import { testCerts, type TestCerts } from "./helpers/tls_certs.js";
-import { BUN_TLS } from "./helpers/runtime.js";
+import { BUN_CLOSE_NOTIFY_ANSWERED, DENO_TLS_END_ORDER } from "./helpers/runtime.js";
 
 let certs: TestCerts;
 before(async () => {
@@ -109,7 +109,7 @@ function recorder(bev: bufferevent, name: string, log: string[]) {
   return () => Buffer.concat(got).toString();
 }
 
-describe("TLS bufferevents: clean shutdown", { skip: BUN_TLS }, () => {
+describe("TLS bufferevents: clean shutdown", () => {
   for (const mode of ["socket", "filter"] as const) {
     it(`${mode} mode: BEV_FINISHED sends the data, then close_notify: the peer gets a clean EOF|READING`, async () => {
       const base = event_base_new();
@@ -120,73 +120,84 @@ describe("TLS bufferevents: clean shutdown", { skip: BUN_TLS }, () => {
       bufferevent_write(c, "all of it");
       assert.equal(bufferevent_flush(c, EV_WRITE, BEV_FINISHED), 1);
       // The server frees itself on its clean EOF (CLOSE_ON_FREE sends no close_notify),
-      // so the client, still reading, then sees a dirty close.
+      // so the client, still reading, then sees a dirty close (on Bun, whose TLSSocket
+      // answered the close_notify by itself, a clean one).
       assert.equal(await dispatchWithin(base), 1);
       assert.equal(serverGot(), "all of it");
       const dirty = mode === "socket" ? "0x21 [5]" : "0x20 [5]";
-      assert.deepEqual(log, ["client 0x80", "server 0x80", "server 0x11", `client ${dirty}`]);
+      const end = BUN_CLOSE_NOTIFY_ANSWERED ? "0x11" : dirty;
+      assert.deepEqual(log, ["client 0x80", "server 0x80", "server 0x11", `client ${end}`]);
     });
   }
 
   for (const mode of ["socket", "filter"] as const)
-    it(`${mode} mode: free in the writecb after BEV_FINISHED: the peer still gets all 300 KB and a clean EOF`, async () => {
-      const base = event_base_new();
-      const [c, s] = await tlsPair(base, mode);
-      const log: string[] = [];
-      const serverGot = recorder(s, "server", log);
-      const big = Buffer.alloc(300_000, 0x62).toString();
-      bufferevent_setcb(
-        c,
-        null,
-        (b) => {
-          if (evbuffer_get_length(bufferevent_get_output(b)) === 0) bufferevent_free(b);
-        },
-        (_b, what) => {
-          log.push(`client 0x${what.toString(16)}`);
-          if (what === BEV_EVENT_CONNECTED) {
-            bufferevent_write(c, big);
-            bufferevent_flush(c, EV_WRITE, BEV_FINISHED);
-          }
-        },
-        null,
-      );
-      bufferevent_enable(c, EV_WRITE);
-      await dispatchWithin(base);
-      assert.equal(serverGot().length, big.length);
-      assert.deepEqual(log, ["client 0x80", "server 0x80", "server 0x11"]);
-    });
-
-  for (const mode of ["socket", "filter"] as const)
-    for (const close of ["close_notify", "bare close"] as const)
-      it(`${mode} mode: a ${close} behind 300 KB that waited while the reader had reading disabled: all the data, then ${close === "close_notify" ? "EOF" : "ERROR [5]"}`, async () => {
+    it(
+      `${mode} mode: free in the writecb after BEV_FINISHED: the peer still gets all 300 KB and a clean EOF`,
+      { skip: DENO_TLS_END_ORDER },
+      async () => {
         const base = event_base_new();
         const [c, s] = await tlsPair(base, mode);
         const log: string[] = [];
         const serverGot = recorder(s, "server", log);
-        const big = Buffer.alloc(300_000, 0x63).toString();
+        const big = Buffer.alloc(300_000, 0x62).toString();
         bufferevent_setcb(
           c,
           null,
           (b) => {
-            if (evbuffer_get_length(bufferevent_get_output(b)) > 0) return;
-            // Everything is on its way: the server starts reading only now.
-            bufferevent_free(b);
-            bufferevent_enable(s, EV_READ);
+            if (evbuffer_get_length(bufferevent_get_output(b)) === 0) bufferevent_free(b);
           },
           (_b, what) => {
-            if (what !== BEV_EVENT_CONNECTED) return;
-            bufferevent_disable(s, EV_READ);
-            bufferevent_write(c, big);
-            if (close === "close_notify") bufferevent_flush(c, EV_WRITE, BEV_FINISHED);
+            log.push(`client 0x${what.toString(16)}`);
+            if (what === BEV_EVENT_CONNECTED) {
+              bufferevent_write(c, big);
+              bufferevent_flush(c, EV_WRITE, BEV_FINISHED);
+            }
           },
           null,
         );
         bufferevent_enable(c, EV_WRITE);
         await dispatchWithin(base);
         assert.equal(serverGot().length, big.length);
-        const end = close === "close_notify" ? "0x11" : mode === "socket" ? "0x21 [5]" : "0x20 [5]";
-        assert.deepEqual(log, ["server 0x80", `server ${end}`]);
-      });
+        assert.deepEqual(log, ["client 0x80", "server 0x80", "server 0x11"]);
+      },
+    );
+
+  for (const mode of ["socket", "filter"] as const)
+    for (const close of ["close_notify", "bare close"] as const)
+      it(
+        `${mode} mode: a ${close} behind 300 KB that waited while the reader had reading disabled: all the data, then ${close === "close_notify" ? "EOF" : "ERROR [5]"}`,
+        { skip: close === "close_notify" && DENO_TLS_END_ORDER },
+        async () => {
+          const base = event_base_new();
+          const [c, s] = await tlsPair(base, mode);
+          const log: string[] = [];
+          const serverGot = recorder(s, "server", log);
+          const big = Buffer.alloc(300_000, 0x63).toString();
+          bufferevent_setcb(
+            c,
+            null,
+            (b) => {
+              if (evbuffer_get_length(bufferevent_get_output(b)) > 0) return;
+              // Everything is on its way: the server starts reading only now.
+              bufferevent_free(b);
+              bufferevent_enable(s, EV_READ);
+            },
+            (_b, what) => {
+              if (what !== BEV_EVENT_CONNECTED) return;
+              bufferevent_disable(s, EV_READ);
+              bufferevent_write(c, big);
+              if (close === "close_notify") bufferevent_flush(c, EV_WRITE, BEV_FINISHED);
+            },
+            null,
+          );
+          bufferevent_enable(c, EV_WRITE);
+          await dispatchWithin(base);
+          assert.equal(serverGot().length, big.length);
+          const end =
+            close === "close_notify" ? "0x11" : mode === "socket" ? "0x21 [5]" : "0x20 [5]";
+          assert.deepEqual(log, ["server 0x80", `server ${end}`]);
+        },
+      );
 
   it("the class API's end(): data, close_notify, and the peer's clean EOF", async () => {
     const base = event_base_new();
@@ -225,7 +236,7 @@ describe("TLS bufferevents: clean shutdown", { skip: BUN_TLS }, () => {
   });
 });
 
-describe("TLS bufferevents: the handshake", { skip: BUN_TLS }, () => {
+describe("TLS bufferevents: the handshake", () => {
   it("a server with reading and writing disabled does not handshake; enabling it completes it", async () => {
     const base = event_base_new();
     const [c, s] = await tlsPair(base, "socket");

@@ -59,7 +59,7 @@ import {
 } from "../src/bufferevent/tls.js";
 import { dispatchWithin, withDeadline } from "./helpers/bev.js";
 import { testCerts, type TestCerts } from "./helpers/tls_certs.js";
-import { BUN_TLS } from "./helpers/runtime.js";
+import { DENO_TLS_PAUSED_EOF, NOT_OPENSSL } from "./helpers/runtime.js";
 
 let certs: TestCerts;
 before(async () => {
@@ -203,7 +203,7 @@ function popAll(bev: bufferevent): number[] {
 
 // ---- openssl s_server / s_client ------------------------------------------------------
 
-describe("TLS bufferevents against openssl s_server / s_client", { skip: BUN_TLS }, () => {
+describe("TLS bufferevents against openssl s_server / s_client", () => {
   it("our client ↔ s_server: handshake, 1 MiB each way byte-exact, close_notify both ways", async () => {
     const srv = await sServer("good");
     try {
@@ -364,7 +364,8 @@ describe("TLS bufferevents against openssl s_server / s_client", { skip: BUN_TLS
       assert.deepEqual(events, [BEV_EVENT_ERROR | BEV_EVENT_READING]);
       // Most recent first: OpenSSL's packed code for s_client's alert
       // (SSL_R_TLSV1_ALERT_UNKNOWN_CA, 0x0A000418), then SSL_ERROR_SSL.
-      assert.deepEqual(stack, [ERR_PACK(ERR_LIB_SSL, 1048), SSL_ERROR_SSL]);
+      if (NOT_OPENSSL) assert.equal(stack.at(-1), SSL_ERROR_SSL);
+      else assert.deepEqual(stack, [ERR_PACK(ERR_LIB_SSL, 1048), SSL_ERROR_SSL]);
     } finally {
       client?.proc.kill();
       lev.free();
@@ -388,55 +389,59 @@ async function nodeServer(
   return { server, port: (server.address() as net.AddressInfo).port };
 }
 
-describe("TLS bufferevents against Node tls peers", { skip: BUN_TLS }, () => {
-  it("our client ↔ tls.Server: SNI and ALPN, 1 MiB echoed byte-exact, the server's end() is a clean EOF", async () => {
-    let sni: string | undefined;
-    const { server, port } = await nodeServer({ ALPNProtocols: ["h2", "http/1.1"] }, (s) => {
-      sni = s.servername || undefined;
-      let n = 0;
-      s.on("data", (d: Buffer) => {
-        s.write(d);
-        n += d.length;
-        if (n === MiB) s.end();
+describe("TLS bufferevents against Node tls peers", () => {
+  it(
+    "our client ↔ tls.Server: SNI and ALPN, 1 MiB echoed byte-exact, the server's end() is a clean EOF",
+    { skip: DENO_TLS_PAUSED_EOF },
+    async () => {
+      let sni: string | undefined;
+      const { server, port } = await nodeServer({ ALPNProtocols: ["h2", "http/1.1"] }, (s) => {
+        sni = s.servername || undefined;
+        let n = 0;
+        s.on("data", (d: Buffer) => {
+          s.write(d);
+          n += d.length;
+          if (n === MiB) s.end();
+        });
       });
-    });
-    try {
-      const base = event_base_new();
-      const data = randomBytes(MiB);
-      const got: Buffer[] = [];
-      const events: number[] = [];
-      const bev = bufferevent_openssl_socket_new(
-        base,
-        -1,
-        { ca: certs.good.cert, servername: "localhost", ALPNProtocols: ["http/1.1"] },
-        BUFFEREVENT_SSL_CONNECTING,
-        BEV_OPT_CLOSE_ON_FREE,
-      )!;
-      bufferevent_setcb(
-        bev,
-        (b) => take(b, got),
-        null,
-        (b, what) => {
-          events.push(what);
-          if (what === BEV_EVENT_CONNECTED) {
-            assert.equal(bufferevent_openssl_get_ssl(b)!.alpnProtocol, "http/1.1");
-          } else {
-            bufferevent_free(b);
-          }
-        },
-        null,
-      );
-      assert.equal(bev.connectAddress(evutil_parse_sockaddr_port(`127.0.0.1:${port}`)), 0);
-      bufferevent_write(bev, data);
-      bufferevent_enable(bev, EV_READ | EV_WRITE);
-      await dispatchWithin(base, 30_000);
-      assert.equal(sni, "localhost");
-      assert.ok(Buffer.concat(got).equals(data));
-      assert.deepEqual(events, [BEV_EVENT_CONNECTED, BEV_EVENT_EOF | BEV_EVENT_READING]);
-    } finally {
-      server.close();
-    }
-  });
+      try {
+        const base = event_base_new();
+        const data = randomBytes(MiB);
+        const got: Buffer[] = [];
+        const events: number[] = [];
+        const bev = bufferevent_openssl_socket_new(
+          base,
+          -1,
+          { ca: certs.good.cert, servername: "localhost", ALPNProtocols: ["http/1.1"] },
+          BUFFEREVENT_SSL_CONNECTING,
+          BEV_OPT_CLOSE_ON_FREE,
+        )!;
+        bufferevent_setcb(
+          bev,
+          (b) => take(b, got),
+          null,
+          (b, what) => {
+            events.push(what);
+            if (what === BEV_EVENT_CONNECTED) {
+              assert.equal(bufferevent_openssl_get_ssl(b)!.alpnProtocol, "http/1.1");
+            } else {
+              bufferevent_free(b);
+            }
+          },
+          null,
+        );
+        assert.equal(bev.connectAddress(evutil_parse_sockaddr_port(`127.0.0.1:${port}`)), 0);
+        bufferevent_write(bev, data);
+        bufferevent_enable(bev, EV_READ | EV_WRITE);
+        await dispatchWithin(base, 30_000);
+        assert.equal(sni, "localhost");
+        assert.ok(Buffer.concat(got).equals(data));
+        assert.deepEqual(events, [BEV_EVENT_CONNECTED, BEV_EVENT_EOF | BEV_EVENT_READING]);
+      } finally {
+        server.close();
+      }
+    },
+  );
 
   it("our client ↔ tls.Server that destroys its socket: a dirty shutdown, ERROR|READING with [5]", async () => {
     const { server, port } = await nodeServer({}, (s) => {

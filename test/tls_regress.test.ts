@@ -69,7 +69,6 @@ import type { EventBase } from "../src/core/event_base.js";
 import type { TlsBufferEvent } from "../src/bufferevent/tls.js";
 import { dispatchWithin } from "./helpers/bev.js";
 import { testCerts, type TestCerts } from "./helpers/tls_certs.js";
-import { BUN_TLS } from "./helpers/runtime.js";
 
 let certs: TestCerts;
 before(async () => {
@@ -281,7 +280,7 @@ const variants: [string, Flags][] = [
   ["bufferevent_filter_freed_fd", { filter: true, fd: true, freed: true }],
 ];
 
-describe("regress_ssl: the 1..1001 number exchange", { skip: BUN_TLS }, () => {
+describe("regress_ssl: the 1..1001 number exchange", () => {
   for (const [name, flags] of variants) {
     const close = flags.dirty ? "EOF (dirty shutdown allowed)" : "ERROR (dirty shutdown)";
     it(`${name}: 1001 reached, two CONNECTED, the client sees the server's close as ${close}`, async () => {

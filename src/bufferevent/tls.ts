@@ -94,6 +94,7 @@ import {
   SSL_ERROR_SSL,
   SSL_ERROR_SYSCALL,
   SSL_R_CERTIFICATE_VERIFY_FAILED,
+  isVerifyFailure,
   packedCodes,
   type OpensslErrorEntry,
 } from "./tls_errors.js";
@@ -731,7 +732,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
     const node = err as NodeJS.ErrnoException;
     const nodeCode = typeof node.code === "string" ? node.code : undefined;
     const authError = (this.#tls as { authorizationError?: unknown }).authorizationError;
-    if (authError !== undefined && authError !== null) {
+    if (isVerifyFailure(authError, err)) {
       this.#push({ code: SSL_ERROR_SSL, reason: "handshake failed", nodeCode });
       this.#push({
         code: ERR_PACK(ERR_LIB_SSL, SSL_R_CERTIFICATE_VERIFY_FAILED),

@@ -54,3 +54,42 @@ export function packedCodes(err: Error): { code: number; reason: string }[] {
   }
   return out;
 }
+
+/**
+ * The codes Node gives a failed certificate check (OpenSSL's X509_V_ERR_* names, and
+ * the identity check's), for runtimes that report one without setting the
+ * TLSSocket's `authorizationError` first (Deno 2.9: `null` when 'error' comes).
+ */
+const VERIFY_CODES = new Set([
+  "UNABLE_TO_GET_ISSUER_CERT",
+  "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+  "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+  "UNABLE_TO_DECRYPT_CERT_SIGNATURE",
+  "UNABLE_TO_DECODE_ISSUER_PUBLIC_KEY",
+  "CERT_SIGNATURE_FAILURE",
+  "CERT_NOT_YET_VALID",
+  "CERT_HAS_EXPIRED",
+  "ERROR_IN_CERT_NOT_BEFORE_FIELD",
+  "ERROR_IN_CERT_NOT_AFTER_FIELD",
+  "DEPTH_ZERO_SELF_SIGNED_CERT",
+  "SELF_SIGNED_CERT_IN_CHAIN",
+  "CERT_CHAIN_TOO_LONG",
+  "CERT_REVOKED",
+  "INVALID_CA",
+  "PATH_LENGTH_EXCEEDED",
+  "INVALID_PURPOSE",
+  "CERT_UNTRUSTED",
+  "CERT_REJECTED",
+  "HOSTNAME_MISMATCH",
+  "ERR_TLS_CERT_ALTNAME_INVALID",
+]);
+
+/**
+ * True when `err` is the peer's certificate failing our check: the TLSSocket says so
+ * (`authorizationError`), or the error's code is a certificate check's.
+ */
+export function isVerifyFailure(authorizationError: unknown, err: Error): boolean {
+  if (authorizationError !== undefined && authorizationError !== null) return true;
+  const code = (err as NodeJS.ErrnoException).code;
+  return typeof code === "string" && VERIFY_CODES.has(code);
+}

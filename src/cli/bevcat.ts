@@ -15,6 +15,7 @@
  * @module
  */
 
+import crypto from "node:crypto";
 import fs from "node:fs";
 import net from "node:net";
 import tls from "node:tls";
@@ -401,21 +402,32 @@ function loadTlsFiles(cfg: BevcatConfig): TlsFiles {
       throw new FileError(`cannot read --${name} ${file}: ${why}`);
     }
   }
-  const check = (what: string, opts: tls.SecureContextOptions): void => {
+  // createSecureContext parses the files on Node and Bun, but Deno 2.9's takes
+  // anything (a key as --cert, a key that does not match); node:crypto parses them
+  // on every runtime.
+  const check = (what: string, opts: tls.SecureContextOptions, parse: () => unknown): void => {
     try {
       tls.createSecureContext(opts);
+      if (parse() === false) throw new Error("the private key is not the certificate's");
     } catch (err) {
       throw new FileError(`${what} (${(err as Error).message})`);
     }
   };
-  if (files.cert) check(`--cert ${cfg.cert} is not a PEM certificate`, { cert: files.cert });
-  if (files.key) check(`--key ${cfg.key} is not a PEM private key`, { key: files.key });
-  if (files.ca) check(`--ca ${cfg.ca} is not a PEM certificate`, { ca: files.ca });
-  if (files.cert && files.key)
-    check(`--key ${cfg.key} does not match --cert ${cfg.cert}`, {
-      cert: files.cert,
-      key: files.key,
-    });
+  const { cert, key, ca } = files;
+  if (cert)
+    check(
+      `--cert ${cfg.cert} is not a PEM certificate`,
+      { cert },
+      () => new crypto.X509Certificate(cert),
+    );
+  if (key)
+    check(`--key ${cfg.key} is not a PEM private key`, { key }, () => crypto.createPrivateKey(key));
+  if (ca)
+    check(`--ca ${cfg.ca} is not a PEM certificate`, { ca }, () => new crypto.X509Certificate(ca));
+  if (cert && key)
+    check(`--key ${cfg.key} does not match --cert ${cfg.cert}`, { cert, key }, () =>
+      new crypto.X509Certificate(cert).checkPrivateKey(crypto.createPrivateKey(key)),
+    );
   return files;
 }
 

@@ -42,6 +42,13 @@ defineFastPath(
       if (!h || typeof h.readStart !== "function" || typeof h.readStop !== "function")
         return "TLSSocket has no _handle.readStart/readStop";
       if (typeof h._parent?.readStart !== "function") return "TLSWrap has no _parent";
+      // Node gives a TLSWrap over a handle-less socket a native JSStream (a
+      // StreamBase, as TCP is) and its TLS reads that parent in C++, so readStop()
+      // holds the handshake. Deno 2.9's TLSWrap has a JavaScript object there, and
+      // there readStop() does not hold the handshake nor does the parent's
+      // readStart() tell where an EOF came from (scripts/repro/tls_handle_gate.mjs).
+      if ((h._parent as { isStreamBase?: unknown }).isStreamBase !== true)
+        return "TLSWrap's _parent is not a native stream handle (readStop would not hold TLS)";
       return true;
     } finally {
       s.destroy();
