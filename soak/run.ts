@@ -36,7 +36,7 @@ import {
 } from "../src/constants.js";
 import { evutil_parse_sockaddr_port } from "../src/util/sockaddr.js";
 import { somaxconn } from "../src/util/somaxconn.js";
-import { socketKind, zlibSocketKind } from "../test/helpers/bev.js";
+import { socketKind, tlsFilterSocketKind, zlibSocketKind } from "../test/helpers/bev.js";
 import { stalledPeer } from "./stalled.js";
 import { flood } from "./flood.js";
 
@@ -265,7 +265,7 @@ async function cycles(): Promise<void> {
 }
 
 async function stalled(): Promise<void> {
-  for (const kind of [socketKind, zlibSocketKind]) {
+  for (const kind of [socketKind, zlibSocketKind, tlsFilterSocketKind]) {
     // Alternating phases cancel most machine noise; a noisy run is measured again.
     let f = await stalledPeer(kind, 0, { phaseMs: P.phaseMs });
     for (let i = 0; i < 2 && f.rateOn < 0.9 * f.rateOff; i++)
