@@ -9,7 +9,8 @@
  * connect/echo/close cycles with heap and file descriptors compared; one stalled
  * reader beside ping-pong connections (their throughput with / without it); a peer
  * flooding a reader at its high watermark (memory bounded); a burst of connects
- * against the library's listener and raw Node with the same backlog.
+ * against the library's listener and raw Node with the same backlog. Every part has
+ * a deadline, so a lost byte that stalls a connection fails the soak, not hangs it.
  *
  * `npm run soak` is the short profile CI runs (under 3 minutes); `-- --long` runs
  * longer phases and more cycles.
@@ -36,14 +37,21 @@ import {
 } from "../src/constants.js";
 import { evutil_parse_sockaddr_port } from "../src/util/sockaddr.js";
 import { somaxconn } from "../src/util/somaxconn.js";
-import { socketKind, zlibSocketKind } from "../test/helpers/bev.js";
+import { socketKind, tlsFilterSocketKind, zlibSocketKind } from "../test/helpers/bev.js";
 import { stalledPeer } from "./stalled.js";
 import { flood } from "./flood.js";
 
 const long = process.argv.includes("--long");
 const P = long
-  ? { idle: 10_000, mixedMs: 60_000, cycles: 200_000, burst: 10_000, phaseMs: 1000 }
-  : { idle: 10_000, mixedMs: 15_000, cycles: 50_000, burst: 10_000, phaseMs: 400 };
+  ? {
+      idle: 10_000,
+      mixedMs: 60_000,
+      cycles: 200_000,
+      burst: 10_000,
+      phaseMs: 1000,
+      partMs: 1_800_000,
+    }
+  : { idle: 10_000, mixedMs: 15_000, cycles: 50_000, burst: 10_000, phaseMs: 400, partMs: 600_000 };
 const cyclesArg = process.argv.find((a) => a.startsWith("--cycles="));
 if (cyclesArg) P.cycles = Number(cyclesArg.slice(9));
 
@@ -129,9 +137,21 @@ class EchoServer {
 /** A byte of the stream `seed` at `i`: each connection checks every byte it gets back. */
 const byteAt = (seed: number, i: number): number => (i * 31 + seed * 7 + (i >> 8)) & 0xff;
 
-/** One ping-pong client: sends `size`-byte messages, verifies each echo, until `stop`. */
-async function pingPong(port: number, size: number, seed: number, stop: () => boolean) {
-  const stats = { rounds: 0, bytes: 0, mismatches: 0, errors: 0 };
+/**
+ * One ping-pong client: sends `size`-byte messages, verifies each echo, until `stop`.
+ * A message not fully echoed when the connection closes counts as lost bytes; a
+ * connection still open `graceMs` after `stopAt` is closed, so a lost byte cannot
+ * stall the soak.
+ */
+async function pingPong(
+  port: number,
+  size: number,
+  seed: number,
+  stopAt: number,
+  graceMs = 30_000,
+) {
+  const stats = { rounds: 0, bytes: 0, mismatches: 0, errors: 0, lost: 0 };
+  const stop = (): boolean => performance.now() >= stopAt;
   const sock = net.connect({ host: "127.0.0.1", port });
   sock.setNoDelay(true);
   await new Promise<void>((resolve, reject) => {
@@ -140,7 +160,9 @@ async function pingPong(port: number, size: number, seed: number, stop: () => bo
   });
   let offset = 0; // stream offset of the next byte to send / check
   let got = 0;
+  let inFlight = false;
   const msg = Buffer.allocUnsafe(size);
+  const guard = setTimeout(() => sock.destroy(), stopAt - performance.now() + graceMs);
   await new Promise<void>((resolve) => {
     const send = (): void => {
       if (stop()) {
@@ -148,6 +170,7 @@ async function pingPong(port: number, size: number, seed: number, stop: () => bo
         return;
       }
       for (let i = 0; i < size; i++) msg[i] = byteAt(seed, offset + i);
+      inFlight = true;
       sock.write(msg);
     };
     sock.on("data", (d: Buffer) => {
@@ -158,18 +181,24 @@ async function pingPong(port: number, size: number, seed: number, stop: () => bo
       if (got === size) {
         offset += size;
         got = 0;
+        inFlight = false;
         stats.rounds++;
         send();
       } else if (got > size) stats.mismatches++;
     });
     sock.on("error", () => stats.errors++);
-    sock.on("close", () => resolve());
+    sock.on("close", () => {
+      clearTimeout(guard);
+      if (inFlight) stats.lost += size - got;
+      resolve();
+    });
     send();
   });
   return stats;
 }
 
 async function mixed(): Promise<void> {
+  const fd0 = fdCount();
   const server = new EchoServer();
   const child = spawn(
     process.execPath,
@@ -186,18 +215,23 @@ async function mixed(): Promise<void> {
   const sizes = [64, 1024, 16384, 262144];
   const t0 = performance.now();
   const stopAt = t0 + P.mixedMs;
-  const stop = (): boolean => performance.now() >= stopAt;
   const runs = sizes.flatMap((size, g) =>
-    [0, 1, 2, 3].map((k) => pingPong(server.port, size, g * 4 + k, stop)),
+    [0, 1, 2, 3].map((k) => pingPong(server.port, size, g * 4 + k, stopAt)),
   );
   const results = await Promise.all(runs);
   const secs = (performance.now() - t0) / 1000;
+  const exited = new Promise<void>((r) =>
+    child.exitCode !== null ? r() : child.once("exit", () => r()),
+  );
   child.stdin.end();
   await until(() => out.includes("lost"), 10_000);
   const lost = Number(/lost (\d+)/.exec(out)?.[1] ?? -1);
   // The idle peers closed: the server frees every bufferevent on their EOF.
   const drained = await until(() => server.live === 0, 30_000);
   await server.close();
+  await exited;
+  await until(() => fdCount() <= fd0, 10_000);
+  const fd1 = fdCount();
   const per = sizes.map((size, g) => {
     const rs = results.slice(g * 4, g * 4 + 4);
     return `${size} B ${Math.round(rs.reduce((a, r) => a + r.rounds, 0) / secs)}/s`;
@@ -205,13 +239,21 @@ async function mixed(): Promise<void> {
   const mismatches = results.reduce((a, r) => a + r.mismatches, 0);
   const errors = results.reduce((a, r) => a + r.errors, 0) + server.errors;
   const bytes = results.reduce((a, r) => a + r.bytes, 0);
+  const lostBytes = results.reduce((a, r) => a + r.lost, 0);
   const rounds = results.map((r) => r.rounds);
   report(
     "mixed ping-pong beside idle connections",
     `${P.idle} idle (all up: ${idleUp}, closed early: ${lost}, all freed after: ${drained}), ` +
       `${(bytes / 2 ** 20).toFixed(0)} MiB echoed in ${secs.toFixed(1)} s; ${per.join(", ")}; ` +
-      `${mismatches} wrong bytes, ${errors} errors`,
-    idleUp && drained && lost === 0 && mismatches === 0 && errors === 0 && Math.min(...rounds) > 0,
+      `${mismatches} wrong bytes, ${lostBytes} lost bytes, ${errors} errors; fds ${fd0} → ${fd1}`,
+    idleUp &&
+      drained &&
+      lost === 0 &&
+      mismatches === 0 &&
+      lostBytes === 0 &&
+      errors === 0 &&
+      fd1 <= fd0 &&
+      Math.min(...rounds) > 0,
   );
 }
 
@@ -265,7 +307,7 @@ async function cycles(): Promise<void> {
 }
 
 async function stalled(): Promise<void> {
-  for (const kind of [socketKind, zlibSocketKind]) {
+  for (const kind of [socketKind, zlibSocketKind, tlsFilterSocketKind]) {
     // Alternating phases cancel most machine noise; a noisy run is measured again.
     let f = await stalledPeer(kind, 0, { phaseMs: P.phaseMs });
     for (let i = 0; i < 2 && f.rateOn < 0.9 * f.rateOff; i++)
@@ -280,8 +322,12 @@ async function stalled(): Promise<void> {
   }
 }
 
-async function burstOnce(useLibrary: boolean, n: number): Promise<{ ms: number; ok: boolean }> {
+async function burstOnce(
+  useLibrary: boolean,
+  n: number,
+): Promise<{ ms: number; ok: boolean; backlog: number }> {
   let accepted = 0;
+  let backlog = somaxconn();
   let closeServer: () => Promise<void>;
   let port: number;
   if (useLibrary) {
@@ -298,6 +344,7 @@ async function burstOnce(useLibrary: boolean, n: number): Promise<{ ms: number; 
       evutil_parse_sockaddr_port("127.0.0.1"),
     )!;
     const done = base.dispatch();
+    backlog = lev.backlog;
     port = (lev.server.address() as net.AddressInfo).port;
     closeServer = async () => {
       lev.free();
@@ -309,9 +356,7 @@ async function burstOnce(useLibrary: boolean, n: number): Promise<{ ms: number; 
       accepted++;
       sock.destroy();
     });
-    await new Promise<void>((r) =>
-      srv.listen({ host: "127.0.0.1", port: 0, backlog: somaxconn() }, r),
-    );
+    await new Promise<void>((r) => srv.listen({ host: "127.0.0.1", port: 0, backlog }, r));
     port = (srv.address() as net.AddressInfo).port;
     closeServer = () => new Promise<void>((r) => srv.close(() => r()));
   }
@@ -339,7 +384,7 @@ async function burstOnce(useLibrary: boolean, n: number): Promise<{ ms: number; 
   const all = await until(() => accepted === n, 10_000);
   const ms = performance.now() - t0;
   await closeServer();
-  return { ms, ok: all && failed === 0 };
+  return { ms, ok: all && failed === 0, backlog };
 }
 
 async function burst(): Promise<void> {
@@ -352,7 +397,7 @@ async function burst(): Promise<void> {
   report(
     "connect burst (at most 256 pending)",
     `${P.burst} connects: library ${lib.ms.toFixed(0)} ms, raw Node ${raw.ms.toFixed(0)} ms ` +
-      `(backlog ${somaxconn()} both; ratio ${(lib.ms / raw.ms).toFixed(2)})`,
+      `(backlog: library ${lib.backlog}, raw Node ${raw.backlog}; ratio ${(lib.ms / raw.ms).toFixed(2)})`,
     lib.ok && raw.ok && lib.ms <= 1.5 * raw.ms,
   );
 }
@@ -367,16 +412,31 @@ async function floodPart(): Promise<void> {
   );
 }
 
+/**
+ * Run one part with a deadline: a part that hangs (a connection that never gets its
+ * echo, say) fails the soak instead of running forever.
+ */
+async function bounded(name: string, run: () => Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<"timeout">((r) => (timer = setTimeout(() => r("timeout"), ms)));
+  const r = await Promise.race([run().then(() => "done" as const), timeout]);
+  clearTimeout(timer);
+  if (r === "timeout") report(name, `did not finish within ${ms / 1000} s`, false);
+}
+
 async function main(): Promise<void> {
   const t0 = performance.now();
   console.log(`soak (${long ? "long" : "short"} profile), Node ${process.version}`);
   const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
   const want = (part: string): boolean => only === undefined || only === part;
-  if (want("mixed")) await mixed();
-  if (want("cycles")) await cycles();
-  if (want("stalled")) await stalled();
-  if (want("flood")) await floodPart();
-  if (want("burst")) await burst();
+  const parts: [string, () => Promise<void>][] = [
+    ["mixed", mixed],
+    ["cycles", cycles],
+    ["stalled", stalled],
+    ["flood", floodPart],
+    ["burst", burst],
+  ];
+  for (const [name, run] of parts) if (want(name)) await bounded(name, run, P.partMs);
   console.log("");
 
   console.log("| part | figures | result |");

@@ -313,8 +313,19 @@ function run(ops: Op[]): void {
         break;
       }
       case "addBufferReference": {
-        const other = bufs[1 - which]!;
+        // src: an add_reference segment (its cleanup counted) then plain data, so
+        // a call that took a reference and then refused would leave that cleanup
+        // unrun (issue #14 defect 5).
         const src = evbuffer_new();
+        const held = r.bytes(1 + r.next(20));
+        const id = refId++;
+        cleanupsExpected++;
+        const cleanup = () => {
+          assert.ok(!cleaned.has(id), "a cleanup runs once");
+          cleaned.add(id);
+          cleanupsRun++;
+        };
+        assert.equal(evbuffer_add_reference(src, held, held.length, cleanup, null), 0);
         const data = r.bytes(1 + r.next(20));
         evbuffer_add(src, data);
         if (bad) {
@@ -324,10 +335,9 @@ function run(ops: Op[]): void {
           refused(() => evbuffer_add_buffer_reference(buf, "src" as never), "add_buffer_ref");
         } else {
           assert.equal(evbuffer_add_buffer_reference(buf, src), 0);
-          next = Buffer.concat([model, data]);
+          next = Buffer.concat([model, held, data]);
         }
         evbuffer_free(src);
-        void other;
         break;
       }
       case "addIovec": {

@@ -34,20 +34,31 @@ import { dispatchWithin } from "./helpers/bev.js";
 import { DENO_SNI_EMPTY } from "./helpers/runtime.js";
 
 let dir = "";
-let bevTest: { cert: Buffer; certFile: string; keyFile: string };
+type SelfSigned = { cert: Buffer; certFile: string; keyFile: string };
+let bevTest: SelfSigned;
+/** Certificates naming 127.0.0.1 only as an IP, and "localhost" only as a DNS name. */
+let ipOnly: SelfSigned;
+let localhostOnly: SelfSigned;
+
+/** A self-signed certificate with subject `cn` and the subjectAltName `san`, in `dir`. */
+function selfSigned(name: string, cn: string, san: string): SelfSigned {
+  const keyFile = path.join(dir, `${name}.key`);
+  const certFile = path.join(dir, `${name}.pem`);
+  execFileSync("openssl", [
+    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${cn}`,
+    "-addext", `subjectAltName=${san}`, "-days", "1", "-keyout", keyFile, "-out", certFile,
+  ], { stdio: "ignore", timeout: 30_000 }); // prettier-ignore
+  return { cert: readFileSync(certFile), certFile, keyFile };
+}
 let certs: TestCerts;
 let dns: FakeDns;
 
 before(async () => {
   certs = await testCerts();
   dir = mkdtempSync(path.join(os.tmpdir(), "bev-sni-"));
-  const keyFile = path.join(dir, "bev.key");
-  const certFile = path.join(dir, "bev.pem");
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=bev.test",
-    "-addext", "subjectAltName=DNS:bev.test", "-days", "1", "-keyout", keyFile, "-out", certFile,
-  ], { stdio: "ignore", timeout: 30_000 }); // prettier-ignore
-  bevTest = { cert: readFileSync(certFile), certFile, keyFile };
+  bevTest = selfSigned("bev", "bev.test", "DNS:bev.test");
+  ipOnly = selfSigned("ip", "127.0.0.1", "IP:127.0.0.1");
+  localhostOnly = selfSigned("localhost", "localhost", "DNS:localhost");
   dns = await startFakeDns({ "bev.test": "127.0.0.1", "other.test": "127.0.0.1" });
 });
 
@@ -146,7 +157,7 @@ describe("TLS connect_hostname: the hostname is the servername (issue #14 defect
     }
   });
 
-  it("an IP literal is checked as an IP: 127.0.0.1 passes the certificate with IP:127.0.0.1, not the one for bev.test", async () => {
+  it("an IP literal is checked as an IP: 127.0.0.1 passes a certificate naming IP 127.0.0.1 only, not one for bev.test or for DNS localhost only", async () => {
     const srv = await sServer(certs.good.certFile, certs.good.keyFile);
     try {
       assert.equal(
@@ -164,6 +175,26 @@ describe("TLS connect_hostname: the hostname is the servername (issue #14 defect
       );
     } finally {
       srv2.stop();
+    }
+    // Neither passes by the old default servername "localhost": a certificate naming
+    // only IP 127.0.0.1 is accepted, one naming only DNS localhost is refused.
+    const srv3 = await sServer(ipOnly.certFile, ipOnly.keyFile);
+    try {
+      assert.equal(
+        await connectBy({ ca: ipOnly.cert }, "127.0.0.1", srv3.port),
+        BEV_EVENT_CONNECTED,
+      );
+    } finally {
+      srv3.stop();
+    }
+    const srv4 = await sServer(localhostOnly.certFile, localhostOnly.keyFile);
+    try {
+      assert.notEqual(
+        await connectBy({ ca: localhostOnly.cert }, "127.0.0.1", srv4.port),
+        BEV_EVENT_CONNECTED,
+      );
+    } finally {
+      srv4.stop();
     }
   });
 
