@@ -13,6 +13,8 @@ import type { BufferEvent } from "../src/bufferevent/bufferevent.js";
 import {
   AF_INET6,
   BEV_EVENT_CONNECTED,
+  BEV_EVENT_READING,
+  BEV_EVENT_TIMEOUT,
   BEV_OPT_CLOSE_ON_FREE,
   BEV_OPT_DEFER_CALLBACKS,
   EV_READ,
@@ -100,6 +102,36 @@ for (const [label, kind, extra] of matrix([
       assert.equal(await dispatchWithin(base), 1);
     });
 
+    it("bufferevent_set_timeouts(bev, NULL, NULL) clears both timeouts: 0, and no TIMEOUT while idle (the peer's armed one fires)", async () => {
+      const base = new EventBase();
+      const [a, b] = await kind.make(base, BEV_OPT_CLOSE_ON_FREE | extra);
+      const events: number[] = [];
+      const peerEvents: number[] = [];
+      a.setcb(null, null, (_bev: BufferEvent, what: number) => events.push(what), null);
+      b.setcb(null, null, (_bev: BufferEvent, what: number) => peerEvents.push(what), null);
+      a.enable(EV_READ | EV_WRITE);
+      b.enable(EV_READ);
+      const tv = { tv_sec: 0, tv_usec: 50_000 };
+      assert.equal(bufferevent_set_timeouts(a, tv, tv), 0);
+      assert.equal(bufferevent_set_timeouts(a, null, null), 0);
+      assert.equal(bufferevent_set_timeouts(b, tv, null), 0); // the control
+      const end = new Event(
+        base,
+        -1,
+        0,
+        () => {
+          a.free();
+          b.free();
+        },
+        null,
+      );
+      end.add({ tv_sec: 0, tv_usec: 300_000 }); // six times the cleared timeout
+      assert.equal(await dispatchWithin(base), 1);
+      assert.deepEqual(events, []);
+      assert.deepEqual(peerEvents, [BEV_EVENT_TIMEOUT | BEV_EVENT_READING]);
+      assert.equal(a.getEnabled(), EV_READ | EV_WRITE);
+    });
+
     const frozen = !filterOnly.includes(kind);
     it(`${frozen ? "the input can only be drained and the output only added to by the user (ends frozen)" : "the user may add to the input and prepend to the output (nothing frozen, as libevent's filter)"}; what the output holds reaches the peer`, async () => {
       const base = new EventBase();
@@ -163,31 +195,6 @@ for (const [label, extra] of [
   [", deferred", BEV_OPT_DEFER_CALLBACKS],
 ] as const) {
   describe(`probed behaviour of socket bufferevents${label}`, () => {
-    it("bufferevent_set_timeouts(bev, NULL, NULL) clears both timeouts: 0, and no TIMEOUT while idle", async () => {
-      const base = new EventBase();
-      const [a, b] = await socketKind.make(base, BEV_OPT_CLOSE_ON_FREE | extra);
-      const events: number[] = [];
-      a.setcb(null, null, (_bev: BufferEvent, what: number) => events.push(what), null);
-      a.enable(EV_READ | EV_WRITE);
-      const tv = { tv_sec: 0, tv_usec: 50_000 };
-      assert.equal(bufferevent_set_timeouts(a, tv, tv), 0);
-      assert.equal(bufferevent_set_timeouts(a, null, null), 0);
-      const end = new Event(
-        base,
-        -1,
-        0,
-        () => {
-          a.free();
-          b.free();
-        },
-        null,
-      );
-      end.add({ tv_sec: 0, tv_usec: 300_000 }); // six times the cleared timeout
-      assert.equal(await dispatchWithin(base), 1);
-      assert.deepEqual(events, []);
-      assert.equal(a.getEnabled(), EV_READ | EV_WRITE);
-    });
-
     it("bufferevent_socket_connect on a bufferevent that has an unconnected socket connects that socket", async () => {
       const base = new EventBase();
       const { server, port, accepted } = await listen("127.0.0.1");
