@@ -219,6 +219,24 @@ describe("socket data path", () => {
   });
 });
 
+describe("socket listeners", () => {
+  it("freed without CLOSE_ON_FREE, the socket's 'end' listeners are what they were (Node's own set aside while attached)", async () => {
+    const base = event_base_new();
+    const [client, server] = await socketPair();
+    const before = server.listeners("end");
+    const bev = bufferevent_socket_new(base, server, 0)!;
+    bufferevent_enable(bev, EV_READ);
+    // Node's own listener (a no-op with allowHalfOpen) is set aside: ours takes its place.
+    if (before.some((f) => f.name === "onReadableStreamEnd"))
+      assert.equal(server.listeners("end").length, before.length, "ours replaces Node's");
+    bufferevent_free(bev);
+    assert.deepEqual(server.listeners("end"), before);
+    client.destroy();
+    server.destroy();
+    event_base_free(base);
+  });
+});
+
 describe("event_base_free and finalizers", () => {
   // Every bufferevent type that owns a socket: freed with BEV_OPT_CLOSE_ON_FREE after
   // the last dispatch, its socket closes in the finalizer that event_base_free runs.
