@@ -663,6 +663,15 @@ export class TlsBufferEvent extends StreamBufferEvent {
     this.#session.setGate(open);
   }
 
+  /**
+   * A filter's handshake runs on its underlying's callbacks, whatever the user
+   * enables (libevent 2.1.12: a TLS filter with EV_READ|EV_WRITE disabled still
+   * reports CONNECTED; in socket mode the handshake events stop).
+   */
+  protected override _writeEventHeldWhileOpening(): boolean {
+    return this.#filter;
+  }
+
   protected override _readyAfterIo(): boolean {
     return this.#session.native;
   }

@@ -17,6 +17,7 @@ import { testCerts } from "./tls_certs.js";
 import { FilterBufferEvent } from "../../src/bufferevent/filter.js";
 import { createZlibBufferEvent } from "../../src/bufferevent/zlib.js";
 import { BEV_OPT_CLOSE_ON_FREE, BEV_OPT_DEFER_CALLBACKS } from "../../src/constants.js";
+import type { Connectable } from "../../src/bufferevent/connectable.js";
 
 /** One bufferevent type: makes two connected bufferevents on `base`. */
 export interface BevKind {
@@ -256,4 +257,108 @@ export function until(cond: () => boolean, ms: number, what: string): Promise<vo
     ms,
     what,
   );
+}
+
+/**
+ * One bufferevent whose own transport (a socket, or the socket under a filter)
+ * is connected by the test: `make` returns the bufferevent the user holds and
+ * the one `bufferevent_socket_connect` is called on (itself, or its underlying).
+ * `wire` says what a peer reads off the TCP connection: plain bytes, a zlib
+ * stream, or TLS.
+ */
+export interface ConnectKind {
+  name: string;
+  wire: "plain" | "zlib" | "tls";
+  /** A filter over the socket that is connected (false: the bufferevent is connected itself). */
+  filter: boolean;
+  make(base: EventBase, options: number): Promise<{ bev: BufferEvent; conn: Connectable }>;
+}
+
+function socketToConnect(base: EventBase, options: number): SocketBufferEvent {
+  return new SocketBufferEvent(base, -1, options | BEV_OPT_CLOSE_ON_FREE);
+}
+
+/** A TLS client (socket or filter mode) trusting the test certificate. */
+async function tlsClient(
+  base: EventBase,
+  options: number,
+  underlying?: BufferEvent,
+): Promise<TlsBufferEvent> {
+  const certs = await testCerts();
+  const ssl = { ca: certs.good.cert, servername: "localhost" };
+  const opts = options | BEV_OPT_CLOSE_ON_FREE;
+  return new TlsBufferEvent(
+    base,
+    underlying
+      ? { underlying, ssl, state: 1, options: opts }
+      : { fd: -1, ssl, state: 1, options: opts },
+    "connectKinds",
+  );
+}
+
+/** Every type that connects a transport: socket, TLS in socket mode, and the filters over a socket. */
+export const connectKinds: ConnectKind[] = [
+  {
+    name: "socket",
+    wire: "plain",
+    filter: false,
+    async make(base, options) {
+      const bev = socketToConnect(base, options);
+      return { bev, conn: bev };
+    },
+  },
+  {
+    name: "tls",
+    wire: "tls",
+    filter: false,
+    async make(base, options) {
+      const bev = await tlsClient(base, options);
+      return { bev, conn: bev };
+    },
+  },
+  {
+    name: "filter over socket",
+    wire: "plain",
+    filter: true,
+    async make(base, options) {
+      const conn = socketToConnect(base, 0);
+      const bev = new FilterBufferEvent(
+        conn,
+        null,
+        null,
+        options | BEV_OPT_CLOSE_ON_FREE,
+        null,
+        null,
+      );
+      return { bev, conn };
+    },
+  },
+  {
+    name: "zlib over socket",
+    wire: "zlib",
+    filter: true,
+    async make(base, options) {
+      const conn = socketToConnect(base, 0);
+      return { bev: createZlibBufferEvent(conn, options | BEV_OPT_CLOSE_ON_FREE), conn };
+    },
+  },
+  {
+    name: "tls filter over socket",
+    wire: "tls",
+    filter: true,
+    async make(base, options) {
+      const conn = socketToConnect(base, 0);
+      return { bev: await tlsClient(base, options, conn), conn };
+    },
+  },
+];
+
+/** Every connect kind × deferred on/off: [label, kind, extra options]. */
+export function connectMatrix(list: ConnectKind[] = connectKinds): [string, ConnectKind, number][] {
+  const out: [string, ConnectKind, number][] = [];
+  for (const k of list) {
+    out.push([`${k.name}`, k, 0]);
+    out.push([`${k.name}, deferred`, k, BEV_OPT_DEFER_CALLBACKS]);
+  }
+  return out;
 }
