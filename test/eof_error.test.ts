@@ -9,38 +9,20 @@
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { EventEmitter } from "node:events";
 import { EV_READ } from "../src/constants.js";
 import { EventBase } from "../src/core/event_base.js";
 import type { BufferEvent } from "../src/bufferevent/bufferevent.js";
-import { SocketBufferEvent } from "../src/bufferevent/socket.js";
-import { StreamBufferEvent } from "../src/bufferevent/stream_io.js";
 import {
   asyncDuplexKind,
+  connReset,
   dispatchWithin,
   filterSocketKind,
   matrix,
   socketKind,
   tlsKind,
+  transportOf,
   type BevKind,
 } from "./helpers/bev.js";
-
-/** The Node object (socket, Duplex, TLSSocket) that `bev` (or the bufferevent under it) reads. */
-function transportOf(bev: BufferEvent): EventEmitter {
-  let b = bev;
-  for (let u = b.getUnderlying(); u; u = b.getUnderlying()) b = u;
-  const t =
-    b instanceof SocketBufferEvent ? b.socket : b instanceof StreamBufferEvent ? b.stream : null;
-  assert.ok(t, `no transport under ${bev.constructor.name}`);
-  return t;
-}
-
-function reset(): Error {
-  const err = new Error("read ECONNRESET") as NodeJS.ErrnoException;
-  err.code = "ECONNRESET";
-  err.errno = -104;
-  return err;
-}
 
 /** The events `a` reports when its transport delivers EOF (and then, with `withError`, an error). */
 async function eventsAfterEof(
@@ -63,7 +45,7 @@ async function eventsAfterEof(
   a.enable(EV_READ);
   const t = transportOf(a);
   t.emit("end");
-  if (withError) t.emit("error", reset());
+  if (withError) t.emit("error", connReset());
   await dispatchWithin(base);
   a.free();
   b.free();

@@ -11,7 +11,7 @@ import { EVBUFFER_CB_ENABLED, EVBUFFER_EOL_CRLF, EVBUFFER_EOL_LF } from "../src/
 import { EvBuffer, type evbuffer_iovec } from "../src/evbuffer/evbuffer.js";
 import type { evbuffer_cb_info } from "../src/evbuffer/callbacks.js";
 import { EvBufferPtr } from "../src/evbuffer/search.js";
-import { chained, str, validate } from "./evbuffer_helpers.js";
+import { chained, str, validate } from "./helpers/evbuffer.js";
 
 type Info = [number, number, number];
 

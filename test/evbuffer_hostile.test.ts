@@ -29,7 +29,7 @@ import {
   evbuffer_search_range,
   EVBUFFER_EOL_LF,
 } from "../src/index.js";
-import { chained, str } from "./evbuffer_helpers.js";
+import { chained, str } from "./helpers/evbuffer.js";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";

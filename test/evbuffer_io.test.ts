@@ -12,7 +12,7 @@ import * as api from "../src/api/evbuffer.js";
 import { EVBUF_FS_CLOSE_ON_FREE, EVBUF_FS_DISABLE_MMAP } from "../src/constants.js";
 import { EvBuffer } from "../src/evbuffer/evbuffer.js";
 import { EVUTIL_SOCKET_ERROR } from "../src/util/errno.js";
-import { isOpen, pipeFds, str, tempFile, validate } from "./evbuffer_helpers.js";
+import { isOpen, pipeFds, str, tempFile, validate } from "./helpers/evbuffer.js";
 import { skipOn } from "./helpers/runtime.js";
 
 const EAGAIN = 11;

@@ -18,7 +18,7 @@ import {
 import { LineTooLongError } from "../src/errors.js";
 import { EvBuffer } from "../src/evbuffer/evbuffer.js";
 import { EvBufferPtr } from "../src/evbuffer/search.js";
-import { bytes, chained, str, validate } from "./evbuffer_helpers.js";
+import { bytes, chained, str, validate } from "./helpers/evbuffer.js";
 
 const STYLES = [
   ["ANY", EVBUFFER_EOL_ANY],

@@ -18,7 +18,7 @@ import {
 } from "../src/constants.js";
 import { EvBuffer, type evbuffer_iovec } from "../src/evbuffer/evbuffer.js";
 import { EvBufferPtr } from "../src/evbuffer/search.js";
-import { modelLine, validate } from "./evbuffer_helpers.js";
+import { modelLine, validate } from "./helpers/evbuffer.js";
 
 /** Bytes that make lines and searches interesting (with UTF-8 "é" and an invalid 0xFF). */
 const ALPHABET = Buffer.from([

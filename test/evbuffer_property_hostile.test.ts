@@ -47,7 +47,7 @@ import {
   type evbuffer_iovec,
 } from "../src/index.js";
 import type { EvBuffer } from "../src/evbuffer/evbuffer.js";
-import { modelLine } from "./evbuffer_helpers.js";
+import { modelLine } from "./helpers/evbuffer.js";
 
 const TARGET = Number(process.env.EVBUFFER_PROPERTY_OPS ?? 60_000);
 const PER_RUN = 200;

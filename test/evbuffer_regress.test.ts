@@ -58,7 +58,7 @@ import {
   EVBUFFER_PTR_ADD,
   EVBUFFER_PTR_SET,
 } from "../src/constants.js";
-import { bytes, chained, str, validate } from "./evbuffer_helpers.js";
+import { bytes, chained, str, validate } from "./helpers/evbuffer.js";
 
 const noop = () => {};
 

@@ -1,7 +1,7 @@
 /**
  * Rate limits apply to every bufferevent type that moves data through a transport
- * (issue #4 §5): socket, filter (over a socket) and async (over a Duplex). One body,
- * run over the kinds concurrently: 160 KiB through a sender, then a receiver, limited
+ * (issue #4 §5): socket, filter (over a socket) and async (over a Duplex), deferred
+ * callbacks on and off. One body, run over the kinds concurrently: 160 KiB through a sender, then a receiver, limited
  * to 16 KiB per 50 ms tick takes at least 9 refills (≈ 450 ms); unlimited it takes a
  * few milliseconds.
  */
@@ -28,6 +28,7 @@ import {
   asyncDuplexKind,
   dispatchWithin,
   filterSocketKind,
+  matrix,
   pattern,
   socketKind,
   type BevKind,
@@ -40,9 +41,13 @@ const TOTAL = 160 * KiB; // 10 ticks' worth: the bucket's first tick, then 9 ref
 const MIN_MS = 9 * 50 * 0.85;
 
 /** Send TOTAL bytes from `a` to `b` with `limited` rate-limited; the ms it took. */
-async function transfer(kind: BevKind, side: "sender" | "receiver"): Promise<number> {
+async function transfer(
+  kind: BevKind,
+  extra: number,
+  side: "sender" | "receiver",
+): Promise<number> {
   const base = event_base_new();
-  const [a, b] = await kind.make(base, BEV_OPT_CLOSE_ON_FREE);
+  const [a, b] = await kind.make(base, BEV_OPT_CLOSE_ON_FREE | extra);
   const limited: BufferEvent = side === "sender" ? a : b;
   const cfg =
     side === "sender"
@@ -95,10 +100,10 @@ async function measure(
 }
 
 describe("rate limits apply to every transport", { concurrency: true }, () => {
-  for (const kind of [socketKind, filterSocketKind, asyncDuplexKind])
+  for (const [label, kind, extra] of matrix([socketKind, filterSocketKind, asyncDuplexKind]))
     for (const side of ["sender", "receiver"] as const)
-      it(`${kind.name}: a limited ${side} moves 16 KiB per tick`, async (t) => {
-        const ms = await transfer(kind, side);
+      it(`${label}: a limited ${side} moves 16 KiB per tick`, async (t) => {
+        const ms = await transfer(kind, extra, side);
         t.diagnostic(`${TOTAL / KiB} KiB in ${ms.toFixed(0)} ms`);
         assert.ok(ms >= MIN_MS, `${TOTAL / KiB} KiB in ${ms.toFixed(0)} ms: not limited`);
         assert.ok(ms <= 4 * MIN_MS, `${TOTAL / KiB} KiB in ${ms.toFixed(0)} ms: too slow`);

@@ -92,6 +92,8 @@ async function echoThrough(data: Buffer, sizes: number[]): Promise<Buffer> {
   return out;
 }
 
+// Socket-only: these paths (user-buffer reads, a socket's own Writable queue, a flowing
+// socket handed over) exist only in socket.ts, not behind the other types.
 describe("socket data path", () => {
   it("small and large reads, mixed, arrive once and in order (4 MiB echo)", async () => {
     const data = pattern(4 << 20);

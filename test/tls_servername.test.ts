@@ -9,11 +9,9 @@
 
 import { describe, it, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import net from "node:net";
-import os from "node:os";
-import path from "node:path";
 import tls from "node:tls";
 import {
   AF_INET,
@@ -29,42 +27,27 @@ import { bufferevent_openssl_socket_new } from "../src/api/openssl.js";
 import { evdns_base_free, evdns_base_nameserver_ip_add, evdns_base_new } from "../src/api/evdns.js";
 import type { TlsBufferEvent } from "../src/bufferevent/tls.js";
 import { startFakeDns, type FakeDns } from "./helpers/fake_dns.js";
-import { testCerts, type TestCerts } from "./helpers/tls_certs.js";
+import { certFor, testCerts, type CertPair, type TestCerts } from "./helpers/tls_certs.js";
 import { dispatchWithin } from "./helpers/bev.js";
 import { DENO_SNI_EMPTY } from "./helpers/runtime.js";
 
-let dir = "";
-type SelfSigned = { cert: Buffer; certFile: string; keyFile: string };
-let bevTest: SelfSigned;
+let bevTest: CertPair;
 /** Certificates naming 127.0.0.1 only as an IP, and "localhost" only as a DNS name. */
-let ipOnly: SelfSigned;
-let localhostOnly: SelfSigned;
-
-/** A self-signed certificate with subject `cn` and the subjectAltName `san`, in `dir`. */
-function selfSigned(name: string, cn: string, san: string): SelfSigned {
-  const keyFile = path.join(dir, `${name}.key`);
-  const certFile = path.join(dir, `${name}.pem`);
-  execFileSync("openssl", [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj", `/CN=${cn}`,
-    "-addext", `subjectAltName=${san}`, "-days", "1", "-keyout", keyFile, "-out", certFile,
-  ], { stdio: "ignore", timeout: 30_000 }); // prettier-ignore
-  return { cert: readFileSync(certFile), certFile, keyFile };
-}
+let ipOnly: CertPair;
+let localhostOnly: CertPair;
 let certs: TestCerts;
 let dns: FakeDns;
 
 before(async () => {
   certs = await testCerts();
-  dir = mkdtempSync(path.join(os.tmpdir(), "bev-sni-"));
-  bevTest = selfSigned("bev", "bev.test", "DNS:bev.test");
-  ipOnly = selfSigned("ip", "127.0.0.1", "IP:127.0.0.1");
-  localhostOnly = selfSigned("localhost", "localhost", "DNS:localhost");
+  bevTest = await certFor("bev.test", "DNS:bev.test");
+  ipOnly = await certFor("127.0.0.1", "IP:127.0.0.1");
+  localhostOnly = await certFor("localhost", "DNS:localhost");
   dns = await startFakeDns({ "bev.test": "127.0.0.1", "other.test": "127.0.0.1" });
 });
 
 after(async () => {
   await dns?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 /** `openssl s_server` with `certFile`, one connection; resolves with its port once listening. */

@@ -11,6 +11,9 @@ import { SocketBufferEvent } from "../../src/bufferevent/socket.js";
 import { PairBufferEvent } from "../../src/bufferevent/pair.js";
 import { socketPair } from "../../src/util/socketpair.js";
 import { AsyncBufferEvent } from "../../src/bufferevent/async.js";
+import { StreamBufferEvent } from "../../src/bufferevent/stream_io.js";
+import type { EventEmitter } from "node:events";
+import assert from "node:assert/strict";
 import { duplexPair } from "./duplex_pair.js";
 import { TlsBufferEvent } from "../../src/bufferevent/tls.js";
 import { testCerts } from "./tls_certs.js";
@@ -211,14 +214,34 @@ export const filterStacks: BevKind[] = [
   tlsFilterPairKind,
 ];
 
-/** Every kind × deferred on/off: [label, kind, extra options]. */
-export function matrix(list: BevKind[] = kinds): [string, BevKind, number][] {
-  const out: [string, BevKind, number][] = [];
+/** Every kind × deferred on/off: [label, kind, extra options] (also for {@link connectKinds}). */
+export function matrix<K extends { name: string } = BevKind>(
+  list: K[] = kinds as unknown as K[],
+): [string, K, number][] {
+  const out: [string, K, number][] = [];
   for (const k of list) {
     out.push([`${k.name}`, k, 0]);
     out.push([`${k.name}, deferred`, k, BEV_OPT_DEFER_CALLBACKS]);
   }
   return out;
+}
+
+/** The Node object (socket, Duplex, TLSSocket) that `bev` (or the bufferevent under it) reads. */
+export function transportOf(bev: BufferEvent): EventEmitter {
+  let b = bev;
+  for (let u = b.getUnderlying(); u; u = b.getUnderlying()) b = u;
+  const t =
+    b instanceof SocketBufferEvent ? b.socket : b instanceof StreamBufferEvent ? b.stream : null;
+  assert.ok(t, `no transport under ${bev.constructor.name}`);
+  return t;
+}
+
+/** A read error as Node reports a peer's RST (to emit on a {@link transportOf}). */
+export function connReset(): Error {
+  const err = new Error("read ECONNRESET") as NodeJS.ErrnoException;
+  err.code = "ECONNRESET";
+  err.errno = -104;
+  return err;
 }
 
 /** Reject if `p` does not settle within `ms`. */
@@ -352,13 +375,3 @@ export const connectKinds: ConnectKind[] = [
     },
   },
 ];
-
-/** Every connect kind × deferred on/off: [label, kind, extra options]. */
-export function connectMatrix(list: ConnectKind[] = connectKinds): [string, ConnectKind, number][] {
-  const out: [string, ConnectKind, number][] = [];
-  for (const k of list) {
-    out.push([`${k.name}`, k, 0]);
-    out.push([`${k.name}, deferred`, k, BEV_OPT_DEFER_CALLBACKS]);
-  }
-  return out;
-}

@@ -1,8 +1,9 @@
 /**
  * Throw-away certificates for the TLS tests, made at test time with the
  * `openssl` command line (never committed): a self-signed "localhost" pair the
- * tests trust, and a second, unrelated self-signed pair for the "bad
- * certificate" cases. Both live in a temp directory removed at exit.
+ * tests trust, a second, unrelated self-signed pair for the "bad certificate"
+ * cases, and on request a pair for another name (`certFor`). All live in one temp
+ * directory removed at exit. The one certificate helper of the tests.
  */
 
 import { execFile, spawnSync } from "node:child_process";
@@ -37,7 +38,12 @@ function run(cmd: string, args: string[]): Promise<void> {
   });
 }
 
-async function makePair(dir: string, name: string): Promise<CertPair> {
+async function makePair(
+  dir: string,
+  name: string,
+  cn = "localhost",
+  san = "DNS:localhost,IP:127.0.0.1",
+): Promise<CertPair> {
   const keyFile = path.join(dir, `${name}.key`);
   const certFile = path.join(dir, `${name}.pem`);
   await run("openssl", [
@@ -47,9 +53,9 @@ async function makePair(dir: string, name: string): Promise<CertPair> {
     "rsa:2048",
     "-nodes",
     "-subj",
-    "/CN=localhost",
+    `/CN=${cn}`,
     "-addext",
-    "subjectAltName=DNS:localhost,IP:127.0.0.1",
+    `subjectAltName=${san}`,
     "-days",
     "1",
     "-keyout",
@@ -73,4 +79,21 @@ export function testCerts(): Promise<TestCerts> {
     })();
   }
   return made;
+}
+
+const named = new Map<string, Promise<CertPair>>();
+
+/**
+ * A self-signed pair for `cn` with the subjectAltName `san` (e.g. "DNS:bev.test"),
+ * in the same temp directory as {@link testCerts} (made once per process and name).
+ */
+export function certFor(cn: string, san: string): Promise<CertPair> {
+  const key = `${cn} ${san}`;
+  let p = named.get(key);
+  if (!p) {
+    const file = `named-${named.size}`;
+    p = testCerts().then(({ dir }) => makePair(dir, file, cn, san));
+    named.set(key, p);
+  }
+  return p;
 }

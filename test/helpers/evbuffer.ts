@@ -14,8 +14,8 @@ import {
   EVBUFFER_EOL_CRLF_STRICT,
   EVBUFFER_EOL_LF,
   EVBUFFER_EOL_NUL,
-} from "../src/constants.js";
-import { EvBuffer, type evbuffer_iovec } from "../src/evbuffer/evbuffer.js";
+} from "../../src/constants.js";
+import { EvBuffer, type evbuffer_iovec } from "../../src/evbuffer/evbuffer.js";
 
 /**
  * libevent's `evbuffer_validate`, through the public API: every extent holds
