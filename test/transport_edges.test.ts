@@ -48,7 +48,6 @@ import {
 } from "./helpers/bev.js";
 import { freePort } from "./helpers/ports.js";
 import { testCerts } from "./helpers/tls_certs.js";
-import { BUN_TLS } from "./helpers/runtime.js";
 
 const hex = (w: number): string => `0x${w.toString(16)}`;
 const ECONNRESET = 104;
@@ -76,47 +75,41 @@ describe("EV_READ re-enabled after a read error", () => {
   for (const [label, kind, options] of matrix(afterReenable.map(([k]) => k))) {
     const second = afterReenable.find(([k]) => k === kind)![1];
     const expect = second === null ? "nothing more" : `${hex(second)} once, READ disabled`;
-    it(
-      `${label}: ERROR|READING errno 104, then ${expect}`,
-      { skip: /tls/.test(label) && BUN_TLS },
-      async () => {
-        const base = new EventBase();
-        const [a, b] = await kind.make(base, options);
-        const log: string[] = [];
-        let reenabled = false;
-        a.setcb(
-          null,
-          null,
-          (bev: BufferEvent, what: number) => {
-            log.push(
-              `${hex(what)} errno ${EVUTIL_SOCKET_ERROR()} enabled ${bev.enabled & EV_READ}`,
-            );
-            if (!reenabled) {
-              reenabled = true;
-              bev.enable(EV_READ);
-              // With nothing more to come, a timer past every callback ends the run.
-              if (second === null) base.loopexit(200);
-            } else base.loopexit(null);
-          },
-          null,
-        );
-        a.enable(EV_READ);
-        transportOf(a).emit("error", connReset());
-        await dispatchWithin(base);
-        const first = `${hex(BEV_EVENT_ERROR | BEV_EVENT_READING)} errno ${ECONNRESET}`;
-        if (second === null) {
-          // A filter's own reading stays enabled (libevent: enabled 0x6).
-          assert.deepEqual(log, [`${first} enabled ${EV_READ}`]);
-        } else {
-          assert.equal(log.length, 2, log.join("; "));
-          assert.equal(log[0], `${first} enabled 0`);
-          assert.match(log[1]!, new RegExp(`^${hex(second)} errno \\d+ enabled 0$`));
-        }
-        a.free();
-        b.free();
-        await dispatchWithin(base);
-      },
-    );
+    it(`${label}: ERROR|READING errno 104, then ${expect}`, async () => {
+      const base = new EventBase();
+      const [a, b] = await kind.make(base, options);
+      const log: string[] = [];
+      let reenabled = false;
+      a.setcb(
+        null,
+        null,
+        (bev: BufferEvent, what: number) => {
+          log.push(`${hex(what)} errno ${EVUTIL_SOCKET_ERROR()} enabled ${bev.enabled & EV_READ}`);
+          if (!reenabled) {
+            reenabled = true;
+            bev.enable(EV_READ);
+            // With nothing more to come, a timer past every callback ends the run.
+            if (second === null) base.loopexit(200);
+          } else base.loopexit(null);
+        },
+        null,
+      );
+      a.enable(EV_READ);
+      transportOf(a).emit("error", connReset());
+      await dispatchWithin(base);
+      const first = `${hex(BEV_EVENT_ERROR | BEV_EVENT_READING)} errno ${ECONNRESET}`;
+      if (second === null) {
+        // A filter's own reading stays enabled (libevent: enabled 0x6).
+        assert.deepEqual(log, [`${first} enabled ${EV_READ}`]);
+      } else {
+        assert.equal(log.length, 2, log.join("; "));
+        assert.equal(log[0], `${first} enabled 0`);
+        assert.match(log[1]!, new RegExp(`^${hex(second)} errno \\d+ enabled 0$`));
+      }
+      a.free();
+      b.free();
+      await dispatchWithin(base);
+    });
   }
 });
 
@@ -143,39 +136,35 @@ describe("a connect refused before the loop runs", () => {
     for (const [enabled, setup, writing] of enables) {
       for (const early of [false, true]) {
         const name = `${label}, ${enabled} enabled${early ? ", output written first" : ""}`;
-        it(
-          `${name}: ERROR alone (0x20), errno 111, no CONNECTED, no data callback`,
-          { skip: kind.wire === "tls" && BUN_TLS },
-          async () => {
-            const base = new EventBase();
-            const port = await freePort();
-            const { bev, conn } = await kind.make(base, options);
-            const log: string[] = [];
-            bev.setcb(
-              () => log.push("read"),
-              () => log.push("write"),
-              (b: BufferEvent, what: number) => {
-                log.push(`event ${hex(what)} errno ${EVUTIL_SOCKET_ERROR()}`);
-                // Whatever else was coming (a CONNECTED after the ERROR) runs before this.
-                if (what & BEV_EVENT_ERROR) base.loopexit(100);
-              },
-              null,
-            );
-            setup(bev);
-            if (early) bev.write("early");
-            const before = log.length;
-            assert.equal(conn.connectAddress(evutil_parse_sockaddr_port(`127.0.0.1:${port}`)), 0);
-            assert.equal(log.length, before, "nothing runs inside connect");
-            await dispatchWithin(base);
-            // libevent 2.1.12, every one of these setups, deferred or not: one eventcb 0x20,
-            // errno 111 (after a filter's writecb for the early write).
-            const error = `event ${hex(BEV_EVENT_ERROR)} errno ${ECONNREFUSED}`;
-            const wrote = early && writing && movesEarlyWrite(kind);
-            assert.deepEqual(log, wrote ? ["write", error] : [error]);
-            bev.free();
-            await dispatchWithin(base);
-          },
-        );
+        it(`${name}: ERROR alone (0x20), errno 111, no CONNECTED, no data callback`, async () => {
+          const base = new EventBase();
+          const port = await freePort();
+          const { bev, conn } = await kind.make(base, options);
+          const log: string[] = [];
+          bev.setcb(
+            () => log.push("read"),
+            () => log.push("write"),
+            (b: BufferEvent, what: number) => {
+              log.push(`event ${hex(what)} errno ${EVUTIL_SOCKET_ERROR()}`);
+              // Whatever else was coming (a CONNECTED after the ERROR) runs before this.
+              if (what & BEV_EVENT_ERROR) base.loopexit(100);
+            },
+            null,
+          );
+          setup(bev);
+          if (early) bev.write("early");
+          const before = log.length;
+          assert.equal(conn.connectAddress(evutil_parse_sockaddr_port(`127.0.0.1:${port}`)), 0);
+          assert.equal(log.length, before, "nothing runs inside connect");
+          await dispatchWithin(base);
+          // libevent 2.1.12, every one of these setups, deferred or not: one eventcb 0x20,
+          // errno 111 (after a filter's writecb for the early write).
+          const error = `event ${hex(BEV_EVENT_ERROR)} errno ${ECONNREFUSED}`;
+          const wrote = early && writing && movesEarlyWrite(kind);
+          assert.deepEqual(log, wrote ? ["write", error] : [error]);
+          bev.free();
+          await dispatchWithin(base);
+        });
       }
     }
   }
@@ -258,7 +247,6 @@ async function finishWhileConnecting(
 
 describe("bufferevent_flush(EV_WRITE, BEV_FINISHED) while connecting, writing disabled", () => {
   for (const [label, kind, options] of matrix(connectKinds)) {
-    const skip = kind.wire === "tls" && BUN_TLS;
     // Known defect (found here, not fixed): a TLS filter whose reading is disabled ends
     // its session after dispatch returned (Node writes close_notify a tick later), so
     // the underlying never sends it and the peer never reads EOF.
@@ -268,13 +256,10 @@ describe("bufferevent_flush(EV_WRITE, BEV_FINISHED) while connecting, writing di
       "TLS filter: close_notify is written after dispatch returned";
     it(
       `${label}, empty output: CONNECTED, then the peer reads EOF; dispatch returns`,
-      { skip: skip || tlsFilterEnd },
+      { skip: tlsFilterEnd },
       () => finishWhileConnecting(kind, options, ""),
     );
-    it(
-      `${label}, output pending: sent (once EV_WRITE is enabled; a filter at the flush), then EOF`,
-      { skip },
-      () => finishWhileConnecting(kind, options, "finished while connecting"),
-    );
+    it(`${label}, output pending: sent (once EV_WRITE is enabled; a filter at the flush), then EOF`, () =>
+      finishWhileConnecting(kind, options, "finished while connecting"));
   }
 });
