@@ -147,6 +147,16 @@ function run(ops: Op[]): void {
   let cleanupsRun = 0;
   const cleaned = new Set<number>();
   let refId = 0;
+  /** An add_reference cleanup that is counted, and fails the run if it runs twice. */
+  const newCleanup = (): (() => void) => {
+    const id = refId++;
+    cleanupsExpected++;
+    return () => {
+      assert.ok(!cleaned.has(id), "a cleanup runs once");
+      cleaned.add(id);
+      cleanupsRun++;
+    };
+  };
   /** Pointers kept across operations: stale ones must be honoured at their `pos`. */
   const kept: evbuffer_ptr[] = [];
   const origin = evbuffer_new(); // source of multicast segments (add_buffer_reference)
@@ -300,14 +310,7 @@ function run(ops: Op[]): void {
           refused(() => evbuffer_add_reference(buf, data, data.length, "x" as never, null), "ref");
           refused(() => evbuffer_add_reference(buf, data, -1, null, null), "ref");
         } else {
-          const id = refId++;
-          cleanupsExpected++;
-          const cleanup = () => {
-            assert.ok(!cleaned.has(id), "a cleanup runs once");
-            cleaned.add(id);
-            cleanupsRun++;
-          };
-          assert.equal(evbuffer_add_reference(buf, data, data.length, cleanup, null), 0);
+          assert.equal(evbuffer_add_reference(buf, data, data.length, newCleanup(), null), 0);
           next = Buffer.concat([model, data]);
         }
         break;
@@ -318,14 +321,7 @@ function run(ops: Op[]): void {
         // unrun (issue #14 defect 5).
         const src = evbuffer_new();
         const held = r.bytes(1 + r.next(20));
-        const id = refId++;
-        cleanupsExpected++;
-        const cleanup = () => {
-          assert.ok(!cleaned.has(id), "a cleanup runs once");
-          cleaned.add(id);
-          cleanupsRun++;
-        };
-        assert.equal(evbuffer_add_reference(src, held, held.length, cleanup, null), 0);
+        assert.equal(evbuffer_add_reference(src, held, held.length, newCleanup(), null), 0);
         const data = r.bytes(1 + r.next(20));
         evbuffer_add(src, data);
         if (bad) {

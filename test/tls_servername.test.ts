@@ -96,89 +96,45 @@ async function connectBy(ssl: tls.ConnectionOptions, host: string, port: number)
   return what;
 }
 
+/**
+ * connect_hostname `host` (plus `ssl`) to an `openssl s_server` presenting `server`'s
+ * certificate, which the client trusts; the first event reported.
+ */
+async function against(
+  server: { cert: Buffer; certFile: string; keyFile: string },
+  host: string,
+  ssl: tls.ConnectionOptions = {},
+): Promise<number> {
+  const srv = await sServer(server.certFile, server.keyFile);
+  try {
+    return await connectBy({ ca: server.cert, ...ssl }, host, srv.port);
+  } finally {
+    srv.stop();
+  }
+}
+
 describe("TLS connect_hostname: the hostname is the servername (issue #14 defect 8)", () => {
   it('s_server with a certificate for bev.test: connect_hostname("bev.test") is CONNECTED', async () => {
-    const srv = await sServer(bevTest.certFile, bevTest.keyFile);
-    try {
-      assert.equal(
-        await connectBy({ ca: bevTest.cert }, "bev.test", srv.port),
-        BEV_EVENT_CONNECTED,
-      );
-    } finally {
-      srv.stop();
-    }
+    assert.equal(await against(bevTest, "bev.test"), BEV_EVENT_CONNECTED);
   });
 
   it('s_server with a certificate for bev.test: connect_hostname("other.test") is refused', async () => {
-    const srv = await sServer(bevTest.certFile, bevTest.keyFile);
-    try {
-      assert.notEqual(
-        await connectBy({ ca: bevTest.cert }, "other.test", srv.port),
-        BEV_EVENT_CONNECTED,
-      );
-    } finally {
-      srv.stop();
-    }
+    assert.notEqual(await against(bevTest, "other.test"), BEV_EVENT_CONNECTED);
   });
 
   it("a certificate for localhost does not pass for bev.test; an explicit servername wins", async () => {
-    const srv = await sServer(certs.good.certFile, certs.good.keyFile);
-    try {
-      assert.notEqual(
-        await connectBy({ ca: certs.good.cert }, "bev.test", srv.port),
-        BEV_EVENT_CONNECTED,
-      );
-    } finally {
-      srv.stop();
-    }
-    const srv2 = await sServer(certs.good.certFile, certs.good.keyFile);
-    try {
-      const ssl = { ca: certs.good.cert, servername: "localhost" };
-      assert.equal(await connectBy(ssl, "bev.test", srv2.port), BEV_EVENT_CONNECTED);
-    } finally {
-      srv2.stop();
-    }
+    assert.notEqual(await against(certs.good, "bev.test"), BEV_EVENT_CONNECTED);
+    const ssl = { servername: "localhost" };
+    assert.equal(await against(certs.good, "bev.test", ssl), BEV_EVENT_CONNECTED);
   });
 
   it("an IP literal is checked as an IP: 127.0.0.1 passes a certificate naming IP 127.0.0.1 only, not one for bev.test or for DNS localhost only", async () => {
-    const srv = await sServer(certs.good.certFile, certs.good.keyFile);
-    try {
-      assert.equal(
-        await connectBy({ ca: certs.good.cert }, "127.0.0.1", srv.port),
-        BEV_EVENT_CONNECTED,
-      );
-    } finally {
-      srv.stop();
-    }
-    const srv2 = await sServer(bevTest.certFile, bevTest.keyFile);
-    try {
-      assert.notEqual(
-        await connectBy({ ca: bevTest.cert }, "127.0.0.1", srv2.port),
-        BEV_EVENT_CONNECTED,
-      );
-    } finally {
-      srv2.stop();
-    }
+    assert.equal(await against(certs.good, "127.0.0.1"), BEV_EVENT_CONNECTED);
+    assert.notEqual(await against(bevTest, "127.0.0.1"), BEV_EVENT_CONNECTED);
     // Neither passes by the old default servername "localhost": a certificate naming
     // only IP 127.0.0.1 is accepted, one naming only DNS localhost is refused.
-    const srv3 = await sServer(ipOnly.certFile, ipOnly.keyFile);
-    try {
-      assert.equal(
-        await connectBy({ ca: ipOnly.cert }, "127.0.0.1", srv3.port),
-        BEV_EVENT_CONNECTED,
-      );
-    } finally {
-      srv3.stop();
-    }
-    const srv4 = await sServer(localhostOnly.certFile, localhostOnly.keyFile);
-    try {
-      assert.notEqual(
-        await connectBy({ ca: localhostOnly.cert }, "127.0.0.1", srv4.port),
-        BEV_EVENT_CONNECTED,
-      );
-    } finally {
-      srv4.stop();
-    }
+    assert.equal(await against(ipOnly, "127.0.0.1"), BEV_EVENT_CONNECTED);
+    assert.notEqual(await against(localhostOnly, "127.0.0.1"), BEV_EVENT_CONNECTED);
   });
 
   it("the hostname is sent as SNI (a Node tls server records it); an IP literal sends none", async () => {
