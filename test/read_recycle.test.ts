@@ -5,6 +5,9 @@
  * happens for a C-style echo; every byte arrives once and in order; and no view
  * that left an evbuffer (pullup, peek, the class API's chunks, a view pushed to the
  * socket's Readable after the bufferevent let go of it) is ever read into again.
+ * The output of a socket bufferevent copies large writes (bufferevent_write of at
+ * least 4 KiB) into recycled buffers too: checked that they are reused, and that a
+ * view taken of the output is never written over.
  * Random bytes, so that a buffer read into twice cannot match by chance.
  */
 
@@ -15,6 +18,8 @@ import net from "node:net";
 import { BEV_EVENT_EOF, EV_READ, EV_WRITE } from "../src/constants.js";
 import { event_base_loopexit, event_base_new } from "../src/api/event.js";
 import {
+  bufferevent_read,
+  bufferevent_write,
   bufferevent_enable,
   bufferevent_free,
   bufferevent_get_input,
@@ -28,6 +33,7 @@ import {
   evbuffer_get_length,
   evbuffer_peek,
   evbuffer_pullup,
+  type evbuffer,
   type evbuffer_iovec,
 } from "../src/api/evbuffer.js";
 import type { bufferevent } from "../src/api/bufferevent.js";
@@ -115,6 +121,33 @@ async function cEcho(
   return out;
 }
 
+interface Kept {
+  view: Uint8Array;
+  copy: Buffer;
+}
+
+/** Keep a view of `buf`'s first segment (evbuffer_pullup, or evbuffer_peek) and a copy of it. */
+function keepFront(buf: evbuffer, pullup: boolean, kept: Kept[]): void {
+  if (pullup) {
+    const view = evbuffer_pullup(buf, evbuffer_get_contiguous_space(buf));
+    if (view !== null) kept.push({ view, copy: Buffer.from(view) });
+    return;
+  }
+  const vec: evbuffer_iovec[] = [];
+  if (evbuffer_peek(buf, -1, null, vec, 1) > 0) {
+    const view = vec[0]!.iov_base.subarray(0, vec[0]!.iov_len);
+    kept.push({ view, copy: Buffer.from(view) });
+  }
+}
+
+/** Every byte came back, and no kept view was written over (more than `min` kept). */
+function checkKept(back: Buffer, data: Buffer, kept: Kept[], min: number): void {
+  assert.ok(back.equals(data), "echoed bytes differ");
+  assert.ok(kept.length > min, `views kept: ${kept.length}`);
+  for (const [i, k] of kept.entries())
+    assert.ok(Buffer.from(k.view).equals(k.copy), `view ${i} of ${kept.length} was written over`);
+}
+
 describe("recycled read buffers", { skip: SKIP }, () => {
   it("a C-style echo in full flow (piece by piece) reads into recycled buffers; every byte arrives once", async () => {
     const data = randomBytes(16 << 20);
@@ -139,25 +172,13 @@ describe("recycled read buffers", { skip: SKIP }, () => {
 
   it("views taken with evbuffer_pullup and evbuffer_peek keep their bytes while the stream goes on", async () => {
     const data = randomBytes(16 << 20);
-    const kept: { view: Uint8Array; copy: Buffer }[] = [];
+    const kept: Kept[] = [];
     let calls = 0;
     const back = await cEcho(data, (bev) => {
       const input = bufferevent_get_input(bev);
-      if (++calls % 3 === 0) {
-        const view = evbuffer_pullup(input, evbuffer_get_contiguous_space(input));
-        if (view !== null) kept.push({ view, copy: Buffer.from(view) });
-      } else if (calls % 3 === 1) {
-        const vec: evbuffer_iovec[] = [];
-        if (evbuffer_peek(input, -1, null, vec, 1) > 0) {
-          const view = vec[0]!.iov_base.subarray(0, vec[0]!.iov_len);
-          kept.push({ view, copy: Buffer.from(view) });
-        }
-      }
+      if (++calls % 3 !== 2) keepFront(input, calls % 3 === 0, kept);
     });
-    assert.ok(back.equals(data), "echoed bytes differ");
-    assert.ok(kept.length > 0, `views kept: ${kept.length}`);
-    for (const [i, k] of kept.entries())
-      assert.ok(Buffer.from(k.view).equals(k.copy), `view ${i} of ${kept.length} was written over`);
+    checkKept(back, data, kept, 0);
   });
 
   it("the class API's chunks keep their bytes after they were echoed", async () => {
@@ -180,5 +201,42 @@ describe("recycled read buffers", { skip: SKIP }, () => {
     assert.ok(back.equals(data), "echoed bytes differ");
     assert.ok(Buffer.concat(chunks.map((c) => c.chunk)).equals(data), "kept chunks changed");
     for (const c of chunks) assert.ok(c.chunk.equals(c.copy));
+  });
+
+  it("bufferevent_write copies large chunks into recycled buffers: the class API's echo in full flow reuses them; every byte arrives once", async () => {
+    const data = randomBytes(16 << 20);
+    const [client, server] = await socketPair();
+    const bev = BufferEvent.socket({ socket: server });
+    const before = { ...readPoolStats };
+    const serve = (async () => {
+      for await (const chunk of bev.chunks()) bev.write(chunk);
+      await bev.end();
+    })();
+    const back = await sendAndCollect(client, data, true);
+    await withDeadline(serve, 30_000, "class echo");
+    bev.free();
+    client.destroy();
+    server.destroy();
+    assert.ok(back.equals(data), "echoed bytes differ");
+    // The chunks went to the user, so every read buffer is new; the write copies go
+    // into the same few buffers (64 pieces of 256 KiB, a few copies each).
+    const reused = readPoolStats.reused - before.reused;
+    assert.ok(reused >= 64, `recycled buffers handed out: ${reused}`);
+  });
+
+  it("views of the output taken after bufferevent_write keep their bytes while the stream goes on", async () => {
+    const data = randomBytes(16 << 20);
+    const kept: Kept[] = [];
+    let calls = 0;
+    const back = await cEcho(data, (bev) => {
+      // Copy the input into the output with bufferevent_write (the recycled copy),
+      // then look at the output's front as the user may.
+      const input = bufferevent_get_input(bev);
+      const bytes = Buffer.alloc(evbuffer_get_length(input));
+      assert.equal(bufferevent_read(bev, bytes), bytes.length);
+      assert.equal(bufferevent_write(bev, bytes), 0);
+      keepFront(bufferevent_get_output(bev), ++calls % 2 === 0, kept);
+    });
+    checkKept(back, data, kept, 10);
   });
 });

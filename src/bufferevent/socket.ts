@@ -44,6 +44,7 @@ import { tcpConnectOptions, type LocalBinding } from "./connectable.js";
 import { DnsBase, systemResolve } from "../dns/evdns.js";
 import { writeBatch } from "./transport_io.js";
 import { writeDirect, type SocketWriteHooks } from "../platform/socket_write.js";
+import { pinSent, unpinSent } from "../platform/read_pool.js";
 import type { RateLimitHooks } from "./ratelimit_hooks.js";
 import type { Connectable } from "./connectable.js";
 import { CONN_IDLE, CONN_OPEN, CONN_OPENED, CONN_OPENING, IoBufferEvent } from "./io_events.js";
@@ -131,6 +132,9 @@ export class SocketBufferEvent extends IoBufferEvent {
 
   constructor(base: EventBase, fd: evutil_socket_t, options: number) {
     super(base, options, "bufferevent_socket_new");
+    // Its writes complete before their bytes are drained: large writes may be
+    // copied into recycled buffers (read_pool.ts).
+    this.output._recycleCopies();
     if (fd !== -1) {
       this.#attach(fd);
       this._updateRef();
@@ -382,7 +386,15 @@ export class SocketBufferEvent extends IoBufferEvent {
     else for (const s of segs as Uint8Array[]) n += s.length;
     if (n === 0) return 0;
     this._inflight = n;
-    const done = this._writeDone();
+    const pins = pinSent(segs);
+    let done = this._writeDone();
+    if (pins !== null) {
+      const written = done;
+      done = (err) => {
+        unpinSent(pins);
+        written(err);
+      };
+    }
     this._sending = true;
     let direct: boolean;
     try {

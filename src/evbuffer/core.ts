@@ -62,7 +62,14 @@ import {
 } from "./chain.js";
 import type { EvBuffer } from "./evbuffer.js";
 import { EvBufferFileSegment } from "./file.js";
-import type { RecycleOwner } from "../platform/read_pool.js";
+import {
+  copyToRecycled,
+  READ_SIZE,
+  RECYCLE_COPY_MIN,
+  recycleCopies,
+  type RecycleOwner,
+  type WriteSlab,
+} from "../platform/read_pool.js";
 import { formatPrintf } from "./printf.js";
 import {
   moveAllChain,
@@ -99,6 +106,12 @@ export class EvBufferCore {
   /** The owning backend's "bytes were added" hook (see _setAddHook), and its argument. */
   #addHook: ((arg: any) => void) | null = null;
   #addHookArg: unknown = null;
+  /**
+   * A socket's output (see `_recycleCopies`): false while off; else the recyclable
+   * buffer large adds are copied into, null until the first one. Given back as
+   * soon as the buffer is empty, so an idle connection holds none.
+   */
+  #slab: WriteSlab | null | false = false;
   // ---- size ------------------------------------------------------------------------
 
   /** `evbuffer_get_length`: bytes stored. */
@@ -125,6 +138,7 @@ export class EvBufferCore {
    * throws), then the callbacks. The first cleanup error is rethrown last.
    */
   #done(added: number, deleted: number): void {
+    if (this.#slab && this.#c.length === 0) this.#retireSlab();
     if (this.#c.dead === null) {
       // The common case (nothing to release), kept small enough to inline.
       if (added !== 0 && this.#addHook !== null) this.#addHook(this.#addHookArg);
@@ -171,6 +185,20 @@ export class EvBufferCore {
     } finally {
       if (failed) throw error;
     }
+  }
+
+  /**
+   * Copy large adds into recycled buffers (platform/read_pool.ts) instead of a new
+   * segment each: for a socket's output, whose bytes leave through writes that
+   * complete before they are drained. @internal
+   */
+  _recycleCopies(): void {
+    if (recycleCopies && this.#slab === false) this.#slab = null;
+  }
+
+  #retireSlab(): void {
+    (this.#slab as WriteSlab).owner.retire();
+    this.#slab = null;
   }
 
   /** @internal The chain, for `EvBuffer`'s search, reserve and line methods. */
@@ -221,6 +249,11 @@ export class EvBufferCore {
     const bytes = bytesArg("evbuffer_add", data, size);
     if (this.#freezeEnd) return -1;
     if (bytes.length === 0) return 0;
+    if (this.#slab !== false && bytes.length >= RECYCLE_COPY_MIN && bytes.length <= READ_SIZE) {
+      const [slab, copy] = copyToRecycled(this.#slab, bytes);
+      this.#slab = slab;
+      return this.#addView(copy, slab.owner);
+    }
     append(this.#c, bytes);
     this.#done(bytes.length, 0);
     return 0;

@@ -60,30 +60,112 @@ export function recycleOwnerOf(bytes: Uint8Array): RecycleOwner | undefined {
  * whose node:net keeps its own read loop around the user buffer.
  */
 const RECYCLE = typeof (globalThis as { Deno?: unknown }).Deno === "undefined";
-/** At most this many free read buffers are kept (process-wide). */
+/** At most this many free buffers are kept, per pool (process-wide). */
 const POOL_MAX = 8;
-const pool: Buffer[] = [];
 /** The size of a read buffer. */
 export const READ_SIZE = 65536;
 
 /** Counts of the buffers handed out, new and recycled (for tests and the bench). @internal */
 export const readPoolStats = { fresh: 0, reused: 0, recycling: RECYCLE };
 
-function recycle(owner: RecycleOwner): void {
-  owner.retired = false;
-  owner.exposed = false;
-  if (pool.length < POOL_MAX) pool.push(owner.buf);
+/**
+ * A pool of recyclable 64 KiB buffers. Reads and write copies keep separate
+ * pools: a stream whose read buffers leave the evbuffers (the class API hands
+ * them to the user) would otherwise take every buffer the writes give back, and
+ * each write copy would land in fresh, page-faulting memory.
+ */
+function makePool(): () => Buffer {
+  const free: Buffer[] = [];
+  const recycle = (owner: RecycleOwner): void => {
+    owner.retired = false;
+    owner.exposed = false;
+    if (free.length < POOL_MAX) free.push(owner.buf);
+  };
+  return () => {
+    const b = free.pop();
+    if (b !== undefined) {
+      readPoolStats.reused++;
+      return b;
+    }
+    readPoolStats.fresh++;
+    const fresh = Buffer.allocUnsafeSlow(READ_SIZE);
+    if (RECYCLE) recycleOwners.set(fresh.buffer, new RecycleOwner(fresh, recycle));
+    return fresh;
+  };
 }
 
 /** A fresh 64 KiB buffer for a socket in full flow: a recycled one if there is one. */
-export function takeReadBuffer(): Buffer {
-  const b = pool.pop();
-  if (b !== undefined) {
-    readPoolStats.reused++;
-    return b;
+export const takeReadBuffer: () => Buffer = makePool();
+
+/** A 64 KiB buffer for write copies ({@link copyToRecycled}): a recycled one if there is one. */
+const takeWriteBuffer: () => Buffer = makePool();
+
+/**
+ * Where an output evbuffer copies large writes (see {@link copyToRecycled}): the
+ * current recyclable buffer and the first free byte in it.
+ */
+export interface WriteSlab {
+  owner: RecycleOwner;
+  at: number;
+}
+
+/** Writes at least this large are copied into recycled buffers (smaller ones: Node's Buffer pool). */
+export const RECYCLE_COPY_MIN = 4096;
+
+/** True when copies may go into recycled buffers (not on Deno: see RECYCLE). */
+export const recycleCopies = RECYCLE;
+
+/**
+ * Copy `bytes` (at most {@link READ_SIZE}) into the slab's buffer, or a new one
+ * when it has no room (the old one is retired), and return the slab and the
+ * view of the copy. The view's segment must take one use of `slab.owner`. An
+ * output evbuffer of a socket copies `bufferevent_write`'s large chunks so:
+ * the same few buffers serve a stream in full flow instead of a 64 KiB
+ * allocation per write (what the class API's `for await … bev.write(chunk)`
+ * paid).
+ */
+export function copyToRecycled(slab: WriteSlab | null, bytes: Uint8Array): [WriteSlab, Buffer] {
+  const n = bytes.length;
+  if (slab === null || slab.owner.buf.length - slab.at < n) {
+    if (slab !== null) slab.owner.retire();
+    const buf = takeWriteBuffer();
+    slab = { owner: recycleOwners.get(buf.buffer)!, at: 0 };
   }
-  readPoolStats.fresh++;
-  const fresh = Buffer.allocUnsafeSlow(READ_SIZE);
-  if (RECYCLE) recycleOwners.set(fresh.buffer, new RecycleOwner(fresh, recycle));
-  return fresh;
+  const at = slab.at;
+  const buf = slab.owner.buf;
+  buf.set(bytes, at);
+  slab.at = (at + n + 7) & ~7;
+  return [slab, buf.subarray(at, at + n)];
+}
+
+/**
+ * Pin the recyclable buffers behind a write's views for as long as the transport
+ * holds them: a buffer goes back to a pool only once its bytes left the
+ * evbuffers, and the user may drain the output while a write is still in flight
+ * (its bytes then belong to libuv, as they would to the kernel in libevent). The
+ * pins, or null when no view lies in a recyclable buffer. Undo with
+ * {@link unpinSent} when the write completed.
+ */
+export function pinSent(views: Uint8Array | Uint8Array[]): RecycleOwner[] | null {
+  let pins: RecycleOwner[] | null = null;
+  if (!Array.isArray(views)) {
+    if (views.buffer.byteLength !== READ_SIZE) return null;
+    const o = recycleOwners.get(views.buffer);
+    if (o === undefined) return null;
+    o.refs++;
+    return [o];
+  }
+  for (const v of views) {
+    if (v.buffer.byteLength !== READ_SIZE) continue;
+    const o = recycleOwners.get(v.buffer);
+    if (o === undefined) continue;
+    o.refs++;
+    (pins ??= []).push(o);
+  }
+  return pins;
+}
+
+/** Drop the pins {@link pinSent} took. */
+export function unpinSent(pins: RecycleOwner[]): void {
+  for (const o of pins) if (--o.refs === 0) o.release();
 }
