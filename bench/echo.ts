@@ -331,7 +331,9 @@ export async function echoSection(
       `all listening with backlog 1024. Ratios are median / median of the same run. ` +
       `Server CPU % is the server's user+system time over the client's run.\n\n` +
       echoTable(configs, results, specs, ["node", "onread", "libevent", "ours-c"]) +
-      (hasLibevent ? "" : `\n\nlibevent C baseline skipped: ${built.why.libevent}.`),
+      (hasLibevent || !built.why.libevent
+        ? ""
+        : `\n\nlibevent C baseline skipped: ${built.why.libevent}.`),
   );
   // [baseline key, its label in the targets, the bound]: the issue's targets per row
   const vs = (cfg: EchoConfig): [string, string, number][] =>

@@ -29,6 +29,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import {
+  BEFORE_KEYS,
   build,
   echoServers,
   nodeRuntime,
@@ -68,10 +69,13 @@ function runtimes(): Runtime[] {
 async function runSections(built: Built): Promise<void> {
   const specs = echoServers(built, DIST, run.runtime!.path, opts.servers);
   const wantEcho = ECHO_CONFIGS.filter((c) => wants(c.mode));
+  const echoSpecs = opts.before
+    ? [...specs, ...echoServers(built, DIST, run.runtime!.path, BEFORE_KEYS, opts.before)]
+    : specs;
   if ((wantEcho.length || wants("idle")) && !built.client)
     section("Echo servers", `skipped: ${built.why.client}`);
   else {
-    if (wantEcho.length) await echoSection(built, specs, wantEcho);
+    if (wantEcho.length) await echoSection(built, echoSpecs, wantEcho);
     if (wants("idle")) await idleSection(built.client!, specs);
   }
   if (wants("pair")) await pairSection();
