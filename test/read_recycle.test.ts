@@ -239,4 +239,23 @@ describe("recycled read buffers", { skip: SKIP }, () => {
     });
     checkKept(back, data, kept, 10);
   });
+
+  it("a write under 32,721 bytes never starts a 64 KiB buffer of its own; a larger one does, and small ones then fill its room", async () => {
+    const base = event_base_new();
+    const [client, server] = await socketPair();
+    const bev = bufferevent_socket_new(base, server, 0)!;
+    const taken = (): number => readPoolStats.fresh + readPoolStats.reused;
+    const t0 = taken();
+    assert.equal(bufferevent_write(bev, randomBytes(5000)), 0);
+    assert.equal(bufferevent_write(bev, randomBytes(32720)), 0);
+    assert.equal(taken(), t0, "a 64 KiB buffer for writes of 5,000 and 32,720 bytes");
+    assert.equal(bufferevent_write(bev, randomBytes(40000)), 0);
+    assert.equal(taken(), t0 + 1, "one buffer for a write of 40,000 bytes");
+    assert.equal(bufferevent_write(bev, randomBytes(8000)), 0);
+    assert.equal(taken(), t0 + 1, "the next 8,000 bytes go into its room");
+    assert.equal(evbuffer_get_length(bufferevent_get_output(bev)), 5000 + 32720 + 40000 + 8000);
+    bufferevent_free(bev);
+    client.destroy();
+    server.destroy();
+  });
 });

@@ -64,8 +64,7 @@ import type { EvBuffer } from "./evbuffer.js";
 import { EvBufferFileSegment } from "./file.js";
 import {
   copyToRecycled,
-  READ_SIZE,
-  RECYCLE_COPY_MIN,
+  copyFits,
   recycleCopies,
   type RecycleOwner,
   type WriteSlab,
@@ -249,7 +248,7 @@ export class EvBufferCore {
     const bytes = bytesArg("evbuffer_add", data, size);
     if (this.#freezeEnd) return -1;
     if (bytes.length === 0) return 0;
-    if (this.#slab !== false && bytes.length >= RECYCLE_COPY_MIN && bytes.length <= READ_SIZE) {
+    if (this.#slab !== false && copyFits(this.#slab, bytes.length)) {
       const [slab, copy] = copyToRecycled(this.#slab, bytes);
       this.#slab = slab;
       return this.#addView(copy, slab.owner);

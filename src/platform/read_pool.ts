@@ -109,8 +109,18 @@ export interface WriteSlab {
   at: number;
 }
 
-/** Writes at least this large are copied into recycled buffers (smaller ones: Node's Buffer pool). */
-export const RECYCLE_COPY_MIN = 4096;
+/**
+ * Which writes are copied into recycled buffers: one that fills the room left in
+ * the current buffer (at least 4 KiB; smaller ones go to Node's Buffer pool), or
+ * one large enough that a segment of its own would take 64 KiB anyway (over
+ * 32,720 bytes: evbuffer/segment.ts capacityFor). A small write never starts a
+ * 64 KiB buffer: an output holding one 5 KiB response per slow client would
+ * otherwise pin 64 KiB each.
+ */
+export function copyFits(slab: WriteSlab | null, n: number): boolean {
+  if (n > READ_SIZE || n < 4096) return false;
+  return n > 32720 || (slab !== null && slab.owner.buf.length - slab.at >= n);
+}
 
 /** True when copies may go into recycled buffers (not on Deno: see RECYCLE). */
 export const recycleCopies = RECYCLE;
