@@ -48,7 +48,9 @@ const recycleOwners = new WeakMap<ArrayBufferLike, RecycleOwner>();
 
 /** The recyclable owner of `bytes`' memory, or undefined. */
 export function recycleOwnerOf(bytes: Uint8Array): RecycleOwner | undefined {
-  return recycleOwners.get(bytes.buffer);
+  // Every recyclable buffer is READ_SIZE long: other memory needs no WeakMap lookup.
+  const ab = bytes.buffer;
+  return ab.byteLength === READ_SIZE ? recycleOwners.get(ab) : undefined;
 }
 
 /**
@@ -159,15 +161,13 @@ export function copyToRecycled(slab: WriteSlab | null, bytes: Uint8Array): [Writ
 export function pinSent(views: Uint8Array | Uint8Array[]): RecycleOwner[] | null {
   let pins: RecycleOwner[] | null = null;
   if (!Array.isArray(views)) {
-    if (views.buffer.byteLength !== READ_SIZE) return null;
-    const o = recycleOwners.get(views.buffer);
+    const o = recycleOwnerOf(views);
     if (o === undefined) return null;
     o.refs++;
     return [o];
   }
   for (const v of views) {
-    if (v.buffer.byteLength !== READ_SIZE) continue;
-    const o = recycleOwners.get(v.buffer);
+    const o = recycleOwnerOf(v);
     if (o === undefined) continue;
     o.refs++;
     (pins ??= []).push(o);
