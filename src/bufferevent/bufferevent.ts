@@ -69,6 +69,24 @@ export type { bufferevent_data_cb, bufferevent_event_cb, evutil_socket_t } from 
 
 let nextId = 1;
 
+/** A bufferevent's watermarks, made when one is first set (every field is 8 bytes of every connection). */
+class Watermarks {
+  readLow = 0;
+  readHigh = 0;
+  writeLow = 0;
+  writeHigh = 0;
+  /** The input callback that enforces the read high watermark, once made. */
+  entry: unknown = null;
+}
+
+/** A bufferevent's timeouts and single read/write limits, made when one is first set. */
+class Limits {
+  timeoutRead: number | null = null;
+  timeoutWrite: number | null = null;
+  maxSingleRead = DEFAULT_MAX_SINGLE;
+  maxSingleWrite = DEFAULT_MAX_SINGLE;
+}
+
 /**
  * A bufferevent: an input and an output {@link EvBuffer} over a transport, with
  * read/write/event callbacks driven by watermarks.
@@ -102,20 +120,10 @@ export abstract class BufferEvent extends BufferEventOps {
   /** BEV_SUSPEND_* reasons for not writing. */
   writeSuspended = 0;
 
-  #wmReadLow = 0;
-  #wmReadHigh = 0;
-  #wmWriteLow = 0;
-  #wmWriteHigh = 0;
-
-  /** Read timeout in ms, or null. */
-  timeoutRead: number | null = null;
-  /** Write timeout in ms, or null. */
-  timeoutWrite: number | null = null;
-
-  /** Largest single read from the transport. */
-  maxSingleRead = DEFAULT_MAX_SINGLE;
-  /** Largest single write to the transport. */
-  maxSingleWrite = DEFAULT_MAX_SINGLE;
+  /** Made when a watermark is first set: most connections never set one. */
+  #wm: Watermarks | null = null;
+  /** Made when a timeout or a max single read/write is first set. */
+  #lim: Limits | null = null;
 
   #readcb: bufferevent_data_cb | null = null;
   #writecb: bufferevent_data_cb | null = null;
@@ -133,7 +141,6 @@ export abstract class BufferEvent extends BufferEventOps {
   #eventcbPending = 0;
   #errnoPending = 0;
 
-  #wmEntry: unknown = null;
   /** The input callback of every read high watermark (its arg is the bufferevent): no closure each. */
   static readonly #onInputWm = (_buf: EvBuffer, _info: unknown, bev: BufferEvent): void =>
     bev.#inbufWmCb();
@@ -175,22 +182,42 @@ export abstract class BufferEvent extends BufferEventOps {
 
   /** Read low watermark: the readcb runs when the input holds at least this much. */
   get wmReadLow(): number {
-    return this.#wmReadLow;
+    return this.#wm === null ? 0 : this.#wm.readLow;
   }
 
   /** Read high watermark (0 = unlimited): reading stops at this input length. */
   get wmReadHigh(): number {
-    return this.#wmReadHigh;
+    return this.#wm === null ? 0 : this.#wm.readHigh;
   }
 
   /** Write low watermark: the writecb runs when the output drains to this length. */
   get wmWriteLow(): number {
-    return this.#wmWriteLow;
+    return this.#wm === null ? 0 : this.#wm.writeLow;
   }
 
   /** Write high watermark: used by filters over this bufferevent. */
   get wmWriteHigh(): number {
-    return this.#wmWriteHigh;
+    return this.#wm === null ? 0 : this.#wm.writeHigh;
+  }
+
+  /** Read timeout in ms, or null (see {@link setTimeouts}). */
+  get timeoutRead(): number | null {
+    return this.#lim === null ? null : this.#lim.timeoutRead;
+  }
+
+  /** Write timeout in ms, or null (see {@link setTimeouts}). */
+  get timeoutWrite(): number | null {
+    return this.#lim === null ? null : this.#lim.timeoutWrite;
+  }
+
+  /** Largest single read from the transport. */
+  get maxSingleRead(): number {
+    return this.#lim === null ? DEFAULT_MAX_SINGLE : this.#lim.maxSingleRead;
+  }
+
+  /** Largest single write to the transport. */
+  get maxSingleWrite(): number {
+    return this.#lim === null ? DEFAULT_MAX_SINGLE : this.#lim.maxSingleWrite;
   }
 
   /** The deferred-callback entry (created on first use, on the current base). */
@@ -361,19 +388,20 @@ export abstract class BufferEvent extends BufferEventOps {
    */
   setwatermark(events: number, lowmark: number, highmark: number): void {
     checkWatermarkArgs(events, lowmark, highmark);
+    const wm = (this.#wm ??= new Watermarks());
     if (events & EV_WRITE) {
-      this.#wmWriteLow = lowmark;
-      this.#wmWriteHigh = highmark;
+      wm.writeLow = lowmark;
+      wm.writeHigh = highmark;
     }
     if (events & EV_READ) {
-      this.#wmReadLow = lowmark;
-      this.#wmReadHigh = highmark;
+      wm.readLow = lowmark;
+      wm.readHigh = highmark;
       if (highmark) {
-        this.#wmEntry ??= this.input.addCbInternal(BufferEvent.#onInputWm, true, this);
-        this.input.cbSetFlags(this.#wmEntry as never, 1);
+        wm.entry ??= this.input.addCbInternal(BufferEvent.#onInputWm, true, this);
+        this.input.cbSetFlags(wm.entry as never, 1);
         this.#inbufWmCb();
       } else {
-        if (this.#wmEntry) this.input.cbClearFlags(this.#wmEntry as never, 1);
+        if (wm.entry) this.input.cbClearFlags(wm.entry as never, 1);
         this.unsuspendRead(BEV_SUSPEND_WM);
       }
     }
@@ -461,8 +489,11 @@ export abstract class BufferEvent extends BufferEventOps {
   setTimeouts(tvRead: timeval | null, tvWrite: timeval | null): number {
     const r = timevalToMs("bufferevent_set_timeouts", "timeout_read", tvRead);
     const w = timevalToMs("bufferevent_set_timeouts", "timeout_write", tvWrite);
-    this.timeoutRead = r ? r : null;
-    this.timeoutWrite = w ? w : null;
+    if (r || w || this.#lim !== null) {
+      const lim = (this.#lim ??= new Limits());
+      lim.timeoutRead = r ? r : null;
+      lim.timeoutWrite = w ? w : null;
+    }
     return this._opsAdjTimeouts();
   }
 
@@ -846,7 +877,8 @@ export abstract class BufferEvent extends BufferEventOps {
    */
   setMaxSingleRead(size: number): number {
     if (typeof size !== "number" || size < 0) return -1;
-    this.maxSingleRead = size === 0 || size > Number.MAX_SAFE_INTEGER ? DEFAULT_MAX_SINGLE : size;
+    (this.#lim ??= new Limits()).maxSingleRead =
+      size === 0 || size > Number.MAX_SAFE_INTEGER ? DEFAULT_MAX_SINGLE : size;
     return 0;
   }
 
@@ -858,7 +890,8 @@ export abstract class BufferEvent extends BufferEventOps {
    */
   setMaxSingleWrite(size: number): number {
     if (typeof size !== "number" || size < 0) return -1;
-    this.maxSingleWrite = size === 0 || size > Number.MAX_SAFE_INTEGER ? DEFAULT_MAX_SINGLE : size;
+    (this.#lim ??= new Limits()).maxSingleWrite =
+      size === 0 || size > Number.MAX_SAFE_INTEGER ? DEFAULT_MAX_SINGLE : size;
     return 0;
   }
 
