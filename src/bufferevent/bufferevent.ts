@@ -46,6 +46,8 @@ import {
   BEV_SUSPEND_WM,
   BevLock,
   DEFAULT_MAX_SINGLE,
+  Limits,
+  Watermarks,
   freedErrorFactory,
   msToTv,
   takeFreeObserver,
@@ -69,23 +71,11 @@ export type { bufferevent_data_cb, bufferevent_event_cb, evutil_socket_t } from 
 
 let nextId = 1;
 
-/** A bufferevent's watermarks, made when one is first set (every field is 8 bytes of every connection). */
-class Watermarks {
-  readLow = 0;
-  readHigh = 0;
-  writeLow = 0;
-  writeHigh = 0;
-  /** The input callback that enforces the read high watermark, once made. */
-  entry: unknown = null;
-}
-
-/** A bufferevent's timeouts and single read/write limits, made when one is first set. */
-class Limits {
-  timeoutRead: number | null = null;
-  timeoutWrite: number | null = null;
-  maxSingleRead = DEFAULT_MAX_SINGLE;
-  maxSingleWrite = DEFAULT_MAX_SINGLE;
-}
+/** Bits of a bufferevent's #flags (each field is 8 bytes of every connection). */
+const F_FREED = 1;
+const F_FINALIZED = 2;
+const F_READCB_PENDING = 4;
+const F_WRITECB_PENDING = 8;
 
 /**
  * A bufferevent: an input and an output {@link EvBuffer} over a transport, with
@@ -131,13 +121,11 @@ export abstract class BufferEvent extends BufferEventOps {
   #cbarg: unknown = null;
 
   #refcnt = 1;
-  #freed = false;
-  #finalized = false;
+  /** F_*: freed, finalized, a deferred readcb / writecb due. */
+  #flags = 0;
 
   /** Made on first use: a bufferevent whose callbacks never defer holds none. */
   #deferredCb: DeferredCallback | null = null;
-  #readcbPending = false;
-  #writecbPending = false;
   #eventcbPending = 0;
   #errnoPending = 0;
 
@@ -168,6 +156,13 @@ export abstract class BufferEvent extends BufferEventOps {
     this.priority = Math.floor(base.getNpriorities() / 2);
     this.input = new EvBuffer();
     this.output = new EvBuffer();
+  }
+
+  #flag(f: number): boolean {
+    return (this.#flags & f) !== 0;
+  }
+  #setFlag(f: number, on: boolean): void {
+    this.#flags = on ? this.#flags | f : this.#flags & ~f;
   }
 
   /** The base whose loop runs this bufferevent's callbacks (see {@link rebase}). */
@@ -251,7 +246,7 @@ export abstract class BufferEvent extends BufferEventOps {
     checkCallbackArgs(readcb, writecb, eventcb);
     // After free no callback may run again (the docs' promise), so the callbacks
     // free() cleared stay cleared, even when set from inside a running callback.
-    if (this.#freed && (readcb != null || writecb != null || eventcb != null)) return;
+    if (this.#flag(F_FREED) && (readcb != null || writecb != null || eventcb != null)) return;
     this.#readcb = readcb ?? null;
     this.#writecb = writecb ?? null;
     this.#eventcb = eventcb ?? null;
@@ -289,7 +284,7 @@ export abstract class BufferEvent extends BufferEventOps {
   enable(event: number): number {
     if (typeof event !== "number")
       throw argTypeError("bufferevent_enable", "event", "EV_READ and/or EV_WRITE", event);
-    if (this.#freed) return -1;
+    if (this.#flag(F_FREED)) return -1;
     const implEvents =
       event &
       ~((this.readSuspended ? EV_READ : 0) | (this.writeSuspended ? EV_WRITE : 0)) &
@@ -341,7 +336,8 @@ export abstract class BufferEvent extends BufferEventOps {
    */
   unsuspendRead(reason: number): void {
     this.readSuspended &= ~reason;
-    if (!this.readSuspended && this.enabled & EV_READ && !this.#freed) this._opsEnable(EV_READ);
+    if (!this.readSuspended && this.enabled & EV_READ && !this.#flag(F_FREED))
+      this._opsEnable(EV_READ);
   }
 
   /**
@@ -361,7 +357,8 @@ export abstract class BufferEvent extends BufferEventOps {
    */
   unsuspendWrite(reason: number): void {
     this.writeSuspended &= ~reason;
-    if (!this.writeSuspended && this.enabled & EV_WRITE && !this.#freed) this._opsEnable(EV_WRITE);
+    if (!this.writeSuspended && this.enabled & EV_WRITE && !this.#flag(F_FREED))
+      this._opsEnable(EV_WRITE);
   }
 
   /** True when the backend should be reading now. */
@@ -437,7 +434,7 @@ export abstract class BufferEvent extends BufferEventOps {
    * bev.write("hello\n");
    */
   write(data: Uint8Array | string, size?: number): number {
-    if (this.#freed) throw freedErrorFactory.make("BufferEvent.write");
+    if (this.#flag(F_FREED)) throw freedErrorFactory.make("BufferEvent.write");
     return this.output.add(data, size);
   }
 
@@ -451,7 +448,7 @@ export abstract class BufferEvent extends BufferEventOps {
    * bev.writeBuffer(msg); // msg is empty after
    */
   writeBuffer(buf: EvBuffer): number {
-    if (this.#freed) throw freedErrorFactory.make("BufferEvent.writeBuffer");
+    if (this.#flag(F_FREED)) throw freedErrorFactory.make("BufferEvent.writeBuffer");
     return this.output.addBuffer(buf);
   }
 
@@ -563,7 +560,7 @@ export abstract class BufferEvent extends BufferEventOps {
   protected runReadcb(options: number): void {
     if (!this.#readcb) return;
     if (this.deferCallbacks || options & BEV_TRIG_DEFER_CALLBACKS) {
-      this.#readcbPending = true;
+      this.#setFlag(F_READCB_PENDING, true);
       this.#scheduleDeferred();
       return;
     }
@@ -575,7 +572,7 @@ export abstract class BufferEvent extends BufferEventOps {
   protected runWritecb(options: number): void {
     if (!this.#writecb) return;
     if (this.deferCallbacks || options & BEV_TRIG_DEFER_CALLBACKS) {
-      this.#writecbPending = true;
+      this.#setFlag(F_WRITECB_PENDING, true);
       this.#scheduleDeferred();
       return;
     }
@@ -611,13 +608,13 @@ export abstract class BufferEvent extends BufferEventOps {
   #inbufWmCheck(): void {
     if (!this.wmReadHigh || !(this.enabled & EV_READ) || !this.#readcb) return;
     if (this.input.length < this.wmReadHigh || this.input.length < this.wmReadLow) return;
-    if (this.#freed) return;
-    this.#readcbPending = true;
+    if (this.#flag(F_FREED)) return;
+    this.#setFlag(F_READCB_PENDING, true);
     if (this.#deferred.scheduleAfterPoll()) this.incref();
   }
 
   #scheduleDeferred(): void {
-    if (this.#freed && !this.#deferredScheduled) {
+    if (this.#flag(F_FREED) && !this.#deferredScheduled) {
       // setcb(NULL...) happened in free(); nothing can run any more.
       return;
     }
@@ -636,13 +633,13 @@ export abstract class BufferEvent extends BufferEventOps {
         EVUTIL_SET_SOCKET_ERROR(this.#errnoPending);
         this.#call(this.#eventcb, BEV_EVENT_CONNECTED);
       }
-      if (this.#readcbPending && this.#readcb) {
-        this.#readcbPending = false;
+      if (this.#flag(F_READCB_PENDING) && this.#readcb) {
+        this.#setFlag(F_READCB_PENDING, false);
         this.#call(this.#readcb, -1);
         this.#inbufWmCheck();
       }
-      if (this.#writecbPending && this.#writecb) {
-        this.#writecbPending = false;
+      if (this.#flag(F_WRITECB_PENDING) && this.#writecb) {
+        this.#setFlag(F_WRITECB_PENDING, false);
         this.#call(this.#writecb, -1);
       }
       if (this.#eventcbPending && this.#eventcb) {
@@ -786,7 +783,7 @@ export abstract class BufferEvent extends BufferEventOps {
 
   /** True once bufferevent_free was called. */
   get freed(): boolean {
-    return this.#freed;
+    return this.#flag(F_FREED);
   }
 
   /**
@@ -797,8 +794,8 @@ export abstract class BufferEvent extends BufferEventOps {
    * bev.free();
    */
   free(): void {
-    if (this.#freed) return;
-    this.#freed = true;
+    if (this.#flag(F_FREED)) return;
+    this.#setFlag(F_FREED, true);
     this.setcb(null, null, null, null);
     this._opsCancelAll();
     takeFreeObserver(this)?.();
@@ -806,8 +803,8 @@ export abstract class BufferEvent extends BufferEventOps {
   }
 
   #finalize(): void {
-    if (this.#finalized) return;
-    this.#finalized = true;
+    if (this.#flag(F_FINALIZED)) return;
+    this.#setFlag(F_FINALIZED, true);
     this.#deferredCb?.cancel();
     this.#timers?.free();
     this._opsUnlink();
@@ -818,7 +815,7 @@ export abstract class BufferEvent extends BufferEventOps {
 
   /** True once the last reference is gone. */
   get finalized(): boolean {
-    return this.#finalized;
+    return this.#flag(F_FINALIZED);
   }
 
   /**
