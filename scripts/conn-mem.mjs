@@ -1,5 +1,5 @@
 // Per-connection memory and accept CPU of one echo server:
-//   node scripts/conn-mem.mjs [--node BIN] [--conns N] [--snap DIR] [--rounds R] SERVER...
+//   node scripts/conn-mem.mjs [--node BIN] [--conns N] [--snap DIR] [--rounds R] [--root DIR] SERVER...
 // SERVER: ours-c | ours-class | node | onread. Starts the server (backlog 1024,
 // --expose-gc, scripts/conn-mem-probe.mjs preloaded), warms it with 200
 // connections, then holds N (burst of 256 unconfirmed) and echoes 64 B on each.
@@ -13,13 +13,15 @@ import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
-let node = process.execPath, conns = 10000, snap = null, rounds = 1;
+let node = process.execPath, conns = 10000, snap = null, rounds = 1, dist = root;
 const servers = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--node") node = args[++i];
   else if (args[i] === "--conns") conns = Number(args[++i]);
   else if (args[i] === "--snap") snap = args[++i];
   else if (args[i] === "--rounds") rounds = Number(args[++i]);
+  // another checkout's build (e.g. the commit before a change), servers only
+  else if (args[i] === "--root") dist = path.resolve(args[++i]);
   else servers.push(args[i]);
 }
 const files = {
@@ -56,7 +58,7 @@ function lineReader(stream) {
 async function one(key, round) {
   const srv = spawn(
     node,
-    ["--expose-gc", "--import", path.join(root, "scripts/conn-mem-probe.mjs"), path.join(root, files[key]), "0", "1024"],
+    ["--expose-gc", "--import", path.join(root, "scripts/conn-mem-probe.mjs"), path.join(dist, files[key]), "0", "1024"],
     { stdio: ["pipe", "pipe", "pipe"] },
   );
   const out = lineReader(srv.stdout);
@@ -118,5 +120,5 @@ console.log(`node ${execFileSync(node, ["--version"]).toString().trim()}, ${conn
 for (let r = 1; r <= rounds; r++)
   for (const k of servers) {
     const res = await one(k, r);
-    console.log(JSON.stringify(res));
+    console.log(JSON.stringify({ root: dist === root ? "." : dist, ...res }));
   }
