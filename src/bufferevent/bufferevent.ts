@@ -46,6 +46,8 @@ import {
   BEV_SUSPEND_WM,
   BevLock,
   DEFAULT_MAX_SINGLE,
+  Limits,
+  Watermarks,
   freedErrorFactory,
   msToTv,
   takeFreeObserver,
@@ -68,6 +70,12 @@ export {
 export type { bufferevent_data_cb, bufferevent_event_cb, evutil_socket_t } from "./defs.js";
 
 let nextId = 1;
+
+/** Bits of a bufferevent's #flags (each field is 8 bytes of every connection). */
+const F_FREED = 1;
+const F_FINALIZED = 2;
+const F_READCB_PENDING = 4;
+const F_WRITECB_PENDING = 8;
 
 /**
  * A bufferevent: an input and an output {@link EvBuffer} over a transport, with
@@ -102,20 +110,10 @@ export abstract class BufferEvent extends BufferEventOps {
   /** BEV_SUSPEND_* reasons for not writing. */
   writeSuspended = 0;
 
-  #wmReadLow = 0;
-  #wmReadHigh = 0;
-  #wmWriteLow = 0;
-  #wmWriteHigh = 0;
-
-  /** Read timeout in ms, or null. */
-  timeoutRead: number | null = null;
-  /** Write timeout in ms, or null. */
-  timeoutWrite: number | null = null;
-
-  /** Largest single read from the transport. */
-  maxSingleRead = DEFAULT_MAX_SINGLE;
-  /** Largest single write to the transport. */
-  maxSingleWrite = DEFAULT_MAX_SINGLE;
+  /** Made when a watermark is first set: most connections never set one. */
+  #wm: Watermarks | null = null;
+  /** Made when a timeout or a max single read/write is first set. */
+  #lim: Limits | null = null;
 
   #readcb: bufferevent_data_cb | null = null;
   #writecb: bufferevent_data_cb | null = null;
@@ -123,17 +121,14 @@ export abstract class BufferEvent extends BufferEventOps {
   #cbarg: unknown = null;
 
   #refcnt = 1;
-  #freed = false;
-  #finalized = false;
+  /** F_*: freed, finalized, a deferred readcb / writecb due. */
+  #flags = 0;
 
   /** Made on first use: a bufferevent whose callbacks never defer holds none. */
   #deferredCb: DeferredCallback | null = null;
-  #readcbPending = false;
-  #writecbPending = false;
   #eventcbPending = 0;
   #errnoPending = 0;
 
-  #wmEntry: unknown = null;
   /** The input callback of every read high watermark (its arg is the bufferevent): no closure each. */
   static readonly #onInputWm = (_buf: EvBuffer, _info: unknown, bev: BufferEvent): void =>
     bev.#inbufWmCb();
@@ -163,6 +158,13 @@ export abstract class BufferEvent extends BufferEventOps {
     this.output = new EvBuffer();
   }
 
+  #flag(f: number): boolean {
+    return (this.#flags & f) !== 0;
+  }
+  #setFlag(f: number, on: boolean): void {
+    this.#flags = on ? this.#flags | f : this.#flags & ~f;
+  }
+
   /** The base whose loop runs this bufferevent's callbacks (see {@link rebase}). */
   get base(): EventBase {
     return this.#base;
@@ -175,22 +177,42 @@ export abstract class BufferEvent extends BufferEventOps {
 
   /** Read low watermark: the readcb runs when the input holds at least this much. */
   get wmReadLow(): number {
-    return this.#wmReadLow;
+    return this.#wm === null ? 0 : this.#wm.readLow;
   }
 
   /** Read high watermark (0 = unlimited): reading stops at this input length. */
   get wmReadHigh(): number {
-    return this.#wmReadHigh;
+    return this.#wm === null ? 0 : this.#wm.readHigh;
   }
 
   /** Write low watermark: the writecb runs when the output drains to this length. */
   get wmWriteLow(): number {
-    return this.#wmWriteLow;
+    return this.#wm === null ? 0 : this.#wm.writeLow;
   }
 
   /** Write high watermark: used by filters over this bufferevent. */
   get wmWriteHigh(): number {
-    return this.#wmWriteHigh;
+    return this.#wm === null ? 0 : this.#wm.writeHigh;
+  }
+
+  /** Read timeout in ms, or null (see {@link setTimeouts}). */
+  get timeoutRead(): number | null {
+    return this.#lim === null ? null : this.#lim.timeoutRead;
+  }
+
+  /** Write timeout in ms, or null (see {@link setTimeouts}). */
+  get timeoutWrite(): number | null {
+    return this.#lim === null ? null : this.#lim.timeoutWrite;
+  }
+
+  /** Largest single read from the transport. */
+  get maxSingleRead(): number {
+    return this.#lim === null ? DEFAULT_MAX_SINGLE : this.#lim.maxSingleRead;
+  }
+
+  /** Largest single write to the transport. */
+  get maxSingleWrite(): number {
+    return this.#lim === null ? DEFAULT_MAX_SINGLE : this.#lim.maxSingleWrite;
   }
 
   /** The deferred-callback entry (created on first use, on the current base). */
@@ -224,7 +246,7 @@ export abstract class BufferEvent extends BufferEventOps {
     checkCallbackArgs(readcb, writecb, eventcb);
     // After free no callback may run again (the docs' promise), so the callbacks
     // free() cleared stay cleared, even when set from inside a running callback.
-    if (this.#freed && (readcb != null || writecb != null || eventcb != null)) return;
+    if (this.#flag(F_FREED) && (readcb != null || writecb != null || eventcb != null)) return;
     this.#readcb = readcb ?? null;
     this.#writecb = writecb ?? null;
     this.#eventcb = eventcb ?? null;
@@ -262,7 +284,7 @@ export abstract class BufferEvent extends BufferEventOps {
   enable(event: number): number {
     if (typeof event !== "number")
       throw argTypeError("bufferevent_enable", "event", "EV_READ and/or EV_WRITE", event);
-    if (this.#freed) return -1;
+    if (this.#flag(F_FREED)) return -1;
     const implEvents =
       event &
       ~((this.readSuspended ? EV_READ : 0) | (this.writeSuspended ? EV_WRITE : 0)) &
@@ -314,7 +336,8 @@ export abstract class BufferEvent extends BufferEventOps {
    */
   unsuspendRead(reason: number): void {
     this.readSuspended &= ~reason;
-    if (!this.readSuspended && this.enabled & EV_READ && !this.#freed) this._opsEnable(EV_READ);
+    if (!this.readSuspended && this.enabled & EV_READ && !this.#flag(F_FREED))
+      this._opsEnable(EV_READ);
   }
 
   /**
@@ -334,7 +357,8 @@ export abstract class BufferEvent extends BufferEventOps {
    */
   unsuspendWrite(reason: number): void {
     this.writeSuspended &= ~reason;
-    if (!this.writeSuspended && this.enabled & EV_WRITE && !this.#freed) this._opsEnable(EV_WRITE);
+    if (!this.writeSuspended && this.enabled & EV_WRITE && !this.#flag(F_FREED))
+      this._opsEnable(EV_WRITE);
   }
 
   /** True when the backend should be reading now. */
@@ -361,19 +385,20 @@ export abstract class BufferEvent extends BufferEventOps {
    */
   setwatermark(events: number, lowmark: number, highmark: number): void {
     checkWatermarkArgs(events, lowmark, highmark);
+    const wm = (this.#wm ??= new Watermarks());
     if (events & EV_WRITE) {
-      this.#wmWriteLow = lowmark;
-      this.#wmWriteHigh = highmark;
+      wm.writeLow = lowmark;
+      wm.writeHigh = highmark;
     }
     if (events & EV_READ) {
-      this.#wmReadLow = lowmark;
-      this.#wmReadHigh = highmark;
+      wm.readLow = lowmark;
+      wm.readHigh = highmark;
       if (highmark) {
-        this.#wmEntry ??= this.input.addCbInternal(BufferEvent.#onInputWm, true, this);
-        this.input.cbSetFlags(this.#wmEntry as never, 1);
+        wm.entry ??= this.input.addCbInternal(BufferEvent.#onInputWm, true, this);
+        this.input.cbSetFlags(wm.entry as never, 1);
         this.#inbufWmCb();
       } else {
-        if (this.#wmEntry) this.input.cbClearFlags(this.#wmEntry as never, 1);
+        if (wm.entry) this.input.cbClearFlags(wm.entry as never, 1);
         this.unsuspendRead(BEV_SUSPEND_WM);
       }
     }
@@ -409,7 +434,7 @@ export abstract class BufferEvent extends BufferEventOps {
    * bev.write("hello\n");
    */
   write(data: Uint8Array | string, size?: number): number {
-    if (this.#freed) throw freedErrorFactory.make("BufferEvent.write");
+    if (this.#flag(F_FREED)) throw freedErrorFactory.make("BufferEvent.write");
     return this.output.add(data, size);
   }
 
@@ -423,7 +448,7 @@ export abstract class BufferEvent extends BufferEventOps {
    * bev.writeBuffer(msg); // msg is empty after
    */
   writeBuffer(buf: EvBuffer): number {
-    if (this.#freed) throw freedErrorFactory.make("BufferEvent.writeBuffer");
+    if (this.#flag(F_FREED)) throw freedErrorFactory.make("BufferEvent.writeBuffer");
     return this.output.addBuffer(buf);
   }
 
@@ -461,8 +486,11 @@ export abstract class BufferEvent extends BufferEventOps {
   setTimeouts(tvRead: timeval | null, tvWrite: timeval | null): number {
     const r = timevalToMs("bufferevent_set_timeouts", "timeout_read", tvRead);
     const w = timevalToMs("bufferevent_set_timeouts", "timeout_write", tvWrite);
-    this.timeoutRead = r ? r : null;
-    this.timeoutWrite = w ? w : null;
+    if (r || w || this.#lim !== null) {
+      const lim = (this.#lim ??= new Limits());
+      lim.timeoutRead = r ? r : null;
+      lim.timeoutWrite = w ? w : null;
+    }
     return this._opsAdjTimeouts();
   }
 
@@ -532,7 +560,7 @@ export abstract class BufferEvent extends BufferEventOps {
   protected runReadcb(options: number): void {
     if (!this.#readcb) return;
     if (this.deferCallbacks || options & BEV_TRIG_DEFER_CALLBACKS) {
-      this.#readcbPending = true;
+      this.#setFlag(F_READCB_PENDING, true);
       this.#scheduleDeferred();
       return;
     }
@@ -544,7 +572,7 @@ export abstract class BufferEvent extends BufferEventOps {
   protected runWritecb(options: number): void {
     if (!this.#writecb) return;
     if (this.deferCallbacks || options & BEV_TRIG_DEFER_CALLBACKS) {
-      this.#writecbPending = true;
+      this.#setFlag(F_WRITECB_PENDING, true);
       this.#scheduleDeferred();
       return;
     }
@@ -580,13 +608,13 @@ export abstract class BufferEvent extends BufferEventOps {
   #inbufWmCheck(): void {
     if (!this.wmReadHigh || !(this.enabled & EV_READ) || !this.#readcb) return;
     if (this.input.length < this.wmReadHigh || this.input.length < this.wmReadLow) return;
-    if (this.#freed) return;
-    this.#readcbPending = true;
+    if (this.#flag(F_FREED)) return;
+    this.#setFlag(F_READCB_PENDING, true);
     if (this.#deferred.scheduleAfterPoll()) this.incref();
   }
 
   #scheduleDeferred(): void {
-    if (this.#freed && !this.#deferredScheduled) {
+    if (this.#flag(F_FREED) && !this.#deferredScheduled) {
       // setcb(NULL...) happened in free(); nothing can run any more.
       return;
     }
@@ -605,13 +633,13 @@ export abstract class BufferEvent extends BufferEventOps {
         EVUTIL_SET_SOCKET_ERROR(this.#errnoPending);
         this.#call(this.#eventcb, BEV_EVENT_CONNECTED);
       }
-      if (this.#readcbPending && this.#readcb) {
-        this.#readcbPending = false;
+      if (this.#flag(F_READCB_PENDING) && this.#readcb) {
+        this.#setFlag(F_READCB_PENDING, false);
         this.#call(this.#readcb, -1);
         this.#inbufWmCheck();
       }
-      if (this.#writecbPending && this.#writecb) {
-        this.#writecbPending = false;
+      if (this.#flag(F_WRITECB_PENDING) && this.#writecb) {
+        this.#setFlag(F_WRITECB_PENDING, false);
         this.#call(this.#writecb, -1);
       }
       if (this.#eventcbPending && this.#eventcb) {
@@ -755,7 +783,7 @@ export abstract class BufferEvent extends BufferEventOps {
 
   /** True once bufferevent_free was called. */
   get freed(): boolean {
-    return this.#freed;
+    return this.#flag(F_FREED);
   }
 
   /**
@@ -766,8 +794,8 @@ export abstract class BufferEvent extends BufferEventOps {
    * bev.free();
    */
   free(): void {
-    if (this.#freed) return;
-    this.#freed = true;
+    if (this.#flag(F_FREED)) return;
+    this.#setFlag(F_FREED, true);
     this.setcb(null, null, null, null);
     this._opsCancelAll();
     takeFreeObserver(this)?.();
@@ -775,8 +803,8 @@ export abstract class BufferEvent extends BufferEventOps {
   }
 
   #finalize(): void {
-    if (this.#finalized) return;
-    this.#finalized = true;
+    if (this.#flag(F_FINALIZED)) return;
+    this.#setFlag(F_FINALIZED, true);
     this.#deferredCb?.cancel();
     this.#timers?.free();
     this._opsUnlink();
@@ -787,7 +815,7 @@ export abstract class BufferEvent extends BufferEventOps {
 
   /** True once the last reference is gone. */
   get finalized(): boolean {
-    return this.#finalized;
+    return this.#flag(F_FINALIZED);
   }
 
   /**
@@ -846,7 +874,8 @@ export abstract class BufferEvent extends BufferEventOps {
    */
   setMaxSingleRead(size: number): number {
     if (typeof size !== "number" || size < 0) return -1;
-    this.maxSingleRead = size === 0 || size > Number.MAX_SAFE_INTEGER ? DEFAULT_MAX_SINGLE : size;
+    (this.#lim ??= new Limits()).maxSingleRead =
+      size === 0 || size > Number.MAX_SAFE_INTEGER ? DEFAULT_MAX_SINGLE : size;
     return 0;
   }
 
@@ -858,7 +887,8 @@ export abstract class BufferEvent extends BufferEventOps {
    */
   setMaxSingleWrite(size: number): number {
     if (typeof size !== "number" || size < 0) return -1;
-    this.maxSingleWrite = size === 0 || size > Number.MAX_SAFE_INTEGER ? DEFAULT_MAX_SINGLE : size;
+    (this.#lim ??= new Limits()).maxSingleWrite =
+      size === 0 || size > Number.MAX_SAFE_INTEGER ? DEFAULT_MAX_SINGLE : size;
     return 0;
   }
 

@@ -127,3 +127,21 @@ export function unlockWhenSettled(bev: BufferEvent, result: unknown): void {
     bev.unlock();
   }
 }
+
+/** A bufferevent's watermarks, made when one is first set (every field is 8 bytes of every connection). */
+export class Watermarks {
+  readLow = 0;
+  readHigh = 0;
+  writeLow = 0;
+  writeHigh = 0;
+  /** The input callback that enforces the read high watermark, once made. */
+  entry: unknown = null;
+}
+
+/** A bufferevent's timeouts and single read/write limits, made when one is first set. */
+export class Limits {
+  timeoutRead: number | null = null;
+  timeoutWrite: number | null = null;
+  maxSingleRead = DEFAULT_MAX_SINGLE;
+  maxSingleWrite = DEFAULT_MAX_SINGLE;
+}

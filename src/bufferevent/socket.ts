@@ -170,7 +170,10 @@ export class SocketBufferEvent extends IoBufferEvent {
     if (nodeEnd !== null) sock.off("end", nodeEnd);
     sock.on("end", SocketBufferEvent.#sockEnd);
     sock.on("error", SocketBufferEvent.#sockError);
-    sock.on("connect", SocketBufferEvent.#sockConnect);
+    // An open socket (an accepted one) never connects again while attached: no
+    // 'connect' listener, so its _events stays within the object's in-object slots
+    // (a connected echo server's connection: about 40 bytes less).
+    if (sock.connecting || sock.pending) sock.on("connect", SocketBufferEvent.#sockConnect);
   }
 
   #detach(): net.Socket | null {
@@ -470,6 +473,9 @@ export class SocketBufferEvent extends IoBufferEvent {
     }
     if (!this.#sock) this.#attach(new net.Socket({ allowHalfOpen: true }));
     const sock = this.#sock!;
+    // Attached while open (no 'connect' listener then), idle again since.
+    if (!sock.listeners("connect").includes(SocketBufferEvent.#sockConnect))
+      sock.on("connect", SocketBufferEvent.#sockConnect);
     this._openError = null;
     try {
       if ("path" in target) sock.connect({ path: target.path });

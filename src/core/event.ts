@@ -32,6 +32,17 @@ for (const [name, num] of Object.entries(os.constants.signals)) {
 const EV_INSERTED = 0x100;
 const EV_FREED = 0x200;
 
+/** An event's timeout heap entry, with its period (null: no timeout). */
+interface EventTimer extends BaseTimer {
+  ms: number | null;
+}
+
+/** A signal event's process listener, and how often it was deleted (its callback's remaining calls stop then). */
+interface SignalState {
+  handler: (() => void) | null;
+  deletions: number;
+}
+
 /**
  * A timer, signal or internal I/O event.
  *
@@ -50,14 +61,13 @@ export class Event extends Callback {
   arg: unknown;
 
   /** The timeout's heap entry, made on first use (most I/O events never have one). */
-  #timerEntry: BaseTimer | null = null;
-  #timeoutMs: number | null = null;
+  #timerEntry: EventTimer | null = null;
   #res = 0;
   #ncalls = 0;
-  /** Counts event_del calls, so that a signal callback's remaining calls can tell. */
-  #deletions = 0;
+
   #io: IoHooks | null = null;
-  #signalHandler: (() => void) | null = null;
+  /** A signal event's state, made when it is first added (I/O events never have one). */
+  #sig: SignalState | null = null;
 
   /** Inserted: a signal or I/O event between add and del (counts as pending in the base). */
   get #inserted(): boolean {
@@ -89,8 +99,9 @@ export class Event extends Callback {
   }
 
   /** The timeout's heap entry (created when first needed). */
-  get #timer(): BaseTimer {
+  get #timer(): EventTimer {
     return (this.#timerEntry ??= {
+      ms: null,
       deadline: 0,
       seq: 0,
       index: -1,
@@ -147,12 +158,16 @@ export class Event extends Callback {
       this.base._ref();
       this.#io?.start(this);
     }
-    this.#timeoutMs = ms;
     if (ms === null) {
-      if (this.#timerEntry) this.base._delTimer(this.#timerEntry);
+      if (this.#timerEntry) {
+        this.#timerEntry.ms = null;
+        this.base._delTimer(this.#timerEntry);
+      }
     } else {
       this.#withdrawTimeout();
-      this.base._addTimer(this.#timer, ms);
+      const timer = this.#timer;
+      timer.ms = ms;
+      this.base._addTimer(timer, ms);
     }
     return 0;
   }
@@ -174,7 +189,7 @@ export class Event extends Callback {
     this.base._cancel(this);
     this.#res = 0;
     this.#ncalls = 0;
-    this.#deletions++;
+    if (this.#sig !== null) this.#sig.deletions++;
     return 0;
   }
 
@@ -187,7 +202,7 @@ export class Event extends Callback {
   removeTimer(): number {
     if (this.#timerArmed) {
       this.base._delTimer(this.#timer);
-      this.#timeoutMs = null;
+      this.#timer.ms = null;
     }
     return 0;
   }
@@ -198,9 +213,10 @@ export class Event extends Callback {
    * @internal
    */
   _restartTimeout(): void {
-    if (this.isPending && this.#timeoutMs !== null) {
+    const ms = this.#timerEntry === null ? null : this.#timerEntry.ms;
+    if (this.isPending && ms !== null) {
       this.#withdrawTimeout();
-      this.base._addTimer(this.#timer, this.#timeoutMs);
+      this.base._addTimer(this.#timer, ms);
     }
   }
 
@@ -308,7 +324,7 @@ export class Event extends Callback {
       // libevent's event_persist_closure: re-arm a non-zero timeout before the
       // callback, from the old deadline when it was the timeout that fired (no
       // drift), from now otherwise or when that is already past.
-      const period = this.#timeoutMs;
+      const period = this.#timerEntry === null ? null : this.#timerEntry.ms;
       const added = this.#inserted || this.#timerArmed || res & EV_TIMEOUT;
       if (period !== null && period > 0 && added) {
         const now = this.base._now();
@@ -325,28 +341,31 @@ export class Event extends Callback {
     }
     // libevent's event_signal_closure: `ncalls` calls; event_del (or free) inside
     // the callback, or loopbreak, aborts the rest.
-    const deletions = this.#deletions;
+    const sig = (this.#sig ??= { handler: null, deletions: 0 }); // event_active without add
+    const deletions = sig.deletions;
     while (ncalls > 0) {
       ncalls--;
       this.callback(this.fd, res, this.arg as never);
-      if (this.#deletions !== deletions || this.base.gotBreak()) break;
+      if (sig.deletions !== deletions || this.base.gotBreak()) break;
     }
   }
 
   #startSignal(): void {
     const name = signalNames.get(this.fd);
     if (!name) throw argRangeError("event_add", "signal", "a known signal number", this.fd);
-    this.#signalHandler = () => {
+    const sig = (this.#sig ??= { handler: null, deletions: 0 });
+    sig.handler = () => {
       if (this.#inserted) this.#activate(EV_SIGNAL, 1);
     };
-    process.on(name, this.#signalHandler);
+    process.on(name, sig.handler);
   }
 
   #stopSignal(): void {
-    if (!this.#signalHandler) return;
+    const sig = this.#sig;
+    if (sig === null || sig.handler === null) return;
     const name = signalNames.get(this.fd)!;
-    process.off(name, this.#signalHandler);
-    this.#signalHandler = null;
+    process.off(name, sig.handler);
+    sig.handler = null;
   }
 }
 

@@ -156,7 +156,10 @@ export class Driver {
     if (this.freed) return;
     const cur = bev.getcb();
     if (cur.cbarg === this) return;
-    this.#prev = cur;
+    // Nothing to chain (a connection the class API made): the shared empty set, not
+    // an object per connection.
+    const none = !cur.readcb && !cur.writecb && !cur.eventcb && cur.cbarg == null;
+    this.#prev = none ? NO_CALLBACKS : cur;
     const prev = cur;
     this.#readcb = prev.readcb ? (b) => prev.readcb!(b, prev.cbarg) : null;
     this.#writecb = prev.writecb ? (b) => prev.writecb!(b, prev.cbarg) : null;

@@ -9,7 +9,12 @@
 
 import fs from "node:fs";
 import net from "node:net";
-import { ConnListener, listenerNew, listenerNewBind } from "../listener/evconnlistener.js";
+import {
+  ConnListener,
+  kIgnoresAddress,
+  listenerNew,
+  listenerNewBind,
+} from "../listener/evconnlistener.js";
 import { SocketBufferEvent } from "../bufferevent/socket.js";
 import {
   LEV_OPT_BIND_IPV6ONLY,
@@ -212,6 +217,8 @@ function listen(
       accepted.wake?.();
     }
   };
+  // The handler gets the bufferevent, not the address: no getpeername per connection.
+  (onAccept as { [kIgnoresAddress]?: boolean })[kIgnoresAddress] = true;
   const fail = (err: unknown, bev: SocketBufferEvent): void => {
     if (!bev.freed) bev.free();
     onError(err, bev);

@@ -78,6 +78,20 @@ function peerSockaddr(sock: net.Socket): sockaddr | undefined {
   );
 }
 
+/**
+ * Marks an accept callback of this library that never reads the address (the class
+ * API's): it gets {@link NO_ADDRESS} and the getpeername syscall per accepted
+ * connection is saved. @internal
+ */
+export const kIgnoresAddress: unique symbol = Symbol("bufferevent.ignoresAddress");
+
+/** The address handed to a callback marked {@link kIgnoresAddress}. */
+const NO_ADDRESS: sockaddr = Object.freeze({
+  sin_family: AF_INET,
+  sin_port: 0,
+  sin_addr: Object.freeze({ s_addr: 0 }),
+});
+
 /** The 'error' listener of an accepted socket waiting in the queue (shared by all). */
 function ignoreQueuedError(): void {}
 
@@ -203,7 +217,10 @@ export class ConnListener {
         continue;
       }
       if (sock.destroyed) continue;
-      const sa = peerSockaddr(sock) ?? sockaddrFromNode(String(this.server.address() ?? ""), 0, 1);
+      const sa =
+        (cb as { [kIgnoresAddress]?: boolean })[kIgnoresAddress] === true
+          ? NO_ADDRESS
+          : (peerSockaddr(sock) ?? sockaddrFromNode(String(this.server.address() ?? ""), 0, 1));
       // The placeholder goes after the callback: a bufferevent made there has added
       // its own listener by then, so this takes one out of two instead of deleting
       // the socket's only 'error' key, which turns its listener table into a
