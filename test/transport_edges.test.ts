@@ -47,7 +47,6 @@ import {
   type ConnectKind,
 } from "./helpers/bev.js";
 import { freePort } from "./helpers/ports.js";
-import { unlessFastPath } from "./helpers/runtime.js";
 import { testCerts } from "./helpers/tls_certs.js";
 
 const hex = (w: number): string => `0x${w.toString(16)}`;
@@ -60,7 +59,8 @@ const ECONNREFUSED = 111;
  * What the second event is once EV_READ is re-enabled inside the ERROR|READING
  * callback. libevent 2.1.12 (a peer's RST, then bufferevent_enable(EV_READ) in the
  * eventcb): a socket reports 0x21 errno 104, then 0x11 with READ disabled again; a
- * TLS socket reports 0x21, then 0x21 (SSL_read sees an unexpected EOF); a filter
+ * TLS socket reports 0x21, then 0x21 (SSL_read sees an unexpected EOF; ours on
+ * Node's handle and over the ciphertext pipe alike: no close_notify came); a filter
  * or TLS filter reports 0x21 and nothing more, `enabled` still 0x6.
  */
 const afterReenable: [kind: typeof socketKind, second: number | null][] = [
@@ -76,16 +76,7 @@ describe("EV_READ re-enabled after a read error", () => {
   for (const [label, kind, options] of matrix(afterReenable.map(([k]) => k))) {
     const second = afterReenable.find(([k]) => k === kind)![1];
     const expect = second === null ? "nothing more" : `${hex(second)} once, READ disabled`;
-    // Known difference, not yet fixed: over the ciphertext pipe (tls.handle off: Bun,
-    // Deno, BUFFEREVENT_PORTABLE) the re-enabled TLS socket reports 0x11 (EOF|READING,
-    // the socket rule) where libevent's TLS (and ours on Node's handle) reports 0x21.
-    const pipeDiffers =
-      kind === tlsKind &&
-      unlessFastPath(
-        "tls.handle",
-        "TLS over the ciphertext pipe reports EOF|READING (0x11) on the re-enable, not ERROR|READING",
-      );
-    it(`${label}: ERROR|READING errno 104, then ${expect}`, { skip: pipeDiffers }, async () => {
+    it(`${label}: ERROR|READING errno 104, then ${expect}`, async () => {
       const base = new EventBase();
       const [a, b] = await kind.make(base, options);
       const log: string[] = [];
