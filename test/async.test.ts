@@ -173,6 +173,16 @@ describe("bufferevent_async_new over real Duplexes", () => {
   });
 });
 
+/*
+ * Single-type on purpose: each test here checks what the bufferevent does to or
+ * with its Duplex (pausing it at the high watermark, a write it never completes, an
+ * error code it is destroyed with, a write callback's error, handing it back or
+ * destroying it at free, bufferevent_async_new's arguments). The generic side of
+ * each runs over every type × deferred on/off with the fixture of
+ * test/helpers/bev.ts: watermarks and the held-back writer, read timeouts, EOF and
+ * read errors in test/bufferevent_regress.test.ts, test/eof_error.test.ts and
+ * test/transport_edges.test.ts; transport faults in test/faults.test.ts.
+ */
 describe("bufferevent_async_new: the generic layer over a Duplex", () => {
   it("the read high watermark pauses the stream and holds the writer back", async () => {
     const [da, db] = duplexPair(4096);

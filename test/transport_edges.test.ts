@@ -47,7 +47,6 @@ import {
   type ConnectKind,
 } from "./helpers/bev.js";
 import { freePort } from "./helpers/ports.js";
-import { skipOn, unlessFastPath } from "./helpers/runtime.js";
 import { testCerts } from "./helpers/tls_certs.js";
 
 const hex = (w: number): string => `0x${w.toString(16)}`;
@@ -60,7 +59,8 @@ const ECONNREFUSED = 111;
  * What the second event is once EV_READ is re-enabled inside the ERROR|READING
  * callback. libevent 2.1.12 (a peer's RST, then bufferevent_enable(EV_READ) in the
  * eventcb): a socket reports 0x21 errno 104, then 0x11 with READ disabled again; a
- * TLS socket reports 0x21, then 0x21 (SSL_read sees an unexpected EOF); a filter
+ * TLS socket reports 0x21, then 0x21 (SSL_read sees an unexpected EOF; ours on
+ * Node's handle and over the ciphertext pipe alike: no close_notify came); a filter
  * or TLS filter reports 0x21 and nothing more, `enabled` still 0x6.
  */
 const afterReenable: [kind: typeof socketKind, second: number | null][] = [
@@ -76,16 +76,7 @@ describe("EV_READ re-enabled after a read error", () => {
   for (const [label, kind, options] of matrix(afterReenable.map(([k]) => k))) {
     const second = afterReenable.find(([k]) => k === kind)![1];
     const expect = second === null ? "nothing more" : `${hex(second)} once, READ disabled`;
-    // Known difference, not yet fixed: over the ciphertext pipe (tls.handle off: Bun,
-    // Deno, BUFFEREVENT_PORTABLE) the re-enabled TLS socket reports 0x11 (EOF|READING,
-    // the socket rule) where libevent's TLS (and ours on Node's handle) reports 0x21.
-    const pipeDiffers =
-      kind === tlsKind &&
-      unlessFastPath(
-        "tls.handle",
-        "TLS over the ciphertext pipe reports EOF|READING (0x11) on the re-enable, not ERROR|READING",
-      );
-    it(`${label}: ERROR|READING errno 104, then ${expect}`, { skip: pipeDiffers }, async () => {
+    it(`${label}: ERROR|READING errno 104, then ${expect}`, async () => {
       const base = new EventBase();
       const [a, b] = await kind.make(base, options);
       const log: string[] = [];
@@ -257,32 +248,13 @@ async function finishWhileConnecting(
 
 describe("bufferevent_flush(EV_WRITE, BEV_FINISHED) while connecting, writing disabled", () => {
   for (const [label, kind, options] of matrix(connectKinds)) {
-    // Known defect (found here, not fixed): a TLS filter whose reading is disabled ends
-    // its session after dispatch returned (Node writes close_notify a tick later), so
-    // the underlying never sends it and the peer never reads EOF.
-    const tlsFilterEnd =
-      kind.filter &&
-      kind.wire === "tls" &&
-      "TLS filter: close_notify is written after dispatch returned";
-    it(
-      `${label}, empty output: CONNECTED, then the peer reads EOF; dispatch returns`,
-      { skip: tlsFilterEnd },
-      () => finishWhileConnecting(kind, options, ""),
-    );
-    // Observed on Bun and Deno (TLS over their node:tls): the peer never reads EOF after
-    // the pending bytes (events CONNECTED only, the peer got 0 bytes within 10 s).
-    const tlsFilterPending =
-      kind.filter &&
-      kind.wire === "tls" &&
-      skipOn(
-        ["bun", "deno"],
-        "TLS filter: FINISHED while connecting with output pending",
-        "the peer never reads the bytes or EOF on this runtime's TLS socket",
-      );
-    it(
-      `${label}, output pending: sent (once EV_WRITE is enabled; a filter at the flush), then EOF`,
-      { skip: tlsFilterPending },
-      () => finishWhileConnecting(kind, options, "finished while connecting"),
-    );
+    // A TLS filter ends its session with nothing else pending: the TLSSocket writes
+    // its close_notify a tick later, so the base is held until it reached the
+    // underlying. Before that fix dispatch returned first and the peer never read EOF
+    // (nor, on Bun and Deno, the pending bytes).
+    it(`${label}, empty output: CONNECTED, then the peer reads EOF; dispatch returns`, () =>
+      finishWhileConnecting(kind, options, ""));
+    it(`${label}, output pending: sent (once EV_WRITE is enabled; a filter at the flush), then EOF`, () =>
+      finishWhileConnecting(kind, options, "finished while connecting"));
   }
 });

@@ -136,6 +136,23 @@ function whenFinished(w: NodeJS.WritableStream & Duplex, fn: () => void): void {
   w.on("error", once);
 }
 
+/**
+ * Count one pending thing on `base` until `w` finished writing (or failed, or
+ * closed, or LINGER_MS passed): the loop does not return empty meanwhile.
+ * Returns the release (idempotent).
+ */
+function holdBaseUntilFinished(base: EventBase, w: NodeJS.WritableStream & Duplex): () => void {
+  let held = true;
+  base._ref();
+  const release = (): void => {
+    if (!held) return;
+    held = false;
+    base._unref();
+  };
+  whenFinished(w, release);
+  return release;
+}
+
 /** Run `fn` once `bev`'s output is empty (its transport took everything), or after LINGER_MS. */
 function whenOutputDrained(bev: BufferEvent, fn: () => void): void {
   if (bev.output.length === 0) {
@@ -202,6 +219,8 @@ export class TlsBufferEvent extends StreamBufferEvent {
   #dnsError = 0;
   #lastError: Error | null = null;
   #allowDirty = false;
+  /** Releases the base held by a BEV_FINISHED shutdown whose close_notify is not out yet. */
+  #releaseShutdown: (() => void) | null = null;
   readonly #onSecure = () => {
     this.streamOpened();
     this.#nativeRead();
@@ -348,6 +367,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
    */
   #replaceSession(fn: string): void {
     const old = this.#session;
+    this.#releaseShutdown?.();
     old.detach();
     old.onError = null;
     if (!old.native) this.#tls.destroy();
@@ -709,6 +729,24 @@ export class TlsBufferEvent extends StreamBufferEvent {
     return err;
   }
 
+  /**
+   * BEV_FINISHED, once the output drained: end the TLSSocket, which writes its
+   * close_notify a tick later. Over a pipe, the close_notify and the transport's end
+   * go through the pipe (filter mode: into the underlying's output, which libevent's
+   * SSL_shutdown fills at once), so the base is held until the pipe's writable side
+   * finished: a loop with nothing else pending does not return before the
+   * underlying has them (it then stays pending until it sent them). A native
+   * session writes on its own socket's handle, outside the base.
+   */
+  protected override _endStream(stream: Duplex): void {
+    const s = this.#session;
+    if (!s.native) {
+      this.#releaseShutdown?.();
+      this.#releaseShutdown = holdBaseUntilFinished(this.base, s);
+    }
+    stream.end();
+  }
+
   protected override _streamRef(want: boolean): void {
     this.#session?.ref(want);
   }
@@ -809,6 +847,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
     }
     const pipe = session;
     const teardown = () => {
+      this.#releaseShutdown?.();
       const t = pipe.detach();
       tlsSock.destroy();
       t?.socket?.destroy();

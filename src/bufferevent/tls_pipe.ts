@@ -95,9 +95,17 @@ export class CipherPipe extends Duplex implements Session {
     return this.#transport !== null;
   }
 
-  /** TLS ended before its transport did (so the close_notify came first), or saw it. */
+  /**
+   * TLS saw the close_notify: at the pipe's end, or by ending (pushing its EOF)
+   * before its transport did. A read side finished by an error (emitted on the
+   * TLSSocket) never pushed that EOF: a read after it is a dirty close, as
+   * libevent's SSL_read after an RST (0x21 again).
+   */
   endedCleanly(): boolean {
-    return this.cleanEnd || (!this.readableEnded && this.transportError === null);
+    return (
+      this.cleanEnd ||
+      (!this.readableEnded && this.transportError === null && this.eofPushed?.() === true)
+    );
   }
 
   /** The transport is an underlying bufferevent (filter mode). */

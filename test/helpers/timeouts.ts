@@ -27,8 +27,53 @@ import {
   bufferevent_write,
   type bufferevent,
 } from "../../src/api/bufferevent.js";
+import { bufferevent_pair_new, bufferevent_socket_new } from "../../src/api/bufferevent.js";
+import { bufferevent_filter_new } from "../../src/api/filter.js";
+import { BEV_OPT_CLOSE_ON_FREE } from "../../src/constants.js";
 import type { EventBase } from "../../src/core/event_base.js";
 import { dispatchWithin } from "./bev.js";
+
+/**
+ * Two bufferevents for the scenario: bev1's output cannot leave (a socket with no
+ * fd, or a pair whose peer does not read), unlike the connected kinds of
+ * test/helpers/bev.ts. `peerWriteTimeouts`: how many write timeouts bev2 sees
+ * (libevent: a socket's or filter's enabled EV_WRITE times out; a pair's does not).
+ */
+export interface TimeoutKind {
+  name: string;
+  peerWriteTimeouts: number;
+  make(base: EventBase, options: number): [bufferevent, bufferevent];
+}
+
+function socketsNoFd(base: EventBase, options: number): [bufferevent, bufferevent] {
+  return [bufferevent_socket_new(base, -1, options)!, bufferevent_socket_new(base, -1, options)!];
+}
+
+function pairOf(base: EventBase, options: number): [bufferevent, bufferevent] {
+  const p: bufferevent[] = [];
+  bufferevent_pair_new(base, options, p);
+  return [p[0]!, p[1]!];
+}
+
+/** Pass-through filters (CLOSE_ON_FREE) over the two bufferevents `under` makes. */
+function filtersOver(under: TimeoutKind["make"]): TimeoutKind["make"] {
+  return (base, options) => {
+    const [u1, u2] = under(base, 0);
+    const opts = options | BEV_OPT_CLOSE_ON_FREE;
+    return [
+      bufferevent_filter_new(u1, null, null, opts, null, null)!,
+      bufferevent_filter_new(u2, null, null, opts, null, null)!,
+    ];
+  };
+}
+
+/** Every type the scenario runs over (with `matrix()`: × deferred on/off). */
+export const timeoutKinds: TimeoutKind[] = [
+  { name: "socket", peerWriteTimeouts: 1, make: socketsNoFd },
+  { name: "pair", peerWriteTimeouts: 0, make: pairOf },
+  { name: "filter over socket", peerWriteTimeouts: 1, make: filtersOver(socketsNoFd) },
+  { name: "filter over pair", peerWriteTimeouts: 1, make: filtersOver(pairOf) },
+];
 
 /** What one side's callbacks saw (times in ms from the start). */
 export interface TimeoutRecord {
