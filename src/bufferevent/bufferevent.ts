@@ -40,7 +40,7 @@ import { argRangeError, argTypeError } from "../errors.js";
 import { checkCallbackArgs, checkLockOptions, checkWatermarkArgs, locksCallbacks } from "./args.js";
 export { needBev } from "./args.js";
 import { EVUTIL_SOCKET_ERROR, EVUTIL_SET_SOCKET_ERROR } from "../util/errno.js";
-import { BufferEventOps } from "./ops.js";
+import { LockingBufferEvent } from "./locking.js";
 import { GenericTimeouts } from "./generic_timeouts.js";
 import {
   BEV_SUSPEND_WM,
@@ -93,7 +93,7 @@ const F_WRITECB_PENDING = 8;
  * const c = bufferevent_socket_new(base, -1, BEV_OPT_CLOSE_ON_FREE)!;
  * bufferevent_setcb(c, readcb, null, eventcb, null);
  */
-export abstract class BufferEvent extends BufferEventOps {
+export abstract class BufferEvent extends LockingBufferEvent {
   #base: EventBase;
   /** Data read from the transport, for the user to remove. */
   readonly input: EvBuffer;
@@ -133,11 +133,6 @@ export abstract class BufferEvent extends BufferEventOps {
   static readonly #onInputWm = (_buf: EvBuffer, _info: unknown, bev: BufferEvent): void =>
     bev.#inbufWmCb();
 
-  /** The recursive lock (BEV_OPT_THREADSAFE), perhaps shared with an underlying. */
-  #lock: BevLock | null = null;
-  /** How many of the lock's holds were taken through this bufferevent. */
-  #ownHolds = 0;
-
   /**
    * Generic timer events for backends without I/O events of their own (pair,
    * filter): libevent's `bufferevent_init_generic_timeout_cbs_`.
@@ -148,11 +143,10 @@ export abstract class BufferEvent extends BufferEventOps {
   protected priority: number;
 
   constructor(base: EventBase, options: number, fn = "bufferevent_new") {
-    super();
     checkLockOptions(fn, options);
+    super(options);
     this.#base = base;
     this.options = options;
-    if (options & BEV_OPT_THREADSAFE) this.#lock = new BevLock();
     this.priority = Math.floor(base.getNpriorities() / 2);
     this.input = new EvBuffer();
     this.output = new EvBuffer();
@@ -626,7 +620,7 @@ export abstract class BufferEvent extends BufferEventOps {
     const retry = (): void => {
       if (this.#deferred.schedule()) this.incref();
     };
-    if (this.#lock?.defer(retry)) return void this.decref();
+    if (this._deferWhileLocked(retry)) return void this.decref();
     try {
       if (this.#eventcbPending & BEV_EVENT_CONNECTED && this.#eventcb) {
         this.#eventcbPending &= ~BEV_EVENT_CONNECTED;
@@ -671,82 +665,6 @@ export abstract class BufferEvent extends BufferEventOps {
       throw err;
     }
     unlockWhenSettled(this, result);
-  }
-
-  // ---- locking ------------------------------------------------------------------------
-
-  /**
-   * Take the bufferevent's recursive lock (only with BEV_OPT_THREADSAFE; otherwise a
-   * no-op, as in libevent). While held, no data moves between the transport and the
-   * buffers and no callback runs; held work resumes at the final unlock.
-   *
-   * @example
-   * bev.lock();
-   * bev.write("header");
-   * bev.write("body");
-   * bev.unlock();
-   */
-  lock(): void {
-    this.incref();
-    if (this.#lock !== null) {
-      this.#lock.depth++;
-      this.#ownHolds++;
-    }
-  }
-
-  /**
-   * Release the lock taken by {@link lock}.
-   *
-   * @example
-   * bev.lock();
-   * bev.unlock();
-   */
-  unlock(): void {
-    const lock = this.#lock;
-    // Only holds taken through this bufferevent: a lock() made before it had a lock
-    // (given by a filter later) must not release the filter's.
-    if (lock !== null && this.#ownHolds > 0) {
-      this.#ownHolds--;
-      lock.release();
-    }
-    this.decref();
-  }
-
-  /** True while the lock is held (through this bufferevent or one sharing its lock). */
-  get locked(): boolean {
-    return this.#lock !== null && this.#lock.depth > 0;
-  }
-
-  /**
-   * For filters made with BEV_OPT_THREADSAFE (libevent's `bufferevent_enable_locking_`
-   * with an underlying): take the underlying's lock, or give it ours when it has none,
-   * so that the two are held and released together.
-   */
-  protected shareLockWith(underlying: BufferEvent): void {
-    if (this.#lock === null) return;
-    if (underlying.#lock !== null) this.#lock = underlying.#lock;
-    else underlying.#lock = this.#lock;
-  }
-
-  /** A filter let go of `underlying` (no CLOSE_ON_FREE): take back a lock we lent it. */
-  protected unshareLockWith(underlying: BufferEvent): void {
-    if (
-      this.#lock !== null &&
-      underlying.#lock === this.#lock &&
-      !(underlying.options & BEV_OPT_THREADSAFE) &&
-      underlying.#ownHolds === 0
-    )
-      underlying.#lock = null;
-  }
-
-  /**
-   * For backends: run `work` now, or — while the lock is held — when it is released.
-   * Returns true if it ran now.
-   */
-  protected whenUnlocked(work: () => void): boolean {
-    if (this.#lock?.defer(work)) return false;
-    work();
-    return true;
   }
 
   // ---- reference counting and free -------------------------------------------------
