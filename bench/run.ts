@@ -140,6 +140,14 @@ async function main(): Promise<void> {
     notes.push(
       `Load average (1, 5, 15 min) at the start: ${loadAtStart}; at the end: ${load()} on ${m.cores} cores.`,
     );
+  if (opts.before) {
+    const rev = runSync("git", ["-C", path.dirname(opts.before), "log", "-1", "--format=%h %s"]);
+    notes.push(
+      `"ours, …, before": the echo servers of an older build (\`--before ${opts.before}\`` +
+        (rev?.trim() ? `, commit ${rev.trim().slice(0, 120)}` : "") +
+        "), measured in the same alternating rounds.",
+    );
+  }
   const interference = interferenceNote();
   if (interference) notes.push(interference);
   say(`\n## Targets\n\n${targetTable(reports)}`);
