@@ -700,6 +700,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
     return BEV_EVENT_TIMEOUT;
   }
 
+  /** @internal */
   override _openFailed(err: Error): number {
     this.#record(err);
     const connectFailed = (err as NodeJS.ErrnoException).syscall === "connect";
