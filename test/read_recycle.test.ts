@@ -15,7 +15,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import net from "node:net";
-import { BEV_EVENT_EOF, EV_READ, EV_WRITE } from "../src/constants.js";
+import { BEV_EVENT_EOF, BEV_OPT_DEFER_CALLBACKS, EV_READ, EV_WRITE } from "../src/constants.js";
 import { event_base_loopexit, event_base_new } from "../src/api/event.js";
 import {
   bufferevent_read,
@@ -25,6 +25,7 @@ import {
   bufferevent_get_input,
   bufferevent_get_output,
   bufferevent_setcb,
+  bufferevent_pair_new,
   bufferevent_socket_new,
 } from "../src/api/bufferevent.js";
 import {
@@ -33,6 +34,7 @@ import {
   evbuffer_get_length,
   evbuffer_peek,
   evbuffer_pullup,
+  evbuffer_remove,
   type evbuffer,
   type evbuffer_iovec,
 } from "../src/api/evbuffer.js";
@@ -259,3 +261,68 @@ describe("recycled read buffers", { skip: SKIP }, () => {
     server.destroy();
   });
 });
+
+describe(
+  "recycled write copies in a pair",
+  {
+    skip: readPoolStats.recycling ? false : "copies are not recycled on this runtime (Deno)",
+  },
+  () => {
+    /**
+     * 64 writes of 64 KiB through a pair, 8 per refill; the reader takes the bytes out
+     * with evbuffer_remove, keeping a view of its input's front (pullup or peek, in turn)
+     * on every read. Returns what arrived, the views, and the buffers reused.
+     */
+    async function pairFlow(
+      deferred: boolean,
+    ): Promise<{ got: Buffer; data: Buffer; kept: Kept[]; reused: number }> {
+      const CHUNK = 65536;
+      const data = randomBytes(64 * CHUNK);
+      const base = event_base_new();
+      const pair: bufferevent[] = [];
+      assert.equal(bufferevent_pair_new(base, deferred ? BEV_OPT_DEFER_CALLBACKS : 0, pair), 0);
+      const [writer, reader] = pair as [bufferevent, bufferevent];
+      const parts: Buffer[] = [];
+      const kept: Kept[] = [];
+      let sent = 0;
+      let reads = 0;
+      const before = readPoolStats.reused;
+      const refill = (b: bufferevent): void => {
+        for (let i = 0; i < 8 && sent < data.length; i++, sent += CHUNK)
+          assert.equal(bufferevent_write(b, data.subarray(sent, sent + CHUNK)), 0);
+      };
+      bufferevent_setcb(writer, null, refill, null, null);
+      bufferevent_setcb(
+        reader,
+        (b) => {
+          const input = bufferevent_get_input(b);
+          keepFront(input, ++reads % 2 === 0, kept);
+          const part = Buffer.alloc(evbuffer_get_length(input));
+          assert.equal(evbuffer_remove(input, part, part.length), part.length);
+          parts.push(part);
+          if (parts.reduce((n, p) => n + p.length, 0) === data.length)
+            event_base_loopexit(base, null);
+        },
+        null,
+        null,
+        null,
+      );
+      bufferevent_enable(writer, EV_WRITE);
+      bufferevent_enable(reader, EV_READ);
+      refill(writer);
+      await dispatchWithin(base, 30_000);
+      bufferevent_free(writer);
+      bufferevent_free(reader);
+      return { got: Buffer.concat(parts), data, kept, reused: readPoolStats.reused - before };
+    }
+
+    for (const deferred of [false, true]) {
+      it(`bufferevent_write's 64 KiB copies go into recycled buffers; every byte arrives once and kept views keep their bytes (deferred ${deferred})`, async () => {
+        const { got, data, kept, reused } = await pairFlow(deferred);
+        checkKept(got, data, kept, 5);
+        // 64 writes of a whole buffer each; only the first refills' buffers are new.
+        assert.ok(reused >= 32, `recycled buffers handed out: ${reused}`);
+      });
+    }
+  },
+);

@@ -46,6 +46,10 @@ export class PairBufferEvent extends BufferEvent {
     this.initGenericTimeouts();
     this.input.freeze(false);
     this.output.freeze(true);
+    // Its bytes leave by moving whole segments into the partner's input, where the
+    // reader drains them: large writes may be copied into recycled buffers
+    // (platform/read_pool.ts), which Node 24's slow large allocations make worth it.
+    this.output._recycleCopies();
     // Created once per half: the hot path (a write) allocates no closure.
     this.output.addCbInternal((_buf: unknown, info: { n_added: number; n_deleted: number }) => {
       const partner = this.partner;

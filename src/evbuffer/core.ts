@@ -106,7 +106,7 @@ export class EvBufferCore {
   #addHook: ((arg: any) => void) | null = null;
   #addHookArg: unknown = null;
   /**
-   * A socket's output (see `_recycleCopies`): false while off; else the recyclable
+   * A socket's or pair's output (see `_recycleCopies`): false while off; else the recyclable
    * buffer large adds are copied into, null until the first one. Given back as
    * soon as the buffer is empty, so an idle connection holds none.
    */
@@ -189,7 +189,8 @@ export class EvBufferCore {
   /**
    * Copy large adds into recycled buffers (platform/read_pool.ts) instead of a new
    * segment each: for a socket's output, whose bytes leave through writes that
-   * complete before they are drained. @internal
+   * complete before they are drained, and a pair's, whose segments move whole to
+   * the partner's input. @internal
    */
   _recycleCopies(): void {
     if (recycleCopies && this.#slab === false) this.#slab = null;

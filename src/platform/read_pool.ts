@@ -62,8 +62,11 @@ export function recycleOwnerOf(bytes: Uint8Array): RecycleOwner | undefined {
  * whose node:net keeps its own read loop around the user buffer.
  */
 const RECYCLE = typeof (globalThis as { Deno?: unknown }).Deno === "undefined";
-/** At most this many free buffers are kept, per pool (process-wide). */
-const POOL_MAX = 8;
+/**
+ * At most this many free buffers are kept, per pool (process-wide): 1 MiB, what a
+ * pair writer that refills about 1 MiB at a time has in flight.
+ */
+const POOL_MAX = 16;
 /** The size of a read buffer. */
 export const READ_SIZE = 65536;
 
