@@ -44,7 +44,7 @@ import { tcpConnectOptions, type LocalBinding } from "./connectable.js";
 import { DnsBase, systemResolve } from "../dns/evdns.js";
 import { writeBatch } from "./transport_io.js";
 import { writeDirect, type SocketWriteHooks } from "../platform/socket_write.js";
-import { pinSent, unpinSent } from "../platform/read_pool.js";
+import { pinUntilDone } from "../platform/read_pool.js";
 import type { RateLimitHooks } from "./ratelimit_hooks.js";
 import type { Connectable } from "./connectable.js";
 import { CONN_IDLE, CONN_OPEN, CONN_OPENED, CONN_OPENING, IoBufferEvent } from "./io_events.js";
@@ -389,15 +389,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     else for (const s of segs as Uint8Array[]) n += s.length;
     if (n === 0) return 0;
     this._inflight = n;
-    const pins = pinSent(segs);
-    let done = this._writeDone();
-    if (pins !== null) {
-      const written = done;
-      done = (err) => {
-        unpinSent(pins);
-        written(err);
-      };
-    }
+    const done = pinUntilDone(segs, this._writeDone());
     this._sending = true;
     let direct: boolean;
     try {

@@ -30,6 +30,7 @@ import {
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromName, errnoFromNodeError } from "../util/errno.js";
 import { CONN_OPEN, CONN_OPENED, CONN_OPENING, IoBufferEvent } from "./io_events.js";
 import { writeBatch } from "./transport_io.js";
+import { pinUntilDone } from "../platform/read_pool.js";
 import { detachUserRead, switchToUserRead } from "../platform/socket_read.js";
 
 const EPIPE = errnoFromName("EPIPE") ?? 32;
@@ -76,6 +77,8 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
   #userReadWanted = false;
   /** Queued to make its held data ready in the next check phase (see _readyAfterIo). */
   #laterQueued = false;
+  /** The stream holds a write's views only until its callback (see {@link holdsViewsUntilDone}). */
+  #sendsComplete = false;
 
   /** The stream's listeners, made when the first stream is attached. */
   #listeners: {
@@ -121,6 +124,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
       throw new TypeError("a bufferevent needs a byte stream, not an object-mode stream");
     this.#stream = stream;
     this.#userRead = this.#userReadWanted = false;
+    this.#sendsComplete = holdsViewsUntilDone(stream);
     (stream as { allowHalfOpen?: boolean }).allowHalfOpen = true;
     stream.pause();
     this._resetTransportState(
@@ -308,10 +312,21 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
   override _ioSend(): number {
     const max = this._writeAllowance();
     if (max <= 0) return 0;
+    if (this.#sendsComplete) {
+      // A socket's writes complete before the bytes are drained and keep no view
+      // after: read buffers may be recycled, as on the socket backend.
+      const views = this.output._sendViews(max);
+      const segs = Array.isArray(views) ? views : [views];
+      const n = viewBytes(segs);
+      if (n === 0) return 0;
+      this._inflight = n;
+      this._updateRef();
+      writeBatch(this.#stream!, segs, pinUntilDone(views, this._writeDone()));
+      return 0;
+    }
     const segs = this.output.segments(max);
-    if (segs.length === 0) return 0;
-    let n = 0;
-    for (const s of segs) n += s.length;
+    const n = viewBytes(segs);
+    if (n === 0) return 0;
     this._inflight = n;
     this._updateRef();
     writeBatch(this.#stream!, segs, this._writeDone());
@@ -396,4 +411,29 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     if (this._eof || this._readError || this._openError) return;
     this.streamError(this._closedError());
   }
+}
+
+/** The bytes in `views`. */
+function viewBytes(views: readonly Uint8Array[]): number {
+  let n = 0;
+  for (const v of views) n += v.length;
+  return n;
+}
+
+/**
+ * True for a `net.Socket` (a TLSSocket too) whose write path is Node's own: its
+ * handle (libuv, or TLS, which encrypts the plaintext into records of its own)
+ * holds a write's buffers only until the write's callback. Another Duplex may keep
+ * them for good (a PassThrough hands the very Buffers to its reader).
+ */
+function holdsViewsUntilDone(stream: Duplex): boolean {
+  if (!(stream instanceof net.Socket)) return false;
+  const s = stream as unknown as Record<string, unknown>;
+  const own = net.Socket.prototype as unknown as Record<string, unknown>;
+  return (
+    s.write === own.write &&
+    s._write === own._write &&
+    s._writev === own._writev &&
+    s._writeGeneric === own._writeGeneric
+  );
 }

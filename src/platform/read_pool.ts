@@ -182,3 +182,20 @@ export function pinSent(views: Uint8Array | Uint8Array[]): RecycleOwner[] | null
 export function unpinSent(pins: RecycleOwner[]): void {
   for (const o of pins) if (--o.refs === 0) o.release();
 }
+
+/**
+ * {@link pinSent} for a write of `views` whose completion is `done`: the callback
+ * to hand the transport instead (it drops the pins first), or `done` itself when
+ * nothing was pinned (no closure on the common path).
+ */
+export function pinUntilDone(
+  views: Uint8Array | Uint8Array[],
+  done: (err?: Error | null) => void,
+): (err?: Error | null) => void {
+  const pins = pinSent(views);
+  if (pins === null) return done;
+  return (err) => {
+    unpinSent(pins);
+    done(err);
+  };
+}
