@@ -105,29 +105,49 @@ export async function handshake(
 }
 
 /**
- * TLS bufferevents (socket mode) on a socket pair, handshaken before the test
- * gets them: CONNECTED is consumed here, the callbacks are reset to null.
+ * TLS bufferevents (socket mode) on a socket pair, just made: the client connecting,
+ * the server accepting, no handshake run yet. For tests of the handshake itself and
+ * of what CONNECTED starts; {@link tlsKind} is the same pair handshaken.
  */
-export const tlsKind: BevKind = {
-  name: "tls",
+export const tlsPreHandshakeKind: BevKind = {
+  name: "tls (before the handshake)",
   alwaysDeferred: false,
   async make(base, options) {
     const certs = await testCerts();
     const [a, b] = await socketPair();
     const opts = options | BEV_OPT_CLOSE_ON_FREE;
-    const client = new TlsBufferEvent(
-      base,
-      { fd: a, ssl: { ca: certs.good.cert, servername: "localhost" }, state: 1, options: opts },
-      "tlsKind",
-    );
-    const server = new TlsBufferEvent(
-      base,
-      { fd: b, ssl: { key: certs.good.key, cert: certs.good.cert }, state: 2, options: opts },
-      "tlsKind",
-    );
-    return handshake(base, client, server);
+    return [
+      new TlsBufferEvent(
+        base,
+        { fd: a, ssl: { ca: certs.good.cert, servername: "localhost" }, state: 1, options: opts },
+        "tlsKind",
+      ),
+      new TlsBufferEvent(
+        base,
+        { fd: b, ssl: { key: certs.good.key, cert: certs.good.cert }, state: 2, options: opts },
+        "tlsKind",
+      ),
+    ];
   },
 };
+
+/** Make the bufferevents of `kind`, then run their TLS handshake (see {@link handshake}). */
+function handshaken(kind: BevKind, name: string): BevKind {
+  return {
+    name,
+    alwaysDeferred: kind.alwaysDeferred,
+    async make(base, options) {
+      const [client, server] = await kind.make(base, options);
+      return handshake(base, client, server);
+    },
+  };
+}
+
+/**
+ * TLS bufferevents (socket mode) on a socket pair, handshaken before the test
+ * gets them: CONNECTED is consumed here, the callbacks are reset to null.
+ */
+export const tlsKind: BevKind = handshaken(tlsPreHandshakeKind, "tls");
 
 /**
  * Wrap each bufferevent of `inner` in a zlib filter (CLOSE_ON_FREE). `autoFlush`
@@ -149,10 +169,13 @@ export function zlibOver(inner: BevKind): BevKind {
   };
 }
 
-/** A TLS filter (client over one end of `inner`, server over the other), handshaken. */
-export function tlsFilterOver(inner: BevKind): BevKind {
+/**
+ * A TLS filter (client over one end of `inner`, server over the other), just made:
+ * no handshake run yet ({@link tlsFilterOver} is the same handshaken).
+ */
+export function tlsFilterPreHandshakeOver(inner: BevKind): BevKind {
   return {
-    name: `tls filter over ${inner.name}`,
+    name: `tls filter over ${inner.name} (before the handshake)`,
     alwaysDeferred: false,
     async make(base, options): Promise<[BufferEvent, BufferEvent]> {
       const certs = await testCerts();
@@ -178,15 +201,31 @@ export function tlsFilterOver(inner: BevKind): BevKind {
         },
         "tlsFilterOver",
       );
-      return handshake(base, client, server);
+      return [client, server];
     },
   };
+}
+
+/** A TLS filter (client over one end of `inner`, server over the other), handshaken. */
+export function tlsFilterOver(inner: BevKind): BevKind {
+  return handshaken(tlsFilterPreHandshakeOver(inner), `tls filter over ${inner.name}`);
 }
 
 export const zlibSocketKind: BevKind = zlibOver(socketKind);
 export const zlibPairKind: BevKind = zlibOver(pairKind);
 export const tlsFilterSocketKind: BevKind = tlsFilterOver(socketKind);
 export const tlsFilterPairKind: BevKind = tlsFilterOver(pairKind);
+export const tlsFilterPreHandshakeSocketKind: BevKind = tlsFilterPreHandshakeOver(socketKind);
+
+/**
+ * The TLS kinds over a TCP connection before their handshake, socket mode and filter
+ * mode: for tests of the handshake, of CONNECTED, and of how a TLS stream ends
+ * (close_notify or a bare close of the connection, which a pair does not have).
+ */
+export const tlsPreHandshakeKinds: BevKind[] = [
+  tlsPreHandshakeKind,
+  tlsFilterPreHandshakeSocketKind,
+];
 
 /**
  * Every bufferevent type a behaviour test runs over: socket, pair, async (Duplex),
