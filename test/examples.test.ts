@@ -14,10 +14,15 @@ import {
   event_base_new,
   evconnlistener_free,
 } from "../src/index.js";
-import { HELLO_BODY, http_server_start } from "../examples/http_server.js";
+import { HELLO_BODY } from "../examples/http_server.js";
+import type * as HttpServerExample from "../examples/http_server.js";
 import { UPPERCASE_TEXT } from "../examples/read_write_callbacks.js";
-import { runExample, type ProgramResult } from "./helpers/child.js";
+import type { ProgramResult } from "./helpers/child.js";
+import { ExampleLedger } from "./helpers/examples.js";
 import { freePort } from "./helpers/ports.js";
+
+/** Every example this file runs goes through it; the last test checks what it recorded. */
+const examples = new ExampleLedger("examples");
 
 /** stdout as lines (without the final empty one). */
 function lines(r: ProgramResult): string[] {
@@ -37,6 +42,7 @@ async function withHttpServer<T>(
   routes: Map<string, Uint8Array | string>,
   fn: (port: number) => Promise<T>,
 ): Promise<{ result: T; served: number }> {
+  const { http_server_start } = await examples.load<typeof HttpServerExample>("http_server");
   const base = event_base_new();
   const config = { routes, served: 0 };
   const srv = http_server_start(base, config);
@@ -54,7 +60,7 @@ async function withHttpServer<T>(
 describe("examples/connect: bufferevent_socket_connect", () => {
   for (const name of ["connect", "connect_class"]) {
     it(`${name}: connects to the listener it starts; CONNECTED (0x80); dispatch returns 1`, async () => {
-      const r = await runExample(name);
+      const r = await examples.run(name);
       exited(r, 0);
       const out = lines(r);
       const port = /^listening on 127\.0\.0\.1:(\d+)$/.exec(out[0] ?? "")?.[1];
@@ -71,7 +77,7 @@ describe("examples/connect: bufferevent_socket_connect", () => {
 
     it(`${name} HOST PORT: a refused connect is BEV_EVENT_ERROR alone with errno 111`, async () => {
       const port = await freePort();
-      const r = await runExample(name, ["127.0.0.1", String(port)]);
+      const r = await examples.run(name, ["127.0.0.1", String(port)]);
       exited(r, 1);
       assert.deepEqual(lines(r), [
         `connecting to 127.0.0.1:${port}`,
@@ -87,7 +93,7 @@ describe("examples/connect: bufferevent_socket_connect", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as net.AddressInfo;
     try {
-      const r = await runExample("connect", ["127.0.0.1", String(port)]);
+      const r = await examples.run("connect", ["127.0.0.1", String(port)]);
       exited(r, 0);
       assert.deepEqual(lines(r), [
         `connecting to 127.0.0.1:${port}`,
@@ -98,10 +104,10 @@ describe("examples/connect: bufferevent_socket_connect", () => {
     } finally {
       server.close();
     }
-    const bad = await runExample("connect", ["no.such.address", "80"]);
+    const bad = await examples.run("connect", ["no.such.address", "80"]);
     exited(bad, 1);
     assert.deepEqual(lines(bad), ["Can't parse the address no.such.address port 80."]);
-    const usage = await runExample("connect", ["only-one-argument"]);
+    const usage = await examples.run("connect", ["only-one-argument"]);
     exited(usage, 1);
     assert.match(usage.stdout.toString(), /^Syntax: .*connect\.js \[HOST PORT\]\n/);
   });
@@ -117,7 +123,7 @@ describe("examples/http_client: the trivial HTTP v0 client", () => {
   for (const name of ["http_client", "http_client_class"]) {
     it(`${name} 127.0.0.1 / PORT: "Connect okay.", the body, "Closing"`, async () => {
       const { result: r, served } = await withHttpServer(routes, (port) =>
-        runExample(name, ["127.0.0.1", "/", String(port)]),
+        examples.run(name, ["127.0.0.1", "/", String(port)]),
       );
       exited(r, 0);
       assert.equal(r.stdout.toString(), `Connect okay.\n${HELLO_BODY}Closing\n`);
@@ -126,14 +132,14 @@ describe("examples/http_client: the trivial HTTP v0 client", () => {
 
     it(`${name} localhost: the name comes from /etc/hosts through its evdns_base`, async () => {
       const { result: r } = await withHttpServer(routes, (port) =>
-        runExample(name, ["localhost", "/", String(port)]),
+        examples.run(name, ["localhost", "/", String(port)]),
       );
       exited(r, 0);
       assert.equal(r.stdout.toString(), `Connect okay.\n${HELLO_BODY}Closing\n`);
     });
 
     it(`${name}: a name that cannot resolve prints "DNS error: ..." then "Closing"`, async () => {
-      const r = await runExample(name, ["bad..name", "/", "80"]);
+      const r = await examples.run(name, ["bad..name", "/", "80"]);
       exited(r, 0);
       assert.equal(
         r.stdout.toString(),
@@ -144,7 +150,7 @@ describe("examples/http_client: the trivial HTTP v0 client", () => {
 
   it("http_client: 200 kB of binary body arrive byte-exact (1024 bytes per evbuffer_remove)", async () => {
     const { result: r } = await withHttpServer(routes, (port) =>
-      runExample("http_client", ["127.0.0.1", "/big", String(port)]),
+      examples.run("http_client", ["127.0.0.1", "/big", String(port)]),
     );
     exited(r, 0);
     const expected = Buffer.concat([Buffer.from("Connect okay.\n"), big, Buffer.from("Closing\n")]);
@@ -154,7 +160,7 @@ describe("examples/http_client: the trivial HTTP v0 client", () => {
 
   it("http_client: an unknown resource gets the server's 404 body (HTTP/0.9: no headers)", async () => {
     const { result: r } = await withHttpServer(routes, (port) =>
-      runExample("http_client", ["127.0.0.1", "/nope", String(port)]),
+      examples.run("http_client", ["127.0.0.1", "/nope", String(port)]),
     );
     exited(r, 0);
     assert.equal(r.stdout.toString(), "Connect okay.\nNot found\nClosing\n");
@@ -162,13 +168,13 @@ describe("examples/http_client: the trivial HTTP v0 client", () => {
 
   it("http_client: a refused connect is an error without a DNS error: just Closing", async () => {
     const port = await freePort();
-    const r = await runExample("http_client", ["127.0.0.1", "/", String(port)]);
+    const r = await examples.run("http_client", ["127.0.0.1", "/", String(port)]);
     exited(r, 0);
     assert.equal(r.stdout.toString(), "Closing\n");
   });
 
   it("http_client: wrong argument count prints the book's usage and returns 1", async () => {
-    const r = await runExample("http_client", ["www.example.com"]);
+    const r = await examples.run("http_client", ["www.example.com"]);
     exited(r, 1);
     const out = lines(r);
     assert.equal(out[0], "Trivial HTTP 0.x client");
@@ -193,13 +199,13 @@ describe("examples/watermarks: read low watermark 128", () => {
   ];
   for (const name of ["watermarks", "watermarks_class"]) {
     it(`${name}: no readcb below 128 bytes; EOF reports drained and left`, async () => {
-      const r = await runExample(name);
+      const r = await examples.run(name);
       exited(r, 0);
       assert.deepEqual(lines(r), closeLines);
     });
 
     it(`${name} reset: the error branch, ECONNRESET`, async () => {
-      const r = await runExample(name, ["reset"]);
+      const r = await examples.run(name, ["reset"]);
       exited(r, 0);
       assert.deepEqual(lines(r), [
         "buffer 1: read low watermark 128, high watermark 0 (unlimited)",
@@ -259,20 +265,20 @@ describe("examples/read_write_callbacks: uppercase, proxy, Fibonacci", () => {
 
   for (const name of ["read_write_callbacks", "read_write_callbacks_class"]) {
     it(`${name}: all three, exact output (Fibonacci wraps at 2^64 as unsigned long)`, async () => {
-      const r = await runExample(name);
+      const r = await examples.run(name);
       exited(r, 0);
       assert.deepEqual(lines(r), expected);
     });
   }
 
   it("read_write_callbacks proxy / fibonacci: one demo at a time; bad argument", async () => {
-    const proxy = await runExample("read_write_callbacks", ["proxy"]);
+    const proxy = await examples.run("read_write_callbacks", ["proxy"]);
     exited(proxy, 0);
     assert.deepEqual(lines(proxy), expected.slice(4, 10));
-    const fib = await runExample("read_write_callbacks_class", ["fibonacci"]);
+    const fib = await examples.run("read_write_callbacks_class", ["fibonacci"]);
     exited(fib, 0);
     assert.deepEqual(lines(fib), expected.slice(10));
-    const bad = await runExample("read_write_callbacks", ["nope"]);
+    const bad = await examples.run("read_write_callbacks", ["nope"]);
     exited(bad, 1);
   });
 });
@@ -280,7 +286,7 @@ describe("examples/read_write_callbacks: uppercase, proxy, Fibonacci", () => {
 describe("examples/compat: the pre-2.0 names", () => {
   it("compat: event_init, bufferevent_new, evbuffer_readline, settimeout, EVBUFFER_* flags", async () => {
     const started = performance.now();
-    const r = await runExample("compat");
+    const r = await examples.run("compat");
     exited(r, 0);
     assert.deepEqual(lines(r), [
       "EVBUFFER_READ=0x1 EVBUFFER_WRITE=0x2 EVBUFFER_EOF=0x10 EVBUFFER_ERROR=0x20 EVBUFFER_TIMEOUT=0x40",
@@ -305,7 +311,7 @@ describe("examples/compat: the pre-2.0 names", () => {
 
 describe("examples/tour: npm start", () => {
   it("tour: runs every example, exits 0 on its own", async () => {
-    const r = await runExample("tour", [], 60_000);
+    const r = await examples.run("tour", [], 60_000);
     exited(r, 0);
     const text = r.stdout.toString();
     for (const program of [
@@ -329,5 +335,11 @@ describe("examples/tour: npm start", () => {
     );
     assert.match(text, /DNS error: non-recoverable failure in name resolution/);
     assert.match(text, /tour: every example ran and ended as expected\.\n$/);
+  });
+});
+
+describe("examples: what this file ran", () => {
+  it("it ran (spawned, or imported and called) exactly the examples its row in test/helpers/examples.ts names", () => {
+    examples.assertRanItsRow();
   });
 });

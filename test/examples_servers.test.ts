@@ -4,16 +4,19 @@
  * `echo_server_cluster_class` (a worker per core). Each is started on a free port,
  * several clients at once send random bytes and half-close, and each must get back
  * exactly what it sent and then EOF; SIGTERM ends the server cleanly. And every program in `examples/` is run by
- * some test, so an example cannot rot unnoticed.
+ * some test, so an example cannot rot unnoticed: each test file that runs examples records
+ * the ones it ran (test/helpers/examples.ts) and checks them against its row of
+ * `exampleRunners` in its last test; here the rows together must be the directory listing.
  */
 
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { randomBytes } from "node:crypto";
-import { examplePath, startProgram, stopProgram } from "./helpers/child.js";
+import { stopProgram } from "./helpers/child.js";
+import { ExampleLedger, exampleRunners } from "./helpers/examples.js";
 import { withDeadline } from "./helpers/bev.js";
 
 /** Send `data` to 127.0.0.1:`port`, half-close, and resolve with everything read until EOF. */
@@ -28,6 +31,8 @@ function echoOnce(port: number, data: Buffer): Promise<Buffer> {
   });
 }
 
+const examples = new ExampleLedger("examples_servers");
+
 const servers: { name: string; args: string[] }[] = [
   { name: "echo_server", args: ["0"] },
   { name: "echo_server_class", args: ["0"] },
@@ -37,12 +42,7 @@ const servers: { name: string; args: string[] }[] = [
 describe("examples: the echo servers as programs", () => {
   for (const { name, args } of servers) {
     it(`${name}: 4 clients at once each get back their 256 KiB byte-exact, then EOF; SIGTERM ends it`, async () => {
-      const started = await startProgram(
-        process.execPath,
-        [examplePath(name), ...args],
-        (out) => /listening \d+/.test(out),
-        30_000,
-      );
+      const started = await examples.start(name, args, (out) => /listening \d+/.test(out), 30_000);
       const { child } = started;
       try {
         const port = Number(/listening (\d+)/.exec(started.output())![1]);
@@ -69,24 +69,22 @@ describe("examples: the echo servers as programs", () => {
 });
 
 describe("examples: every program is run by a test", () => {
-  it("each examples/*.ts (but the shared example_util) is named by a test file that runs examples", () => {
+  it("each examples/*.ts (but the shared example_util) is in one test file's row of exampleRunners, and every row names an example", () => {
     const dir = fileURLToPath(new URL("../examples/", import.meta.url));
-    const testDir = fileURLToPath(new URL("./", import.meta.url));
     const names = readdirSync(dir)
       .filter((f) => f.endsWith(".js") && f !== "example_util.js")
-      .map((f) => f.slice(0, -3));
+      .map((f) => f.slice(0, -3))
+      .sort();
     assert.ok(names.length >= 10, `examples found: ${names.join(", ")}`);
-    // Only files that run or import an example count: a name such as "connect" is
-    // also a plain word in many other tests.
-    const tests = readdirSync(testDir)
-      .filter((f) => f.endsWith(".test.js"))
-      .map((f) => readFileSync(testDir + f, "utf8"))
-      .filter((t) => /runExample\(|examplePath\(|\.\.\/examples\//.test(t))
-      .join("\n");
-    const unrun = names.filter(
-      (n) => !tests.includes(`"${n}"`) && !tests.includes(`examples/${n}.js`),
-    );
-    assert.deepEqual(unrun, [], "examples no test runs");
+    // Each row is checked against what its file ran (its last test); so every example
+    // in a row is run by that file, and an example in no row is run by no checked test.
+    const rows = Object.values(exampleRunners).flat();
+    assert.deepEqual([...rows].sort(), names, "the rows of exampleRunners against examples/");
+    // And each row's file is a test file of the suite (so its last test runs).
+    const testDir = fileURLToPath(new URL("./", import.meta.url));
+    const files = readdirSync(testDir);
+    const missing = Object.keys(exampleRunners).filter((f) => !files.includes(`${f}.test.js`));
+    assert.deepEqual(missing, [], "rows of exampleRunners without their test file");
   });
 
   it("examples follow one naming scheme: X (C-style), X_class (classes), X_both (side by side)", () => {
@@ -99,5 +97,11 @@ describe("examples: every program is run by a test", () => {
       (n) => !/^[a-z0-9]+(_[a-z0-9]+)*$/.test(n) || /^idiomatic_|_c$/.test(n),
     );
     assert.deepEqual(off, [], "example names outside the scheme");
+  });
+});
+
+describe("examples: what this file ran", () => {
+  it("it ran exactly the examples its row in test/helpers/examples.ts names", () => {
+    examples.assertRanItsRow();
   });
 });

@@ -4,6 +4,11 @@
  * error events, flush results, event forwarding, free with and without
  * CLOSE_ON_FREE, locking, stacking, and the fixes over libevent 2.1 (no data
  * stuck under the filter, EOF after the data, pending output on re-enable).
+ * EOF behind a full input and FINISHED behind a slow reader run over every filter
+ * stack of the fixture (pass-through, zlib, TLS; over a socket and a pair) × deferred
+ * on/off; the other tests are the pass-through filter's own mechanics (user filter
+ * functions, dst_limit, flush results, free) over the one underlying whose buffers or
+ * peer socket they read.
  */
 
 import { describe, it } from "node:test";
@@ -20,7 +25,6 @@ import {
   BEV_NORMAL,
   BEV_OK,
   BEV_OPT_CLOSE_ON_FREE,
-  BEV_OPT_DEFER_CALLBACKS,
   BEV_OPT_THREADSAFE,
   BEV_OPT_UNLOCK_CALLBACKS,
   EV_READ,
@@ -61,7 +65,7 @@ import {
 import type { EvBuffer } from "../src/evbuffer/evbuffer.js";
 import type { EventBase } from "../src/core/event_base.js";
 import { socketPair } from "../src/util/socketpair.js";
-import { dispatchWithin, withDeadline } from "./helpers/bev.js";
+import { dispatchWithin, filterStacks, matrix, withDeadline } from "./helpers/bev.js";
 
 /** Run `fn` from inside the next dispatch of `base` (a zero timeout). */
 function inLoop(base: EventBase, fn: () => void): void {
@@ -487,12 +491,10 @@ describe("filter events and free", () => {
     await dispatchWithin(base);
   });
 
-  it("EOF waits for the bytes behind a full input: 12 bytes under high 5, then EOF, readcb sees all 12 first", async () => {
-    for (const defer of [0, BEV_OPT_DEFER_CALLBACKS]) {
+  for (const [label, kind, options] of matrix(filterStacks))
+    it(`${label}: EOF waits for the bytes behind a full input: 12 bytes under high 5, then EOF, readcb sees all 12 first`, async () => {
       const base = event_base_new();
-      const [sa, sb] = await socketPair();
-      const u = bufferevent_socket_new(base, sa, BEV_OPT_CLOSE_ON_FREE)!;
-      const f = bufferevent_filter_new(u, null, null, BEV_OPT_CLOSE_ON_FREE | defer, null, null)!;
+      const [w, f] = await kind.make(base, options);
       bufferevent_setwatermark(f, EV_READ, 0, 5);
       const seen: string[] = [];
       bufferevent_setcb(
@@ -506,14 +508,16 @@ describe("filter events and free", () => {
         null,
       );
       bufferevent_enable(f, EV_READ);
-      sb.end("0123456789ab");
+      // The peer writes 12 bytes and ends its stream (the underlying's EOF after them).
+      bufferevent_write(w, "0123456789ab");
+      bufferevent_flush(w, EV_WRITE, BEV_FINISHED);
       await dispatchWithin(base);
       assert.equal(seen.at(-1), "event 0x11");
-      assert.equal(seen.slice(0, -1).join(""), "0123456789ab", `defer ${defer}: ${seen}`);
+      assert.equal(seen.slice(0, -1).join(""), "0123456789ab", `${label}: ${seen}`);
       bufferevent_free(f);
+      bufferevent_free(w);
       await dispatchWithin(base);
-    }
-  });
+    });
 
   it("free without CLOSE_ON_FREE: callbacks given back (NULL), reading unsuspended, free_context runs in the loop", async () => {
     const base = event_base_new();
@@ -591,12 +595,10 @@ describe("filter flow control", () => {
     bufferevent_free(a);
   });
 
-  for (const defer of [0, BEV_OPT_DEFER_CALLBACKS]) {
-    it(`over a pair, a slow reader at its high watermark: FINISHED's EOF comes after every byte${defer ? " (deferred)" : ""}`, async () => {
+  for (const [label, kind, options] of matrix(filterStacks)) {
+    it(`${label}: a slow reader at its high watermark: FINISHED's EOF comes after every byte`, async () => {
       const base = event_base_new();
-      const [a, b] = pairOf(base, BEV_OPT_CLOSE_ON_FREE);
-      const w = bufferevent_filter_new(a, null, null, BEV_OPT_CLOSE_ON_FREE | defer, null, null)!;
-      const r = bufferevent_filter_new(b, null, null, BEV_OPT_CLOSE_ON_FREE | defer, null, null)!;
+      const [w, r] = await kind.make(base, options);
       const HIGH = 65536;
       const TOTAL = 2 << 20;
       bufferevent_setwatermark(r, EV_READ, 0, HIGH);

@@ -18,14 +18,17 @@ import {
   bufferevent_socket_new,
   defaultBase,
 } from "../src/index.js";
-import * as connectEx from "../examples/connect_both.js";
-import * as httpEx from "../examples/http_client_both.js";
-import * as wmEx from "../examples/watermarks_both.js";
-import * as cbEx from "../examples/read_write_callbacks_both.js";
+import type * as ConnectExample from "../examples/connect_both.js";
+import type * as HttpExample from "../examples/http_client_both.js";
+import type * as WatermarksExample from "../examples/watermarks_both.js";
+import type * as CallbacksExample from "../examples/read_write_callbacks_both.js";
 import { startFakeDns } from "./helpers/fake_dns.js";
 import { withDeadline } from "./helpers/bev.js";
+import { ExampleLedger } from "./helpers/examples.js";
 
 const T = 10_000;
+/** The examples run here, each loaded by the test that calls it; the last test checks them. */
+const examples = new ExampleLedger("idiomatic_readme");
 const root = new URL("../../", import.meta.url);
 
 test("README: every block of 'Both API styles' is its example region, verbatim", () => {
@@ -55,6 +58,7 @@ function capture(target: { log: (line: string) => void }): string[] {
 }
 
 test("connect example: both styles connect, and both report a refused connect", async () => {
+  const connectEx = await examples.load<typeof ConnectExample>("connect_both");
   const lines = capture(connectEx.out);
   const server = net.createServer((s) => s.destroy());
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -73,6 +77,7 @@ test("connect example: both styles connect, and both report a refused connect", 
 });
 
 test("HTTP v0 client example: both styles print the same reply, and the same DNS error", async () => {
+  const httpEx = await examples.load<typeof HttpExample>("http_client_both");
   let text = "";
   httpEx.out.write = (s) => (text += Buffer.from(s).toString());
   const server = net.createServer((s) =>
@@ -103,6 +108,7 @@ test("HTTP v0 client example: both styles print the same reply, and the same DNS
 });
 
 test("watermark example: both styles drain 1000 bytes in chunks of at least 128", async () => {
+  const wmEx = await examples.load<typeof WatermarksExample>("watermarks_both");
   const lines = capture(wmEx.out);
   const run = async (style: "c" | "idiomatic"): Promise<void> => {
     const server = net.createServer((s) => {
@@ -150,6 +156,7 @@ test("watermark example: both styles drain 1000 bytes in chunks of at least 128"
 });
 
 test("uppercase example: both styles send back the uppercased text", async () => {
+  const cbEx = await examples.load<typeof CallbacksExample>("read_write_callbacks_both");
   for (const style of ["c", "idiomatic"] as const) {
     const [a, b] = BufferEvent.pair();
     if (style === "c") {
@@ -171,6 +178,7 @@ test("uppercase example: both styles send back the uppercased text", async () =>
 });
 
 test("proxy example: both styles move what one side reads to the other's output", async () => {
+  const cbEx = await examples.load<typeof CallbacksExample>("read_write_callbacks_both");
   for (const style of ["c", "idiomatic"] as const) {
     const [a, b] = BufferEvent.pair();
     const [c, d] = BufferEvent.pair();
@@ -192,6 +200,7 @@ test("proxy example: both styles move what one side reads to the other's output"
 });
 
 test("Fibonacci example: both styles write the same numbers, 1 KiB at a time", async () => {
+  const cbEx = await examples.load<typeof CallbacksExample>("read_write_callbacks_both");
   const streams: string[] = [];
   for (const style of ["c", "idiomatic"] as const) {
     const [a, b] = BufferEvent.pair();
@@ -216,4 +225,8 @@ test("Fibonacci example: both styles write the same numbers, 1 KiB at a time", a
   }
   assert.ok(streams[0]!.startsWith("12358132134558914423337761098715972584"));
   assert.equal(streams[0], streams[1]);
+});
+
+test("examples run here: exactly the ones its row in test/helpers/examples.ts names", () => {
+  examples.assertRanItsRow();
 });

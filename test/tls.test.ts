@@ -2,7 +2,10 @@
  * TLS bufferevents between two of our own: clean shutdown (close_notify) in both
  * modes and through free and the class API's `end()`, the handshake gate,
  * user data waiting for the handshake, a new session after setfd, underlying
- * events passing through, and argument checking of the C-style functions.
+ * events passing through, and argument checking of the C-style functions. The
+ * tests of more than one mode run over the fixture's TLS kinds before their
+ * handshake (test/helpers/bev.ts) × deferred callbacks on/off; setfd is socket
+ * mode's and the underlying's TIMEOUT filter mode's only.
  */
 
 import { describe, it, before } from "node:test";
@@ -31,12 +34,12 @@ import {
   bufferevent_free,
   bufferevent_get_input,
   bufferevent_get_output,
+  bufferevent_get_enabled,
   bufferevent_getfd,
   bufferevent_pair_new,
   bufferevent_set_timeouts,
   bufferevent_setcb,
   bufferevent_setfd,
-  bufferevent_socket_new,
   bufferevent_write,
   type bufferevent,
 } from "../src/api/bufferevent.js";
@@ -48,10 +51,17 @@ import {
 } from "../src/api/openssl.js";
 import { evbuffer_get_length, evbuffer_remove } from "../src/api/evbuffer.js";
 import { socketPair } from "../src/util/socketpair.js";
-import { TlsBufferEvent } from "../src/bufferevent/tls.js";
-import type { EventBase } from "../src/core/event_base.js";
 import "../src/idiomatic/index.js";
-import { dispatchWithin, withDeadline } from "./helpers/bev.js";
+import {
+  dispatchWithin,
+  matrix,
+  pairKind,
+  socketKind,
+  tlsPreHandshakeKind,
+  tlsPreHandshakeKinds,
+  withDeadline,
+  type BevKind,
+} from "./helpers/bev.js";
 import { testCerts, type TestCerts } from "./helpers/tls_certs.js";
 import { BUN_CLOSE_NOTIFY_ANSWERED, DENO_TLS_END_ORDER } from "./helpers/runtime.js";
 
@@ -63,25 +73,15 @@ before(async () => {
 const clientSsl = () => ({ ca: certs.good.cert, servername: "localhost" });
 const serverSsl = () => ({ key: certs.good.key, cert: certs.good.cert });
 
-/** Client and server TLS bufferevents over a socket pair, in socket or filter mode. */
-async function tlsPair(
-  base: EventBase,
-  mode: "socket" | "filter",
-  options = BEV_OPT_CLOSE_ON_FREE,
-): Promise<[TlsBufferEvent, TlsBufferEvent]> {
-  const [a, b] = await socketPair();
-  if (mode === "socket")
-    return [
-      bufferevent_openssl_socket_new(base, a, clientSsl(), BUFFEREVENT_SSL_CONNECTING, options)!,
-      bufferevent_openssl_socket_new(base, b, serverSsl(), BUFFEREVENT_SSL_ACCEPTING, options)!,
-    ];
-  const ua = bufferevent_socket_new(base, a, BEV_OPT_CLOSE_ON_FREE)!;
-  const ub = bufferevent_socket_new(base, b, BEV_OPT_CLOSE_ON_FREE)!;
-  return [
-    bufferevent_openssl_filter_new(base, ua, clientSsl(), BUFFEREVENT_SSL_CONNECTING, options)!,
-    bufferevent_openssl_filter_new(base, ub, serverSsl(), BUFFEREVENT_SSL_ACCEPTING, options)!,
-  ];
-}
+/**
+ * The TLS kinds of the fixture (test/helpers/bev.ts) before their handshake, socket
+ * mode and filter mode over a socket, × deferred callbacks on/off: these tests watch
+ * CONNECTED and how the TLS stream ends over the TCP connection.
+ */
+const tlsKinds = matrix(tlsPreHandshakeKinds);
+
+/** Socket mode (the TLS bufferevent owns the socket) rather than filter mode. */
+const socketMode = (kind: BevKind): boolean => kind === tlsPreHandshakeKind;
 
 /** Collect input and events; free on any event other than CONNECTED. */
 function recorder(bev: bufferevent, name: string, log: string[]) {
@@ -110,10 +110,10 @@ function recorder(bev: bufferevent, name: string, log: string[]) {
 }
 
 describe("TLS bufferevents: clean shutdown", () => {
-  for (const mode of ["socket", "filter"] as const) {
-    it(`${mode} mode: BEV_FINISHED sends the data, then close_notify: the peer gets a clean EOF|READING`, async () => {
+  for (const [label, kind, options] of tlsKinds) {
+    it(`${label}: BEV_FINISHED sends the data, then close_notify: the peer gets a clean EOF|READING`, async () => {
       const base = event_base_new();
-      const [c, s] = await tlsPair(base, mode);
+      const [c, s] = await kind.make(base, options);
       const log: string[] = [];
       recorder(c, "client", log);
       const serverGot = recorder(s, "server", log);
@@ -124,19 +124,19 @@ describe("TLS bufferevents: clean shutdown", () => {
       // answered the close_notify by itself, a clean one).
       assert.equal(await dispatchWithin(base), 1);
       assert.equal(serverGot(), "all of it");
-      const dirty = mode === "socket" ? "0x21 [5]" : "0x20 [5]";
+      const dirty = socketMode(kind) ? "0x21 [5]" : "0x20 [5]";
       const end = BUN_CLOSE_NOTIFY_ANSWERED ? "0x11" : dirty;
       assert.deepEqual(log, ["client 0x80", "server 0x80", "server 0x11", `client ${end}`]);
     });
   }
 
-  for (const mode of ["socket", "filter"] as const)
+  for (const [label, kind, options] of tlsKinds)
     it(
-      `${mode} mode: free in the writecb after BEV_FINISHED: the peer still gets all 300 KB and a clean EOF`,
+      `${label}: free in the writecb after BEV_FINISHED: the peer still gets all 300 KB and a clean EOF`,
       { skip: DENO_TLS_END_ORDER },
       async () => {
         const base = event_base_new();
-        const [c, s] = await tlsPair(base, mode);
+        const [c, s] = await kind.make(base, options);
         const log: string[] = [];
         const serverGot = recorder(s, "server", log);
         const big = Buffer.alloc(300_000, 0x62).toString();
@@ -162,14 +162,14 @@ describe("TLS bufferevents: clean shutdown", () => {
       },
     );
 
-  for (const mode of ["socket", "filter"] as const)
+  for (const [label, kind, options] of tlsKinds)
     for (const close of ["close_notify", "bare close"] as const)
       it(
-        `${mode} mode: a ${close} behind 300 KB that waited while the reader had reading disabled: all the data, then ${close === "close_notify" ? "EOF" : "ERROR [5]"}`,
+        `${label}: a ${close} behind 300 KB that waited while the reader had reading disabled: all the data, then ${close === "close_notify" ? "EOF" : "ERROR [5]"}`,
         { skip: close === "close_notify" && DENO_TLS_END_ORDER },
         async () => {
           const base = event_base_new();
-          const [c, s] = await tlsPair(base, mode);
+          const [c, s] = await kind.make(base, options);
           const log: string[] = [];
           const serverGot = recorder(s, "server", log);
           const big = Buffer.alloc(300_000, 0x63).toString();
@@ -194,104 +194,111 @@ describe("TLS bufferevents: clean shutdown", () => {
           await dispatchWithin(base);
           assert.equal(serverGot().length, big.length);
           const end =
-            close === "close_notify" ? "0x11" : mode === "socket" ? "0x21 [5]" : "0x20 [5]";
+            close === "close_notify" ? "0x11" : socketMode(kind) ? "0x21 [5]" : "0x20 [5]";
           assert.deepEqual(log, ["server 0x80", `server ${end}`]);
         },
       );
 
-  it("the class API's end(): data, close_notify, and the peer's clean EOF", async () => {
-    const base = event_base_new();
-    const [c, s] = await tlsPair(base, "socket");
-    const log: string[] = [];
-    const serverGot = recorder(s, "server", log);
-    let closeNotifyBack = false;
-    // When the client's close_notify arrives, the server answers with its own.
-    bufferevent_setcb(
-      s,
-      (b) => {
-        const input = bufferevent_get_input(b);
-        const buf = Buffer.allocUnsafe(evbuffer_get_length(input));
-        evbuffer_remove(input, buf, buf.length);
-        log.push(`server read ${buf}`);
-      },
-      null,
-      (b, what) => {
-        log.push(`server 0x${what.toString(16)}`);
-        if (what === (BEV_EVENT_EOF | BEV_EVENT_READING)) {
-          closeNotifyBack = true;
-          bufferevent_flush(b, EV_WRITE, BEV_FINISHED);
-        }
-      },
-      null,
-    );
-    const dispatched = dispatchWithin(base, 10_000);
-    await withDeadline(c.end("bye"), 10_000, "end()");
-    await dispatched;
-    assert.equal(serverGot(), "");
-    assert.equal(closeNotifyBack, true);
-    assert.deepEqual(log, ["server 0x80", "server read bye", "server 0x11"]);
-    assert.equal(c.freed, true);
-    bufferevent_free(s);
-    await dispatchWithin(base);
-  });
+  for (const [label, kind, options] of tlsKinds)
+    it(`${label}: the class API's end(): data, close_notify, and the peer's clean EOF`, async () => {
+      const base = event_base_new();
+      const [c, s] = await kind.make(base, options);
+      const log: string[] = [];
+      const serverGot = recorder(s, "server", log);
+      let closeNotifyBack = false;
+      // When the client's close_notify arrives, the server answers with its own.
+      bufferevent_setcb(
+        s,
+        (b) => {
+          const input = bufferevent_get_input(b);
+          const buf = Buffer.allocUnsafe(evbuffer_get_length(input));
+          evbuffer_remove(input, buf, buf.length);
+          log.push(`server read ${buf}`);
+        },
+        null,
+        (b, what) => {
+          log.push(`server 0x${what.toString(16)}`);
+          if (what === (BEV_EVENT_EOF | BEV_EVENT_READING)) {
+            closeNotifyBack = true;
+            bufferevent_flush(b, EV_WRITE, BEV_FINISHED);
+          }
+        },
+        null,
+      );
+      const dispatched = dispatchWithin(base, 10_000);
+      await withDeadline(c.end("bye"), 10_000, "end()");
+      await dispatched;
+      assert.equal(serverGot(), "");
+      assert.equal(closeNotifyBack, true);
+      assert.deepEqual(log, ["server 0x80", "server read bye", "server 0x11"]);
+      assert.equal(c.freed, true);
+      bufferevent_free(s);
+      await dispatchWithin(base);
+    });
 });
 
 describe("TLS bufferevents: the handshake", () => {
-  it("a server with reading and writing disabled does not handshake; enabling it completes it", async () => {
-    const base = event_base_new();
-    const [c, s] = await tlsPair(base, "socket");
-    const log: string[] = [];
-    recorder(c, "client", log);
-    bufferevent_setcb(
-      s,
-      null,
-      null,
-      (_b, what) => {
-        log.push(`server 0x${what.toString(16)}`);
-        event_base_loopexit(base, null);
-      },
-      null,
-    );
-    bufferevent_disable(s, EV_READ | EV_WRITE);
-    event_base_loopexit(base, { tv_sec: 0, tv_usec: 200_000 });
-    await dispatchWithin(base);
-    assert.deepEqual(log, [], "no handshake while the server is disabled");
-    bufferevent_enable(s, EV_READ);
-    await dispatchWithin(base); // until the server's CONNECTED
-    assert.deepEqual(log.sort(), ["client 0x80", "server 0x80"]);
-    bufferevent_free(c);
-    bufferevent_free(s);
-    await dispatchWithin(base);
-  });
+  for (const [label, kind, options] of tlsKinds)
+    it(`${label}: a server with reading and writing disabled: ${socketMode(kind) ? "no handshake; enabling it completes it" : "the handshake completes all the same (it runs on the underlying's callbacks, as in libevent 2.1.12)"}`, async () => {
+      const base = event_base_new();
+      const [c, s] = await kind.make(base, options);
+      const log: string[] = [];
+      recorder(c, "client", log);
+      bufferevent_setcb(
+        s,
+        null,
+        null,
+        (_b, what) => {
+          log.push(`server 0x${what.toString(16)}`);
+          event_base_loopexit(base, null);
+        },
+        null,
+      );
+      bufferevent_disable(s, EV_READ | EV_WRITE);
+      if (socketMode(kind)) {
+        event_base_loopexit(base, { tv_sec: 0, tv_usec: 200_000 });
+        await dispatchWithin(base);
+        assert.deepEqual(log, [], "no handshake while the server is disabled");
+        bufferevent_enable(s, EV_READ);
+      }
+      await dispatchWithin(base); // until the server's CONNECTED
+      assert.deepEqual(log.sort(), ["client 0x80", "server 0x80"]);
+      if (!socketMode(kind)) assert.equal(bufferevent_get_enabled(s), 0, "still disabled");
+      bufferevent_free(c);
+      bufferevent_free(s);
+      await dispatchWithin(base);
+    });
 
-  it("data written before the handshake waits in the output, then arrives after CONNECTED", async () => {
-    const base = event_base_new();
-    const [c, s] = await tlsPair(base, "filter");
-    const log: string[] = [];
-    const serverGot = recorder(s, "server", log);
-    bufferevent_setcb(
-      c,
-      null,
-      null,
-      (b, what) => {
-        log.push(
-          `client 0x${what.toString(16)} output ${evbuffer_get_length(bufferevent_get_output(b))}`,
-        );
-        if (what === BEV_EVENT_CONNECTED) bufferevent_flush(b, EV_WRITE, BEV_FINISHED);
-        else bufferevent_free(b);
-      },
-      null,
-    );
-    bufferevent_write(c, "early");
-    assert.equal(evbuffer_get_length(bufferevent_get_output(c)), 5);
-    await dispatchWithin(base);
-    assert.equal(serverGot(), "early");
-    assert.deepEqual(log.slice(0, 2), ["client 0x80 output 5", "server 0x80"]);
-  });
+  for (const [label, kind, options] of tlsKinds)
+    it(`${label}: data written before the handshake waits in the output, then arrives after CONNECTED`, async () => {
+      const base = event_base_new();
+      const [c, s] = await kind.make(base, options);
+      const log: string[] = [];
+      const serverGot = recorder(s, "server", log);
+      bufferevent_setcb(
+        c,
+        null,
+        null,
+        (b, what) => {
+          log.push(
+            `client 0x${what.toString(16)} output ${evbuffer_get_length(bufferevent_get_output(b))}`,
+          );
+          if (what === BEV_EVENT_CONNECTED) bufferevent_flush(b, EV_WRITE, BEV_FINISHED);
+          else bufferevent_free(b);
+        },
+        null,
+      );
+      bufferevent_write(c, "early");
+      assert.equal(evbuffer_get_length(bufferevent_get_output(c)), 5);
+      await dispatchWithin(base);
+      assert.equal(serverGot(), "early");
+      assert.deepEqual(log.slice(0, 2), ["client 0x80 output 5", "server 0x80"]);
+    });
 
+  // Socket mode only: a filter has no fd to set.
   it("setfd(-1) then setfd(socket): a new handshake on the new transport", async () => {
     const base = event_base_new();
-    const [c, s1] = await tlsPair(base, "socket", BEV_OPT_CLOSE_ON_FREE | BEV_OPT_DEFER_CALLBACKS);
+    const [c, s1] = await tlsPreHandshakeKind.make(base, BEV_OPT_DEFER_CALLBACKS);
     const log: string[] = [];
     bufferevent_setcb(
       c,
@@ -331,34 +338,37 @@ describe("TLS bufferevents: the handshake", () => {
     await dispatchWithin(base);
   });
 
-  it("filter mode passes an underlying TIMEOUT through unchanged", async () => {
-    const base = event_base_new();
-    const pair: bufferevent[] = [];
-    bufferevent_pair_new(base, 0, pair);
-    const bev = bufferevent_openssl_filter_new(
-      base,
-      pair[0]!,
-      clientSsl(),
-      BUFFEREVENT_SSL_CONNECTING,
-      BEV_OPT_CLOSE_ON_FREE,
-    )!;
-    const log: number[] = [];
-    bufferevent_setcb(
-      bev,
-      null,
-      null,
-      (b, what) => {
-        log.push(what);
-        bufferevent_free(b);
-      },
-      null,
-    );
-    // The pair's other half never answers: the underlying's read timeout fires.
-    bufferevent_set_timeouts(pair[0]!, { tv_sec: 0, tv_usec: 100_000 }, null);
-    await dispatchWithin(base);
-    assert.deepEqual(log, [BEV_EVENT_TIMEOUT | BEV_EVENT_READING]);
-    bufferevent_free(pair[1]!);
-  });
+  // Filter mode only (socket mode has no underlying), over the fixture's underlyings ×
+  // deferred callbacks on the TLS filter on/off.
+  for (const [label, under, options] of matrix([pairKind, socketKind]))
+    it(`filter mode over ${label}: an underlying TIMEOUT passes through unchanged`, async () => {
+      const base = event_base_new();
+      const [u0, u1] = await under.make(base, BEV_OPT_CLOSE_ON_FREE);
+      const bev = bufferevent_openssl_filter_new(
+        base,
+        u0,
+        clientSsl(),
+        BUFFEREVENT_SSL_CONNECTING,
+        BEV_OPT_CLOSE_ON_FREE | options,
+      )!;
+      const log: number[] = [];
+      bufferevent_setcb(
+        bev,
+        null,
+        null,
+        (b, what) => {
+          log.push(what);
+          bufferevent_free(b);
+        },
+        null,
+      );
+      // The other half never answers: the underlying's read timeout fires.
+      bufferevent_set_timeouts(u0, { tv_sec: 0, tv_usec: 100_000 }, null);
+      await dispatchWithin(base);
+      assert.deepEqual(log, [BEV_EVENT_TIMEOUT | BEV_EVENT_READING]);
+      bufferevent_free(u1);
+      await dispatchWithin(base);
+    });
 });
 
 describe("TLS bufferevents: C-style argument checks", () => {

@@ -105,29 +105,78 @@ export async function handshake(
 }
 
 /**
+ * Options both ends of a TLS kind get besides the test certificate: `maxVersion`
+ * caps the protocol (renegotiation exists up to TLS 1.2).
+ */
+export interface TlsKindSsl {
+  maxVersion?: "TLSv1.2" | "TLSv1.3";
+}
+
+function versionSuffix(ssl: TlsKindSsl): string {
+  return ssl.maxVersion ? `, up to ${ssl.maxVersion}` : "";
+}
+
+/**
+ * TLS bufferevents (socket mode) on a socket pair, just made: the client connecting,
+ * the server accepting, no handshake run yet. For tests of the handshake itself and
+ * of what CONNECTED starts; {@link tlsSocket} is the same pair handshaken.
+ */
+export function tlsSocketPreHandshake(ssl: TlsKindSsl = {}): BevKind {
+  return {
+    name: `tls${versionSuffix(ssl)} (before the handshake)`,
+    alwaysDeferred: false,
+    async make(base, options) {
+      const certs = await testCerts();
+      const [a, b] = await socketPair();
+      const opts = options | BEV_OPT_CLOSE_ON_FREE;
+      return [
+        new TlsBufferEvent(
+          base,
+          {
+            fd: a,
+            ssl: { ca: certs.good.cert, servername: "localhost", ...ssl },
+            state: 1,
+            options: opts,
+          },
+          "tlsKind",
+        ),
+        new TlsBufferEvent(
+          base,
+          {
+            fd: b,
+            ssl: { key: certs.good.key, cert: certs.good.cert, ...ssl },
+            state: 2,
+            options: opts,
+          },
+          "tlsKind",
+        ),
+      ];
+    },
+  };
+}
+
+/** Make the bufferevents of `kind`, then run their TLS handshake (see {@link handshake}). */
+function handshaken(kind: BevKind, name: string): BevKind {
+  return {
+    name,
+    alwaysDeferred: kind.alwaysDeferred,
+    async make(base, options) {
+      const [client, server] = await kind.make(base, options);
+      return handshake(base, client, server);
+    },
+  };
+}
+
+/**
  * TLS bufferevents (socket mode) on a socket pair, handshaken before the test
  * gets them: CONNECTED is consumed here, the callbacks are reset to null.
  */
-export const tlsKind: BevKind = {
-  name: "tls",
-  alwaysDeferred: false,
-  async make(base, options) {
-    const certs = await testCerts();
-    const [a, b] = await socketPair();
-    const opts = options | BEV_OPT_CLOSE_ON_FREE;
-    const client = new TlsBufferEvent(
-      base,
-      { fd: a, ssl: { ca: certs.good.cert, servername: "localhost" }, state: 1, options: opts },
-      "tlsKind",
-    );
-    const server = new TlsBufferEvent(
-      base,
-      { fd: b, ssl: { key: certs.good.key, cert: certs.good.cert }, state: 2, options: opts },
-      "tlsKind",
-    );
-    return handshake(base, client, server);
-  },
-};
+export function tlsSocket(ssl: TlsKindSsl = {}): BevKind {
+  return handshaken(tlsSocketPreHandshake(ssl), `tls${versionSuffix(ssl)}`);
+}
+
+export const tlsPreHandshakeKind: BevKind = tlsSocketPreHandshake();
+export const tlsKind: BevKind = tlsSocket();
 
 /**
  * Wrap each bufferevent of `inner` in a zlib filter (CLOSE_ON_FREE). `autoFlush`
@@ -149,10 +198,13 @@ export function zlibOver(inner: BevKind): BevKind {
   };
 }
 
-/** A TLS filter (client over one end of `inner`, server over the other), handshaken. */
-export function tlsFilterOver(inner: BevKind): BevKind {
+/**
+ * A TLS filter (client over one end of `inner`, server over the other), just made:
+ * no handshake run yet ({@link tlsFilterOver} is the same handshaken).
+ */
+export function tlsFilterPreHandshakeOver(inner: BevKind, ssl: TlsKindSsl = {}): BevKind {
   return {
-    name: `tls filter over ${inner.name}`,
+    name: `tls filter over ${inner.name}${versionSuffix(ssl)} (before the handshake)`,
     alwaysDeferred: false,
     async make(base, options): Promise<[BufferEvent, BufferEvent]> {
       const certs = await testCerts();
@@ -162,7 +214,7 @@ export function tlsFilterOver(inner: BevKind): BevKind {
         base,
         {
           underlying: a,
-          ssl: { ca: certs.good.cert, servername: "localhost" },
+          ssl: { ca: certs.good.cert, servername: "localhost", ...ssl },
           state: 1,
           options: opts,
         },
@@ -172,21 +224,40 @@ export function tlsFilterOver(inner: BevKind): BevKind {
         base,
         {
           underlying: b,
-          ssl: { key: certs.good.key, cert: certs.good.cert },
+          ssl: { key: certs.good.key, cert: certs.good.cert, ...ssl },
           state: 2,
           options: opts,
         },
         "tlsFilterOver",
       );
-      return handshake(base, client, server);
+      return [client, server];
     },
   };
+}
+
+/** A TLS filter (client over one end of `inner`, server over the other), handshaken. */
+export function tlsFilterOver(inner: BevKind, ssl: TlsKindSsl = {}): BevKind {
+  return handshaken(
+    tlsFilterPreHandshakeOver(inner, ssl),
+    `tls filter over ${inner.name}${versionSuffix(ssl)}`,
+  );
 }
 
 export const zlibSocketKind: BevKind = zlibOver(socketKind);
 export const zlibPairKind: BevKind = zlibOver(pairKind);
 export const tlsFilterSocketKind: BevKind = tlsFilterOver(socketKind);
 export const tlsFilterPairKind: BevKind = tlsFilterOver(pairKind);
+export const tlsFilterPreHandshakeSocketKind: BevKind = tlsFilterPreHandshakeOver(socketKind);
+
+/**
+ * The TLS kinds over a TCP connection before their handshake, socket mode and filter
+ * mode: for tests of the handshake, of CONNECTED, and of how a TLS stream ends
+ * (close_notify or a bare close of the connection, which a pair does not have).
+ */
+export const tlsPreHandshakeKinds: BevKind[] = [
+  tlsPreHandshakeKind,
+  tlsFilterPreHandshakeSocketKind,
+];
 
 /**
  * Every bufferevent type a behaviour test runs over: socket, pair, async (Duplex),

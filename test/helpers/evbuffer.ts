@@ -84,12 +84,23 @@ export function pipeFds(): { rfd: number; wfd: number; close(): void } {
   };
 }
 
+/**
+ * The directories {@link tempFile} made, removed at exit by one listener (one per
+ * file would pass the default limit of 10 listeners in a long run).
+ */
+const tempDirs: string[] = [];
+
+function removeTempDirs(): void {
+  for (const dir of tempDirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+}
+
 /** A temporary file holding `data`; returns its path (removed at exit). */
 export function tempFile(data: string | Uint8Array): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "evbuffer-file-"));
+  if (tempDirs.length === 0) process.once("exit", removeTempDirs);
+  tempDirs.push(dir);
   const p = path.join(dir, "data");
   fs.writeFileSync(p, data);
-  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
   return p;
 }
 
