@@ -1,56 +1,18 @@
 /**
  * Framing reads (issue #13): `bev.readExactly(n)`, `bev.readUntil(delimiter)`,
  * `bev.lines({ bytes: true })`, and a `BevReader` that fails instead of hanging when
- * its item cannot fit under the read high watermark. Over real socket pairs (plain and
- * TLS) and in-memory pairs, deferred callbacks on and off; frames of 1 byte to 16 MiB.
+ * its item cannot fit under the read high watermark. Over every bufferevent type made
+ * through the class factories, deferred callbacks on and off (`classMatrix()`,
+ * test/helpers/class_bev.ts); frames of 1 byte to 16 MiB.
  */
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { BevError, BevReader, BufferEvent } from "../src/index.js";
-import { socketPair } from "../src/util/socketpair.js";
+import { BevError, BevReader } from "../src/index.js";
 import { pattern, withDeadline } from "./helpers/bev.js";
-import { testCerts } from "./helpers/tls_certs.js";
+import { classMatrix } from "./helpers/class_bev.js";
 
 const T = 60_000;
-
-type Maker = (deferCallbacks: boolean) => Promise<[BufferEvent, BufferEvent]>;
-
-const makers: [string, Maker][] = [
-  [
-    "socket",
-    async (deferCallbacks) => {
-      const [a, b] = await socketPair();
-      return [
-        BufferEvent.socket({ socket: a, deferCallbacks }),
-        BufferEvent.socket({ socket: b, deferCallbacks }),
-      ];
-    },
-  ],
-  ["pair", async (deferCallbacks) => BufferEvent.pair({ deferCallbacks })],
-  [
-    "tls",
-    async (deferCallbacks) => {
-      const certs = await testCerts();
-      const [a, b] = await socketPair();
-      const client = BufferEvent.tls(BufferEvent.socket({ socket: a }), {
-        deferCallbacks,
-        tls: { ca: certs.good.cert, servername: "localhost" },
-      });
-      const server = BufferEvent.tls(BufferEvent.socket({ socket: b }), {
-        deferCallbacks,
-        accept: true,
-        tls: { key: certs.good.key, cert: certs.good.cert },
-      });
-      return [client, server];
-    },
-  ],
-];
-
-const matrix: [string, Maker, boolean][] = makers.flatMap(([name, make]) => [
-  [name, make, false] as [string, Maker, boolean],
-  [`${name}, deferred`, make, true] as [string, Maker, boolean],
-]);
 
 const SIZES = [1, 1000, 65_536, 200_000, 16 << 20];
 
@@ -61,9 +23,9 @@ function frame(body: Buffer): Buffer {
   return Buffer.concat([head, body]);
 }
 
-for (const [label, make, deferred] of matrix) {
+for (const [label, kind, options] of classMatrix()) {
   test(`readExactly: length-prefixed frames of 1 B to 16 MiB arrive whole (${label})`, async () => {
-    const [a, b] = await make(deferred);
+    const [a, b] = await kind.make(options);
     try {
       const bodies = SIZES.map((n, i) => pattern(n + i).subarray(i));
       for (const body of bodies) a.write(frame(body));
@@ -86,7 +48,7 @@ for (const [label, make, deferred] of matrix) {
   });
 
   test(`readUntil: frames up to a delimiter, the delimiter consumed (${label})`, async () => {
-    const [a, b] = await make(deferred);
+    const [a, b] = await kind.make(options);
     try {
       const sizes = [0, 1, 1000, 200_000, 16 << 20];
       const bodies = sizes.map((n) => Buffer.alloc(n, "x"));
@@ -125,7 +87,7 @@ for (const [label, make, deferred] of matrix) {
   });
 
   test(`readExactly/readUntil at EOF: ERR_BEV_EOF, the partial bytes stay in the input (${label})`, async () => {
-    const [a, b] = await make(deferred);
+    const [a, b] = await kind.make(options);
     try {
       a.write("abc");
       await withDeadline(a.shutdown(), T, "half-close");
@@ -152,7 +114,7 @@ for (const [label, make, deferred] of matrix) {
   });
 
   test(`lines({ bytes: true }): Buffers, no UTF-8 decoding (${label})`, async () => {
-    const [a, b] = await make(deferred);
+    const [a, b] = await kind.make(options);
     try {
       const raw = [Buffer.from([0xff, 0xfe, 0x41]), Buffer.from("é"), Buffer.from([0x80])];
       a.write(Buffer.concat([raw[0]!, Buffer.from("\n"), raw[1]!, Buffer.from("\r\n"), raw[2]!]));
@@ -170,7 +132,7 @@ for (const [label, make, deferred] of matrix) {
   });
 
   test(`BevReader: an item that cannot fit under the high watermark fails, never hangs (${label})`, async () => {
-    const [a, b] = await make(deferred);
+    const [a, b] = await kind.make(options);
     try {
       a.write(pattern(200_000));
       // A hand-written length-prefixed reader that never raises the watermark.
@@ -191,7 +153,7 @@ for (const [label, make, deferred] of matrix) {
       assert.match(err.message, /^frames\(\): /);
       assert.equal(reader.finished, true);
       // Freed while waiting: the wait ends with ERR_BEV_FREED.
-      const [c, d] = await make(deferred);
+      const [c, d] = await kind.make(options);
       const waiting = new BevReader<Buffer>(
         "frames",
         d,

@@ -3,6 +3,13 @@
  * bufferevent type × deferred callbacks on/off" (`kinds`, `matrix`, `filterStacks`),
  * deadlines, and byte patterns. A behaviour test that concerns more than one type
  * runs over `matrix()` (or a named subset of the kinds, saying why).
+ *
+ * These kinds are made with the C-style constructors on the test's own `EventBase`,
+ * which the test dispatches. A test of the idiomatic class API (Promises, iteration,
+ * `readExactly`, `connect()`) runs over the class-API counterpart in `./class_bev.ts`
+ * instead: the same kinds and labels (`classKinds`, `classMatrix()`,
+ * `classConnectKinds`), made through the public class factories, which also attach
+ * the idiomatic driver and default to the auto-dispatching base.
  */
 
 import { EventBase } from "../../src/core/event_base.js";
