@@ -1,5 +1,7 @@
 // Per-connection memory and accept CPU of one echo server:
 //   node scripts/conn-mem.mjs [--node BIN] [--conns N] [--snap DIR] [--rounds R] [--root DIR] SERVER...
+// --snap DIR: heap snapshots before and after the hold, first round only (its RSS
+// figures are then inflated: read the later rounds).
 // SERVER: ours-c | ours-class | node | onread. Starts the server (backlog 1024,
 // --expose-gc, scripts/conn-mem-probe.mjs preloaded), warms it with 200
 // connections, then holds N (burst of 256 unconfirmed) and echoes 64 B on each.
@@ -80,6 +82,10 @@ async function one(key, round) {
   await warm.line((l) => l.includes("idle_end"));
   await sleep(500);
   const m0 = await mem();
+  if (snap && round === 1) {
+    srv.stdin.write(`snap ${snap}/${key}-before.heapsnapshot\n`);
+    await err((l) => l.startsWith("SNAP"));
+  }
   await sleep(300);
   const rss0 = rss(srv.pid);
   const cpu0 = cpu(srv.pid);

@@ -99,6 +99,8 @@ export interface Transport {
   _readEnded(): number;
 }
 
+// Methods TypeScript-`private`, not `#private`: a `#method` costs every instance a
+// brand field (8 bytes per connection; see bufferevent.ts).
 /** A bufferevent driven by two I/O events over a {@link Transport} (the socket and stream backends). */
 export abstract class IoBufferEvent extends BufferEvent implements Transport {
   /** ev_read: pending while reading is enabled and not suspended. */
@@ -130,68 +132,68 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
    */
   #bits = B_PAUSED | B_REFD;
 
-  #bit(b: number): boolean {
+  private _bit(b: number): boolean {
     return (this.#bits & b) !== 0;
   }
 
-  #setBit(b: number, on: boolean): void {
+  private _setBit(b: number, on: boolean): void {
     this.#bits = on ? this.#bits | b : this.#bits & ~b;
   }
 
   /** Reading was enabled while there was neither a transport nor a read timeout. */
   protected get _readWanted(): boolean {
-    return this.#bit(B_READ_WANTED);
+    return this._bit(B_READ_WANTED);
   }
   protected set _readWanted(on: boolean) {
-    this.#setBit(B_READ_WANTED, on);
+    this._setBit(B_READ_WANTED, on);
   }
 
   /** Writing was enabled while there was neither a transport nor a write timeout. */
   protected get _writeWanted(): boolean {
-    return this.#bit(B_WRITE_WANTED);
+    return this._bit(B_WRITE_WANTED);
   }
   protected set _writeWanted(on: boolean) {
-    this.#setBit(B_WRITE_WANTED, on);
+    this._setBit(B_WRITE_WANTED, on);
   }
 
   /** The transport delivered EOF (or reading reported an error: the read side is finished). */
   protected get _eof(): boolean {
-    return this.#bit(B_EOF);
+    return this._bit(B_EOF);
   }
   protected set _eof(on: boolean) {
-    this.#setBit(B_EOF, on);
+    this._setBit(B_EOF, on);
   }
 
   /** The bufferevent wants no data now (the transport may still deliver one chunk). */
   protected get _paused(): boolean {
-    return this.#bit(B_PAUSED);
+    return this._bit(B_PAUSED);
   }
   protected set _paused(on: boolean) {
-    this.#setBit(B_PAUSED, on);
+    this._setBit(B_PAUSED, on);
   }
 
   /** Inside the transport's write call: a completion now is synchronous. */
   protected get _sending(): boolean {
-    return this.#bit(B_SENDING);
+    return this._bit(B_SENDING);
   }
   protected set _sending(on: boolean) {
-    this.#setBit(B_SENDING, on);
+    this._setBit(B_SENDING, on);
   }
 
   /** Whether the transport keeps the process alive now. */
   protected get _refd(): boolean {
-    return this.#bit(B_REFD);
+    return this._bit(B_REFD);
   }
   protected set _refd(on: boolean) {
-    this.#setBit(B_REFD, on);
+    this._setBit(B_REFD, on);
   }
 
   /** The opening gate (see {@link _openingGate}) as last reported. */
-  get #gate(): boolean {
-    return this.#bit(B_GATE);
+  private get _gate(): boolean {
+    return this._bit(B_GATE);
   }
-  set #gate(on: boolean) {
-    this.#setBit(B_GATE, on);
+  private set _gate(on: boolean) {
+    this._setBit(B_GATE, on);
   }
 
   /** The completion callback of the current write generation (one per generation). */
@@ -208,16 +210,16 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
     this.input.freeze(false);
     this.output.freeze(true);
     this.output._setAddHook(IoBufferEvent.#onOutputAdded, this);
-    [this._evRead, this._evWrite] = this.#makeEvents(base);
+    [this._evRead, this._evWrite] = this._makeEvents(base);
   }
 
   // One set of event callbacks and I/O hooks for every transport bufferevent (each
   // event's arg is its bufferevent): nothing per connection but the two events.
-  static readonly #onOutputAdded = (bev: IoBufferEvent): void => bev.#outputAdded();
+  static readonly #onOutputAdded = (bev: IoBufferEvent): void => bev._outputAdded();
   static readonly #onReadEvent = (_fd: number, what: number, bev: IoBufferEvent): void =>
-    bev.#readEvent(what);
+    bev._readEvent(what);
   static readonly #onWriteEvent = (_fd: number, what: number, bev: IoBufferEvent): void =>
-    bev.#writeEvent(what);
+    bev._writeEvent(what);
   static readonly #readIo: IoHooks = {
     start: (ev) => {
       const bev = ev.arg as IoBufferEvent;
@@ -244,7 +246,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
     },
   };
 
-  #makeEvents(base: EventBase): [Event, Event] {
+  private _makeEvents(base: EventBase): [Event, Event] {
     const r = new Event(base, -1, EV_READ | EV_PERSIST, IoBufferEvent.#onReadEvent, this);
     const w = new Event(base, -1, EV_WRITE | EV_PERSIST, IoBufferEvent.#onWriteEvent, this);
     r._setIo(IoBufferEvent.#readIo);
@@ -380,7 +382,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   protected override _opsRebase(): number {
     this._evRead.free();
     this._evWrite.free();
-    [this._evRead, this._evWrite] = this.#makeEvents(this.base);
+    [this._evRead, this._evWrite] = this._makeEvents(this.base);
     return 0;
   }
 
@@ -410,7 +412,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
     this._writeGen++;
     this._conn = conn;
     this._openError = null;
-    this.#gate = false;
+    this._gate = false;
     this._refd = true;
   }
 
@@ -418,7 +420,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   protected _transportDetached(): void {
     this._writeGen++;
     this._inflight = 0;
-    this.#gate = false;
+    this._gate = false;
   }
 
   /** Forget the shutdown asked for (a new stream). */
@@ -448,32 +450,32 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
 
   // ---- the event shells -------------------------------------------------------------------
 
-  #readEvent(what: number): void {
+  private _readEvent(what: number): void {
     this.incref();
     try {
-      if (what === EV_TIMEOUT) this.#timedOut(EV_READ);
+      if (what === EV_TIMEOUT) this._timedOut(EV_READ);
       else if (this.locked) this.whenUnlocked(() => this._evRead._ready(EV_READ));
       else if (this._opening) {
-        if (this.#openNow() && this._evWrite.isPending) this._writeMaybeReady();
-      } else this.#readNow();
+        if (this._openNow() && this._evWrite.isPending) this._writeMaybeReady();
+      } else this._readNow();
     } finally {
       this.decref();
     }
   }
 
-  #writeEvent(what: number): void {
+  private _writeEvent(what: number): void {
     this.incref();
     try {
-      if (what === EV_TIMEOUT) this.#timedOut(EV_WRITE);
+      if (what === EV_TIMEOUT) this._timedOut(EV_WRITE);
       else if (this.locked) this.whenUnlocked(() => this._evWrite._ready(EV_WRITE));
-      else if (!this._opening) this.#writeNow(false);
-      else if (this.#openNow() && this._evWrite.isPending) this.#writeNow(true);
+      else if (!this._opening) this._writeNow(false);
+      else if (this._openNow() && this._evWrite.isPending) this._writeNow(true);
     } finally {
       this.decref();
     }
   }
 
-  #timedOut(direction: number): void {
+  private _timedOut(direction: number): void {
     const what = this._opening ? this._openingTimeout() : null;
     if (what !== null) {
       this.runEventcb(what, 0);
@@ -491,8 +493,8 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   /** An I/O event was added or deleted while opening: gate the open, report a result. */
   protected _openingActivity(): void {
     const active = this._evRead.isPending || this._evWrite.isPending;
-    if (active !== this.#gate) {
-      this.#gate = active;
+    if (active !== this._gate) {
+      this._gate = active;
       this._openingGate(active);
     }
     if (active && (this._conn === CONN_OPENED || this._openError)) this._readyOpening();
@@ -511,12 +513,12 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   }
 
   /** From ev_read/ev_write while opening: report the failure or CONNECTED. True when open. */
-  #openNow(): boolean {
+  private _openNow(): boolean {
     const err = this._openError;
     if (err) {
       this._openError = null;
       this._conn = CONN_IDLE;
-      this.#gate = false;
+      this._gate = false;
       this._evRead.del();
       this._evWrite.del();
       this._updateRef();
@@ -525,7 +527,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
     }
     if (this._conn !== CONN_OPENED) return false;
     this._conn = CONN_OPEN;
-    this.#gate = true;
+    this._gate = true;
     this._openingGate(true);
     this._updateRef();
     this.runEventcb(BEV_EVENT_CONNECTED, 0);
@@ -600,7 +602,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
    * read callback. True when the event is done with that; false when nothing was
    * held, or all of it moved, and the caller goes on to EOF and errors.
    */
-  #readHeld(): boolean {
+  private _readHeld(): boolean {
     const held = this._held;
     if (held.bytes === 0) return false;
     const howmuch = this._readAllowance();
@@ -619,8 +621,8 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
     return false;
   }
 
-  #readNow(): void {
-    if (this.#readHeld()) return;
+  private _readNow(): void {
+    if (this._readHeld()) return;
     if (!this._evRead.isPending) return;
     const err = this._readError;
     if (err !== null) {
@@ -641,7 +643,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   // ---- writing ---------------------------------------------------------------------------
 
   /** Output was added: make ev_write pending (with its timeout), or ready if a write can go now. */
-  #outputAdded(): void {
+  private _outputAdded(): void {
     if (!this.writingActive) return;
     if (!this._evWrite.isPending) {
       if (!this._ioAttached() && this.timeoutWrite === null) return;
@@ -661,7 +663,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
       this._evWrite._ready(EV_WRITE);
   }
 
-  #writeNow(openedNow: boolean): void {
+  private _writeNow(openedNow: boolean): void {
     let res = this._drainCompleted();
     const err = this._writeError;
     if (err !== null) {
@@ -689,7 +691,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   protected _writeDone(): (err?: Error | null) => void {
     if (this.#doneGen !== this._writeGen) {
       const gen = (this.#doneGen = this._writeGen);
-      this.#done = (err?: Error | null) => this.#written(gen, err ?? null);
+      this.#done = (err?: Error | null) => this._written(gen, err ?? null);
     }
     return this.#done!;
   }
@@ -699,14 +701,14 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
    * call, when it took it all, or later. A completion of another generation (the
    * transport was replaced, failed, or the batch was counted already) is stale.
    */
-  #written(gen: number, err: Error | null): void {
+  private _written(gen: number, err: Error | null): void {
     if (gen !== this._writeGen) return;
     const n = this._inflight;
     this._inflight = 0;
     if (err) this._writeError ??= err;
     else this._completed += n;
     if (this._sending) {
-      // #writeNow drains it in this pass; an error is reported from the event.
+      // _writeNow drains it in this pass; an error is reported from the event.
       if (err && this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
       return;
     }

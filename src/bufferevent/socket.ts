@@ -90,6 +90,8 @@ function nodeEndListener(sock: net.Socket): ((...args: unknown[]) => unknown) | 
   return null;
 }
 
+// Methods TypeScript-`private`, not `#private`: a `#method` costs every instance a
+// brand field (8 bytes per connection; see bufferevent.ts).
 /**
  * A bufferevent over a `net.Socket` (or a numeric fd wrapped in one).
  *
@@ -115,7 +117,7 @@ export class SocketBufferEvent extends IoBufferEvent {
   // bufferevent in the socket's kReader slot.
   static readonly #sockData = function (this: OwnedSocket, chunk: Buffer): void {
     const bev = this[kReader] as SocketBufferEvent | null | undefined;
-    if (bev) bev.#onData(chunk);
+    if (bev) bev._onData(chunk);
   };
   static readonly #sockEnd = function (this: OwnedSocket): void {
     const bev = this[kReader] as SocketBufferEvent | null | undefined;
@@ -123,11 +125,11 @@ export class SocketBufferEvent extends IoBufferEvent {
   };
   static readonly #sockError = function (this: OwnedSocket, err: Error): void {
     const bev = this[kReader] as SocketBufferEvent | null | undefined;
-    if (bev) bev.#onError(err);
+    if (bev) bev._onError(err);
   };
   static readonly #sockConnect = function (this: OwnedSocket): void {
     const bev = this[kReader] as SocketBufferEvent | null | undefined;
-    if (bev) bev.#onConnect();
+    if (bev) bev._onConnect();
   };
 
   constructor(base: EventBase, fd: evutil_socket_t, options: number) {
@@ -136,14 +138,14 @@ export class SocketBufferEvent extends IoBufferEvent {
     // copied into recycled buffers (read_pool.ts).
     this.output._recycleCopies();
     if (fd !== -1) {
-      this.#attach(fd);
+      this._attach(fd);
       this._updateRef();
     }
   }
 
   // ---- transport attach / detach --------------------------------------------------
 
-  #attach(fd: evutil_socket_t): void {
+  private _attach(fd: evutil_socket_t): void {
     let sock: net.Socket;
     if (fd instanceof net.Socket) sock = fd;
     else sock = socketFromFd(fd);
@@ -176,7 +178,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     if (sock.connecting || sock.pending) sock.on("connect", SocketBufferEvent.#sockConnect);
   }
 
-  #detach(): net.Socket | null {
+  private _detach(): net.Socket | null {
     const sock = this.#sock;
     if (!sock) return null;
     if (this.#userRead) detachUserRead(sock);
@@ -222,13 +224,13 @@ export class SocketBufferEvent extends IoBufferEvent {
    */
   override setfd(fd: evutil_socket_t): number {
     needSocketArg("bufferevent_setfd", fd);
-    this.#cancelLookup();
+    this._cancelLookup();
     this._evRead.del();
     this._evWrite.del();
-    this.#detach();
+    this._detach();
     this._conn = CONN_IDLE;
     if (fd !== -1) {
-      this.#attach(fd);
+      this._attach(fd);
       this.enable(this.enabled);
     }
     return 0;
@@ -237,15 +239,15 @@ export class SocketBufferEvent extends IoBufferEvent {
   // ---- backend ops --------------------------------------------------------------------
 
   protected override _opsCancelAll(): void {
-    this.#cancelLookup();
+    this._cancelLookup();
   }
 
   protected override _opsUnlink(): void {
-    this.#cancelLookup();
+    this._cancelLookup();
     super._opsUnlink();
     // As libevent deletes the fd's events at once, the socket stops feeding this
     // bufferevent now; without BEV_OPT_CLOSE_ON_FREE it is the user's again, paused.
-    const sock = this.#detach();
+    const sock = this._detach();
     const ahead = this._held.clear();
     if (sock && this.closeOnFree) this.#toClose = sock;
     else if (sock) {
@@ -310,11 +312,11 @@ export class SocketBufferEvent extends IoBufferEvent {
   override _ioPause(): void {
     if (!this._paused && this.#sock) {
       this._paused = true;
-      if (!this.#userRead) this.#stop();
+      if (!this.#userRead) this._stop();
     }
   }
 
-  #stop(): void {
+  private _stop(): void {
     if (!this.#stopped && this.#sock) {
       this.#stopped = true;
       this.#sock.pause();
@@ -323,15 +325,15 @@ export class SocketBufferEvent extends IoBufferEvent {
 
   /** A chunk read through the user-buffer path (src/platform/socket_read.ts); false: stop reading. @internal */
   _userRead(chunk: Buffer): boolean {
-    return this.#onData(chunk);
+    return this._onData(chunk);
   }
 
   /** A chunk from Node; false tells Node to stop reading (the user-buffer path). */
-  #onData(chunk: Buffer): boolean {
+  private _onData(chunk: Buffer): boolean {
     if (this._hold(chunk)) return true;
     this._paused = true;
     if (!this.#userRead) {
-      this.#stop();
+      this._stop();
       return true;
     }
     // Node stops the handle when we return false; the Readable stays flowing.
@@ -430,7 +432,7 @@ export class SocketBufferEvent extends IoBufferEvent {
 
   // ---- connecting -----------------------------------------------------------------------
 
-  #onConnect(): void {
+  private _onConnect(): void {
     if (this._conn === CONN_OPENING) {
       this._conn = CONN_OPENED;
       this._evWrite._ready(EV_WRITE);
@@ -443,7 +445,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     }
   }
 
-  #onError(err: Error): void {
+  private _onError(err: Error): void {
     if (err === this._writeError) return;
     if (this._conn === CONN_OPENING) this._openFailedWith(err);
     else this._transportError(err);
@@ -471,7 +473,7 @@ export class SocketBufferEvent extends IoBufferEvent {
       EVUTIL_SET_SOCKET_ERROR(EISCONN);
       return -1;
     }
-    if (!this.#sock) this.#attach(new net.Socket({ allowHalfOpen: true }));
+    if (!this.#sock) this._attach(new net.Socket({ allowHalfOpen: true }));
     const sock = this.#sock!;
     // Attached while open (no 'connect' listener then), idle again since.
     if (!sock.listeners("connect").includes(SocketBufferEvent.#sockConnect))
@@ -511,7 +513,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     if (family !== AF_INET && family !== AF_INET6 && family !== AF_UNSPEC) return -1;
     if (!Number.isInteger(port) || port < 1 || port > 65535) return -1;
     if (this.freed) return -1;
-    this.#cancelLookup();
+    this._cancelLookup();
     this.#dnsError = 0;
     this.suspendRead(BEV_SUSPEND_LOOKUP);
     this.suspendWrite(BEV_SUSPEND_LOOKUP);
@@ -523,14 +525,20 @@ export class SocketBufferEvent extends IoBufferEvent {
       ? dns.resolve(family as 0 | 2 | 10, hostname, ac.signal)
       : systemResolve(family as 0 | 2 | 10, hostname, ac.signal);
     lookup.then(
-      (res) => this.#lookupDone(ac, 0, res.address, res.family, port),
+      (res) => this._lookupDone(ac, 0, res.address, res.family, port),
       (err: { eai?: number }) =>
-        this.#lookupDone(ac, typeof err?.eai === "number" ? err.eai : -4, "", 4, port),
+        this._lookupDone(ac, typeof err?.eai === "number" ? err.eai : -4, "", 4, port),
     );
     return 0;
   }
 
-  #lookupDone(ac: AbortController, eai: number, address: string, fam: 4 | 6, port: number): void {
+  private _lookupDone(
+    ac: AbortController,
+    eai: number,
+    address: string,
+    fam: 4 | 6,
+    port: number,
+  ): void {
     // Deliver the result from the loop, like any other event.
     const cb = new Callback(
       this.base,
@@ -561,7 +569,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     this.base._activate(cb);
   }
 
-  #cancelLookup(): void {
+  private _cancelLookup(): void {
     const ac = this.#lookup;
     if (!ac) return;
     this.#lookup = null;

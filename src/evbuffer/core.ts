@@ -88,6 +88,8 @@ import {
   viewSegment,
 } from "./segment.js";
 
+// Methods TypeScript-`private`, not `#private`: a `#method` costs every instance a
+// brand field (8 bytes per connection; see bufferevent.ts).
 /**
  * The chain core of an {@link EvBuffer} (use that class; this one is not exported
  * from the package). Its state is private; `EvBuffer` reaches it through the
@@ -136,8 +138,9 @@ export class EvBufferCore {
    * the owners it dropped (each exactly once, all of them even if one
    * throws), then the callbacks. The first cleanup error is rethrown last.
    */
-  #done(added: number, deleted: number): void {
-    if (this.#slab && this.#c.length === 0) this.#retireSlab();
+  /** @internal (also the end of an operation of `EvBuffer`) */
+  protected _done(added: number, deleted: number): void {
+    if (this.#slab && this.#c.length === 0) this._retireSlab();
     if (this.#c.dead === null) {
       // The common case (nothing to release), kept small enough to inline.
       if (added !== 0 && this.#addHook !== null) this.#addHook(this.#addHookArg);
@@ -145,7 +148,7 @@ export class EvBufferCore {
         this.#cbs.changed(this as unknown as EvBuffer, added, deleted);
       return;
     }
-    this.#doneReleasing(added, deleted);
+    this._doneReleasing(added, deleted);
   }
 
   /**
@@ -161,8 +164,8 @@ export class EvBufferCore {
     this.#addHookArg = arg;
   }
 
-  /** {@link #done} with owners to release first. */
-  #doneReleasing(added: number, deleted: number): void {
+  /** {@link _done} with owners to release first. */
+  private _doneReleasing(added: number, deleted: number): void {
     let failed = false;
     let error: unknown;
     while (this.#c.dead !== null) {
@@ -195,7 +198,7 @@ export class EvBufferCore {
     if (recycleCopies && this.#slab === false) this.#slab = null;
   }
 
-  #retireSlab(): void {
+  private _retireSlab(): void {
     (this.#slab as WriteSlab).owner.retire();
     this.#slab = null;
   }
@@ -225,16 +228,6 @@ export class EvBufferCore {
     return (this.#cbs ??= new CallbackList());
   }
 
-  /** @internal End of an operation of `EvBuffer` (see {@link #done}). */
-  protected _done(added: number, deleted: number): void {
-    this.#done(added, deleted);
-  }
-
-  /** @internal Drain without the freeze check or validation (for readln). */
-  protected _drainQuiet(n: number): void {
-    this.#drainQuiet(n);
-  }
-
   // ---- adding ------------------------------------------------------------------------
 
   /**
@@ -251,10 +244,10 @@ export class EvBufferCore {
     if (this.#slab !== false && copyFits(this.#slab, bytes.length)) {
       const [slab, copy] = copyToRecycled(this.#slab, bytes);
       this.#slab = slab;
-      return this.#addView(copy, slab.owner);
+      return this._addView(copy, slab.owner);
     }
     append(this.#c, bytes);
-    this.#done(bytes.length, 0);
+    this._done(bytes.length, 0);
     return 0;
   }
 
@@ -270,11 +263,11 @@ export class EvBufferCore {
     if (!(buf instanceof Uint8Array))
       throw argTypeError("evbuffer_add", "data", "a Uint8Array", buf);
     if (this.#freezeEnd) return -1;
-    return this.#addView(buf, null);
+    return this._addView(buf, null);
   }
 
   /** Append `buf` as its own segment (no copy), taking one use of `owner`. */
-  #addView(buf: Uint8Array, owner: RecycleOwner | null): number {
+  private _addView(buf: Uint8Array, owner: RecycleOwner | null): number {
     const n = buf.length;
     if (n === 0) return 0;
     dropEmptyTail(this.#c, false);
@@ -282,7 +275,7 @@ export class EvBufferCore {
     this.#c.segs.push(viewSegment(buf, KIND_PLAIN, owner));
     this.#c.length += n;
     this.#c.gen++;
-    this.#done(n, 0);
+    this._done(n, 0);
     return 0;
   }
 
@@ -329,7 +322,7 @@ export class EvBufferCore {
    * buf.addPrintf("%s/%d", "hello", 1); // 7
    */
   addPrintf(fmt: string, ...args: unknown[]): number {
-    return this.#addFormatted(formatPrintf(fmt, args));
+    return this._addFormatted(formatPrintf(fmt, args));
   }
 
   /**
@@ -339,14 +332,14 @@ export class EvBufferCore {
    * buf.addVprintf("%s=%d\n", ["x", 42]);
    */
   addVprintf(fmt: string, args: readonly unknown[]): number {
-    return this.#addFormatted(formatPrintf(fmt, args, { fn: "evbuffer_add_vprintf" }));
+    return this._addFormatted(formatPrintf(fmt, args, { fn: "evbuffer_add_vprintf" }));
   }
 
-  #addFormatted(bytes: Buffer): number {
+  private _addFormatted(bytes: Buffer): number {
     if (this.#freezeEnd) return -1;
     if (bytes.length > 0) {
       append(this.#c, bytes);
-      this.#done(bytes.length, 0);
+      this._done(bytes.length, 0);
     }
     return bytes.length;
   }
@@ -372,7 +365,7 @@ export class EvBufferCore {
     if (this.#freezeEnd) return -1;
     const owner = cleanup ? new ReferenceOwner(data, bytes.length, cleanup, extra) : null;
     appendSegment(this.#c, viewSegment(bytes, KIND_REFERENCE, owner), bytes.length);
-    this.#done(bytes.length, 0);
+    this._done(bytes.length, 0);
     return 0;
   }
 
@@ -417,7 +410,7 @@ export class EvBufferCore {
     }
     if (offset + length > seg.length || seg.refs === 0) return -1;
     appendSegment(this.#c, seg.chainSegment(offset, length), length);
-    this.#done(length, 0);
+    this._done(length, 0);
     return 0;
   }
 
@@ -435,16 +428,16 @@ export class EvBufferCore {
     const n = src.#c.length;
     if (n === 0 || src === (this as EvBufferCore)) return 0;
     if (this.#freezeEnd || src.#freezeStart) return -1;
-    return this.#moveAll(src, n, false);
+    return this._moveAll(src, n, false);
   }
 
   /** Move all `n` bytes of `src` here (callbacks: src first, as in libevent). Returns 0. */
-  #moveAll(src: EvBuffer, n: number, atFront: boolean): number {
+  private _moveAll(src: EvBuffer, n: number, atFront: boolean): number {
     moveAllChain(this.#c, src.#c, n, atFront);
     try {
-      src.#done(0, n);
+      src._done(0, n);
     } finally {
-      this.#done(n, 0);
+      this._done(n, 0);
     }
     return 0;
   }
@@ -467,7 +460,7 @@ export class EvBufferCore {
     const views = referenceViews(sc);
     if (views === null) return -1;
     appendSegments(this.#c, views, sc.length);
-    this.#done(sc.length, 0);
+    this._done(sc.length, 0);
     return 0;
   }
 
@@ -494,9 +487,9 @@ export class EvBufferCore {
     }
     moveFrontChain(c, dst.#c, n);
     try {
-      dst.#done(n, 0);
+      dst._done(n, 0);
     } finally {
-      this.#done(0, n);
+      this._done(0, n);
     }
     return n;
   }
@@ -514,7 +507,7 @@ export class EvBufferCore {
     if (n === 0) return 0;
     if (this.#freezeStart) return -1;
     prependBytes(this.#c, bytes);
-    this.#done(n, 0);
+    this._done(n, 0);
     return 0;
   }
 
@@ -533,7 +526,7 @@ export class EvBufferCore {
     const n = src.#c.length;
     if (n === 0 || src === (this as EvBufferCore)) return 0;
     if (this.#freezeStart || src.#freezeStart) return -1;
-    return this.#moveAll(src, n, true);
+    return this._moveAll(src, n, true);
   }
 
   // ---- removing ------------------------------------------------------------------------
@@ -553,20 +546,21 @@ export class EvBufferCore {
     if (n === 0) return 0;
     if (n >= len) {
       drainAll(this.#c);
-      this.#done(0, len);
+      this._done(0, len);
       return 0;
     }
     drainFront(this.#c, n);
-    this.#done(0, n);
+    this._done(0, n);
     return 0;
   }
 
   /** Drain without the freeze check or validation (for readln). */
-  #drainQuiet(n: number): void {
+  /** @internal Drain without the freeze check or validation (also for readln). */
+  protected _drainQuiet(n: number): void {
     if (n === 0) return;
     if (n >= this.#c.length) drainAll(this.#c);
     else drainFront(this.#c, n);
-    this.#done(0, n);
+    this._done(0, n);
   }
 
   /**
@@ -579,7 +573,7 @@ export class EvBufferCore {
    */
   remove(out: Uint8Array, n?: number): number {
     const count = this.copyoutFrom(null, out, outArg("evbuffer_remove", out, n));
-    if (count > 0) this.#drainQuiet(count);
+    if (count > 0) this._drainQuiet(count);
     return count;
   }
 
@@ -640,7 +634,7 @@ export class EvBufferCore {
       return first.buf.subarray(first.off, first.off + n);
     }
     const view = pullupChain(c, n);
-    this.#done(0, 0);
+    this._done(0, 0);
     return view;
   }
 
@@ -691,7 +685,7 @@ export class EvBufferCore {
    */
   _addRead(buf: Buffer, owner: RecycleOwner): number {
     if (this.#freezeEnd) return -1;
-    return this.#addView(buf, owner);
+    return this._addView(buf, owner);
   }
 
   /**
@@ -777,6 +771,6 @@ export class EvBufferCore {
     this.#addHook = null;
     this.#addHookArg = null;
     cbs?.deferred?.cancel();
-    this.#done(0, 0);
+    this._done(0, 0);
   }
 }
