@@ -70,6 +70,8 @@ export {
 export type { bufferevent_data_cb, bufferevent_event_cb, evutil_socket_t } from "./defs.js";
 
 let nextId = 1;
+/** Ids handed out so far: one is given when first asked for (most never are). */
+const ids = new WeakMap<BufferEvent, number>();
 
 /*
  * The methods of the per-connection classes (bufferevents, their events, evbuffers)
@@ -78,11 +80,22 @@ let nextId = 1;
  * chain, for every connection. Their fields stay `#private`.
  */
 
-/** Bits of a bufferevent's #flags (each field is 8 bytes of every connection). */
-const F_FREED = 1;
-const F_FINALIZED = 2;
-const F_READCB_PENDING = 4;
-const F_WRITECB_PENDING = 8;
+/*
+ * A bufferevent's #flags (each field is 8 bytes of every connection), below 2^30 so
+ * that it stays a small integer:
+ *
+ *   bits 0-7    enabled: EV_READ|EV_WRITE as the user asked
+ *   bits 8-15   BEV_SUSPEND_* reasons for not reading
+ *   bits 16-23  BEV_SUSPEND_* reasons for not writing
+ *   bits 24-27  F_*
+ */
+const ENABLED_MASK = 0xff;
+const READ_SUSPENDED_SHIFT = 8;
+const WRITE_SUSPENDED_SHIFT = 16;
+const F_FREED = 1 << 24;
+const F_FINALIZED = 1 << 25;
+const F_READCB_PENDING = 1 << 26;
+const F_WRITECB_PENDING = 1 << 27;
 
 /**
  * A bufferevent: an input and an output {@link EvBuffer} over a transport, with
@@ -108,14 +121,6 @@ export abstract class BufferEvent extends LockingBufferEvent {
   readonly output: EvBuffer;
   /** BEV_OPT_* flags given at creation (pairs add DEFER_CALLBACKS). */
   readonly options: number;
-  /** A small id for diagnostics. */
-  readonly id = nextId++;
-
-  #enabled = EV_WRITE;
-  /** BEV_SUSPEND_* reasons for not reading. */
-  readSuspended = 0;
-  /** BEV_SUSPEND_* reasons for not writing. */
-  writeSuspended = 0;
 
   /** Made when a watermark is first set: most connections never set one. */
   #wm: Watermarks | null = null;
@@ -128,23 +133,15 @@ export abstract class BufferEvent extends LockingBufferEvent {
   #cbarg: unknown = null;
 
   #refcnt = 1;
-  /** F_*: freed, finalized, a deferred readcb / writecb due. */
-  #flags = 0;
+  /** The enabled directions, the suspensions and F_* (freed, finalized, a deferred readcb / writecb due). */
+  #flags = EV_WRITE;
 
   /** Made on first use: a bufferevent whose callbacks never defer holds none. */
   #deferredCb: DeferredCallback | null = null;
-  #eventcbPending = 0;
-  #errnoPending = 0;
 
   /** The input callback of every read high watermark (its arg is the bufferevent): no closure each. */
   static readonly #onInputWm = (_buf: EvBuffer, _info: unknown, bev: BufferEvent): void =>
     bev._inbufWmCb();
-
-  /**
-   * Generic timer events for backends without I/O events of their own (pair,
-   * filter): libevent's `bufferevent_init_generic_timeout_cbs_`.
-   */
-  #timers: GenericTimeouts | null = null;
 
   /** Priority of this bufferevent's deferred callback and I/O events. */
   protected priority: number;
@@ -171,9 +168,35 @@ export abstract class BufferEvent extends LockingBufferEvent {
     return this.#base;
   }
 
+  /** A small id for diagnostics (given when first asked for). */
+  get id(): number {
+    let id = ids.get(this);
+    if (id === undefined) ids.set(this, (id = nextId++));
+    return id;
+  }
+
   /** EV_READ|EV_WRITE as the user asked (see {@link enable}, {@link disable}). */
   get enabled(): number {
-    return this.#enabled;
+    return this.#flags & ENABLED_MASK;
+  }
+
+  /** BEV_SUSPEND_* reasons for not reading. */
+  get readSuspended(): number {
+    return (this.#flags >> READ_SUSPENDED_SHIFT) & 0xff;
+  }
+  set readSuspended(reasons: number) {
+    this.#flags =
+      (this.#flags & ~(0xff << READ_SUSPENDED_SHIFT)) | ((reasons & 0xff) << READ_SUSPENDED_SHIFT);
+  }
+
+  /** BEV_SUSPEND_* reasons for not writing. */
+  get writeSuspended(): number {
+    return (this.#flags >> WRITE_SUSPENDED_SHIFT) & 0xff;
+  }
+  set writeSuspended(reasons: number) {
+    this.#flags =
+      (this.#flags & ~(0xff << WRITE_SUSPENDED_SHIFT)) |
+      ((reasons & 0xff) << WRITE_SUSPENDED_SHIFT);
   }
 
   /** Read low watermark: the readcb runs when the input holds at least this much. */
@@ -290,7 +313,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
       event &
       ~((this.readSuspended ? EV_READ : 0) | (this.writeSuspended ? EV_WRITE : 0)) &
       (EV_READ | EV_WRITE);
-    this.#enabled |= event & (EV_READ | EV_WRITE);
+    this.#flags |= event & (EV_READ | EV_WRITE);
     if (implEvents && this._opsEnable(implEvents) < 0) return -1;
     return 0;
   }
@@ -304,7 +327,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
   disable(event: number): number {
     if (typeof event !== "number")
       throw argTypeError("bufferevent_disable", "event", "EV_READ and/or EV_WRITE", event);
-    this.#enabled &= ~event;
+    this.#flags &= ~(event & ENABLED_MASK);
     if (event & (EV_READ | EV_WRITE) && this._opsDisable(event & (EV_READ | EV_WRITE)) < 0)
       return -1;
     return 0;
@@ -497,12 +520,12 @@ export abstract class BufferEvent extends LockingBufferEvent {
 
   /** Create the generic read/write timer events (pair, filter backends). */
   protected initGenericTimeouts(): void {
-    this.#timers = new GenericTimeouts(this);
+    this._rareState.timers = new GenericTimeouts(this);
   }
 
   /** The generic timers, once {@link initGenericTimeouts} made them. */
   protected get genericTimers(): GenericTimeouts | null {
-    return this.#timers;
+    return this._rare === null ? null : this._rare.timers;
   }
 
   // ---- triggering callbacks ----------------------------------------------------------
@@ -588,8 +611,9 @@ export abstract class BufferEvent extends LockingBufferEvent {
   runEventcb(what: number, options: number): void {
     if (!this.#eventcb) return;
     if (this.deferCallbacks || options & BEV_TRIG_DEFER_CALLBACKS) {
-      this.#eventcbPending |= what;
-      this.#errnoPending = EVUTIL_SOCKET_ERROR();
+      const rare = this._rareState;
+      rare.eventcbPending |= what;
+      rare.errnoPending = EVUTIL_SOCKET_ERROR();
       this._scheduleDeferred();
       return;
     }
@@ -629,9 +653,10 @@ export abstract class BufferEvent extends LockingBufferEvent {
     };
     if (this._deferWhileLocked(retry)) return void this.decref();
     try {
-      if (this.#eventcbPending & BEV_EVENT_CONNECTED && this.#eventcb) {
-        this.#eventcbPending &= ~BEV_EVENT_CONNECTED;
-        EVUTIL_SET_SOCKET_ERROR(this.#errnoPending);
+      const rare = this._rare;
+      if (rare !== null && rare.eventcbPending & BEV_EVENT_CONNECTED && this.#eventcb) {
+        rare.eventcbPending &= ~BEV_EVENT_CONNECTED;
+        EVUTIL_SET_SOCKET_ERROR(rare.errnoPending);
         this._call(this.#eventcb, BEV_EVENT_CONNECTED);
       }
       if (this._flag(F_READCB_PENDING) && this.#readcb) {
@@ -643,11 +668,13 @@ export abstract class BufferEvent extends LockingBufferEvent {
         this._setFlag(F_WRITECB_PENDING, false);
         this._call(this.#writecb, -1);
       }
-      if (this.#eventcbPending && this.#eventcb) {
-        const what = this.#eventcbPending;
-        this.#eventcbPending = 0;
-        EVUTIL_SET_SOCKET_ERROR(this.#errnoPending);
-        this.#errnoPending = 0;
+      // (The callbacks above may have deferred an event: read the record again.)
+      const later = this._rare;
+      if (later !== null && later.eventcbPending && this.#eventcb) {
+        const what = later.eventcbPending;
+        later.eventcbPending = 0;
+        EVUTIL_SET_SOCKET_ERROR(later.errnoPending);
+        later.errnoPending = 0;
         this._call(this.#eventcb, what);
       }
     } finally {
@@ -731,7 +758,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
     if (this._flag(F_FINALIZED)) return;
     this._setFlag(F_FINALIZED, true);
     this.#deferredCb?.cancel();
-    this.#timers?.free();
+    this.genericTimers?.free();
     this._opsUnlink();
     this.base._finalize(() => {
       this._opsDestruct();
@@ -758,8 +785,8 @@ export abstract class BufferEvent extends LockingBufferEvent {
     this.#base = base;
     this.priority = Math.floor(base.getNpriorities() / 2);
     this.#deferredCb = null;
-    if (this.#timers) {
-      this.#timers.free();
+    if (this.genericTimers) {
+      this.genericTimers.free();
       this.initGenericTimeouts();
     }
     return this._opsRebase();
@@ -842,7 +869,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
    * a type with I/O events of its own overrides this.
    */
   protected override _opsAdjTimeouts(): number {
-    this.#timers?.adjust();
+    this.genericTimers?.adjust();
     return 0;
   }
 

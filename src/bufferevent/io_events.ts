@@ -61,6 +61,14 @@ const B_PAUSED = 8;
 const B_SENDING = 16;
 const B_REFD = 32;
 const B_GATE = 64;
+/** Bits 8-9: the CONN_* state. */
+const CONN_SHIFT = 8;
+const CONN_MASK = 3 << CONN_SHIFT;
+/** Bits 10-11: the SHUT_* state. */
+const SHUT_SHIFT = 10;
+const SHUT_MASK = 3 << SHUT_SHIFT;
+/** Bits from 16 on are the backend's own (see {@link IoBufferEvent._backendBit}). */
+export const B_BACKEND = 1 << 16;
 
 /** No BEV_FINISHED flush asked for. */
 const SHUT_NONE = 0;
@@ -68,6 +76,13 @@ const SHUT_NONE = 0;
 const SHUT_PENDING = 1;
 /** The writable side was ended. */
 const SHUT_DONE = 2;
+
+/** The errors of a transport not reported yet, made at the first (most connections have none). */
+class TransportErrors {
+  open: Error | null = null;
+  read: Error | null = null;
+  write: Error | null = null;
+}
 
 /**
  * What a transport (a socket handle, a Node `Duplex`, a TLS session) provides to
@@ -112,25 +127,78 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   /** Bytes the transport reports written that are still at the front of the output. */
   protected _completed = 0;
 
-  /** CONN_*: where the connection stands. */
-  protected _conn = CONN_OPEN;
-  /** The open failed with this; reported from the next I/O event. */
-  protected _openError: Error | null = null;
-  /** A read error not reported yet. */
-  protected _readError: Error | null = null;
+  /** The open, read and write errors not reported yet (see the accessors below). */
+  #errors: TransportErrors | null = null;
   /** Bytes of the one batch in flight (0: none). */
   protected _inflight = 0;
-  /** Names the batch in flight: completions of another generation are stale. */
-  protected _writeGen = 0;
-  /** A write error not reported yet. */
-  protected _writeError: Error | null = null;
-  /** SHUT_*: BEV_FINISHED. */
-  #shutdown = SHUT_NONE;
+  /** See {@link _writeGen}. */
+  #writeGen = 0;
   /**
-   * B_* bits: the connection's booleans in one field, behind the accessors below
-   * (each field is 8 bytes of every connection).
+   * B_* bits: the connection's booleans, its CONN_* and SHUT_* states, and the
+   * backend's bits, in one field behind the accessors below (each field is 8 bytes
+   * of every connection).
    */
-  #bits = B_PAUSED | B_REFD;
+  #bits = B_PAUSED | B_REFD | (CONN_OPEN << CONN_SHIFT);
+
+  /** CONN_*: where the connection stands. */
+  protected get _conn(): number {
+    return (this.#bits & CONN_MASK) >> CONN_SHIFT;
+  }
+  protected set _conn(conn: number) {
+    this.#bits = (this.#bits & ~CONN_MASK) | (conn << CONN_SHIFT);
+  }
+
+  /** SHUT_*: BEV_FINISHED. */
+  private get _shutdown(): number {
+    return (this.#bits & SHUT_MASK) >> SHUT_SHIFT;
+  }
+  private set _shutdown(shut: number) {
+    this.#bits = (this.#bits & ~SHUT_MASK) | (shut << SHUT_SHIFT);
+  }
+
+  /** The backend's bit `b` (B_BACKEND and up). @internal */
+  protected _backendBit(b: number): boolean {
+    return (this.#bits & b) !== 0;
+  }
+  protected _setBackendBit(b: number, on: boolean): void {
+    this.#bits = on ? this.#bits | b : this.#bits & ~b;
+  }
+
+  /** The open failed with this; reported from the next I/O event. */
+  protected get _openError(): Error | null {
+    return this.#errors === null ? null : this.#errors.open;
+  }
+  protected set _openError(err: Error | null) {
+    if (err !== null || this.#errors !== null) (this.#errors ??= new TransportErrors()).open = err;
+  }
+
+  /** A read error not reported yet. */
+  protected get _readError(): Error | null {
+    return this.#errors === null ? null : this.#errors.read;
+  }
+  protected set _readError(err: Error | null) {
+    if (err !== null || this.#errors !== null) (this.#errors ??= new TransportErrors()).read = err;
+  }
+
+  /** A write error not reported yet. */
+  protected get _writeError(): Error | null {
+    return this.#errors === null ? null : this.#errors.write;
+  }
+  protected set _writeError(err: Error | null) {
+    if (err !== null || this.#errors !== null) (this.#errors ??= new TransportErrors()).write = err;
+  }
+
+  /**
+   * Names the batch in flight: completions of another generation are stale. A new
+   * generation drops the completion callback of the old one.
+   */
+  protected get _writeGen(): number {
+    return this.#writeGen;
+  }
+  protected set _writeGen(gen: number) {
+    this.#writeGen = gen;
+    this.#done = null;
+  }
 
   private _bit(b: number): boolean {
     return (this.#bits & b) !== 0;
@@ -196,9 +264,8 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
     this._setBit(B_GATE, on);
   }
 
-  /** The completion callback of the current write generation (one per generation). */
+  /** The completion callback of the current write generation (one per generation), once made. */
   #done: ((err?: Error | null) => void) | null = null;
-  #doneGen = -1;
 
   /**
    * As in `bufferevent_sock.c`, the input's end and the output's start belong to
@@ -368,7 +435,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   protected override _opsFlush(iotype: number, mode: number): number {
     if (!(iotype & EV_WRITE) || mode !== BEV_FINISHED) return 0;
     const pending = this.output.length > 0;
-    if (this.#shutdown === SHUT_NONE) this.#shutdown = SHUT_PENDING;
+    if (this._shutdown === SHUT_NONE) this._shutdown = SHUT_PENDING;
     this._maybeShutdown();
     this._updateRef();
     return pending ? 1 : 0;
@@ -425,7 +492,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
 
   /** Forget the shutdown asked for (a new stream). */
   protected _resetShutdown(): void {
-    this.#shutdown = SHUT_NONE;
+    this._shutdown = SHUT_NONE;
   }
 
   // ---- keeping the process alive --------------------------------------------------------
@@ -442,7 +509,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
       this._evRead.isPending ||
       this._inflight > 0 ||
       (this._opening && this._evWrite.isPending) ||
-      this.#shutdown === SHUT_PENDING;
+      this._shutdown === SHUT_PENDING;
     if (want === this._refd) return;
     this._refd = want;
     this._ioSetRef(want);
@@ -689,11 +756,12 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
 
   /** The completion callback for a batch handed over now (one closure per generation). */
   protected _writeDone(): (err?: Error | null) => void {
-    if (this.#doneGen !== this._writeGen) {
-      const gen = (this.#doneGen = this._writeGen);
-      this.#done = (err?: Error | null) => this._written(gen, err ?? null);
+    let done = this.#done;
+    if (done === null) {
+      const gen = this.#writeGen;
+      done = this.#done = (err?: Error | null) => this._written(gen, err ?? null);
     }
-    return this.#done!;
+    return done;
   }
 
   /**
@@ -730,10 +798,10 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
 
   /** After BEV_FINISHED: end the writable side once nothing is left to send. */
   protected _maybeShutdown(): void {
-    if (this.#shutdown !== SHUT_PENDING) return;
+    if (this._shutdown !== SHUT_PENDING) return;
     if (this.output.length > 0 || this._inflight > 0 || !this._ioAttached() || this._opening)
       return;
-    this.#shutdown = SHUT_DONE;
+    this._shutdown = SHUT_DONE;
     this._ioEnd();
     this._updateRef();
   }

@@ -47,7 +47,14 @@ import { writeDirect, type SocketWriteHooks } from "../platform/socket_write.js"
 import { pinSent, unpinSent } from "../platform/read_pool.js";
 import type { RateLimitHooks } from "./ratelimit_hooks.js";
 import type { Connectable } from "./connectable.js";
-import { CONN_IDLE, CONN_OPEN, CONN_OPENED, CONN_OPENING, IoBufferEvent } from "./io_events.js";
+import {
+  B_BACKEND,
+  CONN_IDLE,
+  CONN_OPEN,
+  CONN_OPENED,
+  CONN_OPENING,
+  IoBufferEvent,
+} from "./io_events.js";
 import {
   attachUserRead,
   detachUserRead,
@@ -74,6 +81,22 @@ function writeErrno(err: Error, socketError: Error | null): number {
   if (code === "ERR_STREAM_DESTROYED" || code === "ERR_STREAM_WRITE_AFTER_END")
     return socketError ? errnoFromNodeError(socketError) : EPIPE;
   return errnoFromNodeError(err) || EPIPE;
+}
+
+/** SocketBufferEvent's backend bits (see IoBufferEvent): reads through the user buffer; the socket paused. */
+const B_USER_READ = B_BACKEND;
+const B_STOPPED = B_BACKEND << 1;
+
+/** A socket bufferevent's rarely used state, made on first use (each field of the bufferevent is 8 bytes of every connection). */
+class SocketAux {
+  /** Freed with BEV_OPT_CLOSE_ON_FREE: the socket the finalizer closes. */
+  toClose: net.Socket | null = null;
+  /** The numeric fd the socket was made from, or -1 (getfd returns the socket then). */
+  fd = -1;
+  /** The last DNS error (EVUTIL_EAI_*). */
+  dnsError = 0;
+  /** The lookup of connectHostname in flight. */
+  lookup: AbortController | null = null;
 }
 
 /** Node's `onReadableStreamEnd` (the 'end' listener every net.Socket gets), once seen. */
@@ -103,15 +126,28 @@ function nodeEndListener(sock: net.Socket): ((...args: unknown[]) => unknown) | 
 export class SocketBufferEvent extends IoBufferEvent {
   #sock: net.Socket | null = null;
   /** Freed with BEV_OPT_CLOSE_ON_FREE: the socket the finalizer closes. */
-  #toClose: net.Socket | null = null;
-  #fd: evutil_socket_t = -1;
-  /** Reads come through Node's user buffer (src/platform/socket_read.ts), not 'data'. */
-  #userRead = false;
-  /** The socket itself is paused (`_paused` only says the bufferevent wants no data). */
-  #stopped = true;
+  /** The socket's rarely used state, made on first use (see SocketAux). */
+  #aux: SocketAux | null = null;
 
-  #dnsError = 0;
-  #lookup: AbortController | null = null;
+  /** Reads come through Node's user buffer (src/platform/socket_read.ts), not 'data'. */
+  private get _readsUserBuffer(): boolean {
+    return this._backendBit(B_USER_READ);
+  }
+  private set _readsUserBuffer(on: boolean) {
+    this._setBackendBit(B_USER_READ, on);
+  }
+
+  /** The socket itself is paused (`_paused` only says the bufferevent wants no data). */
+  private get _stopped(): boolean {
+    return this._backendBit(B_STOPPED);
+  }
+  private set _stopped(on: boolean) {
+    this._setBackendBit(B_STOPPED, on);
+  }
+
+  private get _auxState(): SocketAux {
+    return (this.#aux ??= new SocketAux());
+  }
 
   // The socket's listeners are shared by all socket bufferevents: each finds its
   // bufferevent in the socket's kReader slot.
@@ -137,6 +173,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     // Its writes complete before their bytes are drained: large writes may be
     // copied into recycled buffers (read_pool.ts).
     this.output._recycleCopies();
+    this._stopped = true;
     if (fd !== -1) {
       this._attach(fd);
       this._updateRef();
@@ -149,7 +186,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     let sock: net.Socket;
     if (fd instanceof net.Socket) sock = fd;
     else sock = socketFromFd(fd);
-    this.#fd = fd;
+    if (typeof fd === "number") this._auxState.fd = fd;
     this.#sock = sock;
     sock.ref();
     sock.allowHalfOpen = true;
@@ -160,11 +197,11 @@ export class SocketBufferEvent extends IoBufferEvent {
     // Reads go into Node's user buffer and arrive as copies, without the Readable;
     // a socket that is already reading keeps delivering 'data'.
     (sock as OwnedSocket)[kReader] = this;
-    this.#userRead = attachUserRead(sock, this);
+    this._readsUserBuffer = attachUserRead(sock, this);
     sock.pause();
-    this.#stopped = true;
+    this._stopped = true;
     this._resetTransportState(!sock.connecting && !sock.pending ? CONN_OPEN : CONN_IDLE, false);
-    if (!this.#userRead) sock.on("data", SocketBufferEvent.#sockData);
+    if (!this._readsUserBuffer) sock.on("data", SocketBufferEvent.#sockData);
     // Node's own 'end' listener does something only without allowHalfOpen (set
     // above): set aside while attached, the socket's 'end' holds one function
     // instead of an array of two (about 100 bytes per connection).
@@ -181,7 +218,7 @@ export class SocketBufferEvent extends IoBufferEvent {
   private _detach(): net.Socket | null {
     const sock = this.#sock;
     if (!sock) return null;
-    if (this.#userRead) detachUserRead(sock);
+    if (this._readsUserBuffer) detachUserRead(sock);
     else sock.off("data", SocketBufferEvent.#sockData);
     (sock as OwnedSocket)[kReader] = null;
     sock.off("end", SocketBufferEvent.#sockEnd);
@@ -192,7 +229,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     sock.off("error", SocketBufferEvent.#sockError);
     sock.on("error", () => {});
     this.#sock = null;
-    this.#fd = -1;
+    if (this.#aux !== null) this.#aux.fd = -1;
     return sock;
   }
 
@@ -213,7 +250,8 @@ export class SocketBufferEvent extends IoBufferEvent {
    * const fd = sock.getfd(); // a net.Socket, a number, or -1
    */
   override getfd(): evutil_socket_t {
-    return this.#fd;
+    const fd = this.#aux === null ? -1 : this.#aux.fd;
+    return fd !== -1 ? fd : (this.#sock ?? -1);
   }
 
   /**
@@ -249,7 +287,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     // bufferevent now; without BEV_OPT_CLOSE_ON_FREE it is the user's again, paused.
     const sock = this._detach();
     const ahead = this._held.clear();
-    if (sock && this.closeOnFree) this.#toClose = sock;
+    if (sock && this.closeOnFree) this._auxState.toClose = sock;
     else if (sock) {
       // Bytes read ahead but never moved into the input go back to the socket.
       for (let i = ahead.length - 1; i >= 0; i--) sock.unshift(ahead[i]);
@@ -258,8 +296,10 @@ export class SocketBufferEvent extends IoBufferEvent {
   }
 
   protected override _opsDestruct(): void {
-    this.#toClose?.destroy();
-    this.#toClose = null;
+    const aux = this.#aux;
+    if (aux === null) return;
+    aux.toClose?.destroy();
+    aux.toClose = null;
   }
 
   /** Socket bufferevents move to another base (libevent 2.1: the only type that does). */
@@ -268,7 +308,7 @@ export class SocketBufferEvent extends IoBufferEvent {
   }
 
   protected override _ioBusy(): boolean {
-    return this.#lookup !== null;
+    return this.#aux !== null && this.#aux.lookup !== null;
   }
 
   /** A connect in flight keeps ev_write, so CONNECTED is still reported. */
@@ -293,8 +333,8 @@ export class SocketBufferEvent extends IoBufferEvent {
   override _ioResume(): void {
     if (this._paused && this.#sock && !this._eof) {
       this._paused = false;
-      if (this.#stopped) {
-        this.#stopped = false;
+      if (this._stopped) {
+        this._stopped = false;
         this.#sock.resume();
       }
     }
@@ -312,13 +352,13 @@ export class SocketBufferEvent extends IoBufferEvent {
   override _ioPause(): void {
     if (!this._paused && this.#sock) {
       this._paused = true;
-      if (!this.#userRead) this._stop();
+      if (!this._readsUserBuffer) this._stop();
     }
   }
 
   private _stop(): void {
-    if (!this.#stopped && this.#sock) {
-      this.#stopped = true;
+    if (!this._stopped && this.#sock) {
+      this._stopped = true;
       this.#sock.pause();
     }
   }
@@ -332,12 +372,12 @@ export class SocketBufferEvent extends IoBufferEvent {
   private _onData(chunk: Buffer): boolean {
     if (this._hold(chunk)) return true;
     this._paused = true;
-    if (!this.#userRead) {
+    if (!this._readsUserBuffer) {
       this._stop();
       return true;
     }
     // Node stops the handle when we return false; the Readable stays flowing.
-    this.#stopped = true;
+    this._stopped = true;
     return false;
   }
 
@@ -488,7 +528,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     }
     sock.pause();
     this._paused = true;
-    this.#stopped = true;
+    this._stopped = true;
     this._conn = CONN_OPENING;
     this._evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
     if (this.readingActive && !this._evRead.isPending)
@@ -514,13 +554,14 @@ export class SocketBufferEvent extends IoBufferEvent {
     if (!Number.isInteger(port) || port < 1 || port > 65535) return -1;
     if (this.freed) return -1;
     this._cancelLookup();
-    this.#dnsError = 0;
+    const aux = this._auxState;
+    aux.dnsError = 0;
     this.suspendRead(BEV_SUSPEND_LOOKUP);
     this.suspendWrite(BEV_SUSPEND_LOOKUP);
     this.incref();
     this.base._ref();
     const ac = new AbortController();
-    this.#lookup = ac;
+    aux.lookup = ac;
     const lookup = dns
       ? dns.resolve(family as 0 | 2 | 10, hostname, ac.signal)
       : systemResolve(family as 0 | 2 | 10, hostname, ac.signal);
@@ -545,16 +586,17 @@ export class SocketBufferEvent extends IoBufferEvent {
       () => {
         this.base._unref();
         try {
-          if (this.#lookup === ac) this.#lookup = null;
+          const aux = this._auxState;
+          if (aux.lookup === ac) aux.lookup = null;
           const cancelled = ac.signal.aborted || eai === EVUTIL_EAI_CANCEL;
           if (cancelled) {
-            this.#dnsError = EVUTIL_EAI_CANCEL;
+            aux.dnsError = EVUTIL_EAI_CANCEL;
             return;
           }
           this.unsuspendRead(BEV_SUSPEND_LOOKUP);
           this.unsuspendWrite(BEV_SUSPEND_LOOKUP);
           if (eai !== 0) {
-            this.#dnsError = eai;
+            aux.dnsError = eai;
             this.runEventcb(BEV_EVENT_ERROR, 0);
             return;
           }
@@ -570,10 +612,11 @@ export class SocketBufferEvent extends IoBufferEvent {
   }
 
   private _cancelLookup(): void {
-    const ac = this.#lookup;
+    const aux = this.#aux;
+    const ac = aux === null ? null : aux.lookup;
     if (!ac) return;
-    this.#lookup = null;
-    this.#dnsError = EVUTIL_EAI_CANCEL;
+    aux!.lookup = null;
+    aux!.dnsError = EVUTIL_EAI_CANCEL;
     ac.abort();
     this.readSuspended &= ~BEV_SUSPEND_LOOKUP;
     this.writeSuspended &= ~BEV_SUSPEND_LOOKUP;
@@ -587,7 +630,8 @@ export class SocketBufferEvent extends IoBufferEvent {
    * if (eai === EVUTIL_EAI_CANCEL) console.log("the lookup was cancelled");
    */
   getDnsError(): number {
-    return this.#dnsError === EVUTIL_EAI_CANCEL ? EVUTIL_EAI_CANCEL : this.#dnsError;
+    const err = this.#aux === null ? 0 : this.#aux.dnsError;
+    return err === EVUTIL_EAI_CANCEL ? EVUTIL_EAI_CANCEL : err;
   }
 
   /**
