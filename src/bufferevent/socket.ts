@@ -83,8 +83,10 @@ function writeErrno(err: Error, socketError: Error | null): number {
   return errnoFromNodeError(err) || EPIPE;
 }
 
-/** SocketBufferEvent's backend bits (see IoBufferEvent): reads through the user buffer; the socket paused. */
+// SocketBufferEvent's backend bits (see IoBufferEvent._backendBit):
+/** Reads come through Node's user buffer (src/platform/socket_read.ts), not 'data'. */
 const B_USER_READ = B_BACKEND;
+/** The socket itself is paused (`_paused` only says the bufferevent wants no data). */
 const B_STOPPED = B_BACKEND << 1;
 
 /** A socket bufferevent's rarely used state, made on first use (each field of the bufferevent is 8 bytes of every connection). */
@@ -129,22 +131,6 @@ export class SocketBufferEvent extends IoBufferEvent {
   /** The socket's rarely used state, made on first use (see SocketAux). */
   #aux: SocketAux | null = null;
 
-  /** Reads come through Node's user buffer (src/platform/socket_read.ts), not 'data'. */
-  private get _readsUserBuffer(): boolean {
-    return this._backendBit(B_USER_READ);
-  }
-  private set _readsUserBuffer(on: boolean) {
-    this._setBackendBit(B_USER_READ, on);
-  }
-
-  /** The socket itself is paused (`_paused` only says the bufferevent wants no data). */
-  private get _stopped(): boolean {
-    return this._backendBit(B_STOPPED);
-  }
-  private set _stopped(on: boolean) {
-    this._setBackendBit(B_STOPPED, on);
-  }
-
   private get _auxState(): SocketAux {
     return (this.#aux ??= new SocketAux());
   }
@@ -173,7 +159,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     // Its writes complete before their bytes are drained: large writes may be
     // copied into recycled buffers (read_pool.ts).
     this.output._recycleCopies();
-    this._stopped = true;
+    this._setBackendBit(B_STOPPED, true);
     if (fd !== -1) {
       this._attach(fd);
       this._updateRef();
@@ -197,11 +183,11 @@ export class SocketBufferEvent extends IoBufferEvent {
     // Reads go into Node's user buffer and arrive as copies, without the Readable;
     // a socket that is already reading keeps delivering 'data'.
     (sock as OwnedSocket)[kReader] = this;
-    this._readsUserBuffer = attachUserRead(sock, this);
+    this._setBackendBit(B_USER_READ, attachUserRead(sock, this));
     sock.pause();
-    this._stopped = true;
+    this._setBackendBit(B_STOPPED, true);
     this._resetTransportState(!sock.connecting && !sock.pending ? CONN_OPEN : CONN_IDLE, false);
-    if (!this._readsUserBuffer) sock.on("data", SocketBufferEvent.#sockData);
+    if (!this._backendBit(B_USER_READ)) sock.on("data", SocketBufferEvent.#sockData);
     // Node's own 'end' listener does something only without allowHalfOpen (set
     // above): set aside while attached, the socket's 'end' holds one function
     // instead of an array of two (about 100 bytes per connection).
@@ -218,7 +204,7 @@ export class SocketBufferEvent extends IoBufferEvent {
   private _detach(): net.Socket | null {
     const sock = this.#sock;
     if (!sock) return null;
-    if (this._readsUserBuffer) detachUserRead(sock);
+    if (this._backendBit(B_USER_READ)) detachUserRead(sock);
     else sock.off("data", SocketBufferEvent.#sockData);
     (sock as OwnedSocket)[kReader] = null;
     sock.off("end", SocketBufferEvent.#sockEnd);
@@ -333,8 +319,8 @@ export class SocketBufferEvent extends IoBufferEvent {
   override _ioResume(): void {
     if (this._paused && this.#sock && !this._eof) {
       this._paused = false;
-      if (this._stopped) {
-        this._stopped = false;
+      if (this._backendBit(B_STOPPED)) {
+        this._setBackendBit(B_STOPPED, false);
         this.#sock.resume();
       }
     }
@@ -352,13 +338,13 @@ export class SocketBufferEvent extends IoBufferEvent {
   override _ioPause(): void {
     if (!this._paused && this.#sock) {
       this._paused = true;
-      if (!this._readsUserBuffer) this._stop();
+      if (!this._backendBit(B_USER_READ)) this._stop();
     }
   }
 
   private _stop(): void {
-    if (!this._stopped && this.#sock) {
-      this._stopped = true;
+    if (!this._backendBit(B_STOPPED) && this.#sock) {
+      this._setBackendBit(B_STOPPED, true);
       this.#sock.pause();
     }
   }
@@ -372,12 +358,12 @@ export class SocketBufferEvent extends IoBufferEvent {
   private _onData(chunk: Buffer): boolean {
     if (this._hold(chunk)) return true;
     this._paused = true;
-    if (!this._readsUserBuffer) {
+    if (!this._backendBit(B_USER_READ)) {
       this._stop();
       return true;
     }
     // Node stops the handle when we return false; the Readable stays flowing.
-    this._stopped = true;
+    this._setBackendBit(B_STOPPED, true);
     return false;
   }
 
@@ -528,7 +514,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     }
     sock.pause();
     this._paused = true;
-    this._stopped = true;
+    this._setBackendBit(B_STOPPED, true);
     this._conn = CONN_OPENING;
     this._evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
     if (this.readingActive && !this._evRead.isPending)
