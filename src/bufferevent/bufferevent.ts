@@ -50,7 +50,7 @@ import {
   Watermarks,
   freedErrorFactory,
   msToTv,
-  takeFreeObserver,
+  freeHook,
   unlockWhenSettled,
   type bufferevent_data_cb,
   type bufferevent_event_cb,
@@ -65,7 +65,7 @@ export {
   BEV_SUSPEND_WM,
   DEFAULT_MAX_SINGLE,
   msToTv,
-  observeFree,
+  freeHook,
 } from "./defs.js";
 export type { bufferevent_data_cb, bufferevent_event_cb, evutil_socket_t } from "./defs.js";
 
@@ -750,7 +750,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
     this._setFlag(F_FREED, true);
     this.setcb(null, null, null, null);
     this._opsCancelAll();
-    takeFreeObserver(this)?.();
+    freeHook.fn?.(this);
     this.decref();
   }
 

@@ -37,10 +37,14 @@ interface EventTimer extends BaseTimer {
   ms: number | null;
 }
 
-/** A signal event's process listener, and how often it was deleted (its callback's remaining calls stop then). */
+/**
+ * A signal event's process listener, how often it was deleted (its callback's
+ * remaining calls stop then), and the calls due while it is active.
+ */
 interface SignalState {
   handler: (() => void) | null;
   deletions: number;
+  ncalls: number;
 }
 
 // Methods TypeScript-`private`, not `#private`: a `#method` costs every instance a
@@ -65,11 +69,12 @@ export class Event extends Callback {
   /** The timeout's heap entry, made on first use (most I/O events never have one). */
   #timerEntry: EventTimer | null = null;
   #res = 0;
-  #ncalls = 0;
 
-  #io: IoHooks | null = null;
-  /** A signal event's state, made when it is first added (I/O events never have one). */
-  #sig: SignalState | null = null;
+  /**
+   * A signal event's state, made when it is first added or activated; an I/O
+   * event's hooks (a signal event has no I/O, so they share the field).
+   */
+  #ext: IoHooks | SignalState | null = null;
 
   /** Inserted: a signal or I/O event between add and del (counts as pending in the base). */
   private get _inserted(): boolean {
@@ -127,7 +132,12 @@ export class Event extends Callback {
    * @internal
    */
   _setIo(hooks: IoHooks | null): void {
-    this.#io = hooks;
+    if (!(this.events & EV_SIGNAL)) this.#ext = hooks;
+  }
+
+  /** A signal event's state (signal events only), made on first use. */
+  private get _sig(): SignalState {
+    return (this.#ext ??= { handler: null, deletions: 0, ncalls: 0 }) as SignalState;
   }
 
   /**
@@ -158,7 +168,7 @@ export class Event extends Callback {
       if (this.events & EV_SIGNAL) this._startSignal();
       this._inserted = true;
       this.base._ref();
-      this.#io?.start(this);
+      if (!(this.events & EV_SIGNAL)) (this.#ext as IoHooks | null)?.start(this);
     }
     if (ms === null) {
       if (this.#timerEntry) {
@@ -184,14 +194,17 @@ export class Event extends Callback {
     if (this._inserted) {
       this._inserted = false;
       this.base._unref();
-      this._stopSignal();
-      this.#io?.stop(this);
+      if (this.events & EV_SIGNAL) this._stopSignal();
+      else (this.#ext as IoHooks | null)?.stop(this);
     }
     if (this.#timerEntry) this.base._delTimer(this.#timerEntry);
     this.base._cancel(this);
     this.#res = 0;
-    this.#ncalls = 0;
-    if (this.#sig !== null) this.#sig.deletions++;
+    if (this.events & EV_SIGNAL && this.#ext !== null) {
+      const sig = this.#ext as SignalState;
+      sig.ncalls = 0;
+      sig.deletions++;
+    }
     return 0;
   }
 
@@ -298,7 +311,7 @@ export class Event extends Callback {
       return;
     }
     this.#res = res;
-    if (this.events & EV_SIGNAL) this.#ncalls = ncalls;
+    if (this.events & EV_SIGNAL) this._sig.ncalls = ncalls;
     this.base._activate(this);
   }
 
@@ -319,9 +332,12 @@ export class Event extends Callback {
 
   private _fire(): void {
     const res = this.#res;
-    let ncalls = this.#ncalls;
     this.#res = 0;
-    this.#ncalls = 0;
+    let ncalls = 0;
+    if (this.events & EV_SIGNAL) {
+      ncalls = this._sig.ncalls;
+      this._sig.ncalls = 0;
+    }
     if (this.events & EV_PERSIST) {
       // libevent's event_persist_closure: re-arm a non-zero timeout before the
       // callback, from the old deadline when it was the timeout that fired (no
@@ -343,7 +359,7 @@ export class Event extends Callback {
     }
     // libevent's event_signal_closure: `ncalls` calls; event_del (or free) inside
     // the callback, or loopbreak, aborts the rest.
-    const sig = (this.#sig ??= { handler: null, deletions: 0 }); // event_active without add
+    const sig = this._sig;
     const deletions = sig.deletions;
     while (ncalls > 0) {
       ncalls--;
@@ -355,7 +371,7 @@ export class Event extends Callback {
   private _startSignal(): void {
     const name = signalNames.get(this.fd);
     if (!name) throw argRangeError("event_add", "signal", "a known signal number", this.fd);
-    const sig = (this.#sig ??= { handler: null, deletions: 0 });
+    const sig = this._sig;
     sig.handler = () => {
       if (this._inserted) this._activateNow(EV_SIGNAL, 1);
     };
@@ -363,7 +379,7 @@ export class Event extends Callback {
   }
 
   private _stopSignal(): void {
-    const sig = this.#sig;
+    const sig = this.#ext as SignalState | null;
     if (sig === null || sig.handler === null) return;
     const name = signalNames.get(this.fd)!;
     process.off(name, sig.handler);
