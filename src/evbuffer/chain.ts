@@ -60,7 +60,7 @@ export function dropEmptyTail(c: Chain, keepWritable: boolean): void {
 export function append(c: Chain, src: Uint8Array): void {
   const segs = c.segs;
   const n = src.length;
-  c.length += n;
+  c.bytes += n;
   c.gen++;
   const last = segs.length > c.head ? segs[segs.length - 1]! : null;
   // Fast path: the tail of the last data segment, or of the only segment
@@ -97,7 +97,7 @@ export function append(c: Chain, src: Uint8Array): void {
 export function appendSegment(c: Chain, seg: Segment, n: number): void {
   dropEmptyTail(c, false);
   c.segs.push(seg);
-  c.length += n;
+  c.bytes += n;
   c.gen++;
 }
 
@@ -106,7 +106,7 @@ export function appendSegments(c: Chain, list: Segment[], n: number): void {
   dropEmptyTail(c, false);
   const segs = c.segs;
   for (const s of list) segs.push(s);
-  c.length += n;
+  c.bytes += n;
   c.gen++;
 }
 
@@ -120,7 +120,7 @@ export function prependSegments(c: Chain, list: Segment[], n: number): void {
     c.segs = list.concat(c.segs.slice(c.head));
     c.head = 0;
   }
-  c.length += n;
+  c.bytes += n;
   c.gen++;
 }
 
@@ -160,7 +160,7 @@ export function takeAll(c: Chain, out: Segment[]): void {
     segs.splice(0, head);
     c.head = 0;
   }
-  c.length = 0;
+  c.bytes = 0;
   c.gen++;
 }
 
@@ -168,7 +168,7 @@ export function takeAll(c: Chain, out: Segment[]): void {
 export function drainFront(c: Chain, n: number): void {
   c.eolFree = 0;
   const segs = c.segs;
-  c.length -= n;
+  c.bytes -= n;
   c.gen++;
   let i = c.head;
   for (;;) {
@@ -209,6 +209,6 @@ export function drainAll(c: Chain): void {
   for (let i = c.head; i < segs.length; i++) release(c, segs[i]!);
   c.segs = []; // see takeAll
   c.head = 0;
-  c.length = 0;
+  c.bytes = 0;
   c.gen++;
 }

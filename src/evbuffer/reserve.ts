@@ -114,7 +114,7 @@ export function commitChain(c: Chain, list: evbuffer_iovec[], n: number): number
     if (s.len > 0 || j > lastUsed) c.segs[w++] = s;
   }
   c.segs.length = w;
-  c.length += added;
+  c.bytes += added;
   c.gen++;
   return added;
 }
