@@ -277,7 +277,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
     this.input.freeze(false);
     this.output.freeze(true);
     this.output._setAddHook(IoBufferEvent.#onOutputAdded, this);
-    [this._evRead, this._evWrite] = this._makeEvents(base);
+    this._makeEvents(base);
   }
 
   // One set of event callbacks and I/O hooks for every transport bufferevent (each
@@ -313,12 +313,12 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
     },
   };
 
-  private _makeEvents(base: EventBase): [Event, Event] {
-    const r = new Event(base, -1, EV_READ | EV_PERSIST, IoBufferEvent.#onReadEvent, this);
-    const w = new Event(base, -1, EV_WRITE | EV_PERSIST, IoBufferEvent.#onWriteEvent, this);
-    r._setIo(IoBufferEvent.#readIo);
-    w._setIo(IoBufferEvent.#writeIo);
-    return [r, w];
+  /** Make ev_read and ev_write on `base` (no array and destructuring: one per connection). */
+  private _makeEvents(base: EventBase): void {
+    this._evRead = new Event(base, -1, EV_READ | EV_PERSIST, IoBufferEvent.#onReadEvent, this);
+    this._evWrite = new Event(base, -1, EV_WRITE | EV_PERSIST, IoBufferEvent.#onWriteEvent, this);
+    this._evRead._setIo(IoBufferEvent.#readIo);
+    this._evWrite._setIo(IoBufferEvent.#writeIo);
   }
 
   /** True while opening (CONN_OPENING or CONN_OPENED): CONNECTED not yet reported. */
@@ -449,7 +449,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   protected override _opsRebase(): number {
     this._evRead.free();
     this._evWrite.free();
-    [this._evRead, this._evWrite] = this._makeEvents(this.base);
+    this._makeEvents(this.base);
     return 0;
   }
 
@@ -469,7 +469,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
 
   /** A transport was attached: every piece of transport state starts afresh. */
   protected _resetTransportState(conn: number, eof: boolean): void {
-    this._held.clear();
+    this._held.drop();
     this._paused = true;
     this._eof = eof;
     this._readError = null;

@@ -191,7 +191,8 @@ export class SocketBufferEvent extends IoBufferEvent {
     // Node's own 'end' listener does something only without allowHalfOpen (set
     // above): set aside while attached, the socket's 'end' holds one function
     // instead of an array of two (about 100 bytes per connection).
-    const nodeEnd = nodeEndListener(sock);
+    // (Once Node's listener is known, off() is enough: it does nothing if absent.)
+    const nodeEnd = nodeOnEnd ?? nodeEndListener(sock);
     if (nodeEnd !== null) sock.off("end", nodeEnd);
     sock.on("end", SocketBufferEvent.#sockEnd);
     sock.on("error", SocketBufferEvent.#sockError);

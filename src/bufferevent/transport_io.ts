@@ -40,6 +40,11 @@ export class HeldChunks {
     this.bytes += chunk.length;
   }
 
+  /** Drop everything held (a transport attached): {@link clear} without an array when nothing is. */
+  drop(): void {
+    if (this.#first !== null) this.clear();
+  }
+
   /** Drop everything held, returning it in arrival order (the caller keeps the chunks). */
   clear(): Buffer[] {
     const out = this.#first === null ? [] : [this.#first];

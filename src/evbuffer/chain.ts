@@ -89,14 +89,24 @@ export function append(c: Chain, src: Uint8Array): void {
     const s = newSegment(Math.max(n - at, Math.min(prev * 2, GROWTH_CAP)));
     s.buf.set(at === 0 ? src : src.subarray(at), 0);
     s.len = n - at;
-    segs.push(s);
+    pushSegment(c, s);
   }
+}
+
+/**
+ * Push `s` onto the chain's array. An empty array (every full drain leaves a fresh
+ * one) becomes a literal of one slot: its first push would reserve 17 slots (152
+ * bytes), made again for every message of a connection.
+ */
+export function pushSegment(c: Chain, s: Segment): void {
+  if (c.segs.length === 0) c.segs = [s];
+  else c.segs.push(s);
 }
 
 /** Append one whole segment (moved or a view) holding `n` bytes. */
 export function appendSegment(c: Chain, seg: Segment, n: number): void {
   dropEmptyTail(c, false);
-  c.segs.push(seg);
+  pushSegment(c, seg);
   c.bytes += n;
   c.gen++;
 }
@@ -104,8 +114,8 @@ export function appendSegment(c: Chain, seg: Segment, n: number): void {
 /** Append whole segments (moved or views) holding `n` bytes. */
 export function appendSegments(c: Chain, list: Segment[], n: number): void {
   dropEmptyTail(c, false);
-  const segs = c.segs;
-  for (const s of list) segs.push(s);
+  if (c.segs.length === 0) c.segs = list.slice();
+  else for (const s of list) c.segs.push(s);
   c.bytes += n;
   c.gen++;
 }

@@ -58,6 +58,7 @@ import {
   drainAll,
   drainFront,
   dropEmptyTail,
+  pushSegment,
   release,
 } from "./chain.js";
 import type { EvBuffer } from "./evbuffer.js";
@@ -276,7 +277,7 @@ export class EvBufferCore extends Chain {
     if (n === 0) return 0;
     dropEmptyTail(this, false);
     if (owner !== null) owner.refs++;
-    this.segs.push(viewSegment(buf, KIND_PLAIN, owner));
+    pushSegment(this, viewSegment(buf, KIND_PLAIN, owner));
     this.bytes += n;
     this.gen++;
     this._done(n, 0);

@@ -263,7 +263,16 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
         : Promise.reject(err);
     }
     if (item !== null) return Promise.resolve({ value: item, done: false });
-    if (this._is(R_AGAIN) || this.#resolve !== null || !this._canPark()) return this._nextSlow();
+    if (this._is(R_AGAIN) || this.#resolve !== null) return this._nextSlow();
+    const bev = this.#bev;
+    if ((bev.enabled & EV_READ) === 0 && this._mayWait()) {
+      // Reading is off (a reader's first next()): enable it as the slow path would
+      // and look again here, without an async frame (garbage of every connection).
+      this._set(R_ENABLED_BY_US, true);
+      bev.enable(EV_READ);
+      return this.next();
+    }
+    if (!this._canPark()) return this._nextSlow();
     // Park: the input callback hands the next item straight to this promise (no async
     // frame held while waiting, and one promise turn per item instead of three).
     return new Promise<IteratorResult<T, undefined>>((resolve, reject) => {
@@ -276,10 +285,14 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
 
   /** What {@link BevReader._nextSlow} checks before it waits: all clear to wait now. */
   private _canPark(): boolean {
+    return (this.#bev.enabled & EV_READ) !== 0 && this._mayWait();
+  }
+
+  /** {@link _canPark} but for reading being enabled: nothing stuck, failed or ended. */
+  private _mayWait(): boolean {
     const bev = this.#bev;
     const d = this.#d;
     return (
-      (bev.enabled & EV_READ) !== 0 &&
       !(bev.wmReadHigh > 0 && bev.input.length >= bev.wmReadHigh) &&
       d.error === null &&
       !d.freed &&
