@@ -42,7 +42,15 @@ import {
 import { Event, type IoHooks } from "../core/event.js";
 import type { EventBase } from "../core/event_base.js";
 import { BEV_SUSPEND_WM, BufferEvent, msToTv } from "./bufferevent.js";
-import { HELD_LIMIT, HeldChunks, drainSent } from "./transport_io.js";
+import {
+  HELD_LIMIT,
+  drainSent,
+  heldDrop,
+  heldMoveInto,
+  heldPush,
+  type HeldChunks,
+  type HeldRest,
+} from "./transport_io.js";
 
 /** The transport connects on its own (a socket the user connects): not ours to report. */
 export const CONN_IDLE = 0;
@@ -117,13 +125,18 @@ export interface Transport {
 // Methods TypeScript-`private`, not `#private`: a `#method` costs every instance a
 // brand field (8 bytes per connection; see bufferevent.ts).
 /** A bufferevent driven by two I/O events over a {@link Transport} (the socket and stream backends). */
-export abstract class IoBufferEvent extends BufferEvent implements Transport {
+export abstract class IoBufferEvent extends BufferEvent implements Transport, HeldChunks {
   /** ev_read: pending while reading is enabled and not suspended. */
   protected _evRead!: Event;
   /** ev_write: pending while there is output to send (or EV_WRITE was enabled). */
   protected _evWrite!: Event;
-  /** What the transport delivered and the input has not taken yet. */
-  protected readonly _held = new HeldChunks();
+  // What the transport delivered and the input has not taken yet (see HeldChunks).
+  /** @internal */
+  _heldFirst: Buffer | null = null;
+  /** @internal */
+  _heldRest: HeldRest | null = null;
+  /** @internal */
+  _heldBytes = 0;
   /** Bytes the transport reports written that are still at the front of the output. */
   protected _completed = 0;
 
@@ -469,7 +482,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
 
   /** A transport was attached: every piece of transport state starts afresh. */
   protected _resetTransportState(conn: number, eof: boolean): void {
-    this._held.drop();
+    heldDrop(this);
     this._paused = true;
     this._eof = eof;
     this._readError = null;
@@ -610,7 +623,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   /** ev_read was added (or the open completed): report what waits, or ask for data. */
   protected _startReading(): void {
     if (!this._ioAttached() || this._opening) return;
-    if (this._held.bytes > 0 || this._eof || this._readError) this._evRead._ready(EV_READ);
+    if (this._heldBytes > 0 || this._eof || this._readError) this._evRead._ready(EV_READ);
     else this._ioResume();
   }
 
@@ -620,13 +633,13 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
    * not dispatch, ev_read is not pending, or enough is held).
    */
   protected _hold(chunk: Buffer): boolean {
-    this._held.push(chunk);
+    heldPush(this, chunk);
     this._readyHeld();
     return (
       !this._paused &&
       this.base.dispatching &&
       this._evRead.isPending &&
-      this._held.bytes < HELD_LIMIT
+      this._heldBytes < HELD_LIMIT
     );
   }
 
@@ -670,18 +683,17 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
    * held, or all of it moved, and the caller goes on to EOF and errors.
    */
   private _readHeld(): boolean {
-    const held = this._held;
-    if (held.bytes === 0) return false;
+    if (this._heldBytes === 0) return false;
     const howmuch = this._readAllowance();
     if (howmuch <= 0) {
       if (this.wmReadHigh && this.input.length >= this.wmReadHigh) this.suspendRead(BEV_SUSPEND_WM);
       return true;
     }
-    const n = held.moveInto(this.input, howmuch);
+    const n = heldMoveInto(this, this.input, howmuch);
     this._rateLimit?.readDone(n);
     this.triggerNolock(EV_READ, 0);
     if (this.freed) return true;
-    if (held.bytes > 0) {
+    if (this._heldBytes > 0) {
       if (this._evRead.isPending) this._evRead._ready(EV_READ);
       return true;
     }

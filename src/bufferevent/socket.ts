@@ -42,7 +42,7 @@ import { EVUTIL_SET_SOCKET_ERROR, errnoFromNodeError } from "../util/errno.js";
 import { sockaddrFromNode, sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
 import { tcpConnectOptions, type LocalBinding } from "./connectable.js";
 import { DnsBase, systemResolve } from "../dns/evdns.js";
-import { writeBatch } from "./transport_io.js";
+import { heldClear, writeBatch } from "./transport_io.js";
 import { writeDirect, type SocketWriteHooks } from "../platform/socket_write.js";
 import { pinSent, unpinSent } from "../platform/read_pool.js";
 import type { RateLimitHooks } from "./ratelimit_hooks.js";
@@ -273,7 +273,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     // As libevent deletes the fd's events at once, the socket stops feeding this
     // bufferevent now; without BEV_OPT_CLOSE_ON_FREE it is the user's again, paused.
     const sock = this._detach();
-    const ahead = this._held.clear();
+    const ahead = heldClear(this);
     if (sock && this.closeOnFree) this._auxState.toClose = sock;
     else if (sock) {
       // Bytes read ahead but never moved into the input go back to the socket.

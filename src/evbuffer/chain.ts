@@ -11,6 +11,7 @@
 import {
   type Chain,
   DEAD,
+  EMPTY_SEGS,
   GROWTH_CAP,
   KIND_PLAIN,
   newSegment,
@@ -94,13 +95,19 @@ export function append(c: Chain, src: Uint8Array): void {
 }
 
 /**
- * Push `s` onto the chain's array. An empty array (every full drain leaves a fresh
- * one) becomes a literal of one slot: its first push would reserve 17 slots (152
- * bytes), made again for every message of a connection.
+ * Push `s` onto the chain's array. An empty chain (its array the shared
+ * {@link EMPTY_SEGS}) gets a literal of one slot: a first push would reserve 17
+ * slots (152 bytes), made again for every message of a connection.
  */
 export function pushSegment(c: Chain, s: Segment): void {
   if (c.segs.length === 0) c.segs = [s];
   else c.segs.push(s);
+}
+
+/** The chain's array, its own (not the shared {@link EMPTY_SEGS}), for an edit in place. */
+export function ownSegments(c: Chain): Segment[] {
+  if (c.segs === EMPTY_SEGS) c.segs = [];
+  return c.segs;
 }
 
 /** Append one whole segment (moved or a view) holding `n` bytes. */
@@ -160,10 +167,10 @@ export function takeAll(c: Chain, out: Segment[]): void {
   }
   c.head = head;
   if (head === segs.length) {
-    // A fresh array, not a truncated one: optimized code's pop keeps the
+    // The shared empty array, not a truncated one: optimized code's pop keeps the
     // backing store (17 slots after the first push), which an idle buffer would
     // hold for good.
-    c.segs = [];
+    c.segs = EMPTY_SEGS;
     c.head = 0;
   } else if (head > 32 && head * 2 > segs.length) {
     // A kept tail segment never empties the array: compact the dead prefix.
@@ -200,7 +207,7 @@ export function drainFront(c: Chain, n: number): void {
   }
   c.head = i;
   if (i === segs.length) {
-    c.segs = []; // see takeAll
+    c.segs = EMPTY_SEGS; // see takeAll
     c.head = 0;
   } else if (i > 32 && i * 2 > segs.length) {
     segs.splice(0, i);
@@ -217,7 +224,7 @@ export function drainAll(c: Chain): void {
   c.eolFree = 0;
   const segs = c.segs;
   for (let i = c.head; i < segs.length; i++) release(c, segs[i]!);
-  c.segs = []; // see takeAll
+  c.segs = EMPTY_SEGS; // see takeAll
   c.head = 0;
   c.bytes = 0;
   c.gen++;

@@ -82,6 +82,7 @@ import { frontView, pullupChain, segmentViews } from "./views.js";
 import { type evbuffer_ptr, gather, locate, locOff, locSeg } from "./search.js";
 import {
   Chain,
+  EMPTY_SEGS,
   exposeSegment,
   KIND_PLAIN,
   KIND_REFERENCE,
@@ -764,7 +765,7 @@ export class EvBufferCore extends Chain {
   free(): void {
     const c = this;
     for (let i = c.head; i < c.segs.length; i++) release(this, c.segs[i]!);
-    c.segs = [];
+    c.segs = EMPTY_SEGS;
     c.head = 0;
     c.bytes = 0;
     c.gen++;

@@ -161,6 +161,14 @@ export function releaseSegment(seg: Segment): void {
 export const DEAD = new Segment(Buffer.alloc(0), 0, 0, 0, 0, KIND_PLAIN, null);
 
 /**
+ * The segment array of every empty chain: an idle evbuffer holds no array of its
+ * own, and a full drain makes none. Never written: a push into an empty chain makes
+ * a fresh array (`pushSegment`), and the few edits in place take one first
+ * (`ownSegments`).
+ */
+export const EMPTY_SEGS: Segment[] = [];
+
+/**
  * The chain state of an {@link EvBuffer}, shared by its helper modules (search,
  * lines, peek). See the invariant diagram in `core.ts`. An evbuffer is its own
  * chain (`EvBufferCore extends Chain`): one object per evbuffer, not two (each is
@@ -169,7 +177,7 @@ export const DEAD = new Segment(Buffer.alloc(0), 0, 0, 0, 0, KIND_PLAIN, null);
  */
 export class Chain {
   /** Segments; `[0, head)` are {@link DEAD} slots. @internal */
-  segs: Segment[] = [];
+  segs: Segment[] = EMPTY_SEGS;
   /** Index of the first live segment. @internal */
   head = 0;
   /** Total data bytes. @internal */

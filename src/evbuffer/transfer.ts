@@ -16,6 +16,7 @@ import {
   drainAll,
   dropEmptyTail,
   lastData,
+  ownSegments,
   prependSegments,
   takeAll,
   truncate,
@@ -71,7 +72,7 @@ export function moveAllChain(dc: Chain, sc: Chain, n: number, atFront: boolean):
   } else {
     // Straight onto this chain: no intermediate array.
     dropEmptyTail(dc, false);
-    takeAll(sc, dc.segs);
+    takeAll(sc, ownSegments(dc));
     dc.bytes += n;
     dc.gen++;
   }
