@@ -1,10 +1,14 @@
 // Per-connection memory and accept CPU of one echo server:
 //   node scripts/conn-mem.mjs [--node BIN] [--conns N] [--snap DIR] [--rounds R] [--root DIR] SERVER...
+// --snap DIR: heap snapshots before and after the hold, first round only (its RSS
+// figures are then inflated: read the later rounds). --alloc DIR: a sampling heap
+// profile of everything allocated during the hold, garbage included (first round).
 // SERVER: ours-c | ours-class | node | onread. Starts the server (backlog 1024,
 // --expose-gc, scripts/conn-mem-probe.mjs preloaded), warms it with 200
 // connections, then holds N (burst of 256 unconfirmed) and echoes 64 B on each.
 // Prints per connection: RSS delta (as the bench reads it, no forced GC), JS heap
-// delta after a full GC, server CPU (user+sys, /proc) per accepted connection.
+// delta after a full GC (used; rssGc and heapTotal: RSS and the heap's committed
+// size after it), server CPU (user+sys, /proc) per accepted connection.
 import { spawn, execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createInterface } from "node:readline";
@@ -13,12 +17,13 @@ import { fileURLToPath } from "node:url";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
-let node = process.execPath, conns = 10000, snap = null, rounds = 1, dist = root;
+let node = process.execPath, conns = 10000, snap = null, alloc = null, rounds = 1, dist = root;
 const servers = [];
 for (let i = 0; i < args.length; i++) {
   if (args[i] === "--node") node = args[++i];
   else if (args[i] === "--conns") conns = Number(args[++i]);
   else if (args[i] === "--snap") snap = args[++i];
+  else if (args[i] === "--alloc") alloc = args[++i];
   else if (args[i] === "--rounds") rounds = Number(args[++i]);
   // another checkout's build (e.g. the commit before a change), servers only
   else if (args[i] === "--root") dist = path.resolve(args[++i]);
@@ -80,7 +85,15 @@ async function one(key, round) {
   await warm.line((l) => l.includes("idle_end"));
   await sleep(500);
   const m0 = await mem();
+  if (snap && round === 1) {
+    srv.stdin.write(`snap ${snap}/${key}-before.heapsnapshot\n`);
+    await err((l) => l.startsWith("SNAP"));
+  }
   await sleep(300);
+  if (alloc && round === 1) {
+    srv.stdin.write("alloc\n");
+    await err((l) => l.startsWith("ALLOC on"));
+  }
   const rss0 = rss(srv.pid);
   const cpu0 = cpu(srv.pid);
   const h = idle(conns, 256);
@@ -89,6 +102,10 @@ async function one(key, round) {
   await sleep(1000);
   const rss1 = rss(srv.pid);
   const m1 = await mem();
+  if (alloc && round === 1) {
+    srv.stdin.write(`alloc ${alloc}/${key}-hold.heapprofile\n`);
+    await err((l) => l.startsWith("ALLOC done"));
+  }
   if (snap && round === 1) {
     srv.stdin.write(`snap ${snap}/${key}-idle.heapsnapshot\n`);
     await err((l) => l.startsWith("SNAP"));
@@ -109,6 +126,9 @@ async function one(key, round) {
     rss: per(rss0, rss1),
     heap: per(m0.heapUsed, m1.heapUsed),
     ext: per(m0.external, m1.external),
+    // after a full GC: RSS and the V8 heap's committed size (what the RSS delta holds of it)
+    rssGc: per(m0.rss, m1.rss),
+    heapTotal: per(m0.heapTotal, m1.heapTotal),
     rssEcho: per(rss0, rss2),
     heapEcho: per(m0.heapUsed, m2.heapUsed),
     cpuUsPerConn: Math.round(((cpu1 - cpu0) / ok) * 1e6),

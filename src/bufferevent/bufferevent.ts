@@ -50,7 +50,7 @@ import {
   Watermarks,
   freedErrorFactory,
   msToTv,
-  takeFreeObserver,
+  freeHook,
   unlockWhenSettled,
   type bufferevent_data_cb,
   type bufferevent_event_cb,
@@ -65,17 +65,37 @@ export {
   BEV_SUSPEND_WM,
   DEFAULT_MAX_SINGLE,
   msToTv,
-  observeFree,
+  freeHook,
 } from "./defs.js";
 export type { bufferevent_data_cb, bufferevent_event_cb, evutil_socket_t } from "./defs.js";
 
 let nextId = 1;
+/** Ids handed out so far: one is given when first asked for (most never are). */
+const ids = new WeakMap<BufferEvent, number>();
 
-/** Bits of a bufferevent's #flags (each field is 8 bytes of every connection). */
-const F_FREED = 1;
-const F_FINALIZED = 2;
-const F_READCB_PENDING = 4;
-const F_WRITECB_PENDING = 8;
+/*
+ * The methods of the per-connection classes (bufferevents, their events, evbuffers)
+ * are TypeScript-`private`, not `#private`: V8 stores a brand on every instance of a
+ * class that has a `#method` or `#accessor`, one 8-byte field per such class in its
+ * chain, for every connection. Their fields stay `#private`.
+ */
+
+/*
+ * A bufferevent's #flags (each field is 8 bytes of every connection), below 2^30 so
+ * that it stays a small integer:
+ *
+ *   bits 0-7    enabled: EV_READ|EV_WRITE as the user asked
+ *   bits 8-15   BEV_SUSPEND_* reasons for not reading
+ *   bits 16-23  BEV_SUSPEND_* reasons for not writing
+ *   bits 24-27  F_*
+ */
+const ENABLED_MASK = 0xff;
+const READ_SUSPENDED_SHIFT = 8;
+const WRITE_SUSPENDED_SHIFT = 16;
+const F_FREED = 1 << 24;
+const F_FINALIZED = 1 << 25;
+const F_READCB_PENDING = 1 << 26;
+const F_WRITECB_PENDING = 1 << 27;
 
 /**
  * A bufferevent: an input and an output {@link EvBuffer} over a transport, with
@@ -101,14 +121,6 @@ export abstract class BufferEvent extends LockingBufferEvent {
   readonly output: EvBuffer;
   /** BEV_OPT_* flags given at creation (pairs add DEFER_CALLBACKS). */
   readonly options: number;
-  /** A small id for diagnostics. */
-  readonly id = nextId++;
-
-  #enabled = EV_WRITE;
-  /** BEV_SUSPEND_* reasons for not reading. */
-  readSuspended = 0;
-  /** BEV_SUSPEND_* reasons for not writing. */
-  writeSuspended = 0;
 
   /** Made when a watermark is first set: most connections never set one. */
   #wm: Watermarks | null = null;
@@ -121,23 +133,15 @@ export abstract class BufferEvent extends LockingBufferEvent {
   #cbarg: unknown = null;
 
   #refcnt = 1;
-  /** F_*: freed, finalized, a deferred readcb / writecb due. */
-  #flags = 0;
+  /** The enabled directions, the suspensions and F_* (freed, finalized, a deferred readcb / writecb due). */
+  #flags = EV_WRITE;
 
   /** Made on first use: a bufferevent whose callbacks never defer holds none. */
   #deferredCb: DeferredCallback | null = null;
-  #eventcbPending = 0;
-  #errnoPending = 0;
 
   /** The input callback of every read high watermark (its arg is the bufferevent): no closure each. */
   static readonly #onInputWm = (_buf: EvBuffer, _info: unknown, bev: BufferEvent): void =>
-    bev.#inbufWmCb();
-
-  /**
-   * Generic timer events for backends without I/O events of their own (pair,
-   * filter): libevent's `bufferevent_init_generic_timeout_cbs_`.
-   */
-  #timers: GenericTimeouts | null = null;
+    bev._inbufWmCb();
 
   /** Priority of this bufferevent's deferred callback and I/O events. */
   protected priority: number;
@@ -152,10 +156,10 @@ export abstract class BufferEvent extends LockingBufferEvent {
     this.output = new EvBuffer();
   }
 
-  #flag(f: number): boolean {
+  private _flag(f: number): boolean {
     return (this.#flags & f) !== 0;
   }
-  #setFlag(f: number, on: boolean): void {
+  private _setFlag(f: number, on: boolean): void {
     this.#flags = on ? this.#flags | f : this.#flags & ~f;
   }
 
@@ -164,9 +168,35 @@ export abstract class BufferEvent extends LockingBufferEvent {
     return this.#base;
   }
 
+  /** A small id for diagnostics (given when first asked for). */
+  get id(): number {
+    let id = ids.get(this);
+    if (id === undefined) ids.set(this, (id = nextId++));
+    return id;
+  }
+
   /** EV_READ|EV_WRITE as the user asked (see {@link enable}, {@link disable}). */
   get enabled(): number {
-    return this.#enabled;
+    return this.#flags & ENABLED_MASK;
+  }
+
+  /** BEV_SUSPEND_* reasons for not reading. */
+  get readSuspended(): number {
+    return (this.#flags >> READ_SUSPENDED_SHIFT) & 0xff;
+  }
+  set readSuspended(reasons: number) {
+    this.#flags =
+      (this.#flags & ~(0xff << READ_SUSPENDED_SHIFT)) | ((reasons & 0xff) << READ_SUSPENDED_SHIFT);
+  }
+
+  /** BEV_SUSPEND_* reasons for not writing. */
+  get writeSuspended(): number {
+    return (this.#flags >> WRITE_SUSPENDED_SHIFT) & 0xff;
+  }
+  set writeSuspended(reasons: number) {
+    this.#flags =
+      (this.#flags & ~(0xff << WRITE_SUSPENDED_SHIFT)) |
+      ((reasons & 0xff) << WRITE_SUSPENDED_SHIFT);
   }
 
   /** Read low watermark: the readcb runs when the input holds at least this much. */
@@ -210,16 +240,16 @@ export abstract class BufferEvent extends LockingBufferEvent {
   }
 
   /** The deferred-callback entry (created on first use, on the current base). */
-  get #deferred(): DeferredCallback {
+  private get _deferred(): DeferredCallback {
     return (this.#deferredCb ??= new DeferredCallback(
       this.base,
-      () => this.#runDeferred(),
+      () => this._runDeferred(),
       this.priority,
     ));
   }
 
   /** True while the deferred callbacks are queued. */
-  get #deferredScheduled(): boolean {
+  private get _deferredScheduled(): boolean {
     return this.#deferredCb !== null && this.#deferredCb.scheduled;
   }
 
@@ -240,7 +270,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
     checkCallbackArgs(readcb, writecb, eventcb);
     // After free no callback may run again (the docs' promise), so the callbacks
     // free() cleared stay cleared, even when set from inside a running callback.
-    if (this.#flag(F_FREED) && (readcb != null || writecb != null || eventcb != null)) return;
+    if (this._flag(F_FREED) && (readcb != null || writecb != null || eventcb != null)) return;
     this.#readcb = readcb ?? null;
     this.#writecb = writecb ?? null;
     this.#eventcb = eventcb ?? null;
@@ -278,12 +308,12 @@ export abstract class BufferEvent extends LockingBufferEvent {
   enable(event: number): number {
     if (typeof event !== "number")
       throw argTypeError("bufferevent_enable", "event", "EV_READ and/or EV_WRITE", event);
-    if (this.#flag(F_FREED)) return -1;
+    if (this._flag(F_FREED)) return -1;
     const implEvents =
       event &
       ~((this.readSuspended ? EV_READ : 0) | (this.writeSuspended ? EV_WRITE : 0)) &
       (EV_READ | EV_WRITE);
-    this.#enabled |= event & (EV_READ | EV_WRITE);
+    this.#flags |= event & (EV_READ | EV_WRITE);
     if (implEvents && this._opsEnable(implEvents) < 0) return -1;
     return 0;
   }
@@ -297,7 +327,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
   disable(event: number): number {
     if (typeof event !== "number")
       throw argTypeError("bufferevent_disable", "event", "EV_READ and/or EV_WRITE", event);
-    this.#enabled &= ~event;
+    this.#flags &= ~(event & ENABLED_MASK);
     if (event & (EV_READ | EV_WRITE) && this._opsDisable(event & (EV_READ | EV_WRITE)) < 0)
       return -1;
     return 0;
@@ -330,7 +360,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
    */
   unsuspendRead(reason: number): void {
     this.readSuspended &= ~reason;
-    if (!this.readSuspended && this.enabled & EV_READ && !this.#flag(F_FREED))
+    if (!this.readSuspended && this.enabled & EV_READ && !this._flag(F_FREED))
       this._opsEnable(EV_READ);
   }
 
@@ -351,7 +381,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
    */
   unsuspendWrite(reason: number): void {
     this.writeSuspended &= ~reason;
-    if (!this.writeSuspended && this.enabled & EV_WRITE && !this.#flag(F_FREED))
+    if (!this.writeSuspended && this.enabled & EV_WRITE && !this._flag(F_FREED))
       this._opsEnable(EV_WRITE);
   }
 
@@ -390,7 +420,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
       if (highmark) {
         wm.entry ??= this.input.addCbInternal(BufferEvent.#onInputWm, true, this);
         this.input.cbSetFlags(wm.entry as never, 1);
-        this.#inbufWmCb();
+        this._inbufWmCb();
       } else {
         if (wm.entry) this.input.cbClearFlags(wm.entry as never, 1);
         this.unsuspendRead(BEV_SUSPEND_WM);
@@ -411,7 +441,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
     return null;
   }
 
-  #inbufWmCb(): void {
+  private _inbufWmCb(): void {
     const high = this.wmReadHigh;
     if (!high) return;
     if (this.input.length >= high) this.suspendRead(BEV_SUSPEND_WM);
@@ -428,7 +458,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
    * bev.write("hello\n");
    */
   write(data: Uint8Array | string, size?: number): number {
-    if (this.#flag(F_FREED)) throw freedErrorFactory.make("BufferEvent.write");
+    if (this._flag(F_FREED)) throw freedErrorFactory.make("BufferEvent.write");
     return this.output.add(data, size);
   }
 
@@ -442,7 +472,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
    * bev.writeBuffer(msg); // msg is empty after
    */
   writeBuffer(buf: EvBuffer): number {
-    if (this.#flag(F_FREED)) throw freedErrorFactory.make("BufferEvent.writeBuffer");
+    if (this._flag(F_FREED)) throw freedErrorFactory.make("BufferEvent.writeBuffer");
     return this.output.addBuffer(buf);
   }
 
@@ -490,12 +520,12 @@ export abstract class BufferEvent extends LockingBufferEvent {
 
   /** Create the generic read/write timer events (pair, filter backends). */
   protected initGenericTimeouts(): void {
-    this.#timers = new GenericTimeouts(this);
+    this._rareState.timers = new GenericTimeouts(this);
   }
 
   /** The generic timers, once {@link initGenericTimeouts} made them. */
   protected get genericTimers(): GenericTimeouts | null {
-    return this.#timers;
+    return this._rare === null ? null : this._rare.timers;
   }
 
   // ---- triggering callbacks ----------------------------------------------------------
@@ -554,23 +584,23 @@ export abstract class BufferEvent extends LockingBufferEvent {
   protected runReadcb(options: number): void {
     if (!this.#readcb) return;
     if (this.deferCallbacks || options & BEV_TRIG_DEFER_CALLBACKS) {
-      this.#setFlag(F_READCB_PENDING, true);
-      this.#scheduleDeferred();
+      this._setFlag(F_READCB_PENDING, true);
+      this._scheduleDeferred();
       return;
     }
-    this.#call(this.#readcb, -1);
-    this.#inbufWmCheck();
+    this._call(this.#readcb, -1);
+    this._inbufWmCheck();
   }
 
   /** Run (or defer) the writecb. */
   protected runWritecb(options: number): void {
     if (!this.#writecb) return;
     if (this.deferCallbacks || options & BEV_TRIG_DEFER_CALLBACKS) {
-      this.#setFlag(F_WRITECB_PENDING, true);
-      this.#scheduleDeferred();
+      this._setFlag(F_WRITECB_PENDING, true);
+      this._scheduleDeferred();
       return;
     }
-    this.#call(this.#writecb, -1);
+    this._call(this.#writecb, -1);
   }
 
   /**
@@ -581,12 +611,13 @@ export abstract class BufferEvent extends LockingBufferEvent {
   runEventcb(what: number, options: number): void {
     if (!this.#eventcb) return;
     if (this.deferCallbacks || options & BEV_TRIG_DEFER_CALLBACKS) {
-      this.#eventcbPending |= what;
-      this.#errnoPending = EVUTIL_SOCKET_ERROR();
-      this.#scheduleDeferred();
+      const rare = this._rareState;
+      rare.eventcbPending |= what;
+      rare.errnoPending = EVUTIL_SOCKET_ERROR();
+      this._scheduleDeferred();
       return;
     }
-    this.#call(this.#eventcb, what);
+    this._call(this.#eventcb, what);
   }
 
   /**
@@ -599,49 +630,52 @@ export abstract class BufferEvent extends LockingBufferEvent {
    * (Node polls for I/O only between passes). The re-run waits for Node's next
    * poll instead: at most once per Node loop turn, other I/O read in between.
    */
-  #inbufWmCheck(): void {
+  private _inbufWmCheck(): void {
     if (!this.wmReadHigh || !(this.enabled & EV_READ) || !this.#readcb) return;
     if (this.input.length < this.wmReadHigh || this.input.length < this.wmReadLow) return;
-    if (this.#flag(F_FREED)) return;
-    this.#setFlag(F_READCB_PENDING, true);
-    if (this.#deferred.scheduleAfterPoll()) this.incref();
+    if (this._flag(F_FREED)) return;
+    this._setFlag(F_READCB_PENDING, true);
+    if (this._deferred.scheduleAfterPoll()) this.incref();
   }
 
-  #scheduleDeferred(): void {
-    if (this.#flag(F_FREED) && !this.#deferredScheduled) {
+  private _scheduleDeferred(): void {
+    if (this._flag(F_FREED) && !this._deferredScheduled) {
       // setcb(NULL...) happened in free(); nothing can run any more.
       return;
     }
-    if (this.#deferred.schedule()) this.incref();
+    if (this._deferred.schedule()) this.incref();
   }
 
   /** The deferred run: CONNECTED, then read, then write, then the other events. */
-  #runDeferred(): void {
+  private _runDeferred(): void {
     const retry = (): void => {
-      if (this.#deferred.schedule()) this.incref();
+      if (this._deferred.schedule()) this.incref();
     };
     if (this._deferWhileLocked(retry)) return void this.decref();
     try {
-      if (this.#eventcbPending & BEV_EVENT_CONNECTED && this.#eventcb) {
-        this.#eventcbPending &= ~BEV_EVENT_CONNECTED;
-        EVUTIL_SET_SOCKET_ERROR(this.#errnoPending);
-        this.#call(this.#eventcb, BEV_EVENT_CONNECTED);
+      const rare = this._rare;
+      if (rare !== null && rare.eventcbPending & BEV_EVENT_CONNECTED && this.#eventcb) {
+        rare.eventcbPending &= ~BEV_EVENT_CONNECTED;
+        EVUTIL_SET_SOCKET_ERROR(rare.errnoPending);
+        this._call(this.#eventcb, BEV_EVENT_CONNECTED);
       }
-      if (this.#flag(F_READCB_PENDING) && this.#readcb) {
-        this.#setFlag(F_READCB_PENDING, false);
-        this.#call(this.#readcb, -1);
-        this.#inbufWmCheck();
+      if (this._flag(F_READCB_PENDING) && this.#readcb) {
+        this._setFlag(F_READCB_PENDING, false);
+        this._call(this.#readcb, -1);
+        this._inbufWmCheck();
       }
-      if (this.#flag(F_WRITECB_PENDING) && this.#writecb) {
-        this.#setFlag(F_WRITECB_PENDING, false);
-        this.#call(this.#writecb, -1);
+      if (this._flag(F_WRITECB_PENDING) && this.#writecb) {
+        this._setFlag(F_WRITECB_PENDING, false);
+        this._call(this.#writecb, -1);
       }
-      if (this.#eventcbPending && this.#eventcb) {
-        const what = this.#eventcbPending;
-        this.#eventcbPending = 0;
-        EVUTIL_SET_SOCKET_ERROR(this.#errnoPending);
-        this.#errnoPending = 0;
-        this.#call(this.#eventcb, what);
+      // (The callbacks above may have deferred an event: read the record again.)
+      const later = this._rare;
+      if (later !== null && later.eventcbPending && this.#eventcb) {
+        const what = later.eventcbPending;
+        later.eventcbPending = 0;
+        EVUTIL_SET_SOCKET_ERROR(later.errnoPending);
+        later.errnoPending = 0;
+        this._call(this.#eventcb, what);
       }
     } finally {
       this.decref();
@@ -649,7 +683,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
   }
 
   /** Run a data callback (`what` < 0) or the event callback, holding the lock when the options say so. */
-  #call(cb: bufferevent_data_cb | bufferevent_event_cb, what: number): void {
+  private _call(cb: bufferevent_data_cb | bufferevent_event_cb, what: number): void {
     const arg = this.#cbarg;
     if (!locksCallbacks(this.options)) {
       if (what < 0) (cb as bufferevent_data_cb)(this, arg);
@@ -690,7 +724,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
   decref(): number {
     if (this.#refcnt <= 0) return 0;
     if (--this.#refcnt > 0) return 0;
-    this.#finalize();
+    this._finalizeNow();
     return 1;
   }
 
@@ -701,7 +735,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
 
   /** True once bufferevent_free was called. */
   get freed(): boolean {
-    return this.#flag(F_FREED);
+    return this._flag(F_FREED);
   }
 
   /**
@@ -712,19 +746,19 @@ export abstract class BufferEvent extends LockingBufferEvent {
    * bev.free();
    */
   free(): void {
-    if (this.#flag(F_FREED)) return;
-    this.#setFlag(F_FREED, true);
+    if (this._flag(F_FREED)) return;
+    this._setFlag(F_FREED, true);
     this.setcb(null, null, null, null);
     this._opsCancelAll();
-    takeFreeObserver(this)?.();
+    freeHook.fn?.(this);
     this.decref();
   }
 
-  #finalize(): void {
-    if (this.#flag(F_FINALIZED)) return;
-    this.#setFlag(F_FINALIZED, true);
+  private _finalizeNow(): void {
+    if (this._flag(F_FINALIZED)) return;
+    this._setFlag(F_FINALIZED, true);
     this.#deferredCb?.cancel();
-    this.#timers?.free();
+    this.genericTimers?.free();
     this._opsUnlink();
     this.base._finalize(() => {
       this._opsDestruct();
@@ -733,7 +767,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
 
   /** True once the last reference is gone. */
   get finalized(): boolean {
-    return this.#flag(F_FINALIZED);
+    return this._flag(F_FINALIZED);
   }
 
   /**
@@ -747,12 +781,12 @@ export abstract class BufferEvent extends LockingBufferEvent {
     // A type that cannot move refuses before anything changes, even to its own base
     // (libevent checks the type first; only socket bufferevents move).
     if (!this._opsCanRebase()) return -1;
-    if (this.#deferredScheduled || this._opsBusy()) return -1;
+    if (this._deferredScheduled || this._opsBusy()) return -1;
     this.#base = base;
     this.priority = Math.floor(base.getNpriorities() / 2);
     this.#deferredCb = null;
-    if (this.#timers) {
-      this.#timers.free();
+    if (this.genericTimers) {
+      this.genericTimers.free();
       this.initGenericTimeouts();
     }
     return this._opsRebase();
@@ -835,7 +869,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
    * a type with I/O events of its own overrides this.
    */
   protected override _opsAdjTimeouts(): number {
-    this.#timers?.adjust();
+    this.genericTimers?.adjust();
     return 0;
   }
 

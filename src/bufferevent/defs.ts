@@ -1,6 +1,6 @@
 /**
  * The small shared definitions of the bufferevent layer: the callback types, the
- * BEV_SUSPEND_* reasons, the fd type, the freed-write error, the free observer
+ * BEV_SUSPEND_* reasons, the fd type, the freed-write error, the free hook
  * and the lock record. `bufferevent.ts` re-exports the public ones.
  *
  * @module
@@ -52,24 +52,15 @@ export const DEFAULT_MAX_SINGLE = 65536;
 /** Value of the "file descriptor" a bufferevent reports: a Node socket, a numeric fd, or -1. */
 export type evutil_socket_t = import("node:net").Socket | number;
 
-const freeObservers = new WeakMap<object, () => void>();
-
 /**
- * Hook for layers above the generic one (the idiomatic API wakes the Promises waiting
- * on `bev`): `fn` runs once when `bev` is freed, after its callbacks are cleared. One
- * observer per bufferevent; `null` removes it.
+ * Hook for the layer above the generic one (the idiomatic API wakes the Promises
+ * waiting on a bufferevent): `fn(bev)` runs once for every bufferevent freed, after
+ * its callbacks are cleared. One hook for all bufferevents, not an observer each (a
+ * closure and a map entry per connection).
+ *
+ * @internal
  */
-export function observeFree(bev: BufferEvent, fn: (() => void) | null): void {
-  if (fn) freeObservers.set(bev, fn);
-  else freeObservers.delete(bev);
-}
-
-/** `bev` is being freed: its observer (removed), if any. @internal */
-export function takeFreeObserver(bev: BufferEvent): (() => void) | undefined {
-  const fn = freeObservers.get(bev);
-  if (fn) freeObservers.delete(bev);
-  return fn;
-}
+export const freeHook: { fn: ((bev: BufferEvent) => void) | null } = { fn: null };
 
 /**
  * A bufferevent's recursive lock (BEV_OPT_THREADSAFE): how deep it is held, and the

@@ -42,7 +42,15 @@ import {
 import { Event, type IoHooks } from "../core/event.js";
 import type { EventBase } from "../core/event_base.js";
 import { BEV_SUSPEND_WM, BufferEvent, msToTv } from "./bufferevent.js";
-import { HELD_LIMIT, HeldChunks, drainSent } from "./transport_io.js";
+import {
+  HELD_LIMIT,
+  drainSent,
+  heldDrop,
+  heldMoveInto,
+  heldPush,
+  type HeldChunks,
+  type HeldRest,
+} from "./transport_io.js";
 
 /** The transport connects on its own (a socket the user connects): not ours to report. */
 export const CONN_IDLE = 0;
@@ -61,6 +69,14 @@ const B_PAUSED = 8;
 const B_SENDING = 16;
 const B_REFD = 32;
 const B_GATE = 64;
+/** Bits 8-9: the CONN_* state. */
+const CONN_SHIFT = 8;
+const CONN_MASK = 3 << CONN_SHIFT;
+/** Bits 10-11: the SHUT_* state. */
+const SHUT_SHIFT = 10;
+const SHUT_MASK = 3 << SHUT_SHIFT;
+/** Bits from 16 on are the backend's own (see {@link IoBufferEvent._backendBit}). */
+export const B_BACKEND = 1 << 16;
 
 /** No BEV_FINISHED flush asked for. */
 const SHUT_NONE = 0;
@@ -68,6 +84,13 @@ const SHUT_NONE = 0;
 const SHUT_PENDING = 1;
 /** The writable side was ended. */
 const SHUT_DONE = 2;
+
+/** The errors of a transport not reported yet, made at the first (most connections have none). */
+class TransportErrors {
+  open: Error | null = null;
+  read: Error | null = null;
+  write: Error | null = null;
+}
 
 /**
  * What a transport (a socket handle, a Node `Duplex`, a TLS session) provides to
@@ -99,104 +122,163 @@ export interface Transport {
   _readEnded(): number;
 }
 
+// Methods TypeScript-`private`, not `#private`: a `#method` costs every instance a
+// brand field (8 bytes per connection; see bufferevent.ts).
 /** A bufferevent driven by two I/O events over a {@link Transport} (the socket and stream backends). */
-export abstract class IoBufferEvent extends BufferEvent implements Transport {
+export abstract class IoBufferEvent extends BufferEvent implements Transport, HeldChunks {
   /** ev_read: pending while reading is enabled and not suspended. */
   protected _evRead!: Event;
   /** ev_write: pending while there is output to send (or EV_WRITE was enabled). */
   protected _evWrite!: Event;
-  /** What the transport delivered and the input has not taken yet. */
-  protected readonly _held = new HeldChunks();
+  // What the transport delivered and the input has not taken yet (see HeldChunks).
+  /** @internal */
+  _heldFirst: Buffer | null = null;
+  /** @internal */
+  _heldRest: HeldRest | null = null;
+  /** @internal */
+  _heldBytes = 0;
   /** Bytes the transport reports written that are still at the front of the output. */
   protected _completed = 0;
 
-  /** CONN_*: where the connection stands. */
-  protected _conn = CONN_OPEN;
-  /** The open failed with this; reported from the next I/O event. */
-  protected _openError: Error | null = null;
-  /** A read error not reported yet. */
-  protected _readError: Error | null = null;
+  /** The open, read and write errors not reported yet (see the accessors below). */
+  #errors: TransportErrors | null = null;
   /** Bytes of the one batch in flight (0: none). */
   protected _inflight = 0;
-  /** Names the batch in flight: completions of another generation are stale. */
-  protected _writeGen = 0;
-  /** A write error not reported yet. */
-  protected _writeError: Error | null = null;
-  /** SHUT_*: BEV_FINISHED. */
-  #shutdown = SHUT_NONE;
+  /** See {@link _writeGen}. */
+  #writeGen = 0;
   /**
-   * B_* bits: the connection's booleans in one field, behind the accessors below
-   * (each field is 8 bytes of every connection).
+   * B_* bits: the connection's booleans, its CONN_* and SHUT_* states, and the
+   * backend's bits, in one field behind the accessors below (each field is 8 bytes
+   * of every connection).
    */
-  #bits = B_PAUSED | B_REFD;
+  #bits = B_PAUSED | B_REFD | (CONN_OPEN << CONN_SHIFT);
 
-  #bit(b: number): boolean {
+  /** CONN_*: where the connection stands. */
+  protected get _conn(): number {
+    return (this.#bits & CONN_MASK) >> CONN_SHIFT;
+  }
+  protected set _conn(conn: number) {
+    this.#bits = (this.#bits & ~CONN_MASK) | (conn << CONN_SHIFT);
+  }
+
+  /** SHUT_*: BEV_FINISHED. */
+  private get _shutdown(): number {
+    return (this.#bits & SHUT_MASK) >> SHUT_SHIFT;
+  }
+  private set _shutdown(shut: number) {
+    this.#bits = (this.#bits & ~SHUT_MASK) | (shut << SHUT_SHIFT);
+  }
+
+  /** The backend's bit `b` (B_BACKEND and up). @internal */
+  protected _backendBit(b: number): boolean {
+    return (this.#bits & b) !== 0;
+  }
+  protected _setBackendBit(b: number, on: boolean): void {
+    this.#bits = on ? this.#bits | b : this.#bits & ~b;
+  }
+
+  /** The open failed with this; reported from the next I/O event. */
+  protected get _openError(): Error | null {
+    return this.#errors === null ? null : this.#errors.open;
+  }
+  protected set _openError(err: Error | null) {
+    if (err !== null || this.#errors !== null) (this.#errors ??= new TransportErrors()).open = err;
+  }
+
+  /** A read error not reported yet. */
+  protected get _readError(): Error | null {
+    return this.#errors === null ? null : this.#errors.read;
+  }
+  protected set _readError(err: Error | null) {
+    if (err !== null || this.#errors !== null) (this.#errors ??= new TransportErrors()).read = err;
+  }
+
+  /** A write error not reported yet. */
+  protected get _writeError(): Error | null {
+    return this.#errors === null ? null : this.#errors.write;
+  }
+  protected set _writeError(err: Error | null) {
+    if (err !== null || this.#errors !== null) (this.#errors ??= new TransportErrors()).write = err;
+  }
+
+  /**
+   * Names the batch in flight: completions of another generation are stale. A new
+   * generation drops the completion callback of the old one.
+   */
+  protected get _writeGen(): number {
+    return this.#writeGen;
+  }
+  protected set _writeGen(gen: number) {
+    this.#writeGen = gen;
+    this.#done = null;
+  }
+
+  private _bit(b: number): boolean {
     return (this.#bits & b) !== 0;
   }
 
-  #setBit(b: number, on: boolean): void {
+  private _setBit(b: number, on: boolean): void {
     this.#bits = on ? this.#bits | b : this.#bits & ~b;
   }
 
   /** Reading was enabled while there was neither a transport nor a read timeout. */
   protected get _readWanted(): boolean {
-    return this.#bit(B_READ_WANTED);
+    return this._bit(B_READ_WANTED);
   }
   protected set _readWanted(on: boolean) {
-    this.#setBit(B_READ_WANTED, on);
+    this._setBit(B_READ_WANTED, on);
   }
 
   /** Writing was enabled while there was neither a transport nor a write timeout. */
   protected get _writeWanted(): boolean {
-    return this.#bit(B_WRITE_WANTED);
+    return this._bit(B_WRITE_WANTED);
   }
   protected set _writeWanted(on: boolean) {
-    this.#setBit(B_WRITE_WANTED, on);
+    this._setBit(B_WRITE_WANTED, on);
   }
 
   /** The transport delivered EOF (or reading reported an error: the read side is finished). */
   protected get _eof(): boolean {
-    return this.#bit(B_EOF);
+    return this._bit(B_EOF);
   }
   protected set _eof(on: boolean) {
-    this.#setBit(B_EOF, on);
+    this._setBit(B_EOF, on);
   }
 
   /** The bufferevent wants no data now (the transport may still deliver one chunk). */
   protected get _paused(): boolean {
-    return this.#bit(B_PAUSED);
+    return this._bit(B_PAUSED);
   }
   protected set _paused(on: boolean) {
-    this.#setBit(B_PAUSED, on);
+    this._setBit(B_PAUSED, on);
   }
 
   /** Inside the transport's write call: a completion now is synchronous. */
   protected get _sending(): boolean {
-    return this.#bit(B_SENDING);
+    return this._bit(B_SENDING);
   }
   protected set _sending(on: boolean) {
-    this.#setBit(B_SENDING, on);
+    this._setBit(B_SENDING, on);
   }
 
   /** Whether the transport keeps the process alive now. */
   protected get _refd(): boolean {
-    return this.#bit(B_REFD);
+    return this._bit(B_REFD);
   }
   protected set _refd(on: boolean) {
-    this.#setBit(B_REFD, on);
+    this._setBit(B_REFD, on);
   }
 
   /** The opening gate (see {@link _openingGate}) as last reported. */
-  get #gate(): boolean {
-    return this.#bit(B_GATE);
+  private get _gate(): boolean {
+    return this._bit(B_GATE);
   }
-  set #gate(on: boolean) {
-    this.#setBit(B_GATE, on);
+  private set _gate(on: boolean) {
+    this._setBit(B_GATE, on);
   }
 
-  /** The completion callback of the current write generation (one per generation). */
+  /** The completion callback of the current write generation (one per generation), once made. */
   #done: ((err?: Error | null) => void) | null = null;
-  #doneGen = -1;
 
   /**
    * As in `bufferevent_sock.c`, the input's end and the output's start belong to
@@ -208,16 +290,16 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
     this.input.freeze(false);
     this.output.freeze(true);
     this.output._setAddHook(IoBufferEvent.#onOutputAdded, this);
-    [this._evRead, this._evWrite] = this.#makeEvents(base);
+    this._makeEvents(base);
   }
 
   // One set of event callbacks and I/O hooks for every transport bufferevent (each
   // event's arg is its bufferevent): nothing per connection but the two events.
-  static readonly #onOutputAdded = (bev: IoBufferEvent): void => bev.#outputAdded();
+  static readonly #onOutputAdded = (bev: IoBufferEvent): void => bev._outputAdded();
   static readonly #onReadEvent = (_fd: number, what: number, bev: IoBufferEvent): void =>
-    bev.#readEvent(what);
+    bev._readEvent(what);
   static readonly #onWriteEvent = (_fd: number, what: number, bev: IoBufferEvent): void =>
-    bev.#writeEvent(what);
+    bev._writeEvent(what);
   static readonly #readIo: IoHooks = {
     start: (ev) => {
       const bev = ev.arg as IoBufferEvent;
@@ -244,12 +326,12 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
     },
   };
 
-  #makeEvents(base: EventBase): [Event, Event] {
-    const r = new Event(base, -1, EV_READ | EV_PERSIST, IoBufferEvent.#onReadEvent, this);
-    const w = new Event(base, -1, EV_WRITE | EV_PERSIST, IoBufferEvent.#onWriteEvent, this);
-    r._setIo(IoBufferEvent.#readIo);
-    w._setIo(IoBufferEvent.#writeIo);
-    return [r, w];
+  /** Make ev_read and ev_write on `base` (no array and destructuring: one per connection). */
+  private _makeEvents(base: EventBase): void {
+    this._evRead = new Event(base, -1, EV_READ | EV_PERSIST, IoBufferEvent.#onReadEvent, this);
+    this._evWrite = new Event(base, -1, EV_WRITE | EV_PERSIST, IoBufferEvent.#onWriteEvent, this);
+    this._evRead._setIo(IoBufferEvent.#readIo);
+    this._evWrite._setIo(IoBufferEvent.#writeIo);
   }
 
   /** True while opening (CONN_OPENING or CONN_OPENED): CONNECTED not yet reported. */
@@ -366,7 +448,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   protected override _opsFlush(iotype: number, mode: number): number {
     if (!(iotype & EV_WRITE) || mode !== BEV_FINISHED) return 0;
     const pending = this.output.length > 0;
-    if (this.#shutdown === SHUT_NONE) this.#shutdown = SHUT_PENDING;
+    if (this._shutdown === SHUT_NONE) this._shutdown = SHUT_PENDING;
     this._maybeShutdown();
     this._updateRef();
     return pending ? 1 : 0;
@@ -380,7 +462,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   protected override _opsRebase(): number {
     this._evRead.free();
     this._evWrite.free();
-    [this._evRead, this._evWrite] = this.#makeEvents(this.base);
+    this._makeEvents(this.base);
     return 0;
   }
 
@@ -400,7 +482,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
 
   /** A transport was attached: every piece of transport state starts afresh. */
   protected _resetTransportState(conn: number, eof: boolean): void {
-    this._held.clear();
+    heldDrop(this);
     this._paused = true;
     this._eof = eof;
     this._readError = null;
@@ -410,7 +492,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
     this._writeGen++;
     this._conn = conn;
     this._openError = null;
-    this.#gate = false;
+    this._gate = false;
     this._refd = true;
   }
 
@@ -418,12 +500,12 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   protected _transportDetached(): void {
     this._writeGen++;
     this._inflight = 0;
-    this.#gate = false;
+    this._gate = false;
   }
 
   /** Forget the shutdown asked for (a new stream). */
   protected _resetShutdown(): void {
-    this.#shutdown = SHUT_NONE;
+    this._shutdown = SHUT_NONE;
   }
 
   // ---- keeping the process alive --------------------------------------------------------
@@ -440,7 +522,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
       this._evRead.isPending ||
       this._inflight > 0 ||
       (this._opening && this._evWrite.isPending) ||
-      this.#shutdown === SHUT_PENDING;
+      this._shutdown === SHUT_PENDING;
     if (want === this._refd) return;
     this._refd = want;
     this._ioSetRef(want);
@@ -448,32 +530,32 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
 
   // ---- the event shells -------------------------------------------------------------------
 
-  #readEvent(what: number): void {
+  private _readEvent(what: number): void {
     this.incref();
     try {
-      if (what === EV_TIMEOUT) this.#timedOut(EV_READ);
+      if (what === EV_TIMEOUT) this._timedOut(EV_READ);
       else if (this.locked) this.whenUnlocked(() => this._evRead._ready(EV_READ));
       else if (this._opening) {
-        if (this.#openNow() && this._evWrite.isPending) this._writeMaybeReady();
-      } else this.#readNow();
+        if (this._openNow() && this._evWrite.isPending) this._writeMaybeReady();
+      } else this._readNow();
     } finally {
       this.decref();
     }
   }
 
-  #writeEvent(what: number): void {
+  private _writeEvent(what: number): void {
     this.incref();
     try {
-      if (what === EV_TIMEOUT) this.#timedOut(EV_WRITE);
+      if (what === EV_TIMEOUT) this._timedOut(EV_WRITE);
       else if (this.locked) this.whenUnlocked(() => this._evWrite._ready(EV_WRITE));
-      else if (!this._opening) this.#writeNow(false);
-      else if (this.#openNow() && this._evWrite.isPending) this.#writeNow(true);
+      else if (!this._opening) this._writeNow(false);
+      else if (this._openNow() && this._evWrite.isPending) this._writeNow(true);
     } finally {
       this.decref();
     }
   }
 
-  #timedOut(direction: number): void {
+  private _timedOut(direction: number): void {
     const what = this._opening ? this._openingTimeout() : null;
     if (what !== null) {
       this.runEventcb(what, 0);
@@ -491,8 +573,8 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   /** An I/O event was added or deleted while opening: gate the open, report a result. */
   protected _openingActivity(): void {
     const active = this._evRead.isPending || this._evWrite.isPending;
-    if (active !== this.#gate) {
-      this.#gate = active;
+    if (active !== this._gate) {
+      this._gate = active;
       this._openingGate(active);
     }
     if (active && (this._conn === CONN_OPENED || this._openError)) this._readyOpening();
@@ -511,12 +593,12 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   }
 
   /** From ev_read/ev_write while opening: report the failure or CONNECTED. True when open. */
-  #openNow(): boolean {
+  private _openNow(): boolean {
     const err = this._openError;
     if (err) {
       this._openError = null;
       this._conn = CONN_IDLE;
-      this.#gate = false;
+      this._gate = false;
       this._evRead.del();
       this._evWrite.del();
       this._updateRef();
@@ -525,7 +607,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
     }
     if (this._conn !== CONN_OPENED) return false;
     this._conn = CONN_OPEN;
-    this.#gate = true;
+    this._gate = true;
     this._openingGate(true);
     this._updateRef();
     this.runEventcb(BEV_EVENT_CONNECTED, 0);
@@ -541,7 +623,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   /** ev_read was added (or the open completed): report what waits, or ask for data. */
   protected _startReading(): void {
     if (!this._ioAttached() || this._opening) return;
-    if (this._held.bytes > 0 || this._eof || this._readError) this._evRead._ready(EV_READ);
+    if (this._heldBytes > 0 || this._eof || this._readError) this._evRead._ready(EV_READ);
     else this._ioResume();
   }
 
@@ -551,13 +633,13 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
    * not dispatch, ev_read is not pending, or enough is held).
    */
   protected _hold(chunk: Buffer): boolean {
-    this._held.push(chunk);
+    heldPush(this, chunk);
     this._readyHeld();
     return (
       !this._paused &&
       this.base.dispatching &&
       this._evRead.isPending &&
-      this._held.bytes < HELD_LIMIT
+      this._heldBytes < HELD_LIMIT
     );
   }
 
@@ -600,27 +682,26 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
    * read callback. True when the event is done with that; false when nothing was
    * held, or all of it moved, and the caller goes on to EOF and errors.
    */
-  #readHeld(): boolean {
-    const held = this._held;
-    if (held.bytes === 0) return false;
+  private _readHeld(): boolean {
+    if (this._heldBytes === 0) return false;
     const howmuch = this._readAllowance();
     if (howmuch <= 0) {
       if (this.wmReadHigh && this.input.length >= this.wmReadHigh) this.suspendRead(BEV_SUSPEND_WM);
       return true;
     }
-    const n = held.moveInto(this.input, howmuch);
+    const n = heldMoveInto(this, this.input, howmuch);
     this._rateLimit?.readDone(n);
     this.triggerNolock(EV_READ, 0);
     if (this.freed) return true;
-    if (held.bytes > 0) {
+    if (this._heldBytes > 0) {
       if (this._evRead.isPending) this._evRead._ready(EV_READ);
       return true;
     }
     return false;
   }
 
-  #readNow(): void {
-    if (this.#readHeld()) return;
+  private _readNow(): void {
+    if (this._readHeld()) return;
     if (!this._evRead.isPending) return;
     const err = this._readError;
     if (err !== null) {
@@ -641,7 +722,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
   // ---- writing ---------------------------------------------------------------------------
 
   /** Output was added: make ev_write pending (with its timeout), or ready if a write can go now. */
-  #outputAdded(): void {
+  private _outputAdded(): void {
     if (!this.writingActive) return;
     if (!this._evWrite.isPending) {
       if (!this._ioAttached() && this.timeoutWrite === null) return;
@@ -661,7 +742,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
       this._evWrite._ready(EV_WRITE);
   }
 
-  #writeNow(openedNow: boolean): void {
+  private _writeNow(openedNow: boolean): void {
     let res = this._drainCompleted();
     const err = this._writeError;
     if (err !== null) {
@@ -687,11 +768,12 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
 
   /** The completion callback for a batch handed over now (one closure per generation). */
   protected _writeDone(): (err?: Error | null) => void {
-    if (this.#doneGen !== this._writeGen) {
-      const gen = (this.#doneGen = this._writeGen);
-      this.#done = (err?: Error | null) => this.#written(gen, err ?? null);
+    let done = this.#done;
+    if (done === null) {
+      const gen = this.#writeGen;
+      done = this.#done = (err?: Error | null) => this._written(gen, err ?? null);
     }
-    return this.#done!;
+    return done;
   }
 
   /**
@@ -699,14 +781,14 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
    * call, when it took it all, or later. A completion of another generation (the
    * transport was replaced, failed, or the batch was counted already) is stale.
    */
-  #written(gen: number, err: Error | null): void {
+  private _written(gen: number, err: Error | null): void {
     if (gen !== this._writeGen) return;
     const n = this._inflight;
     this._inflight = 0;
     if (err) this._writeError ??= err;
     else this._completed += n;
     if (this._sending) {
-      // #writeNow drains it in this pass; an error is reported from the event.
+      // _writeNow drains it in this pass; an error is reported from the event.
       if (err && this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
       return;
     }
@@ -728,10 +810,10 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport {
 
   /** After BEV_FINISHED: end the writable side once nothing is left to send. */
   protected _maybeShutdown(): void {
-    if (this.#shutdown !== SHUT_PENDING) return;
+    if (this._shutdown !== SHUT_PENDING) return;
     if (this.output.length > 0 || this._inflight > 0 || !this._ioAttached() || this._opening)
       return;
-    this.#shutdown = SHUT_DONE;
+    this._shutdown = SHUT_DONE;
     this._ioEnd();
     this._updateRef();
   }

@@ -14,16 +14,21 @@ import { BufferEventOps } from "./ops.js";
 
 /** The locking part of {@link BufferEvent} (its base class; not used on its own). */
 export abstract class LockingBufferEvent extends BufferEventOps {
-  /** The recursive lock (BEV_OPT_THREADSAFE), perhaps shared with an underlying. */
-  #lock: BevLock | null = null;
-  /** How many of the lock's holds were taken through this bufferevent. */
-  #ownHolds = 0;
+  // The recursive lock (BEV_OPT_THREADSAFE), perhaps shared with an underlying, and
+  // how many of its holds were taken through this bufferevent: `_rare.lock` and
+  // `_rare.ownHolds` (most bufferevents have no lock).
+
+  /** The lock, or null. */
+  private get _lock(): BevLock | null {
+    const rare = this._rare;
+    return rare === null ? null : rare.lock;
+  }
   /** BEV_OPT_* flags given at creation (see BufferEvent). */
   abstract readonly options: number;
 
   constructor(options: number) {
     super();
-    if (options & BEV_OPT_THREADSAFE) this.#lock = new BevLock();
+    if (options & BEV_OPT_THREADSAFE) this._rareState.lock = new BevLock();
   }
 
   /**
@@ -57,9 +62,10 @@ export abstract class LockingBufferEvent extends BufferEventOps {
    */
   lock(): void {
     this.incref();
-    if (this.#lock !== null) {
-      this.#lock.depth++;
-      this.#ownHolds++;
+    const rare = this._rare;
+    if (rare !== null && rare.lock !== null) {
+      rare.lock.depth++;
+      rare.ownHolds++;
     }
   }
 
@@ -71,19 +77,20 @@ export abstract class LockingBufferEvent extends BufferEventOps {
    * bev.unlock();
    */
   unlock(): void {
-    const lock = this.#lock;
+    const rare = this._rare;
     // Only holds taken through this bufferevent: a lock() made before it had a lock
     // (given by a filter later) must not release the filter's.
-    if (lock !== null && this.#ownHolds > 0) {
-      this.#ownHolds--;
-      lock.release();
+    if (rare !== null && rare.lock !== null && rare.ownHolds > 0) {
+      rare.ownHolds--;
+      rare.lock.release();
     }
     this.decref();
   }
 
   /** True while the lock is held (through this bufferevent or one sharing its lock). */
   get locked(): boolean {
-    return this.#lock !== null && this.#lock.depth > 0;
+    const lock = this._lock;
+    return lock !== null && lock.depth > 0;
   }
 
   /**
@@ -92,20 +99,22 @@ export abstract class LockingBufferEvent extends BufferEventOps {
    * so that the two are held and released together.
    */
   protected shareLockWith(underlying: LockingBufferEvent): void {
-    if (this.#lock === null) return;
-    if (underlying.#lock !== null) this.#lock = underlying.#lock;
-    else underlying.#lock = this.#lock;
+    const lock = this._lock;
+    if (lock === null) return;
+    if (underlying._lock !== null) this._rareState.lock = underlying._lock;
+    else underlying._rareState.lock = lock;
   }
 
   /** A filter let go of `underlying` (no CLOSE_ON_FREE): take back a lock we lent it. */
   protected unshareLockWith(underlying: LockingBufferEvent): void {
+    const lock = this._lock;
     if (
-      this.#lock !== null &&
-      underlying.#lock === this.#lock &&
+      lock !== null &&
+      underlying._lock === lock &&
       !(underlying.options & BEV_OPT_THREADSAFE) &&
-      underlying.#ownHolds === 0
+      underlying._rare!.ownHolds === 0
     )
-      underlying.#lock = null;
+      underlying._rare!.lock = null;
   }
 
   /**
@@ -113,13 +122,13 @@ export abstract class LockingBufferEvent extends BufferEventOps {
    * Returns true if it ran now.
    */
   protected whenUnlocked(work: () => void): boolean {
-    if (this.#lock?.defer(work)) return false;
+    if (this._lock?.defer(work)) return false;
     work();
     return true;
   }
 
   /** While the lock is held: queue `work` for the final unlock and return true. */
   protected _deferWhileLocked(work: () => void): boolean {
-    return this.#lock?.defer(work) ?? false;
+    return this._lock?.defer(work) ?? false;
   }
 }

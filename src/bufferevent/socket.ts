@@ -42,12 +42,19 @@ import { EVUTIL_SET_SOCKET_ERROR, errnoFromNodeError } from "../util/errno.js";
 import { sockaddrFromNode, sockaddrToNode, type sockaddr } from "../util/sockaddr.js";
 import { tcpConnectOptions, type LocalBinding } from "./connectable.js";
 import { DnsBase, systemResolve } from "../dns/evdns.js";
-import { writeBatch } from "./transport_io.js";
+import { heldClear, writeBatch } from "./transport_io.js";
 import { writeDirect, type SocketWriteHooks } from "../platform/socket_write.js";
 import { pinUntilDone } from "../platform/read_pool.js";
 import type { RateLimitHooks } from "./ratelimit_hooks.js";
 import type { Connectable } from "./connectable.js";
-import { CONN_IDLE, CONN_OPEN, CONN_OPENED, CONN_OPENING, IoBufferEvent } from "./io_events.js";
+import {
+  B_BACKEND,
+  CONN_IDLE,
+  CONN_OPEN,
+  CONN_OPENED,
+  CONN_OPENING,
+  IoBufferEvent,
+} from "./io_events.js";
 import {
   attachUserRead,
   detachUserRead,
@@ -76,6 +83,24 @@ function writeErrno(err: Error, socketError: Error | null): number {
   return errnoFromNodeError(err) || EPIPE;
 }
 
+// SocketBufferEvent's backend bits (see IoBufferEvent._backendBit):
+/** Reads come through Node's user buffer (src/platform/socket_read.ts), not 'data'. */
+const B_USER_READ = B_BACKEND;
+/** The socket itself is paused (`_paused` only says the bufferevent wants no data). */
+const B_STOPPED = B_BACKEND << 1;
+
+/** A socket bufferevent's rarely used state, made on first use (each field of the bufferevent is 8 bytes of every connection). */
+class SocketAux {
+  /** Freed with BEV_OPT_CLOSE_ON_FREE: the socket the finalizer closes. */
+  toClose: net.Socket | null = null;
+  /** The numeric fd the socket was made from, or -1 (getfd returns the socket then). */
+  fd = -1;
+  /** The last DNS error (EVUTIL_EAI_*). */
+  dnsError = 0;
+  /** The lookup of connectHostname in flight. */
+  lookup: AbortController | null = null;
+}
+
 /** Node's `onReadableStreamEnd` (the 'end' listener every net.Socket gets), once seen. */
 let nodeOnEnd: ((...args: unknown[]) => unknown) | null = null;
 
@@ -90,6 +115,8 @@ function nodeEndListener(sock: net.Socket): ((...args: unknown[]) => unknown) | 
   return null;
 }
 
+// Methods TypeScript-`private`, not `#private`: a `#method` costs every instance a
+// brand field (8 bytes per connection; see bufferevent.ts).
 /**
  * A bufferevent over a `net.Socket` (or a numeric fd wrapped in one).
  *
@@ -101,21 +128,18 @@ function nodeEndListener(sock: net.Socket): ((...args: unknown[]) => unknown) | 
 export class SocketBufferEvent extends IoBufferEvent {
   #sock: net.Socket | null = null;
   /** Freed with BEV_OPT_CLOSE_ON_FREE: the socket the finalizer closes. */
-  #toClose: net.Socket | null = null;
-  #fd: evutil_socket_t = -1;
-  /** Reads come through Node's user buffer (src/platform/socket_read.ts), not 'data'. */
-  #userRead = false;
-  /** The socket itself is paused (`_paused` only says the bufferevent wants no data). */
-  #stopped = true;
+  /** The socket's rarely used state, made on first use (see SocketAux). */
+  #aux: SocketAux | null = null;
 
-  #dnsError = 0;
-  #lookup: AbortController | null = null;
+  private get _auxState(): SocketAux {
+    return (this.#aux ??= new SocketAux());
+  }
 
   // The socket's listeners are shared by all socket bufferevents: each finds its
   // bufferevent in the socket's kReader slot.
   static readonly #sockData = function (this: OwnedSocket, chunk: Buffer): void {
     const bev = this[kReader] as SocketBufferEvent | null | undefined;
-    if (bev) bev.#onData(chunk);
+    if (bev) bev._onData(chunk);
   };
   static readonly #sockEnd = function (this: OwnedSocket): void {
     const bev = this[kReader] as SocketBufferEvent | null | undefined;
@@ -123,11 +147,11 @@ export class SocketBufferEvent extends IoBufferEvent {
   };
   static readonly #sockError = function (this: OwnedSocket, err: Error): void {
     const bev = this[kReader] as SocketBufferEvent | null | undefined;
-    if (bev) bev.#onError(err);
+    if (bev) bev._onError(err);
   };
   static readonly #sockConnect = function (this: OwnedSocket): void {
     const bev = this[kReader] as SocketBufferEvent | null | undefined;
-    if (bev) bev.#onConnect();
+    if (bev) bev._onConnect();
   };
 
   constructor(base: EventBase, fd: evutil_socket_t, options: number) {
@@ -135,19 +159,20 @@ export class SocketBufferEvent extends IoBufferEvent {
     // Its writes complete before their bytes are drained: large writes may be
     // copied into recycled buffers (read_pool.ts).
     this.output._recycleCopies();
+    this._setBackendBit(B_STOPPED, true);
     if (fd !== -1) {
-      this.#attach(fd);
+      this._attach(fd);
       this._updateRef();
     }
   }
 
   // ---- transport attach / detach --------------------------------------------------
 
-  #attach(fd: evutil_socket_t): void {
+  private _attach(fd: evutil_socket_t): void {
     let sock: net.Socket;
     if (fd instanceof net.Socket) sock = fd;
     else sock = socketFromFd(fd);
-    this.#fd = fd;
+    if (typeof fd === "number") this._auxState.fd = fd;
     this.#sock = sock;
     sock.ref();
     sock.allowHalfOpen = true;
@@ -158,15 +183,16 @@ export class SocketBufferEvent extends IoBufferEvent {
     // Reads go into Node's user buffer and arrive as copies, without the Readable;
     // a socket that is already reading keeps delivering 'data'.
     (sock as OwnedSocket)[kReader] = this;
-    this.#userRead = attachUserRead(sock, this);
+    this._setBackendBit(B_USER_READ, attachUserRead(sock, this));
     sock.pause();
-    this.#stopped = true;
+    this._setBackendBit(B_STOPPED, true);
     this._resetTransportState(!sock.connecting && !sock.pending ? CONN_OPEN : CONN_IDLE, false);
-    if (!this.#userRead) sock.on("data", SocketBufferEvent.#sockData);
+    if (!this._backendBit(B_USER_READ)) sock.on("data", SocketBufferEvent.#sockData);
     // Node's own 'end' listener does something only without allowHalfOpen (set
     // above): set aside while attached, the socket's 'end' holds one function
     // instead of an array of two (about 100 bytes per connection).
-    const nodeEnd = nodeEndListener(sock);
+    // (Once Node's listener is known, off() is enough: it does nothing if absent.)
+    const nodeEnd = nodeOnEnd ?? nodeEndListener(sock);
     if (nodeEnd !== null) sock.off("end", nodeEnd);
     sock.on("end", SocketBufferEvent.#sockEnd);
     sock.on("error", SocketBufferEvent.#sockError);
@@ -176,10 +202,10 @@ export class SocketBufferEvent extends IoBufferEvent {
     if (sock.connecting || sock.pending) sock.on("connect", SocketBufferEvent.#sockConnect);
   }
 
-  #detach(): net.Socket | null {
+  private _detach(): net.Socket | null {
     const sock = this.#sock;
     if (!sock) return null;
-    if (this.#userRead) detachUserRead(sock);
+    if (this._backendBit(B_USER_READ)) detachUserRead(sock);
     else sock.off("data", SocketBufferEvent.#sockData);
     (sock as OwnedSocket)[kReader] = null;
     sock.off("end", SocketBufferEvent.#sockEnd);
@@ -190,7 +216,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     sock.off("error", SocketBufferEvent.#sockError);
     sock.on("error", () => {});
     this.#sock = null;
-    this.#fd = -1;
+    if (this.#aux !== null) this.#aux.fd = -1;
     return sock;
   }
 
@@ -211,7 +237,8 @@ export class SocketBufferEvent extends IoBufferEvent {
    * const fd = sock.getfd(); // a net.Socket, a number, or -1
    */
   override getfd(): evutil_socket_t {
-    return this.#fd;
+    const fd = this.#aux === null ? -1 : this.#aux.fd;
+    return fd !== -1 ? fd : (this.#sock ?? -1);
   }
 
   /**
@@ -222,13 +249,13 @@ export class SocketBufferEvent extends IoBufferEvent {
    */
   override setfd(fd: evutil_socket_t): number {
     needSocketArg("bufferevent_setfd", fd);
-    this.#cancelLookup();
+    this._cancelLookup();
     this._evRead.del();
     this._evWrite.del();
-    this.#detach();
+    this._detach();
     this._conn = CONN_IDLE;
     if (fd !== -1) {
-      this.#attach(fd);
+      this._attach(fd);
       this.enable(this.enabled);
     }
     return 0;
@@ -237,17 +264,17 @@ export class SocketBufferEvent extends IoBufferEvent {
   // ---- backend ops --------------------------------------------------------------------
 
   protected override _opsCancelAll(): void {
-    this.#cancelLookup();
+    this._cancelLookup();
   }
 
   protected override _opsUnlink(): void {
-    this.#cancelLookup();
+    this._cancelLookup();
     super._opsUnlink();
     // As libevent deletes the fd's events at once, the socket stops feeding this
     // bufferevent now; without BEV_OPT_CLOSE_ON_FREE it is the user's again, paused.
-    const sock = this.#detach();
-    const ahead = this._held.clear();
-    if (sock && this.closeOnFree) this.#toClose = sock;
+    const sock = this._detach();
+    const ahead = heldClear(this);
+    if (sock && this.closeOnFree) this._auxState.toClose = sock;
     else if (sock) {
       // Bytes read ahead but never moved into the input go back to the socket.
       for (let i = ahead.length - 1; i >= 0; i--) sock.unshift(ahead[i]);
@@ -256,8 +283,10 @@ export class SocketBufferEvent extends IoBufferEvent {
   }
 
   protected override _opsDestruct(): void {
-    this.#toClose?.destroy();
-    this.#toClose = null;
+    const aux = this.#aux;
+    if (aux === null) return;
+    aux.toClose?.destroy();
+    aux.toClose = null;
   }
 
   /** Socket bufferevents move to another base (libevent 2.1: the only type that does). */
@@ -266,7 +295,7 @@ export class SocketBufferEvent extends IoBufferEvent {
   }
 
   protected override _ioBusy(): boolean {
-    return this.#lookup !== null;
+    return this.#aux !== null && this.#aux.lookup !== null;
   }
 
   /** A connect in flight keeps ev_write, so CONNECTED is still reported. */
@@ -291,8 +320,8 @@ export class SocketBufferEvent extends IoBufferEvent {
   override _ioResume(): void {
     if (this._paused && this.#sock && !this._eof) {
       this._paused = false;
-      if (this.#stopped) {
-        this.#stopped = false;
+      if (this._backendBit(B_STOPPED)) {
+        this._setBackendBit(B_STOPPED, false);
         this.#sock.resume();
       }
     }
@@ -310,32 +339,32 @@ export class SocketBufferEvent extends IoBufferEvent {
   override _ioPause(): void {
     if (!this._paused && this.#sock) {
       this._paused = true;
-      if (!this.#userRead) this.#stop();
+      if (!this._backendBit(B_USER_READ)) this._stop();
     }
   }
 
-  #stop(): void {
-    if (!this.#stopped && this.#sock) {
-      this.#stopped = true;
+  private _stop(): void {
+    if (!this._backendBit(B_STOPPED) && this.#sock) {
+      this._setBackendBit(B_STOPPED, true);
       this.#sock.pause();
     }
   }
 
   /** A chunk read through the user-buffer path (src/platform/socket_read.ts); false: stop reading. @internal */
   _userRead(chunk: Buffer): boolean {
-    return this.#onData(chunk);
+    return this._onData(chunk);
   }
 
   /** A chunk from Node; false tells Node to stop reading (the user-buffer path). */
-  #onData(chunk: Buffer): boolean {
+  private _onData(chunk: Buffer): boolean {
     if (this._hold(chunk)) return true;
     this._paused = true;
-    if (!this.#userRead) {
-      this.#stop();
+    if (!this._backendBit(B_USER_READ)) {
+      this._stop();
       return true;
     }
     // Node stops the handle when we return false; the Readable stays flowing.
-    this.#stopped = true;
+    this._setBackendBit(B_STOPPED, true);
     return false;
   }
 
@@ -422,7 +451,7 @@ export class SocketBufferEvent extends IoBufferEvent {
 
   // ---- connecting -----------------------------------------------------------------------
 
-  #onConnect(): void {
+  private _onConnect(): void {
     if (this._conn === CONN_OPENING) {
       this._conn = CONN_OPENED;
       this._evWrite._ready(EV_WRITE);
@@ -435,7 +464,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     }
   }
 
-  #onError(err: Error): void {
+  private _onError(err: Error): void {
     if (err === this._writeError) return;
     if (this._conn === CONN_OPENING) this._openFailedWith(err);
     else this._transportError(err);
@@ -463,7 +492,7 @@ export class SocketBufferEvent extends IoBufferEvent {
       EVUTIL_SET_SOCKET_ERROR(EISCONN);
       return -1;
     }
-    if (!this.#sock) this.#attach(new net.Socket({ allowHalfOpen: true }));
+    if (!this.#sock) this._attach(new net.Socket({ allowHalfOpen: true }));
     const sock = this.#sock!;
     // Attached while open (no 'connect' listener then), idle again since.
     if (!sock.listeners("connect").includes(SocketBufferEvent.#sockConnect))
@@ -478,7 +507,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     }
     sock.pause();
     this._paused = true;
-    this.#stopped = true;
+    this._setBackendBit(B_STOPPED, true);
     this._conn = CONN_OPENING;
     this._evWrite.add(this.timeoutWrite === null ? null : msToTv(this.timeoutWrite));
     if (this.readingActive && !this._evRead.isPending)
@@ -503,42 +532,50 @@ export class SocketBufferEvent extends IoBufferEvent {
     if (family !== AF_INET && family !== AF_INET6 && family !== AF_UNSPEC) return -1;
     if (!Number.isInteger(port) || port < 1 || port > 65535) return -1;
     if (this.freed) return -1;
-    this.#cancelLookup();
-    this.#dnsError = 0;
+    this._cancelLookup();
+    const aux = this._auxState;
+    aux.dnsError = 0;
     this.suspendRead(BEV_SUSPEND_LOOKUP);
     this.suspendWrite(BEV_SUSPEND_LOOKUP);
     this.incref();
     this.base._ref();
     const ac = new AbortController();
-    this.#lookup = ac;
+    aux.lookup = ac;
     const lookup = dns
       ? dns.resolve(family as 0 | 2 | 10, hostname, ac.signal)
       : systemResolve(family as 0 | 2 | 10, hostname, ac.signal);
     lookup.then(
-      (res) => this.#lookupDone(ac, 0, res.address, res.family, port),
+      (res) => this._lookupDone(ac, 0, res.address, res.family, port),
       (err: { eai?: number }) =>
-        this.#lookupDone(ac, typeof err?.eai === "number" ? err.eai : -4, "", 4, port),
+        this._lookupDone(ac, typeof err?.eai === "number" ? err.eai : -4, "", 4, port),
     );
     return 0;
   }
 
-  #lookupDone(ac: AbortController, eai: number, address: string, fam: 4 | 6, port: number): void {
+  private _lookupDone(
+    ac: AbortController,
+    eai: number,
+    address: string,
+    fam: 4 | 6,
+    port: number,
+  ): void {
     // Deliver the result from the loop, like any other event.
     const cb = new Callback(
       this.base,
       () => {
         this.base._unref();
         try {
-          if (this.#lookup === ac) this.#lookup = null;
+          const aux = this._auxState;
+          if (aux.lookup === ac) aux.lookup = null;
           const cancelled = ac.signal.aborted || eai === EVUTIL_EAI_CANCEL;
           if (cancelled) {
-            this.#dnsError = EVUTIL_EAI_CANCEL;
+            aux.dnsError = EVUTIL_EAI_CANCEL;
             return;
           }
           this.unsuspendRead(BEV_SUSPEND_LOOKUP);
           this.unsuspendWrite(BEV_SUSPEND_LOOKUP);
           if (eai !== 0) {
-            this.#dnsError = eai;
+            aux.dnsError = eai;
             this.runEventcb(BEV_EVENT_ERROR, 0);
             return;
           }
@@ -553,11 +590,12 @@ export class SocketBufferEvent extends IoBufferEvent {
     this.base._activate(cb);
   }
 
-  #cancelLookup(): void {
-    const ac = this.#lookup;
+  private _cancelLookup(): void {
+    const aux = this.#aux;
+    const ac = aux === null ? null : aux.lookup;
     if (!ac) return;
-    this.#lookup = null;
-    this.#dnsError = EVUTIL_EAI_CANCEL;
+    aux!.lookup = null;
+    aux!.dnsError = EVUTIL_EAI_CANCEL;
     ac.abort();
     this.readSuspended &= ~BEV_SUSPEND_LOOKUP;
     this.writeSuspended &= ~BEV_SUSPEND_LOOKUP;
@@ -571,7 +609,8 @@ export class SocketBufferEvent extends IoBufferEvent {
    * if (eai === EVUTIL_EAI_CANCEL) console.log("the lookup was cancelled");
    */
   getDnsError(): number {
-    return this.#dnsError === EVUTIL_EAI_CANCEL ? EVUTIL_EAI_CANCEL : this.#dnsError;
+    const err = this.#aux === null ? 0 : this.#aux.dnsError;
+    return err === EVUTIL_EAI_CANCEL ? EVUTIL_EAI_CANCEL : err;
   }
 
   /**

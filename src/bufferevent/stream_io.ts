@@ -29,7 +29,7 @@ import {
 } from "../constants.js";
 import { EVUTIL_SET_SOCKET_ERROR, errnoFromName, errnoFromNodeError } from "../util/errno.js";
 import { CONN_OPEN, CONN_OPENED, CONN_OPENING, IoBufferEvent } from "./io_events.js";
-import { writeBatch } from "./transport_io.js";
+import { heldClear, writeBatch } from "./transport_io.js";
 import { pinUntilDone } from "../platform/read_pool.js";
 import { detachUserRead, switchToUserRead } from "../platform/socket_read.js";
 
@@ -177,7 +177,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     // A late error on a stream nobody drives must not crash the process.
     if (stream.listenerCount("error") === 0) stream.on("error", () => {});
     stream.pause();
-    const unread = this._held.clear();
+    const unread = heldClear(this);
     if (!stream.destroyed && !stream.readableEnded)
       for (let i = unread.length - 1; i >= 0; i--) stream.unshift(unread[i]!);
     if (handBack) this._streamRef(true);
@@ -396,7 +396,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     StreamBufferEvent.#later = [];
     for (const bev of later) {
       bev.#laterQueued = false;
-      if (bev._held.bytes > 0) bev._evRead._ready(EV_READ);
+      if (bev._heldBytes > 0) bev._evRead._ready(EV_READ);
     }
   }
 

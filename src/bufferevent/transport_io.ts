@@ -19,87 +19,98 @@ export const HELD_LIMIT = 262144;
 
 /**
  * Chunks a stream delivered that wait for the loop (and for room below the read
- * high watermark) before they enter the input. Moving them never copies: whole
- * Buffers become input segments, and a split leaves two views of one Buffer.
+ * high watermark) before they enter the input, kept in three fields of the
+ * bufferevent itself (a record of their own would be an object per connection):
+ * the oldest chunk, most of the time the only one; the later ones, in a record made
+ * when a second arrives; the bytes held. Moving them never copies: whole Buffers
+ * become input segments, and a split leaves two views of one Buffer.
+ *
+ * @internal
  */
-export class HeldChunks {
-  /** The oldest chunk held: most of the time the only one, and then no array is used. */
-  #first: Buffer | null = null;
-  /** Later chunks, from #head on (made when a second chunk arrives). */
-  #rest: Buffer[] | null = null;
-  #head = 0;
-  /** Bytes held. */
-  bytes = 0;
+export interface HeldChunks {
+  _heldFirst: Buffer | null;
+  _heldRest: HeldRest | null;
+  _heldBytes: number;
+}
 
-  /** Hold one more chunk. */
-  push(chunk: Buffer): void {
-    if (this.#first === null) this.#first = chunk;
-    else (this.#rest ??= []).push(chunk);
-    this.bytes += chunk.length;
+/** The chunks held after the first one, from `head` on. @internal */
+export interface HeldRest {
+  chunks: Buffer[];
+  head: number;
+}
+
+/** Hold one more chunk. */
+export function heldPush(h: HeldChunks, chunk: Buffer): void {
+  if (h._heldFirst === null) h._heldFirst = chunk;
+  else if (h._heldRest === null) h._heldRest = { chunks: [chunk], head: 0 };
+  else h._heldRest.chunks.push(chunk);
+  h._heldBytes += chunk.length;
+}
+
+/** Drop everything held, returning it in arrival order (the caller keeps the chunks). */
+export function heldClear(h: HeldChunks): Buffer[] {
+  const out = h._heldFirst === null ? [] : [h._heldFirst];
+  const rest = h._heldRest;
+  if (rest !== null) for (let i = rest.head; i < rest.chunks.length; i++) out.push(rest.chunks[i]!);
+  for (const chunk of out) {
+    const owner = recycleOwnerOf(chunk);
+    if (owner !== undefined) owner.exposed = true;
   }
+  h._heldFirst = null;
+  h._heldRest = null;
+  h._heldBytes = 0;
+  return out;
+}
 
-  /** Drop everything held, returning it in arrival order (the caller keeps the chunks). */
-  clear(): Buffer[] {
-    const out = this.#first === null ? [] : [this.#first];
-    if (this.#rest !== null)
-      for (let i = this.#head; i < this.#rest.length; i++) out.push(this.#rest[i]!);
-    for (const chunk of out) {
+/** {@link heldClear} without the array when nothing is held (a transport attached). */
+export function heldDrop(h: HeldChunks): void {
+  if (h._heldFirst !== null) heldClear(h);
+}
+
+/** The next chunk after the first, or null. */
+function heldNext(h: HeldChunks): Buffer | null {
+  const rest = h._heldRest;
+  if (rest === null) return null;
+  if (rest.head >= rest.chunks.length) {
+    h._heldRest = null;
+    return null;
+  }
+  const c = rest.chunks[rest.head]!;
+  rest.chunks[rest.head++] = undefined as unknown as Buffer;
+  return c;
+}
+
+/** Move up to `max` bytes into `input` (its end unfrozen meanwhile); the count moved. */
+export function heldMoveInto(h: HeldChunks, input: EvBuffer, max: number): number {
+  if (h._heldFirst === null) return 0;
+  let moved = 0;
+  input.unfreeze(false);
+  try {
+    while (moved < max && h._heldFirst !== null) {
+      const chunk = h._heldFirst;
+      const room = max - moved;
+      // A chunk of a recyclable read buffer holds one use of it while held.
       const owner = recycleOwnerOf(chunk);
-      if (owner !== undefined) owner.exposed = true;
-    }
-    this.#first = null;
-    this.#rest = null;
-    this.#head = 0;
-    this.bytes = 0;
-    return out;
-  }
-
-  /** The next chunk after #first, or null. */
-  #next(): Buffer | null {
-    const rest = this.#rest;
-    if (rest === null) return null;
-    if (this.#head >= rest.length) {
-      this.#rest = null;
-      this.#head = 0;
-      return null;
-    }
-    const c = rest[this.#head]!;
-    rest[this.#head++] = undefined as unknown as Buffer;
-    return c;
-  }
-
-  /** Move up to `max` bytes into `input` (its end unfrozen meanwhile); the count moved. */
-  moveInto(input: EvBuffer, max: number): number {
-    if (this.#first === null) return 0;
-    let moved = 0;
-    input.unfreeze(false);
-    try {
-      while (moved < max && this.#first !== null) {
-        const chunk = this.#first;
-        const room = max - moved;
-        // A chunk of a recyclable read buffer holds one use of it while held.
-        const owner = recycleOwnerOf(chunk);
-        if (chunk.length <= room) {
-          this.#first = this.#next();
-          if (owner === undefined) input.addNoCopy(chunk);
-          else {
-            input._addRead(chunk, owner);
-            unuse(owner);
-          }
-          moved += chunk.length;
-        } else {
-          this.#first = chunk.subarray(room);
-          if (owner === undefined) input.addNoCopy(chunk.subarray(0, room));
-          else input._addRead(chunk.subarray(0, room), owner);
-          moved += room;
+      if (chunk.length <= room) {
+        h._heldFirst = heldNext(h);
+        if (owner === undefined) input.addNoCopy(chunk);
+        else {
+          input._addRead(chunk, owner);
+          unuse(owner);
         }
+        moved += chunk.length;
+      } else {
+        h._heldFirst = chunk.subarray(room);
+        if (owner === undefined) input.addNoCopy(chunk.subarray(0, room));
+        else input._addRead(chunk.subarray(0, room), owner);
+        moved += room;
       }
-    } finally {
-      input.freeze(false);
-      this.bytes -= moved;
     }
-    return moved;
+  } finally {
+    input.freeze(false);
+    h._heldBytes -= moved;
   }
+  return moved;
 }
 
 /** Drain `n` sent bytes from the front of `output` (whose start the backend keeps frozen). */

@@ -37,12 +37,18 @@ interface EventTimer extends BaseTimer {
   ms: number | null;
 }
 
-/** A signal event's process listener, and how often it was deleted (its callback's remaining calls stop then). */
+/**
+ * A signal event's process listener, how often it was deleted (its callback's
+ * remaining calls stop then), and the calls due while it is active.
+ */
 interface SignalState {
   handler: (() => void) | null;
   deletions: number;
+  ncalls: number;
 }
 
+// Methods TypeScript-`private`, not `#private`: a `#method` costs every instance a
+// brand field (8 bytes per connection; see bufferevent.ts).
 /**
  * A timer, signal or internal I/O event.
  *
@@ -63,24 +69,25 @@ export class Event extends Callback {
   /** The timeout's heap entry, made on first use (most I/O events never have one). */
   #timerEntry: EventTimer | null = null;
   #res = 0;
-  #ncalls = 0;
 
-  #io: IoHooks | null = null;
-  /** A signal event's state, made when it is first added (I/O events never have one). */
-  #sig: SignalState | null = null;
+  /**
+   * A signal event's state, made when it is first added or activated; an I/O
+   * event's hooks (a signal event has no I/O, so they share the field).
+   */
+  #ext: IoHooks | SignalState | null = null;
 
   /** Inserted: a signal or I/O event between add and del (counts as pending in the base). */
-  get #inserted(): boolean {
+  private get _inserted(): boolean {
     return (this._bits & EV_INSERTED) !== 0;
   }
-  set #inserted(on: boolean) {
+  private set _inserted(on: boolean) {
     this._bits = on ? this._bits | EV_INSERTED : this._bits & ~EV_INSERTED;
   }
 
-  get #freed(): boolean {
+  private get _freed(): boolean {
     return (this._bits & EV_FREED) !== 0;
   }
-  set #freed(on: boolean) {
+  private set _freed(on: boolean) {
     this._bits = on ? this._bits | EV_FREED : this._bits & ~EV_FREED;
   }
 
@@ -99,24 +106,24 @@ export class Event extends Callback {
   }
 
   /** The timeout's heap entry (created when first needed). */
-  get #timer(): EventTimer {
+  private get _timer(): EventTimer {
     return (this.#timerEntry ??= {
       ms: null,
       deadline: 0,
       seq: 0,
       index: -1,
-      expire: () => this.#timedOut(),
+      expire: () => this._timedOut(),
     });
   }
 
   /** True while the timeout is armed. */
-  get #timerArmed(): boolean {
+  private get _timerArmed(): boolean {
     return this.#timerEntry !== null && this.#timerEntry.index >= 0;
   }
 
   /** Run by the base when the event is active (internal). */
   override run(): void {
-    this.#fire();
+    this._fire();
   }
 
   /**
@@ -125,7 +132,12 @@ export class Event extends Callback {
    * @internal
    */
   _setIo(hooks: IoHooks | null): void {
-    this.#io = hooks;
+    if (!(this.events & EV_SIGNAL)) this.#ext = hooks;
+  }
+
+  /** A signal event's state (signal events only), made on first use. */
+  private get _sig(): SignalState {
+    return (this.#ext ??= { handler: null, deletions: 0, ncalls: 0 }) as SignalState;
   }
 
   /**
@@ -134,8 +146,8 @@ export class Event extends Callback {
    * @internal
    */
   _ready(what: number): void {
-    if (!this.#inserted) return;
-    this.#activate(what, 1);
+    if (!this._inserted) return;
+    this._activateNow(what, 1);
   }
 
   /**
@@ -150,13 +162,13 @@ export class Event extends Callback {
    * timer.add({ tv_sec: 1, tv_usec: 0 });
    */
   add(tv: timeval | null = null): number {
-    if (this.#freed) return -1;
+    if (this._freed) return -1;
     const ms = timevalToMs("event_add", "tv", tv);
-    if (!this.#inserted && this.events & (EV_READ | EV_WRITE | EV_SIGNAL)) {
-      if (this.events & EV_SIGNAL) this.#startSignal();
-      this.#inserted = true;
+    if (!this._inserted && this.events & (EV_READ | EV_WRITE | EV_SIGNAL)) {
+      if (this.events & EV_SIGNAL) this._startSignal();
+      this._inserted = true;
       this.base._ref();
-      this.#io?.start(this);
+      if (!(this.events & EV_SIGNAL)) (this.#ext as IoHooks | null)?.start(this);
     }
     if (ms === null) {
       if (this.#timerEntry) {
@@ -164,8 +176,8 @@ export class Event extends Callback {
         this.base._delTimer(this.#timerEntry);
       }
     } else {
-      this.#withdrawTimeout();
-      const timer = this.#timer;
+      this._withdrawTimeout();
+      const timer = this._timer;
       timer.ms = ms;
       this.base._addTimer(timer, ms);
     }
@@ -179,17 +191,20 @@ export class Event extends Callback {
    * ev.del(); // neither pending nor active
    */
   del(): number {
-    if (this.#inserted) {
-      this.#inserted = false;
+    if (this._inserted) {
+      this._inserted = false;
       this.base._unref();
-      this.#stopSignal();
-      this.#io?.stop(this);
+      if (this.events & EV_SIGNAL) this._stopSignal();
+      else (this.#ext as IoHooks | null)?.stop(this);
     }
     if (this.#timerEntry) this.base._delTimer(this.#timerEntry);
     this.base._cancel(this);
     this.#res = 0;
-    this.#ncalls = 0;
-    if (this.#sig !== null) this.#sig.deletions++;
+    if (this.events & EV_SIGNAL && this.#ext !== null) {
+      const sig = this.#ext as SignalState;
+      sig.ncalls = 0;
+      sig.deletions++;
+    }
     return 0;
   }
 
@@ -200,9 +215,9 @@ export class Event extends Callback {
    * ev.removeTimer(); // still pending on its signal, without the timeout
    */
   removeTimer(): number {
-    if (this.#timerArmed) {
-      this.base._delTimer(this.#timer);
-      this.#timer.ms = null;
+    if (this._timerArmed) {
+      this.base._delTimer(this._timer);
+      this._timer.ms = null;
     }
     return 0;
   }
@@ -215,8 +230,8 @@ export class Event extends Callback {
   _restartTimeout(): void {
     const ms = this.#timerEntry === null ? null : this.#timerEntry.ms;
     if (this.isPending && ms !== null) {
-      this.#withdrawTimeout();
-      this.base._addTimer(this.#timer, ms);
+      this._withdrawTimeout();
+      this.base._addTimer(this._timer, ms);
     }
   }
 
@@ -229,8 +244,8 @@ export class Event extends Callback {
    * ev.active(EV_TIMEOUT); // its callback runs in the next pass
    */
   active(res: number, ncalls = 1): void {
-    if (this.#freed) return;
-    this.#activate(res, ncalls);
+    if (this._freed) return;
+    this._activateNow(res, ncalls);
   }
 
   /**
@@ -245,14 +260,14 @@ export class Event extends Callback {
    */
   pending(what: number, tvOut?: timeval | null): number {
     let flags = 0;
-    if (this.#inserted) flags |= this.events & (EV_READ | EV_WRITE | EV_CLOSED | EV_SIGNAL);
+    if (this._inserted) flags |= this.events & (EV_READ | EV_WRITE | EV_CLOSED | EV_SIGNAL);
     if (this.isActive) flags |= this.#res;
-    if (this.#timerArmed) flags |= EV_TIMEOUT;
+    if (this._timerArmed) flags |= EV_TIMEOUT;
     what &= EV_TIMEOUT | EV_READ | EV_WRITE | EV_CLOSED | EV_SIGNAL;
     if (tvOut && flags & what & EV_TIMEOUT) {
       const now = this.base.gettimeofdayCached();
       const wallMs =
-        now.tv_sec * 1000 + now.tv_usec / 1000 + (this.#timer.deadline - this.base._now());
+        now.tv_sec * 1000 + now.tv_usec / 1000 + (this._timer.deadline - this.base._now());
       const sec = Math.floor(wallMs / 1000);
       tvOut.tv_sec = sec;
       tvOut.tv_usec = Math.min(999_999, Math.round((wallMs - sec * 1000) * 1000));
@@ -262,7 +277,7 @@ export class Event extends Callback {
 
   /** True while added (pending): signal and I/O events until deleted, timers while armed. */
   get isPending(): boolean {
-    return this.#inserted || this.#timerArmed;
+    return this._inserted || this._timerArmed;
   }
 
   /**
@@ -286,17 +301,17 @@ export class Event extends Callback {
    */
   free(): void {
     this.del();
-    this.#freed = true;
+    this._freed = true;
   }
 
   /** libevent's event_active_nolock_. */
-  #activate(res: number, ncalls: number): void {
+  private _activateNow(res: number, ncalls: number): void {
     if (this.isActive) {
       this.#res |= res;
       return;
     }
     this.#res = res;
-    if (this.events & EV_SIGNAL) this.#ncalls = ncalls;
+    if (this.events & EV_SIGNAL) this._sig.ncalls = ncalls;
     this.base._activate(this);
   }
 
@@ -305,32 +320,35 @@ export class Event extends Callback {
    * event active "due to a timeout" from the active queue). Readiness reported
    * with it is kept: libevent's next poll would report it again.
    */
-  #withdrawTimeout(): void {
+  private _withdrawTimeout(): void {
     if (!(this.#res & EV_TIMEOUT) || !this.isActive) return;
     this.#res &= ~EV_TIMEOUT;
     if (this.#res === 0) this.base._cancel(this);
   }
 
-  #timedOut(): void {
-    this.#activate(EV_TIMEOUT, 1);
+  private _timedOut(): void {
+    this._activateNow(EV_TIMEOUT, 1);
   }
 
-  #fire(): void {
+  private _fire(): void {
     const res = this.#res;
-    let ncalls = this.#ncalls;
     this.#res = 0;
-    this.#ncalls = 0;
+    let ncalls = 0;
+    if (this.events & EV_SIGNAL) {
+      ncalls = this._sig.ncalls;
+      this._sig.ncalls = 0;
+    }
     if (this.events & EV_PERSIST) {
       // libevent's event_persist_closure: re-arm a non-zero timeout before the
       // callback, from the old deadline when it was the timeout that fired (no
       // drift), from now otherwise or when that is already past.
       const period = this.#timerEntry === null ? null : this.#timerEntry.ms;
-      const added = this.#inserted || this.#timerArmed || res & EV_TIMEOUT;
+      const added = this._inserted || this._timerArmed || res & EV_TIMEOUT;
       if (period !== null && period > 0 && added) {
         const now = this.base._now();
-        let next = res & EV_TIMEOUT ? this.#timer.deadline + period : now + period;
+        let next = res & EV_TIMEOUT ? this._timer.deadline + period : now + period;
         if (next < now) next = now + period;
-        this.base._addTimerAt(this.#timer, next);
+        this.base._addTimerAt(this._timer, next);
       }
     } else {
       this.del();
@@ -341,7 +359,7 @@ export class Event extends Callback {
     }
     // libevent's event_signal_closure: `ncalls` calls; event_del (or free) inside
     // the callback, or loopbreak, aborts the rest.
-    const sig = (this.#sig ??= { handler: null, deletions: 0 }); // event_active without add
+    const sig = this._sig;
     const deletions = sig.deletions;
     while (ncalls > 0) {
       ncalls--;
@@ -350,18 +368,18 @@ export class Event extends Callback {
     }
   }
 
-  #startSignal(): void {
+  private _startSignal(): void {
     const name = signalNames.get(this.fd);
     if (!name) throw argRangeError("event_add", "signal", "a known signal number", this.fd);
-    const sig = (this.#sig ??= { handler: null, deletions: 0 });
+    const sig = this._sig;
     sig.handler = () => {
-      if (this.#inserted) this.#activate(EV_SIGNAL, 1);
+      if (this._inserted) this._activateNow(EV_SIGNAL, 1);
     };
     process.on(name, sig.handler);
   }
 
-  #stopSignal(): void {
-    const sig = this.#sig;
+  private _stopSignal(): void {
+    const sig = this.#ext as SignalState | null;
     if (sig === null || sig.handler === null) return;
     const name = signalNames.get(this.fd)!;
     process.off(name, sig.handler);

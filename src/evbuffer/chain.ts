@@ -11,6 +11,7 @@
 import {
   type Chain,
   DEAD,
+  EMPTY_SEGS,
   GROWTH_CAP,
   KIND_PLAIN,
   newSegment,
@@ -60,7 +61,7 @@ export function dropEmptyTail(c: Chain, keepWritable: boolean): void {
 export function append(c: Chain, src: Uint8Array): void {
   const segs = c.segs;
   const n = src.length;
-  c.length += n;
+  c.bytes += n;
   c.gen++;
   const last = segs.length > c.head ? segs[segs.length - 1]! : null;
   // Fast path: the tail of the last data segment, or of the only segment
@@ -89,24 +90,40 @@ export function append(c: Chain, src: Uint8Array): void {
     const s = newSegment(Math.max(n - at, Math.min(prev * 2, GROWTH_CAP)));
     s.buf.set(at === 0 ? src : src.subarray(at), 0);
     s.len = n - at;
-    segs.push(s);
+    pushSegment(c, s);
   }
+}
+
+/**
+ * Push `s` onto the chain's array. An empty chain (its array the shared
+ * {@link EMPTY_SEGS}) gets a literal of one slot: a first push would reserve 17
+ * slots (152 bytes), made again for every message of a connection.
+ */
+export function pushSegment(c: Chain, s: Segment): void {
+  if (c.segs.length === 0) c.segs = [s];
+  else c.segs.push(s);
+}
+
+/** The chain's array, its own (not the shared {@link EMPTY_SEGS}), for an edit in place. */
+export function ownSegments(c: Chain): Segment[] {
+  if (c.segs === EMPTY_SEGS) c.segs = [];
+  return c.segs;
 }
 
 /** Append one whole segment (moved or a view) holding `n` bytes. */
 export function appendSegment(c: Chain, seg: Segment, n: number): void {
   dropEmptyTail(c, false);
-  c.segs.push(seg);
-  c.length += n;
+  pushSegment(c, seg);
+  c.bytes += n;
   c.gen++;
 }
 
 /** Append whole segments (moved or views) holding `n` bytes. */
 export function appendSegments(c: Chain, list: Segment[], n: number): void {
   dropEmptyTail(c, false);
-  const segs = c.segs;
-  for (const s of list) segs.push(s);
-  c.length += n;
+  if (c.segs.length === 0) c.segs = list.slice();
+  else for (const s of list) c.segs.push(s);
+  c.bytes += n;
   c.gen++;
 }
 
@@ -120,7 +137,7 @@ export function prependSegments(c: Chain, list: Segment[], n: number): void {
     c.segs = list.concat(c.segs.slice(c.head));
     c.head = 0;
   }
-  c.length += n;
+  c.bytes += n;
   c.gen++;
 }
 
@@ -150,17 +167,17 @@ export function takeAll(c: Chain, out: Segment[]): void {
   }
   c.head = head;
   if (head === segs.length) {
-    // A fresh array, not a truncated one: optimized code's pop keeps the
+    // The shared empty array, not a truncated one: optimized code's pop keeps the
     // backing store (17 slots after the first push), which an idle buffer would
     // hold for good.
-    c.segs = [];
+    c.segs = EMPTY_SEGS;
     c.head = 0;
   } else if (head > 32 && head * 2 > segs.length) {
     // A kept tail segment never empties the array: compact the dead prefix.
     segs.splice(0, head);
     c.head = 0;
   }
-  c.length = 0;
+  c.bytes = 0;
   c.gen++;
 }
 
@@ -168,7 +185,7 @@ export function takeAll(c: Chain, out: Segment[]): void {
 export function drainFront(c: Chain, n: number): void {
   c.eolFree = 0;
   const segs = c.segs;
-  c.length -= n;
+  c.bytes -= n;
   c.gen++;
   let i = c.head;
   for (;;) {
@@ -190,7 +207,7 @@ export function drainFront(c: Chain, n: number): void {
   }
   c.head = i;
   if (i === segs.length) {
-    c.segs = []; // see takeAll
+    c.segs = EMPTY_SEGS; // see takeAll
     c.head = 0;
   } else if (i > 32 && i * 2 > segs.length) {
     segs.splice(0, i);
@@ -207,8 +224,8 @@ export function drainAll(c: Chain): void {
   c.eolFree = 0;
   const segs = c.segs;
   for (let i = c.head; i < segs.length; i++) release(c, segs[i]!);
-  c.segs = []; // see takeAll
+  c.segs = EMPTY_SEGS; // see takeAll
   c.head = 0;
-  c.length = 0;
+  c.bytes = 0;
   c.gen++;
 }

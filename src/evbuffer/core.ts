@@ -58,6 +58,7 @@ import {
   drainAll,
   drainFront,
   dropEmptyTail,
+  pushSegment,
   release,
 } from "./chain.js";
 import type { EvBuffer } from "./evbuffer.js";
@@ -81,6 +82,7 @@ import { frontView, pullupChain, segmentViews } from "./views.js";
 import { type evbuffer_ptr, gather, locate, locOff, locSeg } from "./search.js";
 import {
   Chain,
+  EMPTY_SEGS,
   exposeSegment,
   KIND_PLAIN,
   KIND_REFERENCE,
@@ -88,19 +90,25 @@ import {
   viewSegment,
 } from "./segment.js";
 
+/** Bits of an evbuffer's #frozen: `evbuffer_freeze(buf, 1)`, `evbuffer_freeze(buf, 0)`. */
+const FROZEN_START = 1;
+const FROZEN_END = 2;
+
+// Methods TypeScript-`private`, not `#private`: a `#method` costs every instance a
+// brand field (8 bytes per connection; see bufferevent.ts).
 /**
  * The chain core of an {@link EvBuffer} (use that class; this one is not exported
- * from the package). Its state is private; `EvBuffer` reaches it through the
- * internal protected accessors at the end of the "chain primitives" section.
+ * from the package). It is its own chain (the internal {@link Chain} fields); its
+ * other state is private, and `EvBuffer` reaches it through the internal protected
+ * accessors at the end of the "chain primitives" section.
  *
  * @example
  * const buf = new EvBuffer(); // an EvBufferCore too
  * buf.add("hello");
  */
-export class EvBufferCore {
-  readonly #c = new Chain();
-  #freezeStart = false;
-  #freezeEnd = false;
+export class EvBufferCore extends Chain {
+  /** FROZEN_START | FROZEN_END (one field: each is 8 bytes of every connection's two evbuffers). */
+  #frozen = 0;
   #cbs: CallbackList | null = null;
   /** The owning backend's "bytes were added" hook (see _setAddHook), and its argument. */
   #addHook: ((arg: any) => void) | null = null;
@@ -115,7 +123,7 @@ export class EvBufferCore {
 
   /** `evbuffer_get_length`: bytes stored. */
   get length(): number {
-    return this.#c.length;
+    return this.bytes;
   }
 
   /**
@@ -125,7 +133,7 @@ export class EvBufferCore {
    * buf.getContiguousSpace(); // bytes in the first segment
    */
   getContiguousSpace(): number {
-    const s = this.#c.segs[this.#c.head];
+    const s = this.segs[this.head];
     return s === undefined ? 0 : s.len;
   }
 
@@ -136,16 +144,17 @@ export class EvBufferCore {
    * the owners it dropped (each exactly once, all of them even if one
    * throws), then the callbacks. The first cleanup error is rethrown last.
    */
-  #done(added: number, deleted: number): void {
-    if (this.#slab && this.#c.length === 0) this.#retireSlab();
-    if (this.#c.dead === null) {
+  /** @internal (also the end of an operation of `EvBuffer`) */
+  protected _done(added: number, deleted: number): void {
+    if (this.#slab && this.bytes === 0) this._retireSlab();
+    if (this.dead === null) {
       // The common case (nothing to release), kept small enough to inline.
       if (added !== 0 && this.#addHook !== null) this.#addHook(this.#addHookArg);
       if (this.#cbs !== null && (added !== 0 || deleted !== 0))
         this.#cbs.changed(this as unknown as EvBuffer, added, deleted);
       return;
     }
-    this.#doneReleasing(added, deleted);
+    this._doneReleasing(added, deleted);
   }
 
   /**
@@ -161,13 +170,13 @@ export class EvBufferCore {
     this.#addHookArg = arg;
   }
 
-  /** {@link #done} with owners to release first. */
-  #doneReleasing(added: number, deleted: number): void {
+  /** {@link _done} with owners to release first. */
+  private _doneReleasing(added: number, deleted: number): void {
     let failed = false;
     let error: unknown;
-    while (this.#c.dead !== null) {
-      const dead = this.#c.dead;
-      this.#c.dead = null;
+    while (this.dead !== null) {
+      const dead = this.dead;
+      this.dead = null;
       for (const s of dead) {
         try {
           releaseSegment(s);
@@ -196,24 +205,24 @@ export class EvBufferCore {
     if (recycleCopies && this.#slab === false) this.#slab = null;
   }
 
-  #retireSlab(): void {
+  private _retireSlab(): void {
     (this.#slab as WriteSlab).owner.retire();
     this.#slab = null;
   }
 
   /** @internal The chain, for `EvBuffer`'s search, reserve and line methods. */
   protected get _chain(): Chain {
-    return this.#c;
+    return this;
   }
 
   /** @internal Is the front frozen (`evbuffer_freeze(buf, 1)`)? */
   protected get _frozenStart(): boolean {
-    return this.#freezeStart;
+    return (this.#frozen & FROZEN_START) !== 0;
   }
 
   /** @internal Is the end frozen? */
   protected get _frozenEnd(): boolean {
-    return this.#freezeEnd;
+    return (this.#frozen & FROZEN_END) !== 0;
   }
 
   /** @internal The callback list, or null while no callback was ever added. */
@@ -224,16 +233,6 @@ export class EvBufferCore {
   /** @internal The callback list, made on first use. */
   protected _callbacks(): CallbackList {
     return (this.#cbs ??= new CallbackList());
-  }
-
-  /** @internal End of an operation of `EvBuffer` (see {@link #done}). */
-  protected _done(added: number, deleted: number): void {
-    this.#done(added, deleted);
-  }
-
-  /** @internal Drain without the freeze check or validation (for readln). */
-  protected _drainQuiet(n: number): void {
-    this.#drainQuiet(n);
   }
 
   // ---- adding ------------------------------------------------------------------------
@@ -247,15 +246,15 @@ export class EvBufferCore {
    */
   add(data: Uint8Array | string, size?: number): number {
     const bytes = bytesArg("evbuffer_add", data, size);
-    if (this.#freezeEnd) return -1;
+    if ((this.#frozen & FROZEN_END) !== 0) return -1;
     if (bytes.length === 0) return 0;
     if (this.#slab !== false && copyFits(this.#slab, bytes.length)) {
       const [slab, copy] = copyToRecycled(this.#slab, bytes);
       this.#slab = slab;
-      return this.#addView(copy, slab.owner);
+      return this._addView(copy, slab.owner);
     }
-    append(this.#c, bytes);
-    this.#done(bytes.length, 0);
+    append(this, bytes);
+    this._done(bytes.length, 0);
     return 0;
   }
 
@@ -270,20 +269,20 @@ export class EvBufferCore {
   addNoCopy(buf: Uint8Array): number {
     if (!(buf instanceof Uint8Array))
       throw argTypeError("evbuffer_add", "data", "a Uint8Array", buf);
-    if (this.#freezeEnd) return -1;
-    return this.#addView(buf, null);
+    if ((this.#frozen & FROZEN_END) !== 0) return -1;
+    return this._addView(buf, null);
   }
 
   /** Append `buf` as its own segment (no copy), taking one use of `owner`. */
-  #addView(buf: Uint8Array, owner: RecycleOwner | null): number {
+  private _addView(buf: Uint8Array, owner: RecycleOwner | null): number {
     const n = buf.length;
     if (n === 0) return 0;
-    dropEmptyTail(this.#c, false);
+    dropEmptyTail(this, false);
     if (owner !== null) owner.refs++;
-    this.#c.segs.push(viewSegment(buf, KIND_PLAIN, owner));
-    this.#c.length += n;
-    this.#c.gen++;
-    this.#done(n, 0);
+    pushSegment(this, viewSegment(buf, KIND_PLAIN, owner));
+    this.bytes += n;
+    this.gen++;
+    this._done(n, 0);
     return 0;
   }
 
@@ -330,7 +329,7 @@ export class EvBufferCore {
    * buf.addPrintf("%s/%d", "hello", 1); // 7
    */
   addPrintf(fmt: string, ...args: unknown[]): number {
-    return this.#addFormatted(formatPrintf(fmt, args));
+    return this._addFormatted(formatPrintf(fmt, args));
   }
 
   /**
@@ -340,14 +339,14 @@ export class EvBufferCore {
    * buf.addVprintf("%s=%d\n", ["x", 42]);
    */
   addVprintf(fmt: string, args: readonly unknown[]): number {
-    return this.#addFormatted(formatPrintf(fmt, args, { fn: "evbuffer_add_vprintf" }));
+    return this._addFormatted(formatPrintf(fmt, args, { fn: "evbuffer_add_vprintf" }));
   }
 
-  #addFormatted(bytes: Buffer): number {
-    if (this.#freezeEnd) return -1;
+  private _addFormatted(bytes: Buffer): number {
+    if ((this.#frozen & FROZEN_END) !== 0) return -1;
     if (bytes.length > 0) {
-      append(this.#c, bytes);
-      this.#done(bytes.length, 0);
+      append(this, bytes);
+      this._done(bytes.length, 0);
     }
     return bytes.length;
   }
@@ -370,10 +369,10 @@ export class EvBufferCore {
     const bytes = bytesArg("evbuffer_add_reference", data, size);
     if (cleanup !== undefined && cleanup !== null && typeof cleanup !== "function")
       throw argTypeError("evbuffer_add_reference", "cleanupfn", "a function or null", cleanup);
-    if (this.#freezeEnd) return -1;
+    if ((this.#frozen & FROZEN_END) !== 0) return -1;
     const owner = cleanup ? new ReferenceOwner(data, bytes.length, cleanup, extra) : null;
-    appendSegment(this.#c, viewSegment(bytes, KIND_REFERENCE, owner), bytes.length);
-    this.#done(bytes.length, 0);
+    appendSegment(this, viewSegment(bytes, KIND_REFERENCE, owner), bytes.length);
+    this._done(bytes.length, 0);
     return 0;
   }
 
@@ -411,14 +410,14 @@ export class EvBufferCore {
       throw argTypeError("evbuffer_add_file_segment", "seg", "an evbuffer_file_segment", seg);
     intArg("evbuffer_add_file_segment", "offset", offset);
     intArg("evbuffer_add_file_segment", "length", length);
-    if (this.#freezeEnd || offset < 0) return -1;
+    if ((this.#frozen & FROZEN_END) !== 0 || offset < 0) return -1;
     if (length < 0) {
       if (offset > seg.length) return -1;
       length = seg.length - offset;
     }
     if (offset + length > seg.length || seg.refs === 0) return -1;
-    appendSegment(this.#c, seg.chainSegment(offset, length), length);
-    this.#done(length, 0);
+    appendSegment(this, seg.chainSegment(offset, length), length);
+    this._done(length, 0);
     return 0;
   }
 
@@ -433,19 +432,19 @@ export class EvBufferCore {
   addBuffer(src: EvBuffer): number {
     if (!(src instanceof EvBufferCore))
       throw argTypeError("evbuffer_add_buffer", "inbuf", "an evbuffer", src);
-    const n = src.#c.length;
+    const n = src.bytes;
     if (n === 0 || src === (this as EvBufferCore)) return 0;
-    if (this.#freezeEnd || src.#freezeStart) return -1;
-    return this.#moveAll(src, n, false);
+    if ((this.#frozen & FROZEN_END) !== 0 || (src.#frozen & FROZEN_START) !== 0) return -1;
+    return this._moveAll(src, n, false);
   }
 
   /** Move all `n` bytes of `src` here (callbacks: src first, as in libevent). Returns 0. */
-  #moveAll(src: EvBuffer, n: number, atFront: boolean): number {
-    moveAllChain(this.#c, src.#c, n, atFront);
+  private _moveAll(src: EvBuffer, n: number, atFront: boolean): number {
+    moveAllChain(this, src, n, atFront);
     try {
-      src.#done(0, n);
+      src._done(0, n);
     } finally {
-      this.#done(n, 0);
+      this._done(n, 0);
     }
     return 0;
   }
@@ -462,13 +461,13 @@ export class EvBufferCore {
   addBufferReference(src: EvBuffer): number {
     if (!(src instanceof EvBufferCore))
       throw argTypeError("evbuffer_add_buffer_reference", "inbuf", "an evbuffer", src);
-    const sc = src.#c;
-    if (sc.length === 0) return 0;
-    if (this.#freezeEnd || src === (this as EvBufferCore)) return -1;
+    const sc = src;
+    if (sc.bytes === 0) return 0;
+    if ((this.#frozen & FROZEN_END) !== 0 || src === (this as EvBufferCore)) return -1;
     const views = referenceViews(sc);
     if (views === null) return -1;
-    appendSegments(this.#c, views, sc.length);
-    this.#done(sc.length, 0);
+    appendSegments(this, views, sc.bytes);
+    this._done(sc.bytes, 0);
     return 0;
   }
 
@@ -486,18 +485,18 @@ export class EvBufferCore {
       throw argTypeError("evbuffer_remove_buffer", "dst", "an evbuffer", dst);
     countArg("evbuffer_remove_buffer", "datlen", n);
     if (n === 0 || dst === (this as EvBufferCore)) return 0;
-    if (dst.#freezeEnd || this.#freezeStart) return -1;
-    const c = this.#c;
-    if (n >= c.length) {
-      const all = c.length;
+    if ((dst.#frozen & FROZEN_END) !== 0 || (this.#frozen & FROZEN_START) !== 0) return -1;
+    const c = this;
+    if (n >= c.bytes) {
+      const all = c.bytes;
       dst.addBuffer(this as unknown as EvBuffer);
       return all;
     }
-    moveFrontChain(c, dst.#c, n);
+    moveFrontChain(c, dst, n);
     try {
-      dst.#done(n, 0);
+      dst._done(n, 0);
     } finally {
-      this.#done(0, n);
+      this._done(0, n);
     }
     return n;
   }
@@ -513,9 +512,9 @@ export class EvBufferCore {
     const bytes = bytesArg("evbuffer_prepend", data, size);
     const n = bytes.length;
     if (n === 0) return 0;
-    if (this.#freezeStart) return -1;
-    prependBytes(this.#c, bytes);
-    this.#done(n, 0);
+    if ((this.#frozen & FROZEN_START) !== 0) return -1;
+    prependBytes(this, bytes);
+    this._done(n, 0);
     return 0;
   }
 
@@ -531,10 +530,10 @@ export class EvBufferCore {
   prependBuffer(src: EvBuffer): number {
     if (!(src instanceof EvBufferCore))
       throw argTypeError("evbuffer_prepend_buffer", "inbuf", "an evbuffer", src);
-    const n = src.#c.length;
+    const n = src.bytes;
     if (n === 0 || src === (this as EvBufferCore)) return 0;
-    if (this.#freezeStart || src.#freezeStart) return -1;
-    return this.#moveAll(src, n, true);
+    if ((this.#frozen & FROZEN_START) !== 0 || (src.#frozen & FROZEN_START) !== 0) return -1;
+    return this._moveAll(src, n, true);
   }
 
   // ---- removing ------------------------------------------------------------------------
@@ -548,26 +547,27 @@ export class EvBufferCore {
    */
   drain(n: number): number {
     countArg("evbuffer_drain", "len", n);
-    const len = this.#c.length;
+    const len = this.bytes;
     if (len === 0) return 0;
-    if (this.#freezeStart) return -1;
+    if ((this.#frozen & FROZEN_START) !== 0) return -1;
     if (n === 0) return 0;
     if (n >= len) {
-      drainAll(this.#c);
-      this.#done(0, len);
+      drainAll(this);
+      this._done(0, len);
       return 0;
     }
-    drainFront(this.#c, n);
-    this.#done(0, n);
+    drainFront(this, n);
+    this._done(0, n);
     return 0;
   }
 
   /** Drain without the freeze check or validation (for readln). */
-  #drainQuiet(n: number): void {
+  /** @internal Drain without the freeze check or validation (also for readln). */
+  protected _drainQuiet(n: number): void {
     if (n === 0) return;
-    if (n >= this.#c.length) drainAll(this.#c);
-    else drainFront(this.#c, n);
-    this.#done(0, n);
+    if (n >= this.bytes) drainAll(this);
+    else drainFront(this, n);
+    this._done(0, n);
   }
 
   /**
@@ -580,7 +580,7 @@ export class EvBufferCore {
    */
   remove(out: Uint8Array, n?: number): number {
     const count = this.copyoutFrom(null, out, outArg("evbuffer_remove", out, n));
-    if (count > 0) this.#drainQuiet(count);
+    if (count > 0) this._drainQuiet(count);
     return count;
   }
 
@@ -607,12 +607,12 @@ export class EvBufferCore {
   copyoutFrom(ptr: evbuffer_ptr | null, out: Uint8Array, n?: number): number {
     const p = ptrArg("evbuffer_copyout_from", "pos", ptr);
     const want = outArg("evbuffer_copyout_from", out, n);
-    const c = this.#c;
+    const c = this;
     const pos = p === null ? 0 : p.pos;
-    if (pos < 0 || pos > c.length) return -1;
-    const count = Math.min(want, c.length - pos);
+    if (pos < 0 || pos > c.bytes) return -1;
+    const count = Math.min(want, c.bytes - pos);
     if (count <= 0) return 0;
-    if (this.#freezeStart) return -1;
+    if ((this.#frozen & FROZEN_START) !== 0) return -1;
     if (pos === 0) {
       gather(c, c.head, 0, out, 0, count);
     } else {
@@ -632,16 +632,16 @@ export class EvBufferCore {
    */
   pullup(n: number): Uint8Array | null {
     intArg("evbuffer_pullup", "size", n);
-    const c = this.#c;
-    if (n < 0) n = c.length;
-    if (n === 0 || n > c.length) return null;
+    const c = this;
+    if (n < 0) n = c.bytes;
+    if (n === 0 || n > c.bytes) return null;
     const first = c.segs[c.head]!;
     if (first.len >= n) {
       exposeSegment(first);
       return first.buf.subarray(first.off, first.off + n);
     }
     const view = pullupChain(c, n);
-    this.#done(0, 0);
+    this._done(0, 0);
     return view;
   }
 
@@ -655,7 +655,7 @@ export class EvBufferCore {
    * const view = buf.singleView(1024); // the first 1024 bytes as one view, if they lie in one segment
    */
   singleView(max: number): Uint8Array | null {
-    return frontView(this.#c, Math.min(max, this.#c.length));
+    return frontView(this, Math.min(max, this.bytes));
   }
 
   /**
@@ -669,8 +669,8 @@ export class EvBufferCore {
    * const front = buf.removeView(16); // 16 bytes without a copy, or null
    */
   removeView(n: number): Buffer | null {
-    if (n > this.#c.length || this.#freezeStart) return null;
-    const view = frontView(this.#c, n, true);
+    if (n > this.bytes || (this.#frozen & FROZEN_START) !== 0) return null;
+    const view = frontView(this, n, true);
     if (view !== null) this.drain(n);
     return view;
   }
@@ -682,8 +682,8 @@ export class EvBufferCore {
    * the write completed, and keeps no view after. @internal
    */
   _sendViews(max: number): Uint8Array | Uint8Array[] {
-    const c = this.#c;
-    return frontView(c, Math.min(max, c.length), false, true) ?? segmentViews(c, max, true);
+    const c = this;
+    return frontView(c, Math.min(max, c.bytes), false, true) ?? segmentViews(c, max, true);
   }
 
   /**
@@ -691,8 +691,8 @@ export class EvBufferCore {
    * segment takes one use of it. @internal
    */
   _addRead(buf: Buffer, owner: RecycleOwner): number {
-    if (this.#freezeEnd) return -1;
-    return this.#addView(buf, owner);
+    if ((this.#frozen & FROZEN_END) !== 0) return -1;
+    return this._addView(buf, owner);
   }
 
   /**
@@ -702,7 +702,7 @@ export class EvBufferCore {
    * for (const seg of buf.segments()) process.stdout.write(seg); // views, no copy
    */
   segments(max?: number): Uint8Array[] {
-    return segmentViews(this.#c, max);
+    return segmentViews(this, max);
   }
 
   /**
@@ -712,8 +712,8 @@ export class EvBufferCore {
    * const all = buf.toBuffer().toString("latin1");
    */
   toBuffer(): Buffer {
-    const out = Buffer.allocUnsafe(this.#c.length);
-    gather(this.#c, this.#c.head, 0, out, 0, out.length);
+    const out = Buffer.allocUnsafe(this.bytes);
+    gather(this, this.head, 0, out, 0, out.length);
     return out;
   }
 
@@ -728,8 +728,7 @@ export class EvBufferCore {
    * buf.unfreeze(true);
    */
   freeze(atFront: boolean | number): 0 {
-    if (atFront) this.#freezeStart = true;
-    else this.#freezeEnd = true;
+    this.#frozen |= atFront ? FROZEN_START : FROZEN_END;
     return 0;
   }
 
@@ -741,8 +740,7 @@ export class EvBufferCore {
    * buf.unfreeze(false);
    */
   unfreeze(atFront: boolean | number): 0 {
-    if (atFront) this.#freezeStart = false;
-    else this.#freezeEnd = false;
+    this.#frozen &= ~(atFront ? FROZEN_START : FROZEN_END);
     return 0;
   }
 
@@ -753,7 +751,7 @@ export class EvBufferCore {
    * if (!buf.isFrozen(false)) buf.add("more");
    */
   isFrozen(atFront: boolean | number): boolean {
-    return atFront ? this.#freezeStart : this.#freezeEnd;
+    return atFront ? (this.#frozen & FROZEN_START) !== 0 : (this.#frozen & FROZEN_END) !== 0;
   }
 
   // ---- free ----------------------------------------------------------------------------
@@ -766,18 +764,18 @@ export class EvBufferCore {
    * buf.free(); // runs the reference cleanups
    */
   free(): void {
-    const c = this.#c;
-    for (let i = c.head; i < c.segs.length; i++) release(this.#c, c.segs[i]!);
-    c.segs = [];
+    const c = this;
+    for (let i = c.head; i < c.segs.length; i++) release(this, c.segs[i]!);
+    c.segs = EMPTY_SEGS;
     c.head = 0;
-    c.length = 0;
+    c.bytes = 0;
     c.gen++;
-    this.#c.eolFree = 0;
+    this.eolFree = 0;
     const cbs = this.#cbs;
     this.#cbs = null;
     this.#addHook = null;
     this.#addHookArg = null;
     cbs?.deferred?.cancel();
-    this.#done(0, 0);
+    this._done(0, 0);
   }
 }

@@ -39,6 +39,8 @@ import { EvBufferPtr, type evbuffer_ptr, eolLen, frontBytes, frontString } from 
 
 export type { EolName, evbuffer_iovec, EvBufferRefCleanup, ReadLineOptions, ValueBox };
 
+// Methods TypeScript-`private`, not `#private`: a `#method` costs every instance a
+// brand field (8 bytes per connection; see bufferevent.ts).
 /**
  * An evbuffer: a queue of bytes stored as a chain of segments.
  *
@@ -204,12 +206,12 @@ export class EvBuffer extends EvBufferCore {
    * while ((line = buf.readln(EVBUFFER_EOL_CRLF)) !== null) handle(line);
    */
   readln(style: number, nReadOut?: ValueBox | null): string | null {
-    const line = this.#readlnFast(style, Infinity, "evbuffer_readln", nReadOut);
-    return line !== undefined ? line : this.#readlnSlow(style, nReadOut);
+    const line = this._readlnFast(style, Infinity, "evbuffer_readln", nReadOut);
+    return line !== undefined ? line : this._readlnSlow(style, nReadOut);
   }
 
   /** readln's hot path (see LineReader.fast), or undefined where the general path must decide. */
-  #readlnFast(
+  private _readlnFast(
     style: number,
     max: number,
     fn: string,
@@ -222,12 +224,12 @@ export class EvBuffer extends EvBufferCore {
   }
 
   /** readln, general path: any style, callbacks, lines spanning segments. */
-  #readlnSlow(style: number, nReadOut: ValueBox | null | undefined): string | null {
+  private _readlnSlow(style: number, nReadOut: ValueBox | null | undefined): string | null {
     const n = findLine(this._chain, style, Infinity, this._frozenStart);
     if (nReadOut !== null && nReadOut !== undefined) nReadOut.value = n < 0 ? 0 : n;
     if (n < 0) return null;
     const line = frontString(this._chain, n);
-    this.#consumeLine(n, eolLen);
+    this._consumeLine(n, eolLen);
     return line;
   }
 
@@ -241,12 +243,12 @@ export class EvBuffer extends EvBufferCore {
   readLine(options: ReadLineOptions = {}): string | null {
     const fn = "EvBuffer.readLine";
     const [style, max] = lineOptions(fn, options);
-    const fast = this.#readlnFast(style, max, fn, null);
+    const fast = this._readlnFast(style, max, fn, null);
     if (fast !== undefined) return fast;
     const n = findLimitedLine(this._chain, fn, style, max, this._frozenStart);
     if (n < 0) return null;
     const line = frontString(this._chain, n);
-    this.#consumeLine(n, eolLen);
+    this._consumeLine(n, eolLen);
     return line;
   }
 
@@ -262,12 +264,12 @@ export class EvBuffer extends EvBufferCore {
     const n = findLimitedLine(this._chain, fn, style, max, this._frozenStart);
     if (n < 0) return null;
     const line = frontBytes(this._chain, n);
-    this.#consumeLine(n, eolLen);
+    this._consumeLine(n, eolLen);
     return line;
   }
 
   /** Drain the line, then the EOL: two changes for callbacks, as in libevent. */
-  #consumeLine(n: number, eol: number): void {
+  private _consumeLine(n: number, eol: number): void {
     if (this._cbs === null) {
       this._drainQuiet(n + eol);
       return;

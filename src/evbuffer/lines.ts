@@ -90,7 +90,7 @@ export class LineReader {
       const e = text.indexOf("\n", p);
       lineLen =
         (style === EVBUFFER_EOL_CRLF && e > p && text.charCodeAt(e - 1) === 13 ? e - 1 : e) - p;
-      if (lineLen > max) throw new LineTooLongError(fn, max, c.length);
+      if (lineLen > max) throw new LineTooLongError(fn, max, c.bytes);
       line = text.slice(p, p + lineLen);
       used = e + 1 - p;
     } else {
@@ -106,7 +106,7 @@ export class LineReader {
       const i = b.indexOf(10, from + skip);
       if (i < 0 || i >= end) return undefined;
       lineLen = (style === EVBUFFER_EOL_CRLF && i > from && b[i - 1] === 13 ? i - 1 : i) - from;
-      if (lineLen > max) throw new LineTooLongError(fn, max, c.length);
+      if (lineLen > max) throw new LineTooLongError(fn, max, c.bytes);
       if (!cached) this.#decodeBlock(s, b, from, i, end);
       // Fresh block: it starts at `from`. Non-ASCII block: decode this line alone.
       const text = this.#text;
@@ -119,7 +119,7 @@ export class LineReader {
       s.off += used;
       s.lo = s.off;
       s.len -= used;
-      c.length -= used;
+      c.bytes -= used;
       c.gen++;
       drainAfter = 0;
     } else {
@@ -150,15 +150,15 @@ export class LineReader {
  * same style saw (`Chain.eolFree`).
  */
 export function findLine(c: Chain, style: number, limit: number, frozen: boolean): number {
-  if (frozen || c.length === 0) return -1;
+  if (frozen || c.bytes === 0) return -1;
   const kind = style === EVBUFFER_EOL_CRLF ? EVBUFFER_EOL_LF : style;
   const skip = kind === c.eolFreeStyle ? c.eolFree : 0;
   // floor 0: a CRLF may begin before `skip` (the CR was seen, the LF not yet).
-  const r = skip >= c.length ? -1 : searchEol(c, skip, null, style, limit, 0);
-  if (r < 0 && limit >= c.length && kind >= EVBUFFER_EOL_ANY && kind <= EVBUFFER_EOL_NUL) {
+  const r = skip >= c.bytes ? -1 : searchEol(c, skip, null, style, limit, 0);
+  if (r < 0 && limit >= c.bytes && kind >= EVBUFFER_EOL_ANY && kind <= EVBUFFER_EOL_NUL) {
     c.eolFreeStyle = kind;
     // A CRLF_STRICT EOL may start with the last byte seen (a CR whose LF is to come).
-    c.eolFree = kind === EVBUFFER_EOL_CRLF_STRICT ? c.length - 1 : c.length;
+    c.eolFree = kind === EVBUFFER_EOL_CRLF_STRICT ? c.bytes - 1 : c.bytes;
   }
   return r;
 }
@@ -172,7 +172,7 @@ export function findLimitedLine(
   frozen: boolean,
 ): number {
   const n = findLine(c, style, max + 1, frozen);
-  const len = c.length;
+  const len = c.bytes;
   if (n > max || (n < 0 && len > max && !crMayEndLine(c, style, max))) {
     throw new LineTooLongError(fn, max, len);
   }
@@ -182,7 +182,7 @@ export function findLimitedLine(
 /** With exactly max+1 bytes ending in CR, a coming LF still ends a line of `max` bytes. */
 function crMayEndLine(c: Chain, style: number, max: number): boolean {
   if (style !== EVBUFFER_EOL_CRLF && style !== EVBUFFER_EOL_CRLF_STRICT) return false;
-  if (c.length !== max + 1) return false;
+  if (c.bytes !== max + 1) return false;
   const last = c.segs[lastData(c)]!;
   return last.buf[last.off + last.len - 1] === 13;
 }

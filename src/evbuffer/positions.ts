@@ -55,7 +55,7 @@ export function ptrSetIn(c: Chain, ptr: evbuffer_ptr, n: number, how: number): n
     pos = ptr.pos + n;
   } else
     throw argRangeError("evbuffer_ptr_set", "how", "EVBUFFER_PTR_SET or EVBUFFER_PTR_ADD", how);
-  if (pos > c.length) {
+  if (pos > c.bytes) {
     ptrNotFound(ptr);
     return -1;
   }
@@ -90,13 +90,13 @@ export function searchRangeIn(
   const s = ptrArg(fn, "start", start);
   const e = ptrArg(fn, "end", end);
   const from = s === null ? 0 : s.pos;
-  if (from < 0 || from > c.length) return new EvBufferPtr(-1);
+  if (from < 0 || from > c.bytes) return new EvBufferPtr(-1);
   if (w.length === 0) {
     const p = new EvBufferPtr();
     setHint(c, p, from, s);
     return p;
   }
-  const limit = e === null ? c.length : Math.min(e.pos, c.length);
+  const limit = e === null ? c.bytes : Math.min(e.pos, c.bytes);
   return found(c, searchBytes(c, w, from, s, limit));
 }
 
@@ -131,7 +131,7 @@ export function peekIn(
   let soFar = 0;
   let i = c.head;
   if (s !== null) {
-    if (s.pos < 0 || s.pos >= c.length) return 0;
+    if (s.pos < 0 || s.pos >= c.bytes) return 0;
     locate(c, s.pos, s);
     const seg = segs[locSeg]!;
     soFar = seg.len - locOff;
@@ -142,7 +142,7 @@ export function peekIn(
     }
     i = locSeg + 1;
   }
-  if (nVec <= 0 && len < 0) len = c.length - (s === null ? 0 : s.pos);
+  if (nVec <= 0 && len < 0) len = c.bytes - (s === null ? 0 : s.pos);
   for (; i < segs.length; i++) {
     const seg = segs[i]!;
     if (seg.len === 0) continue;

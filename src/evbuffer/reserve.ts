@@ -7,7 +7,7 @@
  */
 
 import { type evbuffer_iovec, setVec } from "./args.js";
-import { dropEmptyTail, lastData } from "./chain.js";
+import { dropEmptyTail, lastData, ownSegments, pushSegment } from "./chain.js";
 import { type Chain, newSegment, room } from "./segment.js";
 
 /** Index of the first segment with free space at the data's end (where commit starts). */
@@ -22,7 +22,7 @@ export function expandChain(c: Chain, n: number): boolean {
   const first = firstWithSpace(c);
   if (first < c.segs.length && room(c.segs[first]!) >= n) return false;
   dropEmptyTail(c, false);
-  c.segs.push(newSegment(n));
+  pushSegment(c, newSegment(n));
   c.gen++;
   return true;
 }
@@ -30,7 +30,7 @@ export function expandChain(c: Chain, n: number): boolean {
 /** Fill `out` with up to `nVec` (>= 1) writable extents, together at least `size` bytes. Returns their count. */
 export function reserveChain(c: Chain, size: number, out: evbuffer_iovec[], nVec: number): number {
   dropEmptyTail(c, true);
-  const segs = c.segs;
+  const segs = ownSegments(c);
   const first = firstWithSpace(c);
   let n = 0;
   if (nVec === 1) {
@@ -114,7 +114,7 @@ export function commitChain(c: Chain, list: evbuffer_iovec[], n: number): number
     if (s.len > 0 || j > lastUsed) c.segs[w++] = s;
   }
   c.segs.length = w;
-  c.length += added;
+  c.bytes += added;
   c.gen++;
   return added;
 }

@@ -223,7 +223,7 @@ export function searchBytes(
       // A match may straddle the boundary: it starts in the last m-1 bytes here.
       const from = Math.max(o, s.len - (m - 1));
       const absFrom = segPos + from;
-      const winLen = Math.min(s.len - from + (m - 1), c.length - absFrom, end - absFrom);
+      const winLen = Math.min(s.len - from + (m - 1), c.bytes - absFrom, end - absFrom);
       if (winLen >= m) {
         const win = Buffer.allocUnsafe(winLen);
         gather(c, i, from, win, 0, winLen);
@@ -326,7 +326,7 @@ export function searchEol(
 ): number {
   eolLen = 0;
   hitSeg = -1;
-  if (start >= c.length) return -1;
+  if (start >= c.bytes) return -1;
   let r = -1;
   switch (style) {
     case EVBUFFER_EOL_ANY:
@@ -348,7 +348,7 @@ export function searchEol(
       return r;
     }
     case EVBUFFER_EOL_CRLF_STRICT:
-      r = searchBytes(c, CRLF, start, hint, Math.min(c.length, limit + 1));
+      r = searchBytes(c, CRLF, start, hint, Math.min(c.bytes, limit + 1));
       if (r >= 0) eolLen = 2;
       return r;
     case EVBUFFER_EOL_LF:

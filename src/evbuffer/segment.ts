@@ -161,19 +161,30 @@ export function releaseSegment(seg: Segment): void {
 export const DEAD = new Segment(Buffer.alloc(0), 0, 0, 0, 0, KIND_PLAIN, null);
 
 /**
- * The chain state an {@link EvBuffer} keeps, shared by its helper modules
- * (search, lines, peek). See the invariant diagram in `evbuffer.ts`.
+ * The segment array of every empty chain: an idle evbuffer holds no array of its
+ * own, and a full drain makes none. Never written: a push into an empty chain makes
+ * a fresh array (`pushSegment`), and the few edits in place take one first
+ * (`ownSegments`).
+ */
+export const EMPTY_SEGS: Segment[] = [];
+
+/**
+ * The chain state of an {@link EvBuffer}, shared by its helper modules (search,
+ * lines, peek). See the invariant diagram in `core.ts`. An evbuffer is its own
+ * chain (`EvBufferCore extends Chain`): one object per evbuffer, not two (each is
+ * 24 bytes of header and a field of every connection's two evbuffers). Its fields
+ * are internal.
  */
 export class Chain {
-  /** Segments; `[0, head)` are {@link DEAD} slots. */
-  segs: Segment[] = [];
-  /** Index of the first live segment. */
+  /** Segments; `[0, head)` are {@link DEAD} slots. @internal */
+  segs: Segment[] = EMPTY_SEGS;
+  /** Index of the first live segment. @internal */
   head = 0;
-  /** Total data bytes. */
-  length = 0;
-  /** Bumped by every change; evbuffer_ptr hints are valid only for the same `gen`. */
+  /** Total data bytes. @internal */
+  bytes = 0;
+  /** Bumped by every change; evbuffer_ptr hints are valid only for the same `gen`. @internal */
   gen = 0;
-  /** Segments whose owners must be released once the current operation is consistent (made on first use). */
+  /** Segments whose owners must be released once the current operation is consistent (made on first use). @internal */
   dead: Segment[] | null = null;
   /**
    * The first `eolFree` bytes hold no EOL of style `eolFreeStyle` (a failed
@@ -181,9 +192,11 @@ export class Chain {
    * next search of that style resumes there: a long line arriving in small
    * pieces costs O(n), not O(n²), for every style. Reset to 0 by every change
    * at the front.
+   *
+   * @internal
    */
   eolFree = 0;
-  /** See {@link eolFree}; EVBUFFER_EOL_LF (3) until a search records another style. */
+  /** See {@link eolFree}; EVBUFFER_EOL_LF (3) until a search records another style. @internal */
   eolFreeStyle = 3;
 }
 

@@ -16,6 +16,7 @@ import {
   drainAll,
   dropEmptyTail,
   lastData,
+  ownSegments,
   prependSegments,
   takeAll,
   truncate,
@@ -49,7 +50,7 @@ export class ReferenceOwner implements SegmentOwner {
 /** Move all `n` bytes of `sc` to `dc` (its end, or with `atFront` its front). */
 export function moveAllChain(dc: Chain, sc: Chain, n: number, atFront: boolean): void {
   const last = sc.segs[lastData(sc)]!;
-  if (dc.length === 0 && (last.owner !== null || room(last) === 0)) {
+  if (dc.bytes === 0 && (last.owner !== null || room(last) === 0)) {
     // Nothing here and no tail for src to keep: take src's whole segment
     // array (libevent's COPY_CHAIN), O(1) instead of O(segments).
     drainAll(dc);
@@ -57,11 +58,11 @@ export function moveAllChain(dc: Chain, sc: Chain, n: number, atFront: boolean):
     truncate(spare, 0);
     dc.segs = sc.segs;
     dc.head = sc.head;
-    dc.length = n;
+    dc.bytes = n;
     dc.gen++;
     sc.segs = spare;
     sc.head = 0;
-    sc.length = 0;
+    sc.bytes = 0;
     sc.gen++;
     sc.eolFree = 0;
   } else if (atFront) {
@@ -71,8 +72,8 @@ export function moveAllChain(dc: Chain, sc: Chain, n: number, atFront: boolean):
   } else {
     // Straight onto this chain: no intermediate array.
     dropEmptyTail(dc, false);
-    takeAll(sc, dc.segs);
-    dc.length += n;
+    takeAll(sc, ownSegments(dc));
+    dc.bytes += n;
     dc.gen++;
   }
 }
@@ -100,7 +101,7 @@ export function moveFrontChain(c: Chain, dc: Chain, n: number): void {
     s.len -= rest;
     s.lo = s.off;
   }
-  c.length -= n;
+  c.bytes -= n;
   c.gen++;
 }
 
@@ -128,7 +129,7 @@ export function referenceViews(sc: Chain): Segment[] | null {
 /** Copy `bytes` (non-empty) in front of the data: into the first segment's free front, then a new segment. */
 export function prependBytes(c: Chain, bytes: Uint8Array): void {
   const n = bytes.length;
-  if (c.length === 0) {
+  if (c.bytes === 0) {
     append(c, bytes);
   } else {
     const first = c.segs[c.head]!;
@@ -146,7 +147,7 @@ export function prependBytes(c: Chain, bytes: Uint8Array): void {
       s.buf.set(bytes.subarray(0, n - t), s.off);
       prependSegments(c, [s], 0);
     }
-    c.length += n;
+    c.bytes += n;
     c.gen++;
   }
 }

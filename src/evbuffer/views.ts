@@ -87,7 +87,7 @@ export function frontView(c: Chain, n: number, ownOnly = false, send = false): B
  * `send` as for {@link frontView}.
  */
 export function segmentViews(c: Chain, max?: number, send = false): Uint8Array[] {
-  let left = max === undefined ? c.length : Math.min(max, c.length);
+  let left = max === undefined ? c.bytes : Math.min(max, c.bytes);
   const out: Uint8Array[] = [];
   for (let i = c.head; left > 0 && i < c.segs.length; i++) {
     const s = c.segs[i]!;

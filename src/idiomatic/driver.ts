@@ -18,7 +18,7 @@
 import { zlibErrorOf, type ZlibError } from "../bufferevent/zlib.js";
 import {
   BufferEvent,
-  observeFree,
+  freeHook,
   type bufferevent_data_cb,
   type bufferevent_event_cb,
 } from "../bufferevent/bufferevent.js";
@@ -47,6 +47,8 @@ interface Waiter {
 }
 
 const drivers = new WeakMap<BufferEvent, Driver>();
+// A freed bufferevent wakes what waits on it through its driver, if it has one.
+freeHook.fn = (bev) => drivers.get(bev)?._onFree();
 
 /** The driver of `bev`, created (and its event callback installed) on first use. */
 export function driverOf(bev: BufferEvent): Driver {
@@ -108,7 +110,10 @@ const NO_CALLBACKS: PrevCallbacks = Object.freeze({
   cbarg: null,
 });
 
-/** What the idiomatic API remembers about one bufferevent. */
+/**
+ * What the idiomatic API remembers about one bufferevent. (Its methods are
+ * TypeScript-`private`, not `#private`: a `#method` costs every instance a brand field.)
+ */
 export class Driver {
   readonly bev: BufferEvent;
   /** The peer finished sending (EOF while reading). */
@@ -117,6 +122,10 @@ export class Driver {
   writeClosed = false;
   /** A connect finished. */
   connected = false;
+  /** Set once the bufferevent is freed. */
+  freed = false;
+  /** The one reader (iterator, stream, pipe) allowed at a time. */
+  reader: object | null = null;
   /** Set by connect() while a connect is in flight: errors then read as connect errors. */
   connecting: { address: string; hostname?: string } | null = null;
   /** The first error event, kept: every later operation fails with it. */
@@ -125,26 +134,19 @@ export class Driver {
   readTimeout: BevError | null = null;
   /** A write timeout not yet reported to a writer. */
   writeTimeout: BevError | null = null;
-  /** Set once the bufferevent is freed. */
-  freed = false;
-  /** The one reader (iterator, stream, pipe) allowed at a time. */
-  reader: object | null = null;
-
+  /** The C-style callbacks chained to (the shared empty set for a connection the class API made). */
   #prev: PrevCallbacks = NO_CALLBACKS;
-  #readcb: bufferevent_data_cb | null = null;
-  #writecb: bufferevent_data_cb | null = null;
   /** The waiter, while one waits (the common case: the connection's one reader). */
   #waiter: Waiter | null = null;
   /** Further waiters, made only when a second one waits at the same time. */
   #waiters: Set<Waiter> | null = null;
 
   /** The event callback of every driver (its cbarg is the driver). */
-  static readonly #eventcb: bufferevent_event_cb = (_bev, what, d) => (d as Driver).#onEvent(what);
+  static readonly #eventcb: bufferevent_event_cb = (_bev, what, d) => (d as Driver)._onEvent(what);
 
   constructor(bev: BufferEvent) {
     this.bev = bev;
     this.freed = bev.freed;
-    observeFree(bev, () => this.#onFree());
   }
 
   /**
@@ -161,12 +163,16 @@ export class Driver {
     const none = !cur.readcb && !cur.writecb && !cur.eventcb && cur.cbarg == null;
     this.#prev = none ? NO_CALLBACKS : cur;
     const prev = cur;
-    this.#readcb = prev.readcb ? (b) => prev.readcb!(b, prev.cbarg) : null;
-    this.#writecb = prev.writecb ? (b) => prev.writecb!(b, prev.cbarg) : null;
-    bev.setcb(this.#readcb, this.#writecb, Driver.#eventcb, this);
+    const readcb: bufferevent_data_cb | null = prev.readcb
+      ? (b) => prev.readcb!(b, prev.cbarg)
+      : null;
+    const writecb: bufferevent_data_cb | null = prev.writecb
+      ? (b) => prev.writecb!(b, prev.cbarg)
+      : null;
+    bev.setcb(readcb, writecb, Driver.#eventcb, this);
   }
 
-  #onEvent(what: number): unknown {
+  private _onEvent(what: number): unknown {
     const errno = EVUTIL_SOCKET_ERROR();
     if (what & BEV_EVENT_CONNECTED) {
       this.connected = true;
@@ -193,17 +199,18 @@ export class Driver {
       }
       this.connecting = null;
     }
-    this.#wake();
+    this._wake();
     const prev = this.#prev;
     return prev.eventcb ? prev.eventcb(this.bev, what, prev.cbarg) : undefined;
   }
 
-  #onFree(): void {
+  /** The bufferevent was freed. @internal */
+  _onFree(): void {
     this.freed = true;
-    this.#wake();
+    this._wake();
   }
 
-  #wake(): void {
+  private _wake(): void {
     const one = this.#waiter;
     const more = this.#waiters !== null && this.#waiters.size > 0 ? [...this.#waiters] : null;
     one?.wake();

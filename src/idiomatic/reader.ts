@@ -68,6 +68,21 @@ export interface LinesOptions extends ReadOptions {
 
 const DEFAULT_HWM = 65536;
 
+/*
+ * A BevReader's booleans, bits of its #flags (each field is 8 bytes of every
+ * connection): R_DIRECT, the pending wait is a parked next() (`#resolve` takes its
+ * IteratorResult); R_DELIVERING, _deliver is taking (input callbacks it causes are
+ * left to the next next()); R_RETURNED, return() was called; R_FINISHED, the
+ * iteration ended; R_AGAIN, take() asks for another look; R_ENABLED_BY_US, the
+ * reader enabled reading (and disables it at the end).
+ */
+const R_DIRECT = 1,
+  R_DELIVERING = 2,
+  R_RETURNED = 4,
+  R_FINISHED = 8,
+  R_AGAIN = 16,
+  R_ENABLED_BY_US = 32;
+
 const READ_KEYS = optionKeys<ReadOptions>({ signal: true, highWaterMark: true });
 const LINES_KEYS = keysOf(
   READ_KEYS,
@@ -79,6 +94,8 @@ type TakeFn<T> = (bev: BufferEvent, reader: BevReader<T>) => T | null;
 /** At EOF: the item made of what is left (or null). */
 type RestFn<T> = (bev: BufferEvent) => T | null;
 
+// Methods TypeScript-`private`, not `#private`: a `#method` costs every instance a
+// brand field (8 bytes per connection; see bufferevent/bufferevent.ts).
 /**
  * The one reader of a bufferevent's input. Owns the read direction while it runs:
  * enables reading, sets the high watermark if there is none, and restores both when
@@ -99,11 +116,9 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
   /** The pending wait of next(), if any: woken by input, events, abort, return(). */
   #resolve: ((v: unknown) => void) | null = null;
   #reject: ((err: unknown) => void) | null = null;
-  /** The pending wait is a parked next(): `#resolve` takes its IteratorResult. */
-  #direct = false;
-  /** #deliver is taking: input callbacks it causes are left to the next next(). */
-  #delivering = false;
-  /** A wake-up that came while #deliver was taking (handled when it is done). */
+  /** R_*: the reader's booleans. */
+  #flags = 0;
+  /** A wake-up that came while _deliver was taking (handled when it is done). */
   #wokenWhileDelivering: { err: unknown } | null = null;
   /** Made only with a signal. */
   #onAbort: (() => void) | null = null;
@@ -116,16 +131,14 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     r: BevReader<unknown>,
   ): void => {
     if (info.n_added > 0) {
-      if (r.#delivering) return;
-      if (r.#direct) r.#deliver();
-      else r.#wakeUp();
+      if (r._is(R_DELIVERING)) return;
+      if (r._is(R_DIRECT)) r._deliver();
+      else r._wakeUp();
     }
   };
-  #returned = false;
-  #finished = false;
-  #again = false;
-  #enabledByUs = false;
-  #savedWatermark: [number, number] | null = null;
+  /** The read watermarks to restore at the end (low -1: none saved). */
+  #savedLow = -1;
+  #savedHigh = 0;
 
   /**
    * A reader of your own framing (`bev.chunks()`, `lines()`, `readExactly()` are made
@@ -180,7 +193,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     // wait): a wait is then a Promise and a Set entry.
     this.#inputEntry = bev.input.addCb(BevReader.#onInput, this as unknown as BevReader<unknown>);
     if (this.#signal) {
-      this.#onAbort = (): void => this.#wakeUp(abortError(this.#signal!));
+      this.#onAbort = (): void => this._wakeUp(abortError(this.#signal!));
       this.#signal.addEventListener("abort", this.#onAbort, { once: true });
     }
     d.readTimeout = null;
@@ -188,6 +201,14 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
       if (bev.wmReadHigh === 0) this.raiseHigh(Math.max(hwm, minHigh));
       else if (minHigh > bev.wmReadHigh) this.raiseHigh(minHigh);
     }
+  }
+
+  private _is(flag: number): boolean {
+    return (this.#flags & flag) !== 0;
+  }
+
+  private _set(flag: number, on: boolean): void {
+    this.#flags = on ? this.#flags | flag : this.#flags & ~flag;
   }
 
   /**
@@ -200,10 +221,13 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
    */
   raiseHigh(high: number): void {
     const bev = this.#bev;
-    this.#savedWatermark ??= [bev.wmReadLow, bev.wmReadHigh];
+    if (this.#savedLow < 0) {
+      this.#savedLow = bev.wmReadLow;
+      this.#savedHigh = bev.wmReadHigh;
+    }
     bev.setwatermark(EV_READ, bev.wmReadLow, high);
     // Reading may resume at once and move data synchronously (a pair): look again.
-    this.#again = true;
+    this._set(R_AGAIN, true);
   }
 
   /**
@@ -227,35 +251,48 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
   next(): Promise<IteratorResult<T, undefined>> {
     // An item that is ready needs no async frame (a Generator and its registers
     // per call, and per waiting connection): taken here, or the slow path looks.
-    if (this.#finished || this.#bev.freed) return this.#nextSlow();
-    this.#again = false;
+    if (this._is(R_FINISHED) || this.#bev.freed) return this._nextSlow();
+    this._set(R_AGAIN, false);
     let item: T | null;
     try {
       item = this.#take(this.#bev, this);
     } catch (err) {
-      this.#finish();
-      return this.#returned
+      this._finish();
+      return this._is(R_RETURNED)
         ? Promise.resolve({ value: undefined, done: true })
         : Promise.reject(err);
     }
     if (item !== null) return Promise.resolve({ value: item, done: false });
-    if (this.#again || this.#resolve !== null || !this.#canPark()) return this.#nextSlow();
+    if (this._is(R_AGAIN) || this.#resolve !== null) return this._nextSlow();
+    const bev = this.#bev;
+    if ((bev.enabled & EV_READ) === 0 && this._mayWait()) {
+      // Reading is off (a reader's first next()): enable it as the slow path would
+      // and look again here, without an async frame (garbage of every connection).
+      this._set(R_ENABLED_BY_US, true);
+      bev.enable(EV_READ);
+      return this.next();
+    }
+    if (!this._canPark()) return this._nextSlow();
     // Park: the input callback hands the next item straight to this promise (no async
     // frame held while waiting, and one promise turn per item instead of three).
     return new Promise<IteratorResult<T, undefined>>((resolve, reject) => {
       this.#resolve = resolve as (v: unknown) => void;
       this.#reject = reject;
-      this.#direct = true;
+      this._set(R_DIRECT, true);
       this.#d._addWaiter(this);
     });
   }
 
-  /** What {@link BevReader.#nextSlow} checks before it waits: all clear to wait now. */
-  #canPark(): boolean {
+  /** What {@link BevReader._nextSlow} checks before it waits: all clear to wait now. */
+  private _canPark(): boolean {
+    return (this.#bev.enabled & EV_READ) !== 0 && this._mayWait();
+  }
+
+  /** {@link _canPark} but for reading being enabled: nothing stuck, failed or ended. */
+  private _mayWait(): boolean {
     const bev = this.#bev;
     const d = this.#d;
     return (
-      (bev.enabled & EV_READ) !== 0 &&
       !(bev.wmReadHigh > 0 && bev.input.length >= bev.wmReadHigh) &&
       d.error === null &&
       !d.freed &&
@@ -266,69 +303,73 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
   }
 
   /** Parked and bytes came in: take the item and settle the parked promise with it. */
-  #deliver(): void {
+  private _deliver(): void {
     let item: T | null = null;
     // Taking may let more in at once (a pair refills within the call): that input
     // waits for the next next(), which finds it ready.
-    this.#delivering = true;
+    this._set(R_DELIVERING, true);
     try {
       // A line reader may raise the watermark and want another look (at most a few).
       for (let i = 0; i < 4; i++) {
-        this.#again = false;
+        this._set(R_AGAIN, false);
         item = this.#take(this.#bev, this);
-        if (item !== null || !this.#again) break;
+        if (item !== null || !this._is(R_AGAIN)) break;
       }
     } catch (err) {
-      this.#delivering = false;
-      this.#wakeUp(err);
+      this._set(R_DELIVERING, false);
+      this._wakeUp(err);
       return;
     }
-    this.#delivering = false;
+    this._set(R_DELIVERING, false);
     const woken = this.#wokenWhileDelivering;
     this.#wokenWhileDelivering = null;
     if (item !== null) {
       // A wake-up meanwhile (an event, abort, return()) stays recorded in the state
       // the next next() checks.
       const resolve = this.#resolve!;
-      this.#unpark();
+      this._unpark();
       resolve({ value: item, done: false });
     } else if (woken !== null) {
-      this.#wakeUp(woken.err);
-    } else if (this.#again || !this.#canPark()) {
-      this.#wakeUp(); // the slow path sorts it out (the stuck watermark, an error)
+      this._wakeUp(woken.err);
+    } else if (this._is(R_AGAIN) || !this._canPark()) {
+      this._wakeUp(); // the slow path sorts it out (the stuck watermark, an error)
     }
   }
 
-  #unpark(): void {
+  private _unpark(): void {
     this.#resolve = this.#reject = null;
-    this.#direct = false;
+    this._set(R_DIRECT, false);
     this.#d._removeWaiter(this);
   }
 
   /** A parked next() woken by an event, an abort, return() or an error of its own. */
-  #settleParked(resolve: (v: unknown) => void, reject: (err: unknown) => void, err: unknown): void {
+  private _settleParked(
+    resolve: (v: unknown) => void,
+    reject: (err: unknown) => void,
+    err: unknown,
+  ): void {
     if (err === undefined) {
-      resolve(this.#nextSlow());
+      resolve(this._nextSlow());
       return;
     }
-    this.#finish();
-    if (this.#returned) resolve({ value: undefined, done: true });
+    this._finish();
+    if (this._is(R_RETURNED)) resolve({ value: undefined, done: true });
     else reject(err);
   }
 
-  async #nextSlow(): Promise<IteratorResult<T, undefined>> {
+  private async _nextSlow(): Promise<IteratorResult<T, undefined>> {
     const bev = this.#bev;
     const d = this.#d;
     try {
       for (;;) {
-        if (this.#finished) return { value: undefined, done: true };
-        this.#again = false;
+        if (this._is(R_FINISHED)) return { value: undefined, done: true };
+        this._set(R_AGAIN, false);
         const item = bev.freed ? null : this.#take(bev, this);
         if (item !== null) return { value: item, done: false };
-        if (this.#again) continue;
+        if (this._is(R_AGAIN)) continue;
         // Reading has stopped at the high watermark and the item needs more: waiting
         // would never end.
-        if (bev.wmReadHigh > 0 && bev.input.length >= bev.wmReadHigh) throw this.#stuck();
+        if (bev.wmReadHigh > 0 && bev.input.length >= bev.wmReadHigh) throw this._stuck();
         const failure = d.failure("BufferEvent[Symbol.asyncIterator]");
         if (failure) throw failure;
         if (d.readTimeout) {
@@ -340,25 +381,25 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
         if (d.eof && belowHasData(bev) && !(await settledBelow(bev))) continue;
         if (d.eof) {
           const last = this.#rest(bev);
-          this.#finish();
+          this._finish();
           return last === null ? { value: undefined, done: true } : { value: last, done: false };
         }
         if (!(bev.enabled & EV_READ)) {
           // Enabling may move data at once (a pair's partner has output): look again.
-          this.#enabledByUs = true;
+          this._set(R_ENABLED_BY_US, true);
           bev.enable(EV_READ);
           continue;
         }
-        await this.#wait();
+        await this._wait();
       }
     } catch (err) {
-      this.#finish();
-      if (this.#returned) return { value: undefined, done: true };
+      this._finish();
+      if (this._is(R_RETURNED)) return { value: undefined, done: true };
       throw err;
     }
   }
 
-  #stuck(): BevError {
+  private _stuck(): BevError {
     const bev = this.#bev;
     return new BevError(
       "ERR_BEV_HIGH_WATERMARK",
@@ -367,7 +408,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     );
   }
 
-  #wait(): Promise<void> {
+  private _wait(): Promise<void> {
     if (this.#signal?.aborted) return Promise.reject(abortError(this.#signal));
     if (this.#d.freed) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
@@ -384,21 +425,21 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
    * @internal
    */
   wake(): void {
-    this.#wakeUp();
+    this._wakeUp();
   }
 
   /** End the pending wait: resolve (look again), or reject with `err`. */
-  #wakeUp(err?: unknown): void {
+  private _wakeUp(err?: unknown): void {
     const resolve = this.#resolve;
     const reject = this.#reject;
     if (!resolve || !reject) return;
-    const direct = this.#direct;
-    if (direct && this.#delivering) {
+    const direct = this._is(R_DIRECT);
+    if (direct && this._is(R_DELIVERING)) {
       this.#wokenWhileDelivering ??= { err };
       return;
     }
-    this.#unpark();
-    if (direct) this.#settleParked(resolve, reject, err);
+    this._unpark();
+    if (direct) this._settleParked(resolve, reject, err);
     else if (err === undefined) resolve(undefined);
     else reject(err);
   }
@@ -412,8 +453,8 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
    * await it.return(); // another reader may take over now
    */
   async return(): Promise<IteratorResult<T, undefined>> {
-    this.#returned = true;
-    this.#finish();
+    this._set(R_RETURNED, true);
+    this._finish();
     return { value: undefined, done: true };
   }
 
@@ -426,22 +467,22 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
    * it.finished; // true
    */
   get finished(): boolean {
-    return this.#finished;
+    return this._is(R_FINISHED);
   }
 
-  #finish(): void {
-    if (this.#finished) return;
-    this.#finished = true;
+  private _finish(): void {
+    if (this._is(R_FINISHED)) return;
+    this._set(R_FINISHED, true);
     const bev = this.#bev;
     if (this.#inputEntry) bev.input.removeCbEntry(this.#inputEntry);
     this.#inputEntry = null;
     if (this.#onAbort) this.#signal?.removeEventListener("abort", this.#onAbort);
-    this.#wakeUp();
+    this._wakeUp();
     const d = this.#d;
     if (d.reader === this) d.reader = null;
     if (bev.freed) return;
-    if (this.#enabledByUs && !d.eof) bev.disable(EV_READ);
-    if (this.#savedWatermark) bev.setwatermark(EV_READ, ...this.#savedWatermark);
+    if (this._is(R_ENABLED_BY_US) && !d.eof) bev.disable(EV_READ);
+    if (this.#savedLow >= 0) bev.setwatermark(EV_READ, this.#savedLow, this.#savedHigh);
   }
 }
 

@@ -122,30 +122,46 @@ export function ntohl(x: number): number {
 
 /** glibc inet_pton4: exactly four decimal parts 0-255, no leading zeros. */
 function pton4(src: string, dst: Uint8Array, offset: number): boolean {
-  const tmp = [0, 0, 0, 0];
+  const v = parse4(src);
+  if (v < 0) return false;
+  dst[offset] = v & 0xff;
+  dst[offset + 1] = (v >>> 8) & 0xff;
+  dst[offset + 2] = (v >>> 16) & 0xff;
+  dst[offset + 3] = v >>> 24;
+  return true;
+}
+
+/**
+ * {@link pton4} as a number, the bytes in memory order (what `bytesToSaddr` makes of
+ * them), or -1: parsed without an array (an accepted connection's address is one).
+ */
+function parse4(src: string): number {
+  let acc = 0;
+  let cur = 0;
   let octets = 0;
   let sawDigit = false;
-  let tp = 0;
+  let shift = 0;
   for (let i = 0; i < src.length; i++) {
     const ch = src.charCodeAt(i);
     if (ch >= 48 && ch <= 57) {
-      const next = tmp[tp]! * 10 + (ch - 48);
-      if (sawDigit && tmp[tp] === 0) return false;
-      if (next > 255) return false;
-      tmp[tp] = next;
+      const next = cur * 10 + (ch - 48);
+      if (sawDigit && cur === 0) return -1;
+      if (next > 255) return -1;
+      cur = next;
       if (!sawDigit) {
-        if (++octets > 4) return false;
+        if (++octets > 4) return -1;
         sawDigit = true;
       }
     } else if (ch === 46 && sawDigit) {
-      if (octets === 4) return false;
-      tp++;
+      if (octets === 4) return -1;
+      acc |= cur << shift;
+      shift += 8;
+      cur = 0;
       sawDigit = false;
-    } else return false;
+    } else return -1;
   }
-  if (octets < 4) return false;
-  dst.set(tmp, offset);
-  return true;
+  if (octets < 4) return -1;
+  return (acc | (cur << shift)) >>> 0;
 }
 
 function hexValue(ch: number): number {
@@ -422,9 +438,9 @@ export function evutil_parse_sockaddr_port(str: string): sockaddr_in | sockaddr_
 
 /** A sockaddr_in for a dotted quad and a host-order port, or null. */
 function makeSin(address: string, port: number): sockaddr_in | null {
-  const bytes = new Uint8Array(4);
-  if (!pton4(address, bytes, 0)) return null;
-  return { sin_family: AF_INET, sin_port: htons(port), sin_addr: { s_addr: bytesToSaddr(bytes) } };
+  const saddr = parse4(address);
+  if (saddr < 0) return null;
+  return { sin_family: AF_INET, sin_port: htons(port), sin_addr: { s_addr: saddr } };
 }
 
 /** A sockaddr_in6 for an IPv6 address (with an optional "%zone") and a host-order port, or null. */

@@ -16,10 +16,12 @@ import {
   EVBUFFER_EOL_NUL,
 } from "../../src/constants.js";
 import { EvBuffer, type evbuffer_iovec } from "../../src/evbuffer/evbuffer.js";
+import { EMPTY_SEGS } from "../../src/evbuffer/segment.js";
 
 /**
  * libevent's `evbuffer_validate`, through the public API: every extent holds
- * data, the extents add up to the length, `segments()` and `toBuffer()` agree.
+ * data, the extents add up to the length, `segments()` and `toBuffer()` agree (and
+ * the array all empty chains share is still empty).
  */
 export function validate(buf: EvBuffer): void {
   const n = buf.peek(-1, null, null, 0);
@@ -38,6 +40,8 @@ export function validate(buf: EvBuffer): void {
   );
   assert.equal(buf.toBuffer().length, buf.length);
   assert.equal(buf.getContiguousSpace(), n === 0 ? 0 : vec[0]!.iov_len);
+  // Every empty chain shares one array: nothing may ever have been put in it.
+  assert.equal(EMPTY_SEGS.length, 0, "the shared empty segment array stays empty");
 }
 
 /** The content as a latin1 string (byte-exact). */
