@@ -156,9 +156,11 @@ export abstract class BufferEvent extends LockingBufferEvent {
     this.output = new EvBuffer();
   }
 
+  /** @internal */
   private _flag(f: number): boolean {
     return (this.#flags & f) !== 0;
   }
+  /** @internal */
   private _setFlag(f: number, on: boolean): void {
     this.#flags = on ? this.#flags | f : this.#flags & ~f;
   }
@@ -239,7 +241,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
     return this.#lim === null ? DEFAULT_MAX_SINGLE : this.#lim.maxSingleWrite;
   }
 
-  /** The deferred-callback entry (created on first use, on the current base). */
+  /** The deferred-callback entry (created on first use, on the current base). @internal */
   private get _deferred(): DeferredCallback {
     return (this.#deferredCb ??= new DeferredCallback(
       this.base,
@@ -248,7 +250,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
     ));
   }
 
-  /** True while the deferred callbacks are queued. */
+  /** True while the deferred callbacks are queued. @internal */
   private get _deferredScheduled(): boolean {
     return this.#deferredCb !== null && this.#deferredCb.scheduled;
   }
@@ -441,6 +443,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
     return null;
   }
 
+  /** @internal */
   private _inbufWmCb(): void {
     const high = this.wmReadHigh;
     if (!high) return;
@@ -629,6 +632,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
    * loop iteration, which here would starve every other connection of the base
    * (Node polls for I/O only between passes). The re-run waits for Node's next
    * poll instead: at most once per Node loop turn, other I/O read in between.
+   * @internal
    */
   private _inbufWmCheck(): void {
     if (!this.wmReadHigh || !(this.enabled & EV_READ) || !this.#readcb) return;
@@ -638,6 +642,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
     if (this._deferred.scheduleAfterPoll()) this.incref();
   }
 
+  /** @internal */
   private _scheduleDeferred(): void {
     if (this._flag(F_FREED) && !this._deferredScheduled) {
       // setcb(NULL...) happened in free(); nothing can run any more.
@@ -646,7 +651,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
     if (this._deferred.schedule()) this.incref();
   }
 
-  /** The deferred run: CONNECTED, then read, then write, then the other events. */
+  /** The deferred run: CONNECTED, then read, then write, then the other events. @internal */
   private _runDeferred(): void {
     const retry = (): void => {
       if (this._deferred.schedule()) this.incref();
@@ -682,7 +687,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
     }
   }
 
-  /** Run a data callback (`what` < 0) or the event callback, holding the lock when the options say so. */
+  /** Run a data callback (`what` < 0) or the event callback, holding the lock when the options say so. @internal */
   private _call(cb: bufferevent_data_cb | bufferevent_event_cb, what: number): void {
     const arg = this.#cbarg;
     if (!locksCallbacks(this.options)) {
@@ -754,6 +759,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
     this.decref();
   }
 
+  /** @internal */
   private _finalizeNow(): void {
     if (this._flag(F_FINALIZED)) return;
     this._setFlag(F_FINALIZED, true);

@@ -161,10 +161,11 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     this.#bits = (this.#bits & ~CONN_MASK) | (conn << CONN_SHIFT);
   }
 
-  /** SHUT_*: BEV_FINISHED. */
+  /** SHUT_*: BEV_FINISHED. @internal */
   private get _shutdown(): number {
     return (this.#bits & SHUT_MASK) >> SHUT_SHIFT;
   }
+  /** @internal */
   private set _shutdown(shut: number) {
     this.#bits = (this.#bits & ~SHUT_MASK) | (shut << SHUT_SHIFT);
   }
@@ -213,10 +214,12 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     this.#done = null;
   }
 
+  /** @internal */
   private _bit(b: number): boolean {
     return (this.#bits & b) !== 0;
   }
 
+  /** @internal */
   private _setBit(b: number, on: boolean): void {
     this.#bits = on ? this.#bits | b : this.#bits & ~b;
   }
@@ -269,10 +272,11 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     this._setBit(B_REFD, on);
   }
 
-  /** The opening gate (see {@link _openingGate}) as last reported. */
+  /** The opening gate (see {@link _openingGate}) as last reported. @internal */
   private get _gate(): boolean {
     return this._bit(B_GATE);
   }
+  /** @internal */
   private set _gate(on: boolean) {
     this._setBit(B_GATE, on);
   }
@@ -326,7 +330,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     },
   };
 
-  /** Make ev_read and ev_write on `base` (no array and destructuring: one per connection). */
+  /** Make ev_read and ev_write on `base` (no array and destructuring: one per connection). @internal */
   private _makeEvents(base: EventBase): void {
     this._evRead = new Event(base, -1, EV_READ | EV_PERSIST, IoBufferEvent.#onReadEvent, this);
     this._evWrite = new Event(base, -1, EV_WRITE | EV_PERSIST, IoBufferEvent.#onWriteEvent, this);
@@ -530,6 +534,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
 
   // ---- the event shells -------------------------------------------------------------------
 
+  /** @internal */
   private _readEvent(what: number): void {
     this.incref();
     try {
@@ -543,6 +548,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     }
   }
 
+  /** @internal */
   private _writeEvent(what: number): void {
     this.incref();
     try {
@@ -555,6 +561,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     }
   }
 
+  /** @internal */
   private _timedOut(direction: number): void {
     const what = this._opening ? this._openingTimeout() : null;
     if (what !== null) {
@@ -592,7 +599,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     this._readyOpening();
   }
 
-  /** From ev_read/ev_write while opening: report the failure or CONNECTED. True when open. */
+  /** From ev_read/ev_write while opening: report the failure or CONNECTED. True when open. @internal */
   private _openNow(): boolean {
     const err = this._openError;
     if (err) {
@@ -681,6 +688,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
    * {@link _readAllowance} lets through; at the high watermark, suspend) and run the
    * read callback. True when the event is done with that; false when nothing was
    * held, or all of it moved, and the caller goes on to EOF and errors.
+   * @internal
    */
   private _readHeld(): boolean {
     if (this._heldBytes === 0) return false;
@@ -700,6 +708,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     return false;
   }
 
+  /** @internal */
   private _readNow(): void {
     if (this._readHeld()) return;
     if (!this._evRead.isPending) return;
@@ -721,7 +730,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
 
   // ---- writing ---------------------------------------------------------------------------
 
-  /** Output was added: make ev_write pending (with its timeout), or ready if a write can go now. */
+  /** Output was added: make ev_write pending (with its timeout), or ready if a write can go now. @internal */
   private _outputAdded(): void {
     if (!this.writingActive) return;
     if (!this._evWrite.isPending) {
@@ -742,6 +751,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
       this._evWrite._ready(EV_WRITE);
   }
 
+  /** @internal */
   private _writeNow(openedNow: boolean): void {
     let res = this._drainCompleted();
     const err = this._writeError;
@@ -780,6 +790,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
    * The batch of generation `gen` finished: at once, inside the transport's write
    * call, when it took it all, or later. A completion of another generation (the
    * transport was replaced, failed, or the batch was counted already) is stale.
+   * @internal
    */
   private _written(gen: number, err: Error | null): void {
     if (gen !== this._writeGen) return;

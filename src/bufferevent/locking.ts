@@ -18,7 +18,7 @@ export abstract class LockingBufferEvent extends BufferEventOps {
   // how many of its holds were taken through this bufferevent: `_rare.lock` and
   // `_rare.ownHolds` (most bufferevents have no lock).
 
-  /** The lock, or null. */
+  /** The lock, or null. @internal */
   private get _lock(): BevLock | null {
     const rare = this._rare;
     return rare === null ? null : rare.lock;

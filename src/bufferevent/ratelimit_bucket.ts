@@ -63,6 +63,7 @@ export class TokenBucketCfg {
   readonly msecPerTick: number;
   #freed = false;
 
+  /** @internal */
   private constructor(
     rate: [number, number],
     maximum: [number, number],

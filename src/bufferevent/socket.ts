@@ -131,6 +131,7 @@ export class SocketBufferEvent extends IoBufferEvent {
   /** The socket's rarely used state, made on first use (see SocketAux). */
   #aux: SocketAux | null = null;
 
+  /** @internal */
   private get _auxState(): SocketAux {
     return (this.#aux ??= new SocketAux());
   }
@@ -168,6 +169,7 @@ export class SocketBufferEvent extends IoBufferEvent {
 
   // ---- transport attach / detach --------------------------------------------------
 
+  /** @internal */
   private _attach(fd: evutil_socket_t): void {
     let sock: net.Socket;
     if (fd instanceof net.Socket) sock = fd;
@@ -202,6 +204,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     if (sock.connecting || sock.pending) sock.on("connect", SocketBufferEvent.#sockConnect);
   }
 
+  /** @internal */
   private _detach(): net.Socket | null {
     const sock = this.#sock;
     if (!sock) return null;
@@ -343,6 +346,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     }
   }
 
+  /** @internal */
   private _stop(): void {
     if (!this._backendBit(B_STOPPED) && this.#sock) {
       this._setBackendBit(B_STOPPED, true);
@@ -355,7 +359,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     return this._onData(chunk);
   }
 
-  /** A chunk from Node; false tells Node to stop reading (the user-buffer path). */
+  /** A chunk from Node; false tells Node to stop reading (the user-buffer path). @internal */
   private _onData(chunk: Buffer): boolean {
     if (this._hold(chunk)) return true;
     this._paused = true;
@@ -451,6 +455,7 @@ export class SocketBufferEvent extends IoBufferEvent {
 
   // ---- connecting -----------------------------------------------------------------------
 
+  /** @internal */
   private _onConnect(): void {
     if (this._conn === CONN_OPENING) {
       this._conn = CONN_OPENED;
@@ -464,6 +469,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     }
   }
 
+  /** @internal */
   private _onError(err: Error): void {
     if (err === this._writeError) return;
     if (this._conn === CONN_OPENING) this._openFailedWith(err);
@@ -552,6 +558,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     return 0;
   }
 
+  /** @internal */
   private _lookupDone(
     ac: AbortController,
     eai: number,
@@ -590,6 +597,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     this.base._activate(cb);
   }
 
+  /** @internal */
   private _cancelLookup(): void {
     const aux = this.#aux;
     const ac = aux === null ? null : aux.lookup;

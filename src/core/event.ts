@@ -76,17 +76,20 @@ export class Event extends Callback {
    */
   #ext: IoHooks | SignalState | null = null;
 
-  /** Inserted: a signal or I/O event between add and del (counts as pending in the base). */
+  /** Inserted: a signal or I/O event between add and del (counts as pending in the base). @internal */
   private get _inserted(): boolean {
     return (this._bits & EV_INSERTED) !== 0;
   }
+  /** @internal */
   private set _inserted(on: boolean) {
     this._bits = on ? this._bits | EV_INSERTED : this._bits & ~EV_INSERTED;
   }
 
+  /** @internal */
   private get _freed(): boolean {
     return (this._bits & EV_FREED) !== 0;
   }
+  /** @internal */
   private set _freed(on: boolean) {
     this._bits = on ? this._bits | EV_FREED : this._bits & ~EV_FREED;
   }
@@ -105,7 +108,7 @@ export class Event extends Callback {
     this.arg = arg;
   }
 
-  /** The timeout's heap entry (created when first needed). */
+  /** The timeout's heap entry (created when first needed). @internal */
   private get _timer(): EventTimer {
     return (this.#timerEntry ??= {
       ms: null,
@@ -116,7 +119,7 @@ export class Event extends Callback {
     });
   }
 
-  /** True while the timeout is armed. */
+  /** True while the timeout is armed. @internal */
   private get _timerArmed(): boolean {
     return this.#timerEntry !== null && this.#timerEntry.index >= 0;
   }
@@ -135,7 +138,7 @@ export class Event extends Callback {
     if (!(this.events & EV_SIGNAL)) this.#ext = hooks;
   }
 
-  /** A signal event's state (signal events only), made on first use. */
+  /** A signal event's state (signal events only), made on first use. @internal */
   private get _sig(): SignalState {
     return (this.#ext ??= { handler: null, deletions: 0, ncalls: 0 }) as SignalState;
   }
@@ -304,7 +307,7 @@ export class Event extends Callback {
     this._freed = true;
   }
 
-  /** libevent's event_active_nolock_. */
+  /** libevent's event_active_nolock_. @internal */
   private _activateNow(res: number, ncalls: number): void {
     if (this.isActive) {
       this.#res |= res;
@@ -319,6 +322,7 @@ export class Event extends Callback {
    * A new timeout replaces an expiry that has not been run yet (libevent removes an
    * event active "due to a timeout" from the active queue). Readiness reported
    * with it is kept: libevent's next poll would report it again.
+   * @internal
    */
   private _withdrawTimeout(): void {
     if (!(this.#res & EV_TIMEOUT) || !this.isActive) return;
@@ -326,10 +330,12 @@ export class Event extends Callback {
     if (this.#res === 0) this.base._cancel(this);
   }
 
+  /** @internal */
   private _timedOut(): void {
     this._activateNow(EV_TIMEOUT, 1);
   }
 
+  /** @internal */
   private _fire(): void {
     const res = this.#res;
     this.#res = 0;
@@ -368,6 +374,7 @@ export class Event extends Callback {
     }
   }
 
+  /** @internal */
   private _startSignal(): void {
     const name = signalNames.get(this.fd);
     if (!name) throw argRangeError("event_add", "signal", "a known signal number", this.fd);
@@ -378,6 +385,7 @@ export class Event extends Callback {
     process.on(name, sig.handler);
   }
 
+  /** @internal */
   private _stopSignal(): void {
     const sig = this.#ext as SignalState | null;
     if (sig === null || sig.handler === null) return;

@@ -170,7 +170,7 @@ export class EvBufferCore extends Chain {
     this.#addHookArg = arg;
   }
 
-  /** {@link _done} with owners to release first. */
+  /** {@link _done} with owners to release first. @internal */
   private _doneReleasing(added: number, deleted: number): void {
     let failed = false;
     let error: unknown;
@@ -205,6 +205,7 @@ export class EvBufferCore extends Chain {
     if (recycleCopies && this.#slab === false) this.#slab = null;
   }
 
+  /** @internal */
   private _retireSlab(): void {
     (this.#slab as WriteSlab).owner.retire();
     this.#slab = null;
@@ -273,7 +274,7 @@ export class EvBufferCore extends Chain {
     return this._addView(buf, null);
   }
 
-  /** Append `buf` as its own segment (no copy), taking one use of `owner`. */
+  /** Append `buf` as its own segment (no copy), taking one use of `owner`. @internal */
   private _addView(buf: Uint8Array, owner: RecycleOwner | null): number {
     const n = buf.length;
     if (n === 0) return 0;
@@ -342,6 +343,7 @@ export class EvBufferCore extends Chain {
     return this._addFormatted(formatPrintf(fmt, args, { fn: "evbuffer_add_vprintf" }));
   }
 
+  /** @internal */
   private _addFormatted(bytes: Buffer): number {
     if ((this.#frozen & FROZEN_END) !== 0) return -1;
     if (bytes.length > 0) {
@@ -438,7 +440,7 @@ export class EvBufferCore extends Chain {
     return this._moveAll(src, n, false);
   }
 
-  /** Move all `n` bytes of `src` here (callbacks: src first, as in libevent). Returns 0. */
+  /** Move all `n` bytes of `src` here (callbacks: src first, as in libevent). Returns 0. @internal */
   private _moveAll(src: EvBuffer, n: number, atFront: boolean): number {
     moveAllChain(this, src, n, atFront);
     try {

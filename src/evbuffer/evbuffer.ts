@@ -210,7 +210,7 @@ export class EvBuffer extends EvBufferCore {
     return line !== undefined ? line : this._readlnSlow(style, nReadOut);
   }
 
-  /** readln's hot path (see LineReader.fast), or undefined where the general path must decide. */
+  /** readln's hot path (see LineReader.fast), or undefined where the general path must decide. @internal */
   private _readlnFast(
     style: number,
     max: number,
@@ -223,7 +223,7 @@ export class EvBuffer extends EvBufferCore {
     return line;
   }
 
-  /** readln, general path: any style, callbacks, lines spanning segments. */
+  /** readln, general path: any style, callbacks, lines spanning segments. @internal */
   private _readlnSlow(style: number, nReadOut: ValueBox | null | undefined): string | null {
     const n = findLine(this._chain, style, Infinity, this._frozenStart);
     if (nReadOut !== null && nReadOut !== undefined) nReadOut.value = n < 0 ? 0 : n;
@@ -268,7 +268,7 @@ export class EvBuffer extends EvBufferCore {
     return line;
   }
 
-  /** Drain the line, then the EOL: two changes for callbacks, as in libevent. */
+  /** Drain the line, then the EOL: two changes for callbacks, as in libevent. @internal */
   private _consumeLine(n: number, eol: number): void {
     if (this._cbs === null) {
       this._drainQuiet(n + eol);

@@ -45,6 +45,7 @@ export class EvBufferFileSegment implements SegmentOwner {
   #handleFreed = false;
   #cleanup: { cb: EvBufferFileSegmentCleanupCb<never>; arg: unknown } | null = null;
 
+  /** @internal */
   private constructor(fd: number, offset: number, data: Buffer, flags: number) {
     this.fd = fd;
     this.offset = offset;

@@ -172,6 +172,7 @@ export class Driver {
     bev.setcb(readcb, writecb, Driver.#eventcb, this);
   }
 
+  /** @internal */
   private _onEvent(what: number): unknown {
     const errno = EVUTIL_SOCKET_ERROR();
     if (what & BEV_EVENT_CONNECTED) {
@@ -210,6 +211,7 @@ export class Driver {
     this._wake();
   }
 
+  /** @internal */
   private _wake(): void {
     const one = this.#waiter;
     const more = this.#waiters !== null && this.#waiters.size > 0 ? [...this.#waiters] : null;

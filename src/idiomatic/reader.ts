@@ -203,10 +203,12 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     }
   }
 
+  /** @internal */
   private _is(flag: number): boolean {
     return (this.#flags & flag) !== 0;
   }
 
+  /** @internal */
   private _set(flag: number, on: boolean): void {
     this.#flags = on ? this.#flags | flag : this.#flags & ~flag;
   }
@@ -283,12 +285,12 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     });
   }
 
-  /** What {@link BevReader._nextSlow} checks before it waits: all clear to wait now. */
+  /** What {@link BevReader._nextSlow} checks before it waits: all clear to wait now. @internal */
   private _canPark(): boolean {
     return (this.#bev.enabled & EV_READ) !== 0 && this._mayWait();
   }
 
-  /** {@link _canPark} but for reading being enabled: nothing stuck, failed or ended. */
+  /** {@link _canPark} but for reading being enabled: nothing stuck, failed or ended. @internal */
   private _mayWait(): boolean {
     const bev = this.#bev;
     const d = this.#d;
@@ -302,7 +304,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     );
   }
 
-  /** Parked and bytes came in: take the item and settle the parked promise with it. */
+  /** Parked and bytes came in: take the item and settle the parked promise with it. @internal */
   private _deliver(): void {
     let item: T | null = null;
     // Taking may let more in at once (a pair refills within the call): that input
@@ -336,13 +338,14 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     }
   }
 
+  /** @internal */
   private _unpark(): void {
     this.#resolve = this.#reject = null;
     this._set(R_DIRECT, false);
     this.#d._removeWaiter(this);
   }
 
-  /** A parked next() woken by an event, an abort, return() or an error of its own. */
+  /** A parked next() woken by an event, an abort, return() or an error of its own. @internal */
   private _settleParked(
     resolve: (v: unknown) => void,
     reject: (err: unknown) => void,
@@ -357,6 +360,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     else reject(err);
   }
 
+  /** @internal */
   private async _nextSlow(): Promise<IteratorResult<T, undefined>> {
     const bev = this.#bev;
     const d = this.#d;
@@ -399,6 +403,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     }
   }
 
+  /** @internal */
   private _stuck(): BevError {
     const bev = this.#bev;
     return new BevError(
@@ -408,6 +413,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     );
   }
 
+  /** @internal */
   private _wait(): Promise<void> {
     if (this.#signal?.aborted) return Promise.reject(abortError(this.#signal));
     if (this.#d.freed) return Promise.resolve();
@@ -428,7 +434,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     this._wakeUp();
   }
 
-  /** End the pending wait: resolve (look again), or reject with `err`. */
+  /** End the pending wait: resolve (look again), or reject with `err`. @internal */
   private _wakeUp(err?: unknown): void {
     const resolve = this.#resolve;
     const reject = this.#reject;
@@ -470,6 +476,7 @@ export class BevReader<T> implements AsyncIterableIterator<T> {
     return this._is(R_FINISHED);
   }
 
+  /** @internal */
   private _finish(): void {
     if (this._is(R_FINISHED)) return;
     this._set(R_FINISHED, true);
