@@ -190,6 +190,7 @@ describe("recycled read buffers", { skip: SKIP }, () => {
     const [client, server] = await socketPair();
     const bev = BufferEvent.socket({ socket: server });
     const chunks: { chunk: Buffer; copy: Buffer }[] = [];
+    const before = { ...readPoolStats };
     const serve = (async () => {
       for await (const chunk of bev.chunks()) {
         chunks.push({ chunk, copy: Buffer.from(chunk) });
@@ -205,6 +206,11 @@ describe("recycled read buffers", { skip: SKIP }, () => {
     assert.ok(back.equals(data), "echoed bytes differ");
     assert.ok(Buffer.concat(chunks.map((c) => c.chunk)).equals(data), "kept chunks changed");
     for (const c of chunks) assert.ok(c.chunk.equals(c.copy));
+    // The chunks leave the evbuffers: once a buffer was seen to go, the socket's next
+    // read buffers are plain memory, not registered for recycling one by one.
+    // 16 MiB take at least 256 buffers of 64 KiB; most of them are plain.
+    const plain = readPoolStats.plain - before.plain;
+    assert.ok(plain >= 128, `plain read buffers: ${plain}`);
   });
 
   it("bufferevent_write copies large chunks into recycled buffers: the class API's echo in full flow reuses them; every byte arrives once", async () => {

@@ -71,7 +71,7 @@ const POOL_MAX = 16;
 export const READ_SIZE = 65536;
 
 /** Counts of the buffers handed out, new and recycled (for tests and the bench). @internal */
-export const readPoolStats = { fresh: 0, reused: 0, recycling: RECYCLE };
+export const readPoolStats = { fresh: 0, reused: 0, plain: 0, recycling: RECYCLE };
 
 /**
  * A pool of recyclable 64 KiB buffers. Reads and write copies keep separate
@@ -101,6 +101,15 @@ function makePool(): () => Buffer {
 
 /** A fresh 64 KiB buffer for a socket in full flow: a recycled one if there is one. */
 export const takeReadBuffer: () => Buffer = makePool();
+
+/**
+ * A new 64 KiB read buffer that is never recycled (no owner, no registration): for
+ * a socket whose read buffers leave the evbuffers anyway (socket_read.ts).
+ */
+export function plainReadBuffer(): Buffer {
+  readPoolStats.plain++;
+  return Buffer.allocUnsafeSlow(READ_SIZE);
+}
 
 /** A 64 KiB buffer for write copies ({@link copyToRecycled}): a recycled one if there is one. */
 const takeWriteBuffer: () => Buffer = makePool();
