@@ -81,7 +81,7 @@ export class AsyncBufferEvent extends StreamBufferEvent {
     return -1;
   }
 
-  /** -1: libevent 2.1's bufferevent_priority_set refuses async bufferevents. */
+  /** -1: libevent 2.1's bufferevent_priority_set refuses async bufferevents. @internal */
   protected override _opsPrioritySet(_pri: number): number {
     return -1;
   }
@@ -89,13 +89,13 @@ export class AsyncBufferEvent extends StreamBufferEvent {
   /** The stream let go at unlink, for _opsDestruct to destroy. */
   #released: Duplex | null = null;
 
-  /** The last reference is gone: let go of the stream at once (it is free for reuse). */
+  /** The last reference is gone: let go of the stream at once (it is free for reuse). @internal */
   protected override _opsUnlink(): void {
     super._opsUnlink();
     this.#released = this.detachStream(!this.closeOnFree);
   }
 
-  /** With BEV_OPT_CLOSE_ON_FREE the stream is destroyed; otherwise it was handed back paused. */
+  /** With BEV_OPT_CLOSE_ON_FREE the stream is destroyed; otherwise it was handed back paused. @internal */
   protected override _opsDestruct(): void {
     const stream = this.#released;
     this.#released = null;

@@ -873,6 +873,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
   /**
    * The generic timers (pair, filter: libevent's `bufferevent_generic_adj_timeouts_`);
    * a type with I/O events of its own overrides this.
+   * @internal
    */
   protected override _opsAdjTimeouts(): number {
     this.genericTimers?.adjust();

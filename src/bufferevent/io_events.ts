@@ -125,10 +125,10 @@ export interface Transport {
 // Methods TypeScript-`private`, not `#private`: a `#method` costs every instance a
 // brand field (8 bytes per connection; see bufferevent.ts).
 /** A bufferevent driven by two I/O events over a {@link Transport} (the socket and stream backends). */
-export abstract class IoBufferEvent extends BufferEvent implements Transport, HeldChunks {
-  /** ev_read: pending while reading is enabled and not suspended. */
+export abstract class IoBufferEvent extends BufferEvent implements Transport {
+  /** ev_read: pending while reading is enabled and not suspended. @internal */
   protected _evRead!: Event;
-  /** ev_write: pending while there is output to send (or EV_WRITE was enabled). */
+  /** ev_write: pending while there is output to send (or EV_WRITE was enabled). @internal */
   protected _evWrite!: Event;
   // What the transport delivered and the input has not taken yet (see HeldChunks).
   /** @internal */
@@ -137,12 +137,12 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
   _heldRest: HeldRest | null = null;
   /** @internal */
   _heldBytes = 0;
-  /** Bytes the transport reports written that are still at the front of the output. */
+  /** Bytes the transport reports written that are still at the front of the output. @internal */
   protected _completed = 0;
 
   /** The open, read and write errors not reported yet (see the accessors below). */
   #errors: TransportErrors | null = null;
-  /** Bytes of the one batch in flight (0: none). */
+  /** Bytes of the one batch in flight (0: none). @internal */
   protected _inflight = 0;
   /** See {@link _writeGen}. */
   #writeGen = 0;
@@ -153,10 +153,11 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
    */
   #bits = B_PAUSED | B_REFD | (CONN_OPEN << CONN_SHIFT);
 
-  /** CONN_*: where the connection stands. */
+  /** CONN_*: where the connection stands. @internal */
   protected get _conn(): number {
     return (this.#bits & CONN_MASK) >> CONN_SHIFT;
   }
+  /** @internal */
   protected set _conn(conn: number) {
     this.#bits = (this.#bits & ~CONN_MASK) | (conn << CONN_SHIFT);
   }
@@ -174,30 +175,34 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
   protected _backendBit(b: number): boolean {
     return (this.#bits & b) !== 0;
   }
+  /** @internal */
   protected _setBackendBit(b: number, on: boolean): void {
     this.#bits = on ? this.#bits | b : this.#bits & ~b;
   }
 
-  /** The open failed with this; reported from the next I/O event. */
+  /** The open failed with this; reported from the next I/O event. @internal */
   protected get _openError(): Error | null {
     return this.#errors === null ? null : this.#errors.open;
   }
+  /** @internal */
   protected set _openError(err: Error | null) {
     if (err !== null || this.#errors !== null) (this.#errors ??= new TransportErrors()).open = err;
   }
 
-  /** A read error not reported yet. */
+  /** A read error not reported yet. @internal */
   protected get _readError(): Error | null {
     return this.#errors === null ? null : this.#errors.read;
   }
+  /** @internal */
   protected set _readError(err: Error | null) {
     if (err !== null || this.#errors !== null) (this.#errors ??= new TransportErrors()).read = err;
   }
 
-  /** A write error not reported yet. */
+  /** A write error not reported yet. @internal */
   protected get _writeError(): Error | null {
     return this.#errors === null ? null : this.#errors.write;
   }
+  /** @internal */
   protected set _writeError(err: Error | null) {
     if (err !== null || this.#errors !== null) (this.#errors ??= new TransportErrors()).write = err;
   }
@@ -205,10 +210,12 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
   /**
    * Names the batch in flight: completions of another generation are stale. A new
    * generation drops the completion callback of the old one.
+   * @internal
    */
   protected get _writeGen(): number {
     return this.#writeGen;
   }
+  /** @internal */
   protected set _writeGen(gen: number) {
     this.#writeGen = gen;
     this.#done = null;
@@ -224,50 +231,56 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     this.#bits = on ? this.#bits | b : this.#bits & ~b;
   }
 
-  /** Reading was enabled while there was neither a transport nor a read timeout. */
+  /** Reading was enabled while there was neither a transport nor a read timeout. @internal */
   protected get _readWanted(): boolean {
     return this._bit(B_READ_WANTED);
   }
+  /** @internal */
   protected set _readWanted(on: boolean) {
     this._setBit(B_READ_WANTED, on);
   }
 
-  /** Writing was enabled while there was neither a transport nor a write timeout. */
+  /** Writing was enabled while there was neither a transport nor a write timeout. @internal */
   protected get _writeWanted(): boolean {
     return this._bit(B_WRITE_WANTED);
   }
+  /** @internal */
   protected set _writeWanted(on: boolean) {
     this._setBit(B_WRITE_WANTED, on);
   }
 
-  /** The transport delivered EOF (or reading reported an error: the read side is finished). */
+  /** The transport delivered EOF (or reading reported an error: the read side is finished). @internal */
   protected get _eof(): boolean {
     return this._bit(B_EOF);
   }
+  /** @internal */
   protected set _eof(on: boolean) {
     this._setBit(B_EOF, on);
   }
 
-  /** The bufferevent wants no data now (the transport may still deliver one chunk). */
+  /** The bufferevent wants no data now (the transport may still deliver one chunk). @internal */
   protected get _paused(): boolean {
     return this._bit(B_PAUSED);
   }
+  /** @internal */
   protected set _paused(on: boolean) {
     this._setBit(B_PAUSED, on);
   }
 
-  /** Inside the transport's write call: a completion now is synchronous. */
+  /** Inside the transport's write call: a completion now is synchronous. @internal */
   protected get _sending(): boolean {
     return this._bit(B_SENDING);
   }
+  /** @internal */
   protected set _sending(on: boolean) {
     this._setBit(B_SENDING, on);
   }
 
-  /** Whether the transport keeps the process alive now. */
+  /** Whether the transport keeps the process alive now. @internal */
   protected get _refd(): boolean {
     return this._bit(B_REFD);
   }
+  /** @internal */
   protected set _refd(on: boolean) {
     this._setBit(B_REFD, on);
   }
@@ -338,7 +351,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     this._evWrite._setIo(IoBufferEvent.#writeIo);
   }
 
-  /** True while opening (CONN_OPENING or CONN_OPENED): CONNECTED not yet reported. */
+  /** True while opening (CONN_OPENING or CONN_OPENED): CONNECTED not yet reported. @internal */
   protected get _opening(): boolean {
     return this._conn === CONN_OPENING || this._conn === CONN_OPENED;
   }
@@ -368,25 +381,25 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
   /** @internal */
   abstract _readEnded(): number;
 
-  /** The open progresses (true) or must wait (false): handshake events pending or not. */
+  /** The open progresses (true) or must wait (false): handshake events pending or not. @internal */
   protected _openingGate(_open: boolean): void {}
 
-  /** Whether ev_write stays pending while opening even when the user disables writing. */
+  /** Whether ev_write stays pending while opening even when the user disables writing. @internal */
   protected _writeEventHeldWhileOpening(): boolean {
     return false;
   }
 
-  /** Something besides the two events is scheduled on the base (rebase refuses). */
+  /** Something besides the two events is scheduled on the base (rebase refuses). @internal */
   protected _ioBusy(): boolean {
     return false;
   }
 
-  /** What a timeout reports while opening; null: as when open (disable + TIMEOUT|direction). */
+  /** What a timeout reports while opening; null: as when open (disable + TIMEOUT|direction). @internal */
   protected _openingTimeout(): number | null {
     return null;
   }
 
-  /** Data was held: make ev_read ready (TLS defers this to the check phase). */
+  /** Data was held: make ev_read ready (TLS defers this to the check phase). @internal */
   protected _readyHeld(): void {
     this._evRead._ready(EV_READ);
   }
@@ -398,6 +411,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
    * timeout, and otherwise remembered until a transport arrives. (libevent adds it
    * anyway, so a bufferevent whose lookup failed keeps dispatch from ever
    * returning; we do not copy that trap.)
+   * @internal
    */
   protected override _opsEnable(events: number): number {
     const attached = this._ioAttached();
@@ -415,6 +429,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     return 0;
   }
 
+  /** @internal */
   protected override _opsDisable(events: number): number {
     if (events & EV_READ) {
       this._readWanted = false;
@@ -429,6 +444,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     return 0;
   }
 
+  /** @internal */
   protected override _opsAdjTimeouts(): number {
     if (this._readWanted && this.timeoutRead !== null) this._opsEnable(EV_READ);
     if (this._writeWanted && this.timeoutWrite !== null) this._opsEnable(EV_WRITE);
@@ -439,6 +455,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     return 0;
   }
 
+  /** @internal */
   protected override _opsPrioritySet(pri: number): number {
     if (this._evRead.prioritySet(pri) < 0) return -1;
     if (this._evWrite.prioritySet(pri) < 0) return -1;
@@ -448,6 +465,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
   /**
    * `BEV_FINISHED` on EV_WRITE: end the writable side once the output is sent.
    * 1 if output was pending, else 0; other modes have nothing to push (0).
+   * @internal
    */
   protected override _opsFlush(iotype: number, mode: number): number {
     if (!(iotype & EV_WRITE) || mode !== BEV_FINISHED) return 0;
@@ -458,11 +476,12 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     return pending ? 1 : 0;
   }
 
-  /** (Only socket bufferevents move: see their _opsCanRebase.) */
+  /** (Only socket bufferevents move: see their _opsCanRebase.) @internal */
   protected override _opsBusy(): boolean {
     return this._evRead.isPending || this._evWrite.isPending || this._ioBusy();
   }
 
+  /** @internal */
   protected override _opsRebase(): number {
     this._evRead.free();
     this._evWrite.free();
@@ -470,6 +489,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     return 0;
   }
 
+  /** @internal */
   protected override _opsUnlink(): void {
     this._evRead.free();
     this._evWrite.free();
@@ -484,7 +504,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
 
   // ---- attach / detach ------------------------------------------------------------------
 
-  /** A transport was attached: every piece of transport state starts afresh. */
+  /** A transport was attached: every piece of transport state starts afresh. @internal */
   protected _resetTransportState(conn: number, eof: boolean): void {
     heldDrop(this);
     this._paused = true;
@@ -500,14 +520,14 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     this._refd = true;
   }
 
-  /** The transport was detached: a completion still to come is stale. */
+  /** The transport was detached: a completion still to come is stale. @internal */
   protected _transportDetached(): void {
     this._writeGen++;
     this._inflight = 0;
     this._gate = false;
   }
 
-  /** Forget the shutdown asked for (a new stream). */
+  /** Forget the shutdown asked for (a new stream). @internal */
   protected _resetShutdown(): void {
     this._shutdown = SHUT_NONE;
   }
@@ -519,6 +539,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
    * reading enabled, a write or an open in flight, a shutdown pending. An idle
    * bufferevent (reading disabled, nothing to send) lets the process exit, as an
    * fd with no pending event does in libevent.
+   * @internal
    */
   protected _updateRef(): void {
     if (!this._ioAttached()) return;
@@ -577,7 +598,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
 
   // ---- opening ---------------------------------------------------------------------------
 
-  /** An I/O event was added or deleted while opening: gate the open, report a result. */
+  /** An I/O event was added or deleted while opening: gate the open, report a result. @internal */
   protected _openingActivity(): void {
     const active = this._evRead.isPending || this._evWrite.isPending;
     if (active !== this._gate) {
@@ -587,13 +608,13 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     if (active && (this._conn === CONN_OPENED || this._openError)) this._readyOpening();
   }
 
-  /** The open completed or failed: make the event that reports it ready. */
+  /** The open completed or failed: make the event that reports it ready. @internal */
   protected _readyOpening(): void {
     if (this._evWrite.isPending) this._evWrite._ready(EV_WRITE);
     else if (this._evRead.isPending) this._evRead._ready(EV_READ);
   }
 
-  /** The open failed with `err` (the first failure is the one reported). */
+  /** The open failed with `err` (the first failure is the one reported). @internal */
   protected _openFailedWith(err: Error): void {
     this._openError ??= err;
     this._readyOpening();
@@ -627,7 +648,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
 
   // ---- reading ---------------------------------------------------------------------------
 
-  /** ev_read was added (or the open completed): report what waits, or ask for data. */
+  /** ev_read was added (or the open completed): report what waits, or ask for data. @internal */
   protected _startReading(): void {
     if (!this._ioAttached() || this._opening) return;
     if (this._heldBytes > 0 || this._eof || this._readError) this._evRead._ready(EV_READ);
@@ -638,6 +659,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
    * The transport delivered `chunk`: hold it and make ev_read ready. False when
    * the transport should stop delivering (the bufferevent pauses, the base does
    * not dispatch, ev_read is not pending, or enough is held).
+   * @internal
    */
   protected _hold(chunk: Buffer): boolean {
     heldPush(this, chunk);
@@ -650,7 +672,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     );
   }
 
-  /** The transport delivered EOF. */
+  /** The transport delivered EOF. @internal */
   protected _transportEnded(): void {
     this._eof = true;
     this._evRead._ready(EV_READ);
@@ -661,6 +683,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
    * it reports the first of EOF and an error, so an error after EOF (a FIN, then
    * an RST) changes nothing there; a write in flight that nobody reads past fails
    * with it.
+   * @internal
    */
   protected _transportError(err: Error): void {
     if (err === this._writeError) return;
@@ -674,7 +697,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     }
   }
 
-  /** How much one read may move: the high watermark room, max_single_read, the rate limit. */
+  /** How much one read may move: the high watermark room, max_single_read, the rate limit. @internal */
   protected _readAllowance(): number {
     let howmuch = this.maxSingleRead;
     const rl = this._rateLimit;
@@ -741,7 +764,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     }
   }
 
-  /** ev_write is pending: make it ready if it has something to do now. */
+  /** ev_write is pending: make it ready if it has something to do now. @internal */
   protected _writeMaybeReady(): void {
     if (this._opening) {
       if (this._conn === CONN_OPENED || this._openError) this._evWrite._ready(EV_WRITE);
@@ -770,13 +793,13 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     if (res > 0 || !openedNow) this.triggerNolock(EV_WRITE, 0);
   }
 
-  /** How much one write may send: max_single_write and the rate limit. */
+  /** How much one write may send: max_single_write and the rate limit. @internal */
   protected _writeAllowance(): number {
     const rl = this._rateLimit;
     return rl !== null ? Math.min(this.maxSingleWrite, rl.maxToWrite()) : this.maxSingleWrite;
   }
 
-  /** The completion callback for a batch handed over now (one closure per generation). */
+  /** The completion callback for a batch handed over now (one closure per generation). @internal */
   protected _writeDone(): (err?: Error | null) => void {
     let done = this.#done;
     if (done === null) {
@@ -809,7 +832,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     if (!err) this._maybeShutdown();
   }
 
-  /** Drain the bytes reported written from the output (counting them for the rate limit). */
+  /** Drain the bytes reported written from the output (counting them for the rate limit). @internal */
   protected _drainCompleted(): number {
     const n = this._completed;
     if (n === 0) return 0;
@@ -819,7 +842,7 @@ export abstract class IoBufferEvent extends BufferEvent implements Transport, He
     return n;
   }
 
-  /** After BEV_FINISHED: end the writable side once nothing is left to send. */
+  /** After BEV_FINISHED: end the writable side once nothing is left to send. @internal */
   protected _maybeShutdown(): void {
     if (this._shutdown !== SHUT_PENDING) return;
     if (this.output.length > 0 || this._inflight > 0 || !this._ioAttached() || this._opening)

@@ -120,6 +120,7 @@ export abstract class LockingBufferEvent extends BufferEventOps {
   /**
    * For backends: run `work` now, or — while the lock is held — when it is released.
    * Returns true if it ran now.
+   * @internal
    */
   protected whenUnlocked(work: () => void): boolean {
     if (this._lock?.defer(work)) return false;
@@ -127,7 +128,7 @@ export abstract class LockingBufferEvent extends BufferEventOps {
     return true;
   }
 
-  /** While the lock is held: queue `work` for the final unlock and return true. */
+  /** While the lock is held: queue `work` for the final unlock and return true. @internal */
   protected _deferWhileLocked(work: () => void): boolean {
     return this._lock?.defer(work) ?? false;
   }

@@ -93,6 +93,7 @@ export class PairBufferEvent extends BufferEvent {
     this.whenUnlocked(work);
   }
 
+  /** @internal */
   protected override _opsEnable(events: number): number {
     this.incref();
     try {
@@ -110,12 +111,14 @@ export class PairBufferEvent extends BufferEvent {
     return 0;
   }
 
+  /** @internal */
   protected override _opsDisable(events: number): number {
     if (events & EV_READ) this.genericTimers?.read.del();
     if (events & EV_WRITE) this.genericTimers?.write.del();
     return 0;
   }
 
+  /** @internal */
   protected override _opsUnlink(): void {
     const partner = this.partner;
     if (!partner) return;
@@ -124,6 +127,7 @@ export class PairBufferEvent extends BufferEvent {
     if (!partner.freed) partner.runEventcb(BEV_EVENT_EOF | BEV_EVENT_READING, 0);
   }
 
+  /** @internal */
   protected override _opsFlush(iotype: number, mode: number): number {
     const partner = this.partner;
     if (!partner) return -1;

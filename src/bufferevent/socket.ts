@@ -266,10 +266,12 @@ export class SocketBufferEvent extends IoBufferEvent {
 
   // ---- backend ops --------------------------------------------------------------------
 
+  /** @internal */
   protected override _opsCancelAll(): void {
     this._cancelLookup();
   }
 
+  /** @internal */
   protected override _opsUnlink(): void {
     this._cancelLookup();
     super._opsUnlink();
@@ -285,6 +287,7 @@ export class SocketBufferEvent extends IoBufferEvent {
     }
   }
 
+  /** @internal */
   protected override _opsDestruct(): void {
     const aux = this.#aux;
     if (aux === null) return;
@@ -292,16 +295,17 @@ export class SocketBufferEvent extends IoBufferEvent {
     aux.toClose = null;
   }
 
-  /** Socket bufferevents move to another base (libevent 2.1: the only type that does). */
+  /** Socket bufferevents move to another base (libevent 2.1: the only type that does). @internal */
   protected override _opsCanRebase(): boolean {
     return true;
   }
 
+  /** @internal */
   protected override _ioBusy(): boolean {
     return this.#aux !== null && this.#aux.lookup !== null;
   }
 
-  /** A connect in flight keeps ev_write, so CONNECTED is still reported. */
+  /** A connect in flight keeps ev_write, so CONNECTED is still reported. @internal */
   protected override _writeEventHeldWhileOpening(): boolean {
     return true;
   }

@@ -212,7 +212,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     return BEV_EVENT_ERROR;
   }
 
-  /** A read (`BEV_EVENT_READING`) or write error: record it, set the errno; the `what`. */
+  /** A read (`BEV_EVENT_READING`) or write error: record it, set the errno; the `what`. @internal */
   protected _streamFailed(err: Error, direction: number): number {
     EVUTIL_SET_SOCKET_ERROR(errnoOfStreamError(err));
     return BEV_EVENT_ERROR | direction;
@@ -224,27 +224,28 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
    * several records, each its own callback, and the bufferevent sees them
    * together, as libevent's SSL_read loop would; one loop pass serves every
    * connection that read in the same poll phase).
+   * @internal
    */
   protected _readyAfterIo(): boolean {
     return false;
   }
 
-  /** The stream ended: the `what` to report (TLS: a dirty shutdown is an error). */
+  /** The stream ended: the `what` to report (TLS: a dirty shutdown is an error). @internal */
   protected _streamEnded(): number {
     return BEV_EVENT_EOF | BEV_EVENT_READING;
   }
 
-  /** The stream closed without 'end' or 'error': the error to report. */
+  /** The stream closed without 'end' or 'error': the error to report. @internal */
   protected _closedError(): Error {
     return prematureClose();
   }
 
-  /** End the writable side once the output drained after BEV_FINISHED. */
+  /** End the writable side once the output drained after BEV_FINISHED. @internal */
   protected _endStream(stream: Duplex): void {
     stream.end();
   }
 
-  /** Keep the process alive for the stream (true) or not. */
+  /** Keep the process alive for the stream (true) or not. @internal */
   protected _streamRef(want: boolean): void {
     const s = this.#stream as { ref?: () => void; unref?: () => void } | null;
     if (!s) return;
@@ -354,6 +355,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     return false;
   }
 
+  /** @internal */
   protected override _readyHeld(): void {
     if (this._readyAfterIo()) this.#readyLater();
     else this._evRead._ready(EV_READ);

@@ -527,6 +527,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
   /**
    * Socket mode only: libevent 2.1 sets an SSL socket bufferevent's event priority;
    * a filter-mode one has no events of its own there (-1, as for filters).
+   * @internal
    */
   protected override _opsPrioritySet(pri: number): number {
     return this.#underlying ? -1 : super._opsPrioritySet(pri);
@@ -673,12 +674,14 @@ export class TlsBufferEvent extends StreamBufferEvent {
     h.free();
   }
 
+  /** @internal */
   protected override _opsCancelAll(): void {
     this.#cancelResolver();
   }
 
   // ---- hooks of the stream core -----------------------------------------------------------
 
+  /** @internal */
   protected override _openingGate(open: boolean): void {
     this.#session.setGate(open);
   }
@@ -687,15 +690,18 @@ export class TlsBufferEvent extends StreamBufferEvent {
    * A filter's handshake runs on its underlying's callbacks, whatever the user
    * enables (libevent 2.1.12: a TLS filter with EV_READ|EV_WRITE disabled still
    * reports CONNECTED; in socket mode the handshake events stop).
+   * @internal
    */
   protected override _writeEventHeldWhileOpening(): boolean {
     return this.#filter;
   }
 
+  /** @internal */
   protected override _readyAfterIo(): boolean {
     return this.#session.native;
   }
 
+  /** @internal */
   protected override _openingTimeout(): number | null {
     return BEV_EVENT_TIMEOUT;
   }
@@ -707,11 +713,13 @@ export class TlsBufferEvent extends StreamBufferEvent {
     return connectFailed ? BEV_EVENT_ERROR : BEV_EVENT_ERROR | BEV_EVENT_READING;
   }
 
+  /** @internal */
   protected override _streamFailed(err: Error, direction: number): number {
     this.#record(err);
     return BEV_EVENT_ERROR | direction;
   }
 
+  /** @internal */
   protected override _streamEnded(): number {
     const s = this.#session;
     // Native: the session saw where TLS's EOF came from. Pipe: TLS ended before its
@@ -723,6 +731,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
     return (this.#allowDirty ? BEV_EVENT_EOF : BEV_EVENT_ERROR) | direction;
   }
 
+  /** @internal */
   protected override _closedError(): Error {
     if (this.#session.transportError) return this.#session.transportError;
     const err = new Error("The TLS connection closed") as NodeJS.ErrnoException;
@@ -738,6 +747,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
    * finished: a loop with nothing else pending does not return before the
    * underlying has them (it then stays pending until it sent them). A native
    * session writes on its own socket's handle, outside the base.
+   * @internal
    */
   protected override _endStream(stream: Duplex): void {
     const s = this.#session;
@@ -748,6 +758,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
     stream.end();
   }
 
+  /** @internal */
   protected override _streamRef(want: boolean): void {
     this.#session?.ref(want);
   }
@@ -758,6 +769,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
    * stop_reading, which suspends the underlying's reading (BEV_SUSPEND_FILT_READ) when
    * reading is disabled or held at the high watermark. Otherwise TLS, waiting for its
    * next record, would keep the transport reading and the loop alive.
+   * @internal
    */
   protected override _updateRef(): void {
     super._updateRef();
@@ -809,6 +821,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
    * The last reference is gone: let go of the TLSSocket at once, so that another
    * bufferevent can take it over (state OPEN) even before our finalizer runs.
    * Without CLOSE_ON_FREE the underlying gets its callbacks back (null) now.
+   * @internal
    */
   protected override _opsUnlink(): void {
     super._opsUnlink();
@@ -832,6 +845,7 @@ export class TlsBufferEvent extends StreamBufferEvent {
    * for at most {@link LINGER_MS}). Otherwise the TLSSocket and its transport
    * live on for another bufferevent (state OPEN). A socket that `setfd(-1)`
    * unbound is not ours to close.
+   * @internal
    */
   protected override _opsDestruct(): void {
     const session = this.#session;

@@ -39,7 +39,7 @@ export interface HeldRest {
   head: number;
 }
 
-/** Hold one more chunk. */
+/** Hold one more chunk. @internal */
 export function heldPush(h: HeldChunks, chunk: Buffer): void {
   if (h._heldFirst === null) h._heldFirst = chunk;
   else if (h._heldRest === null) h._heldRest = { chunks: [chunk], head: 0 };
@@ -47,7 +47,7 @@ export function heldPush(h: HeldChunks, chunk: Buffer): void {
   h._heldBytes += chunk.length;
 }
 
-/** Drop everything held, returning it in arrival order (the caller keeps the chunks). */
+/** Drop everything held, returning it in arrival order (the caller keeps the chunks). @internal */
 export function heldClear(h: HeldChunks): Buffer[] {
   const out = h._heldFirst === null ? [] : [h._heldFirst];
   const rest = h._heldRest;
@@ -62,7 +62,7 @@ export function heldClear(h: HeldChunks): Buffer[] {
   return out;
 }
 
-/** {@link heldClear} without the array when nothing is held (a transport attached). */
+/** {@link heldClear} without the array when nothing is held (a transport attached). @internal */
 export function heldDrop(h: HeldChunks): void {
   if (h._heldFirst !== null) heldClear(h);
 }
@@ -80,7 +80,7 @@ function heldNext(h: HeldChunks): Buffer | null {
   return c;
 }
 
-/** Move up to `max` bytes into `input` (its end unfrozen meanwhile); the count moved. */
+/** Move up to `max` bytes into `input` (its end unfrozen meanwhile); the count moved. @internal */
 export function heldMoveInto(h: HeldChunks, input: EvBuffer, max: number): number {
   if (h._heldFirst === null) return 0;
   let moved = 0;
