@@ -65,7 +65,6 @@ export {
   BEV_SUSPEND_WM,
   DEFAULT_MAX_SINGLE,
   msToTv,
-  freeHook,
 } from "./defs.js";
 export type { bufferevent_data_cb, bufferevent_event_cb, evutil_socket_t } from "./defs.js";
 

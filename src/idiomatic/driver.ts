@@ -18,10 +18,10 @@
 import { zlibErrorOf, type ZlibError } from "../bufferevent/zlib.js";
 import {
   BufferEvent,
-  freeHook,
   type bufferevent_data_cb,
   type bufferevent_event_cb,
 } from "../bufferevent/bufferevent.js";
+import { freeHook } from "../bufferevent/defs.js";
 import { asConnectable, type Connectable } from "../bufferevent/connectable.js";
 export type { Connectable };
 import {
