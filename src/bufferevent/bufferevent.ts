@@ -142,7 +142,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
   static readonly #onInputWm = (_buf: EvBuffer, _info: unknown, bev: BufferEvent): void =>
     bev._inbufWmCb();
 
-  /** Priority of this bufferevent's deferred callback and I/O events. */
+  /** Priority of this bufferevent's deferred callback and I/O events. @internal */
   protected priority: number;
 
   constructor(base: EventBase, options: number, fn = "bufferevent_new") {
@@ -520,12 +520,12 @@ export abstract class BufferEvent extends LockingBufferEvent {
     return this._opsAdjTimeouts();
   }
 
-  /** Create the generic read/write timer events (pair, filter backends). */
+  /** Create the generic read/write timer events (pair, filter backends). @internal */
   protected initGenericTimeouts(): void {
     this._rareState.timers = new GenericTimeouts(this);
   }
 
-  /** The generic timers, once {@link initGenericTimeouts} made them. */
+  /** The generic timers, once {@link initGenericTimeouts} made them. @internal */
   protected get genericTimers(): GenericTimeouts | null {
     return this._rare === null ? null : this._rare.timers;
   }
@@ -582,7 +582,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
     }
   }
 
-  /** Run (or defer) the readcb. */
+  /** Run (or defer) the readcb. @internal */
   protected runReadcb(options: number): void {
     if (!this.#readcb) return;
     if (this.deferCallbacks || options & BEV_TRIG_DEFER_CALLBACKS) {
@@ -594,7 +594,7 @@ export abstract class BufferEvent extends LockingBufferEvent {
     this._inbufWmCheck();
   }
 
-  /** Run (or defer) the writecb. */
+  /** Run (or defer) the writecb. @internal */
   protected runWritecb(options: number): void {
     if (!this.#writecb) return;
     if (this.deferCallbacks || options & BEV_TRIG_DEFER_CALLBACKS) {

@@ -97,6 +97,7 @@ export abstract class LockingBufferEvent extends BufferEventOps {
    * For filters made with BEV_OPT_THREADSAFE (libevent's `bufferevent_enable_locking_`
    * with an underlying): take the underlying's lock, or give it ours when it has none,
    * so that the two are held and released together.
+   * @internal
    */
   protected shareLockWith(underlying: LockingBufferEvent): void {
     const lock = this._lock;
@@ -105,7 +106,7 @@ export abstract class LockingBufferEvent extends BufferEventOps {
     else underlying._rareState.lock = lock;
   }
 
-  /** A filter let go of `underlying` (no CLOSE_ON_FREE): take back a lock we lent it. */
+  /** A filter let go of `underlying` (no CLOSE_ON_FREE): take back a lock we lent it. @internal */
   protected unshareLockWith(underlying: LockingBufferEvent): void {
     const lock = this._lock;
     if (

@@ -118,6 +118,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
    * enabled are added again (libevent's `bufferevent_enable(bev, bev->enabled)`
    * in setfd); a new bufferevent adds nothing until something is written or
    * enabled, as `bufferevent_socket_new`.
+   * @internal
    */
   protected attachStream(stream: Duplex, opening: boolean, reenable: boolean): void {
     if (stream.readableObjectMode)
@@ -160,6 +161,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
    * not taken is given back to it (`unshift`), so nothing is lost for its next
    * owner. With `handBack` it keeps the process alive again (`ref`), as a stream
    * nobody manages does; a stream about to be closed stays as it was.
+   * @internal
    */
   protected detachStream(handBack = true): Duplex | null {
     const stream = this.#stream;
@@ -186,7 +188,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
     return stream;
   }
 
-  /** The subclass reports that the stream finished opening (TLS: handshake done). */
+  /** The subclass reports that the stream finished opening (TLS: handshake done). @internal */
   protected streamOpened(): void {
     if (this._conn !== CONN_OPENING) return;
     this._conn = CONN_OPENED;
@@ -197,6 +199,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
    * Report a stream error (the stream's 'error' listener, or a subclass that
    * learned of one elsewhere). While opening it fails the open; otherwise it is a
    * read error, or a write error when a write is in flight and nobody reads.
+   * @internal
    */
   protected streamError(err: Error): void {
     if (err === this._writeError) return;
@@ -369,6 +372,7 @@ export abstract class StreamBufferEvent extends IoBufferEvent {
    * and only while nothing waits in the stream's Readable. Until then the
    * Readable reads ahead as before, so what the peer sends a bufferevent that
    * never reads (TLS session tickets) is still taken off the socket.
+   * @internal
    */
   protected useUserRead(): void {
     if (this.#userRead || !(this.#stream instanceof net.Socket)) return;
